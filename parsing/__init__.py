@@ -1,0 +1,52 @@
+"""Parsing and checking core for 政府信息公开工作年度报告.
+
+Public entry points:
+
+* :func:`parse_bytes` / :func:`parse_path` -> :class:`ParsedReport` (never raises for bad
+  input: ``report.error`` carries a Chinese message instead).
+* :mod:`parsing.forms` - the official forms as data.
+
+This package never imports streamlit or plotly.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+
+from .model import Document, ReportError
+from .report import ParsedReport
+
+PARSER_VERSION = "0.1.0"
+
+
+def parse_bytes(data: bytes, name: str) -> ParsedReport:
+    """Parse one report file given its bytes and file name.
+
+    Returns a :class:`ParsedReport`; if the file cannot be read, ``error`` holds a clear
+    Chinese message and the other fields stay empty. Only programming errors raise.
+    """
+    from .extract import extract_report
+    from .readers import read_document
+
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        doc = read_document(data, name)
+        report = extract_report(doc, name)
+    except ReportError as exc:
+        return ParsedReport(file=name, sha256=sha, error=exc.message)
+    report.sha256 = sha
+    return report
+
+
+def parse_path(path: str | os.PathLike) -> ParsedReport:
+    """Parse a file on disk (see :func:`parse_bytes`)."""
+    p = os.fspath(path)
+    try:
+        with open(p, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        return ParsedReport(file=p, error=f"无法打开文件：{exc.strerror or exc}")
+    return parse_bytes(data, p)
+
+
+__all__ = ["parse_bytes", "parse_path", "ParsedReport", "ReportError", "Document", "PARSER_VERSION"]

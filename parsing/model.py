@@ -1,0 +1,83 @@
+"""The intermediate every reader produces, and the error type shown to users.
+
+A reader turns file bytes into a :class:`Document`: an ordered list of text blocks and
+tables (as grids of cells), each carrying the page it came from. Everything after the
+reader (section finding, table matching, rules) works on this shape only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+
+class ReportError(Exception):
+    """A problem with the user's data, with a Chinese message meant for the reviewer.
+
+    ``message`` is shown as is in the CLI and the dashboard; ``details`` holds technical
+    context (exception text, sizes) for logs and tests.
+    """
+
+    def __init__(self, message: str, details: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+@dataclass
+class Cell:
+    """One cell of a table grid as the reader saw it.
+
+    ``text`` is the raw text ('' for an empty cell). ``page`` is 1-based or None for formats
+    without pages. ``bbox`` is (x0, top, x1, bottom) in PDF points where known.
+    ``confidence`` is set by OCR readers (0..1); None means text layer / exact.
+    """
+
+    text: str
+    page: Optional[int] = None
+    bbox: Optional[tuple] = None
+    confidence: Optional[float] = None
+
+
+@dataclass
+class TextBlock:
+    """A paragraph or line of running text, in reading order."""
+
+    text: str
+    page: Optional[int] = None
+
+
+@dataclass
+class Grid:
+    """A table as a list of rows of cells.
+
+    A slot covered by a merged cell may be ``None`` (pdfplumber) or repeat the merged
+    cell's text (python-docx, pandas.read_html); the matcher copes with both.
+    """
+
+    rows: list[list[Optional[Cell]]]
+    page: Optional[int] = None
+    bbox: Optional[tuple] = None
+
+
+Item = Union[TextBlock, Grid]
+
+
+@dataclass
+class Document:
+    """What a reader returns: the file's content in order, plus reader notes.
+
+    ``notes`` are Chinese sentences about what the reader could not do (e.g. a page without
+    a text layer). ``scanned_pages`` lists pages that have no text layer.
+    """
+
+    items: list[Item] = field(default_factory=list)
+    format: str = ""
+    page_count: Optional[int] = None
+    notes: list[str] = field(default_factory=list)
+    scanned_pages: list[int] = field(default_factory=list)
+
+    def grids(self) -> list[Grid]:
+        return [i for i in self.items if isinstance(i, Grid)]
+
+    def text_blocks(self) -> list[TextBlock]:
+        return [i for i in self.items if isinstance(i, TextBlock)]

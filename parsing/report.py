@@ -1,0 +1,84 @@
+"""The parsed report: metadata, sections, every cell of the form, and parse notes."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Optional
+
+import pandas as pd
+
+# Columns of the tidy values frame (one row per cell of the form).
+VALUE_COLUMNS = ["table", "row", "column", "value", "raw", "page", "status", "form", "confidence"]
+# status: "ok" (a number was read), "blank" (the report leaves the cell empty),
+#         "unreadable" (text that is not a number, or a row whose columns could not be aligned),
+#         "missing" (the cell, its row or its table was not found in the report).
+
+# Columns of a findings frame (parse notes now, rule findings from parsing.rules).
+FINDING_COLUMNS = ["rule", "severity", "message", "table", "row", "column", "section", "expected", "actual"]
+
+
+def empty_findings() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in FINDING_COLUMNS})
+
+
+@dataclass
+class SectionText:
+    number: int
+    found: bool = False
+    heading: str = ""
+    text: str = ""
+    page: Optional[int] = None
+
+
+@dataclass
+class ParsedReport:
+    """Everything read from one file.
+
+    ``values`` has the columns of :data:`VALUE_COLUMNS`; every cell of the 2021 form appears
+    (value NaN where blank, unreadable or missing), plus the 2019-only cells for a trial-form
+    report. ``notes`` has the columns of :data:`FINDING_COLUMNS` (rule ids ``PARSE-…``).
+    ``error`` is a Chinese message when the file could not be read at all.
+    """
+
+    file: str
+    sha256: str = ""
+    format: str = ""
+    body: Optional[str] = None
+    region: Optional[str] = None
+    year: Optional[int] = None
+    year_source: Optional[str] = None  # "title", "period", "text"
+    template: Optional[str] = None  # forms.FORM_2021 / FORM_2019 / None
+    title: Optional[str] = None
+    sections: dict[int, SectionText] = field(default_factory=dict)
+    values: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=VALUE_COLUMNS))
+    notes: pd.DataFrame = field(default_factory=empty_findings)
+    text: str = ""  # the whole running text, for text rules
+    tables_found: dict[str, bool] = field(default_factory=dict)
+    page_count: Optional[int] = None
+    ocr: bool = False
+    error: Optional[str] = None
+
+    def value(self, table: str, row: str, column: str) -> Optional[float]:
+        """The number in one cell, or None when blank/unreadable/missing."""
+        v = self.values
+        hit = v[(v["table"] == table) & (v["row"] == row) & (v["column"] == column)]
+        if hit.empty:
+            return None
+        x = hit["value"].iloc[0]
+        return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
+
+    def sections_found(self) -> dict[str, bool]:
+        return {str(n): bool(self.sections.get(n) and self.sections[n].found) for n in range(1, 7)}
+
+
+def json_number(x):
+    """A float as int when whole, None for NaN (for JSON output)."""
+    if x is None:
+        return None
+    try:
+        if isinstance(x, float) and math.isnan(x):
+            return None
+    except TypeError:
+        return None
+    f = float(x)
+    return int(f) if f.is_integer() else f
