@@ -71,6 +71,15 @@ def _clean_text_line(line: str) -> str:
     return s.strip(" \t\u3000\u00a0\u2002\u2003\ufeff")
 
 
+_HEADING_LIKE = re.compile(r"^\s*(#|[一二三四五六七八九十]+、|第[一二三四五六七八九十]+部分)")
+
+
+def _continues_cell(line: str) -> bool:
+    """A line without tab right after a cell line continues that cell, unless it reads as a heading."""
+    s = line.strip()
+    return 0 < len(s) <= 60 and not _HEADING_LIKE.match(line)
+
+
 def _cell_per_line(lines: list[str]) -> bool:
     tab_lines = [ln for ln in lines if "\t" in ln]
     single = [ln for ln in tab_lines if ln.startswith("\t") and ln.count("\t") == 1]
@@ -139,7 +148,7 @@ def read_text(data: bytes, name: str) -> Document:
                         i = j
                     else:
                         break
-                elif block and "\t" in block[-1] and _cell_per_line(block) and len(cur.strip()) <= 12:
+                elif block and "\t" in block[-1] and _cell_per_line(block) and _continues_cell(cur):
                     block.append(cur)  # continuation of a cell broken over lines
                     i += 1
                 else:
