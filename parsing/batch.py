@@ -1,0 +1,277 @@
+"""Batch import of a folder tree into the store, and export of what the store holds.
+
+:func:`import_folder` hashes every report file, skips those already stored, parses the rest in a process pool
+(parsing is CPU-bound; threads gain nothing), and writes in the parent, one transaction per report, so a crash or
+a kill at any moment leaves every report either fully stored or absent. :func:`export` writes the store to Excel,
+CSV or Parquet.
+
+This module never imports streamlit or plotly.
+"""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+import pandas as pd
+
+from .model import ReportError
+from .readers import EXTENSIONS
+from .report import ParsedReport
+from .store import CheckFn, ParseFn, Store, report_body_key, run_check
+
+Progress = Callable[[int, int, str, str], None]  # (done, total, file name, "imported"/"unchanged"/"failed")
+
+REPORT_SUFFIXES = tuple(EXTENSIONS)
+_DEFAULT = object()
+XLSX_MAX_ROWS = 1_000_000  # below Excel's 1,048,576 rows per sheet
+
+
+def default_check_fn() -> Optional[CheckFn]:
+    """``parsing.rules.check_report`` when the rules module is available, else None (parse notes only)."""
+    try:
+        from .rules import check_report
+    except ImportError:
+        return None
+    return check_report
+
+
+def iter_report_files(folder: str | os.PathLike) -> list[Path]:
+    """Report files under ``folder`` (recursive, sorted, hidden files and folders skipped), or the file itself."""
+    root = Path(folder)
+    if root.is_file():
+        return [root]
+    out = []
+    for dirpath, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for f in sorted(files):
+            if not f.startswith(".") and f.lower().endswith(REPORT_SUFFIXES):
+                out.append(Path(dirpath) / f)
+    return out
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _parse_job(path: str, name: str, parse_fn: Optional[ParseFn]) -> tuple[Optional[ParsedReport], Optional[str]]:
+    """Parse one file (runs in a worker). Returns (report, None) or (None, Chinese reason)."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        return None, f"无法打开文件：{exc.strerror or exc}"
+    try:
+        if parse_fn is None:
+            from . import parse_bytes as parse_fn  # noqa: N813
+        report = parse_fn(data, name)
+    except ReportError as exc:
+        return None, exc.message
+    except Exception as exc:  # a parser bug: report it for this file, go on with the others
+        return None, f"解析程序出错：{type(exc).__name__}: {exc}"
+    if report.error:
+        return None, report.error
+    if not report.sha256:
+        report.sha256 = hashlib.sha256(data).hexdigest()
+    return report, None
+
+
+def _pool_context():
+    # forkserver: workers do not inherit the parent's open SQLite connection or threads
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def import_folder(folder: str | os.PathLike, store: Store, workers: Optional[int] = None,
+                  progress: Optional[Progress] = None, *, parse_fn: Optional[ParseFn] = None,
+                  check_fn: Any = _DEFAULT, keep_files: bool = False) -> dict:
+    """Import every report file under ``folder`` into ``store``.
+
+    Files are identified by the SHA-256 of their bytes: one already stored (or seen earlier in this run) counts as
+    ``unchanged`` and is not parsed again. The rest are parsed with ``parse_fn(data, name)`` (default
+    :func:`parsing.parse_bytes`; must be picklable when ``workers`` > 1) in ``workers`` processes (default: the
+    machine's cores; 1 parses in this process), checked in this process with ``check_fn(report, previous=...)``
+    (default ``parsing.rules.check_report`` if present; None for no rules), and stored one transaction per report.
+    ``keep_files`` stores the original bytes too (needed for a later re-parse). A file that cannot be read, or
+    whose parse sets ``error``, is not stored and is listed in ``failed``. ``progress(done, total, name, outcome)``
+    is called once per file. File names are stored relative to ``folder``.
+
+    Returns ``{"imported": n, "unchanged": n, "failed": [(file, reason), ...]}``.
+    """
+    if check_fn is _DEFAULT:
+        check_fn = default_check_fn()
+    workers = max(1, int(workers or os.cpu_count() or 1))
+    root = Path(folder)
+    if not root.exists():
+        raise ReportError(f"找不到文件夹“{folder}”。")
+    files = iter_report_files(root)
+    total = len(files)
+    summary: dict = {"imported": 0, "unchanged": 0, "failed": []}
+    done = 0
+    touched: list[tuple[str, int]] = []
+
+    def finish(name: str, outcome: str, reason: Optional[str] = None) -> None:
+        nonlocal done
+        done += 1
+        if outcome == "failed":
+            summary["failed"].append((name, reason))
+        else:
+            summary[outcome] += 1
+        if progress:
+            progress(done, total, name, outcome)
+
+    todo: list[tuple[str, str, str]] = []  # (path, name, sha256)
+    seen: set[str] = set()
+    for path in files:
+        name = path.name if root.is_file() else path.relative_to(root).as_posix()
+        try:
+            sha = sha256_file(path)
+        except OSError as exc:
+            finish(name, "failed", f"无法打开文件：{exc.strerror or exc}")
+            continue
+        if sha in seen or sha in store:
+            if keep_files and sha in store and not store.has_file(sha):
+                store.keep_file(sha, path.read_bytes())
+            seen.add(sha)
+            finish(name, "unchanged")
+            continue
+        seen.add(sha)
+        todo.append((str(path), name, sha))
+
+    def store_one(path: str, name: str, sha: str, report: Optional[ParsedReport], reason: Optional[str]) -> None:
+        if report is None:
+            finish(name, "failed", reason)
+            return
+        try:
+            data = None
+            if keep_files:
+                data = Path(path).read_bytes()
+                if hashlib.sha256(data).hexdigest() != report.sha256:
+                    raise ReportError("文件在导入过程中被修改，请重新导入。")
+            report.file = name
+            findings = None
+            if check_fn is not None:
+                findings = run_check(check_fn, report, store.previous_report(report))
+            outcome = store.add(report, findings, data)
+        except ReportError as exc:
+            finish(name, "failed", exc.message)
+            return
+        except Exception as exc:
+            finish(name, "failed", f"检查或保存出错：{type(exc).__name__}: {exc}")
+            return
+        key = report_body_key(report)
+        if outcome == "imported" and report.year is not None and key:
+            touched.append((key, int(report.year)))
+        finish(name, outcome)
+
+    if workers == 1 or len(todo) <= 1:
+        for path, name, sha in todo:
+            store_one(path, name, sha, *_parse_job(path, name, parse_fn))
+    else:
+        ex = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=_pool_context())
+        try:
+            futures = {ex.submit(_parse_job, path, name, parse_fn): (path, name, sha) for path, name, sha in todo}
+            for fut in as_completed(futures):
+                path, name, sha = futures[fut]
+                try:
+                    report, reason = fut.result()
+                except BrokenProcessPool:
+                    report, reason = None, "解析进程意外退出（文件可能导致解析程序崩溃），未导入。"
+                except Exception as exc:  # e.g. a result that cannot be unpickled
+                    report, reason = None, f"解析程序出错：{type(exc).__name__}: {exc}"
+                store_one(path, name, sha, report, reason)
+        finally:
+            ex.shutdown(wait=True, cancel_futures=True)
+
+    # A report stored now may be "last year" for a report already stored: re-run that one's cross-year rules.
+    if check_fn is not None and touched:
+        later = {store.current(b, y + 1) for b, y in touched}
+        store.recheck(sorted(s for s in later if s), check_fn)
+    return summary
+
+
+def _parquet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Object columns holding mixed types (e.g. expected/actual) as text, so pyarrow accepts them."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            kinds = {type(x) for x in out[col] if x is not None and not (isinstance(x, float) and x != x)}
+            if len(kinds) > 1 or (kinds and not kinds <= {int, float, str, bool}):
+                out[col] = out[col].map(lambda x: None if x is None or (isinstance(x, float) and x != x) else str(x))
+    return out
+
+
+def export_frames(store: Store) -> dict[str, pd.DataFrame]:
+    """What :func:`export` writes: name -> frame (all versions; values with hand corrections applied)."""
+    return {
+        "reports": store.list_reports(),
+        "values": store.values_long(current_only=False, corrected=True),
+        "findings": store.findings(include_notes=True),
+        "corrections": store.corrections(),
+        "decisions": store.decisions(),
+        "roster": store.roster(),
+    }
+
+
+SHEET_NAMES = {"reports": "报告", "values": "数值", "findings": "问题", "corrections": "更正",
+               "decisions": "审查决定", "roster": "名册"}
+
+
+def export(store: Store, xlsx: str | os.PathLike | None = None, csv_dir: str | os.PathLike | None = None,
+           parquet: str | os.PathLike | None = None) -> list[Path]:
+    """Write what the store holds. Returns the paths written.
+
+    * ``xlsx``: one workbook, one sheet per table (报告, 数值, 问题, 更正, 审查决定, 名册); the values sheet is
+      split into 数值1, 数值2, ... beyond a million rows.
+    * ``csv_dir``: ``reports.csv``, ``values.csv``, ``findings.csv``, ``corrections.csv``, ``decisions.csv``,
+      ``roster.csv`` (UTF-8 with BOM, so Excel opens them).
+    * ``parquet``: the long values table (with report metadata) to that file, and the reports and findings next
+      to it as ``<stem>.reports.parquet`` and ``<stem>.findings.parquet``.
+
+    Values are the long form of :meth:`Store.values_long` (``current_only=False``): a blank cell stays empty.
+    """
+    if xlsx is None and csv_dir is None and parquet is None:
+        raise ValueError("give at least one of xlsx, csv_dir, parquet")
+    frames = export_frames(store)
+    written: list[Path] = []
+    if xlsx is not None:
+        path = Path(xlsx)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with pd.ExcelWriter(path, engine="openpyxl") as xw:
+            for name, df in frames.items():
+                sheet = SHEET_NAMES[name]
+                if len(df) <= XLSX_MAX_ROWS:
+                    df.to_excel(xw, sheet_name=sheet, index=False)
+                    continue
+                for i, start in enumerate(range(0, len(df), XLSX_MAX_ROWS), 1):
+                    df.iloc[start:start + XLSX_MAX_ROWS].to_excel(xw, sheet_name=f"{sheet}{i}", index=False)
+        written.append(path)
+    if csv_dir is not None:
+        d = Path(csv_dir)
+        d.mkdir(parents=True, exist_ok=True)
+        for name, df in frames.items():
+            p = d / f"{name}.csv"
+            df.to_csv(p, index=False, encoding="utf-8-sig")
+            written.append(p)
+    if parquet is not None:
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError as exc:
+            raise ReportError("导出 Parquet 需要安装 pyarrow。", details=str(exc)) from exc
+        p = Path(parquet)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        stem = p.name[: -len(p.suffix)] if p.suffix else p.name
+        targets = {"values": p, "reports": p.with_name(f"{stem}.reports.parquet"),
+                   "findings": p.with_name(f"{stem}.findings.parquet")}
+        for name, target in targets.items():
+            _parquet_safe(frames[name]).to_parquet(target, index=False)
+            written.append(target)
+    return written
