@@ -316,6 +316,7 @@ _HEADERS_三 = {norm(c): c for c in forms.APPLICANT_COLUMNS}
 _HEADERS_三_EXTRA = {norm(x) for x in ("申请人情况", "法人或其他组织")}
 _HEADERS_四 = {norm(x) for x in ("行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉") + forms.OUTCOME_COLUMNS}
 _NOTE_三 = norm("本列数据的勾稽关系")
+_GROUPS_三 = tuple(forms._G3.values())
 
 
 def fit_values(values: list[Optional[Cell]], n: int) -> tuple[list[Optional[Cell]], list[bool], str]:
@@ -461,7 +462,7 @@ class TableMatcher:
         texts = [(c, norm(c.text)) for _, c in obs.labels]
         # group context from a group label in the row
         for c, t in texts:
-            for g in ("（三）不予公开", "（四）无法提供", "（五）不予处理", "（六）其他处理"):
+            for g in _GROUPS_三:
                 if t == norm(g) or strip_number(t) == strip_number(norm(g)):
                     self.state.group = g
         best = None
@@ -501,16 +502,15 @@ class TableMatcher:
             obs = _split_row(row)
             if self._header_row(obs):
                 continue
-            has_values = any(c is not None and not is_blank_text(c.text) for c in obs.values)
             if not obs.labels:
                 if self.state.table == "四" and obs.values:
                     self._assign_四_row(obs)
                 continue
-            hit = None
             order = ["二", "三", "四"]
-            if self.state.table in order:
+            if self.state.table in order:  # the table being read is tried first
                 order.remove(self.state.table)
                 order.insert(0, self.state.table)
+            hit = None
             for table in order:
                 hit = getattr(self, f"_match_{table}")(obs)
                 if hit:
@@ -518,16 +518,12 @@ class TableMatcher:
             if not hit:
                 continue
             tgt, exact, printed = hit
-            if tgt.table != "三" or not has_values and tgt.table == "三":
-                pass
             self.state.table = tgt.table
             self.tables_seen.add(tgt.table)
             if tgt.table == "三":
                 self.state.in_header_三 = False
-                if tgt.group:
-                    if tgt.group.startswith("（") and tgt.group in ("（三）不予公开", "（四）无法提供", "（五）不予处理",
-                                                                 "（六）其他处理"):
-                        self.state.group = tgt.group
+                if tgt.group in _GROUPS_三:
+                    self.state.group = tgt.group
             if tgt.table == "二":
                 self.state.caption = tgt.caption
             if not exact:
@@ -541,6 +537,48 @@ class TableMatcher:
                 return present
         return tgt.columns
 
+    def _fit(self, table: str, leaf: str, row_key: Optional[str], obs: RowObs, n: int):
+        """Fit a row's value cells onto n columns and note what could not be told for sure."""
+        cells, sure, problem = fit_values(obs.values, n)
+        raw_row = " | ".join((c.text if c is not None else "").replace("\n", "") for c in obs.values).strip(" |")
+        if problem == "short":
+            n_num = sum(1 for c in obs.values if c is not None and not is_blank_text(c.text))
+            self.notes.add("PARSE-SHORT-ROW", "warning",
+                           f"表{table}“{leaf}”行只有{n_num}个数值，应有{n}列，无法确定各数值所属的列，"
+                           f"该行按无法读取处理（原文：{raw_row}）。",
+                           table=table, row=row_key, expected=n, actual=n_num)
+        elif problem == "long":
+            self.notes.add("PARSE-LONG-ROW", "warning",
+                           f"表{table}“{leaf}”行的数值多于{n}列，无法确定各数值所属的列，"
+                           f"该行按无法读取处理（原文：{raw_row}）。",
+                           table=table, row=row_key, expected=n, actual=len(obs.values))
+        elif problem == "ambiguous":
+            self.notes.add("PARSE-ALIGN", "warning",
+                           f"表{table}“{leaf}”行的空单元格位置不确定，部分单元格按无法读取处理（原文：{raw_row}）。",
+                           table=table, row=row_key)
+        return cells, sure
+
+    def _store(self, table: str, row_key: str, leaf: str, col: str, cell: Optional[Cell], sure: bool,
+               page: Optional[int]):
+        """Record one cell: its value, raw text, page and status."""
+        page = cell.page if cell is not None and cell.page is not None else page
+        if not sure:
+            self.cells[(table, row_key, col)] = dict(value=None, raw=(cell.text if cell is not None else None),
+                                                    status="unreadable", page=page, confidence=None)
+            return
+        raw = cell.text if cell is not None else ""
+        value, status, note = parse_value(raw)
+        if note and status == "unreadable":
+            self.notes.add("PARSE-UNREADABLE", "warning",
+                           f"表{table}“{leaf}”行“{col}”列的内容“{raw}”不是数字，按无法读取处理。",
+                           table=table, row=row_key, column=col, actual=raw)
+        elif note:
+            self.notes.add("PARSE-UNIT", "info",
+                           f"表{table}“{leaf}”行“{col}”列{note}（原文“{raw}”），已取其数值。",
+                           table=table, row=row_key, column=col, actual=raw)
+        self.cells[(table, row_key, col)] = dict(value=value, raw=raw, status=status, page=page,
+                                                confidence=(cell.confidence if cell is not None else None))
+
     def _assign(self, tgt: Target, obs: RowObs):
         key = (tgt.table, tgt.key)
         if key in self.rows_seen:
@@ -550,82 +588,23 @@ class TableMatcher:
             return
         self.rows_seen.add(key)
         cols = self._columns_for(tgt)
-        cells, sure, problem = fit_values(obs.values, len(cols))
-        raw_row = " | ".join((c.text if c is not None else "").replace("\n", "") for c in obs.values).strip(" |")
-        if problem == "short":
-            n_num = sum(1 for c in obs.values if c is not None and not is_blank_text(c.text))
-            self.notes.add("PARSE-SHORT-ROW", "warning",
-                           f"表{tgt.table}“{tgt.leaf}”行只有{n_num}个数值，应有{len(cols)}列，无法确定各数值所属的列，"
-                           f"该行按无法读取处理（原文：{raw_row}）。",
-                           table=tgt.table, row=tgt.key, expected=len(cols), actual=n_num)
-        elif problem == "long":
-            self.notes.add("PARSE-LONG-ROW", "warning",
-                           f"表{tgt.table}“{tgt.leaf}”行的数值多于{len(cols)}列，无法确定各数值所属的列，"
-                           f"该行按无法读取处理（原文：{raw_row}）。",
-                           table=tgt.table, row=tgt.key, expected=len(cols), actual=len(obs.values))
-        elif problem == "ambiguous":
-            self.notes.add("PARSE-ALIGN", "warning",
-                           f"表{tgt.table}“{tgt.leaf}”行的空单元格位置不确定，部分单元格按无法读取处理（原文：{raw_row}）。",
-                           table=tgt.table, row=tgt.key)
+        cells, sure = self._fit(tgt.table, tgt.leaf, tgt.key, obs, len(cols))
         for col, cell, ok in zip(cols, cells, sure):
-            if not ok:
-                self.cells[(tgt.table, tgt.key, col)] = dict(
-                    value=None, raw=(cell.text if cell is not None else None), status="unreadable",
-                    page=(cell.page if cell is not None else obs.page), confidence=None)
-                continue
-            raw = cell.text if cell is not None else ""
-            value, status, note = parse_value(raw)
-            if note and status == "unreadable":
-                self.notes.add("PARSE-UNREADABLE", "warning",
-                               f"表{tgt.table}“{tgt.leaf}”行“{col}”列的内容“{raw}”不是数字，按无法读取处理。",
-                               table=tgt.table, row=tgt.key, column=col, actual=raw)
-            elif note:
-                self.notes.add("PARSE-UNIT", "info",
-                               f"表{tgt.table}“{tgt.leaf}”行“{col}”列{note}（原文“{raw}”），已取其数值。",
-                               table=tgt.table, row=tgt.key, column=col, actual=raw)
-            self.cells[(tgt.table, tgt.key, col)] = dict(
-                value=value, raw=raw, status=status,
-                page=(cell.page if cell is not None and cell.page is not None else obs.page),
-                confidence=(cell.confidence if cell is not None else None))
+            self._store(tgt.table, tgt.key, tgt.leaf, col, cell, ok, obs.page)
 
     def _assign_四_row(self, obs: RowObs):
+        """The unlabelled row of table 四: 15 numbers, 行政复议 then the two 行政诉讼 groups."""
+        if any(("四", r.key) in self.rows_seen for r in forms.ROWS_四):
+            return
         if not any(c is not None and not is_blank_text(c.text) for c in obs.values) and len(obs.values) < 15:
-            return
-        n = len(forms.ROWS_四) * len(forms.OUTCOME_COLUMNS)
-        if ("四", "*") in self.rows_seen:
-            return
-        self.rows_seen.add(("四", "*"))
-        whole = Target("四", "*", "行政复议、行政诉讼", tuple(range(n)), self.template)
-        cells, sure, problem = fit_values(obs.values, n)
-        if problem:
-            # reuse the same messages as labelled rows, then split into the three groups
-            tmp = dict(self.cells)
-            self._assign(whole, obs)
-            self.cells = tmp
-            self.rows_seen.add(("四", "*"))
+            return  # an empty spacer row, not the data row
+        width = len(forms.OUTCOME_COLUMNS)
+        cells, sure = self._fit("四", "行政复议、行政诉讼", None, obs, len(forms.ROWS_四) * width)
         for g, rdef in enumerate(forms.ROWS_四):
-            for k, col in enumerate(forms.OUTCOME_COLUMNS):
-                i = g * len(forms.OUTCOME_COLUMNS) + k
-                key = (rdef.key,)
-                cell, ok = cells[i], sure[i]
-                if ("四", rdef.key) in self.rows_seen and (("四", rdef.key, col) in self.cells):
-                    continue
-                if not ok:
-                    self.cells[("四", rdef.key, col)] = dict(value=None, raw=(cell.text if cell else None),
-                                                            status="unreadable", page=obs.page, confidence=None)
-                    continue
-                raw = cell.text if cell is not None else ""
-                value, status, note = parse_value(raw)
-                if status == "unreadable":
-                    self.notes.add("PARSE-UNREADABLE", "warning",
-                                   f"表四“{rdef.key}”“{col}”的内容“{raw}”不是数字，按无法读取处理。",
-                                   table="四", row=rdef.key, column=col, actual=raw)
-                self.cells[("四", rdef.key, col)] = dict(
-                    value=value, raw=raw, status=status,
-                    page=(cell.page if cell is not None and cell.page is not None else obs.page),
-                    confidence=(cell.confidence if cell is not None else None))
-        for rdef in forms.ROWS_四:
             self.rows_seen.add(("四", rdef.key))
+            for k, col in enumerate(forms.OUTCOME_COLUMNS):
+                i = g * width + k
+                self._store("四", rdef.key, rdef.key, col, cells[i], sure[i], obs.page)
 
 
 # ---------------------------------------------------------------------------
