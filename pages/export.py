@@ -1,0 +1,47 @@
+"""导出: the workbook and CSVs of the whole batch, and a summary of one report for the township."""
+import streamlit as st
+
+from ui import core, exports, state, widgets
+
+st.title("导出")
+st.caption("导出本次会话的全部检查结果，或为单份报告生成审查意见，发回报送单位整改。"
+           "各图表的 PNG 图片在图表旁下载。")
+
+if widgets.empty_state("导出"):
+    st.stop()
+
+reports = state.reports()
+findings = state.findings()
+overview = core.overview_frame(reports, findings).drop(columns=["sha256"])
+values = core.values_long(reports)
+
+st.subheader("全部结果")
+st.download_button(
+    "下载 Excel 工作簿（报告、问题清单、数据明细）",
+    lambda: exports.workbook_bytes(overview, findings, values),
+    file_name="年报审查结果.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="xlsx", icon="📊", type="primary", on_click="ignore",
+)
+c1, c2, c3 = st.columns(3)
+c1.download_button("报告清单（CSV）", exports.csv_bytes(overview), file_name="报告.csv", mime="text/csv",
+                   key="csv_reports", on_click="ignore")
+c2.download_button("问题清单（CSV）", exports.csv_bytes(core.findings_display(findings, with_file=True)),
+                   file_name="问题清单.csv", mime="text/csv", key="csv_findings", on_click="ignore")
+c3.download_button("数据明细（CSV）", exports.csv_bytes(exports.values_export_frame(values)),
+                   file_name="数据明细.csv", mime="text/csv", key="csv_values", on_click="ignore")
+
+st.subheader("单份报告审查意见")
+report = widgets.report_picker(key="export_pick")
+if report is not None:
+    f = state.findings_of(report.sha256)
+    md = exports.report_summary_markdown(report, f)
+    stem = f"{report.body or '报告'}{report.year or ''}审查意见"
+    d1, d2 = st.columns(2)
+    d1.download_button("下载审查意见（Word）", lambda: exports.report_summary_docx(report, f),
+                       file_name=f"{stem}.docx", key="summary_docx", icon="📝", on_click="ignore",
+                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    d2.download_button("下载审查意见（Markdown）", md.encode("utf-8"), file_name=f"{stem}.md",
+                       mime="text/markdown", key="summary_md", icon="📝", on_click="ignore")
+    with st.container(border=True):
+        st.markdown(md)

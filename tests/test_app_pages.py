@@ -1,0 +1,138 @@
+"""AppTest smoke tests: every page with zero reports and with the sample reports loaded."""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+SAMPLES = sorted(p for p in (ROOT / "sample_reports").rglob("*")
+                 if p.is_file() and p.suffix.lower() in {".txt", ".md", ".pdf", ".docx", ".html", ".htm"})
+PAGES = ["pages/upload.py", "pages/completeness.py", "pages/report.py", "pages/trends.py",
+         "pages/compare.py", "pages/export.py"]
+TIMEOUT = 120
+
+
+def texts(at) -> str:
+    """All visible text of the run (markdown, captions, alerts, titles...)."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+def fresh() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture(scope="module")
+def loaded() -> AppTest:
+    at = fresh()
+    at.button(key="load_samples").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_with_no_reports_shows_empty_state(page):
+    at = fresh()
+    if page != PAGES[0]:
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    assert "还没有报告" in texts(at)
+    assert any(b.label == "载入示例报告" for b in at.button)
+
+
+def test_landing_lists_every_sample_with_badge(loaded):
+    at = loaded
+    overview = at.dataframe(key="overview").value
+    assert len(overview) == len(SAMPLES)
+    assert set(overview["文件"]) == {p.name for p in SAMPLES}
+    badges = overview["结论"].str.split(" ").str[-1]
+    assert badges.isin(["通过", "有警告", "有错误", "无法读取"]).all()
+    # Every seed names its body and year.
+    assert (overview["单位"] != "").all() and overview["年度"].notna().all()
+    assert int(at.metric[0].value) == len(SAMPLES)
+
+
+def test_upload_through_the_uploader_parses_once_per_content():
+    at = fresh()
+    files = [(p.name, p.read_bytes(), "text/plain") for p in SAMPLES[:3]]
+    twin = (f"copy_of_{SAMPLES[0].name}", SAMPLES[0].read_bytes(), "text/plain")
+    at.file_uploader(key="uploads").set_value(files + [twin]).run()
+    assert not at.exception, at.exception
+    overview = at.dataframe(key="overview").value
+    assert len(overview) == 3
+    assert any("内容相同" in w.value for w in at.warning)
+
+
+def test_unreadable_upload_gets_its_row_with_a_chinese_message():
+    at = fresh()
+    good = SAMPLES[0]
+    at.file_uploader(key="uploads").set_value([
+        (good.name, good.read_bytes(), "text/plain"),
+        ("empty.pdf", b"", "application/pdf"),
+        ("random.pdf", bytes(range(256)) * 8, "application/pdf"),
+    ]).run()
+    assert not at.exception, at.exception
+    overview = at.dataframe(key="overview").value.set_index("文件")
+    assert len(overview) == 3
+    for bad in ("empty.pdf", "random.pdf"):
+        assert overview.loc[bad, "结论"].endswith("无法读取")
+        assert overview.loc[bad, "说明"]  # a message, in Chinese
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in overview.loc[bad, "说明"])
+    assert not overview.loc[good.name, "结论"].endswith("无法读取")
+
+
+def test_completeness_page(loaded):
+    at = loaded
+    at.switch_page("pages/completeness.py").run()
+    assert not at.exception, at.exception
+    table = at.dataframe[0].value
+    assert len(table) == len(SAMPLES)
+    assert {"一、总体情况", "表三"} <= set(table.columns)
+
+
+def test_report_page(loaded):
+    at = loaded
+    at.switch_page("pages/report.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="report_pick").options
+    assert len(at.tabs) >= 4
+    html = "\n".join(str(e.value) for e in at.html)
+    assert "本年新收政府信息公开申请数量" in html and "行政复议" in html
+    # Pick the report with the blank 行政复议 row (seed 003): blanks show as （空）, not 0.
+    pick = at.selectbox(key="report_pick")
+    target = next(o for o in pick.options if "寨科乡" in o)
+    pick.select(target).run()
+    html = "\n".join(str(e.value) for e in at.html)
+    assert "（空）" in html
+
+
+def test_trends_page(loaded):
+    at = loaded
+    at.switch_page("pages/trends.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="trend_metric").value == "requests"
+    data = at.dataframe[0].value
+    assert not data.empty and {"单位", "年度", "项目", "数值"} <= set(data.columns)
+    at.selectbox(key="trend_metric").select("outcomes").run()
+    assert not at.exception, at.exception
+
+
+def test_compare_page(loaded):
+    at = loaded
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception, at.exception
+    # The seeds are five different bodies: the page says what it needs.
+    assert "至少两个年度" in texts(at) or at.selectbox(key="compare_body") is not None
+
+
+def test_export_page(loaded):
+    at = loaded
+    at.switch_page("pages/export.py").run()
+    assert not at.exception, at.exception
+    assert "审查意见" in texts(at)

@@ -1,0 +1,424 @@
+"""The dashboard's bridge to the parsing core: parsing, rules, badges, uploads and tidy frames.
+
+Nothing here imports streamlit, so everything can be unit-tested. The rules module
+(``parsing.rules``) is written in parallel; until it exists the adapter falls back to the
+parse notes the report already carries, and says so (``RULES_AVAILABLE``).
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import posixpath
+import zipfile
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+import pandas as pd
+
+import parsing
+from parsing import forms
+from parsing.report import FINDING_COLUMNS, VALUE_COLUMNS, ParsedReport, empty_findings
+
+log = logging.getLogger(__name__)
+
+# Extensions the uploader accepts (ZIP archives are expanded here, not by the core).
+UPLOAD_TYPES = ["pdf", "docx", "html", "htm", "txt", "md", "zip"]
+REPORT_EXTENSIONS = (".pdf", ".docx", ".html", ".htm", ".shtml", ".txt", ".md", ".doc", ".wps")
+
+# ZIP safety limits (a province's batch is a few hundred reports of a few MB each).
+ZIP_MAX_MEMBERS = 500
+ZIP_MAX_TOTAL_BYTES = 300 * 1024 * 1024
+ZIP_MAX_RATIO = 200  # uncompressed / compressed for one member
+
+BADGE_PASS, BADGE_WARN, BADGE_ERROR = "通过", "有警告", "有错误"
+BADGE_UNREADABLE = "无法读取"
+BADGE_ICONS = {BADGE_PASS: "✅", BADGE_WARN: "⚠️", BADGE_ERROR: "❌", BADGE_UNREADABLE: "⛔"}
+BADGE_COLORS = {BADGE_PASS: "green", BADGE_WARN: "orange", BADGE_ERROR: "red", BADGE_UNREADABLE: "gray"}
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+SECTION_LABELS = {s.number: s.heading for s in forms.SECTIONS}
+TABLE_LABELS = {t: f"表{t}" for t in forms.TABLES}
+FINDING_KEY = ["sha256", "rule", "severity", "message", "table", "row", "column", "section"]
+
+
+# ---------------------------------------------------------------------------
+# Parsing and rules adapters
+# ---------------------------------------------------------------------------
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def parse_file(data: bytes, name: str) -> ParsedReport:
+    """Parse one file with the core; a crash in the core becomes the report's error message.
+
+    The core promises not to raise on bad input; this guard keeps one broken file from taking
+    the whole batch down in the dashboard if it does anyway (the traceback goes to the log).
+    """
+    try:
+        report = parsing.parse_bytes(data, name)
+    except Exception as exc:  # noqa: BLE001 - shown to the reviewer, logged in full
+        log.exception("parse_bytes failed for %s", name)
+        return ParsedReport(file=name, sha256=sha256_of(data),
+                            error=f"解析此文件时程序出错（{type(exc).__name__}：{exc}），请将文件反馈给维护人员。")
+    if not report.sha256:
+        report.sha256 = sha256_of(data)
+    return report
+
+
+def _rules_module():
+    try:
+        from parsing import rules
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("parsing.rules",):
+            raise
+        return None
+    return rules
+
+
+def rules_available() -> bool:
+    return _rules_module() is not None
+
+
+def _as_findings(df: Optional[pd.DataFrame]) -> pd.DataFrame:
+    if df is None or df.empty:
+        return empty_findings()
+    out = df.copy()
+    for c in FINDING_COLUMNS:
+        if c not in out.columns:
+            out[c] = None
+    return out
+
+
+def check_report(report: ParsedReport, previous: Optional[ParsedReport] = None) -> pd.DataFrame:
+    """Findings of one report: the rules' findings plus the parse notes (without duplicates)."""
+    if report.error:
+        return empty_findings()
+    rules = _rules_module()
+    notes = _as_findings(report.notes)
+    if rules is None:
+        return notes.reset_index(drop=True)
+    found = _as_findings(rules.check_report(report, previous=previous))
+    both = pd.concat([notes, found], ignore_index=True) if not notes.empty else found
+    return _dedupe(both, FINDING_COLUMNS)
+
+
+def _dedupe(df: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    """Drop repeated findings; 1 and 1.0, None and NaN count as the same."""
+    if df.empty:
+        return df.reset_index(drop=True)
+    probe = pd.DataFrame({k: df[k].map(_num_text) for k in key})
+    return df.loc[~probe.duplicated()].reset_index(drop=True)
+
+
+def check_batch(reports: Iterable[ParsedReport]) -> pd.DataFrame:
+    """All findings of a batch, one frame with ``file`` and ``sha256`` columns in front.
+
+    Per-report findings (rules and parse notes) and, when the rules module offers it, the
+    cross-report findings of ``parsing.rules.check_batch``. Unreadable files have no findings.
+    """
+    readable = [r for r in reports if not r.error]
+    parts = []
+    for r in readable:
+        f = check_report(r)
+        if not f.empty:
+            f.insert(0, "sha256", r.sha256)
+            f.insert(0, "file", r.file)
+            parts.append(f)
+    rules = _rules_module()
+    if rules is not None and readable:
+        batch = rules.check_batch(readable)
+        if batch is not None and not batch.empty:
+            parts.append(_as_findings(batch))
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in ["file", "sha256", *FINDING_COLUMNS]})
+    allf = pd.concat(parts, ignore_index=True)
+    allf = allf[["file", "sha256", *FINDING_COLUMNS]]
+    return _dedupe(allf, FINDING_KEY)
+
+
+def badge(findings: pd.DataFrame, report: Optional[ParsedReport] = None) -> dict:
+    """The badge of one report: label 通过/有警告/有错误 (or 无法读取) and counts by severity."""
+    if report is not None and report.error:
+        return {"label": BADGE_UNREADABLE, "error": 0, "warning": 0, "info": 0}
+    rules = _rules_module()
+    if rules is not None and hasattr(rules, "badge"):
+        return dict(rules.badge(findings))
+    sev = findings["severity"].value_counts() if not findings.empty else pd.Series(dtype=int)
+    counts = {k: int(sev.get(k, 0)) for k in ("error", "warning", "info")}
+    label = BADGE_ERROR if counts["error"] else BADGE_WARN if counts["warning"] else BADGE_PASS
+    return {"label": label, **counts}
+
+
+def badge_text(b: dict) -> str:
+    return f"{BADGE_ICONS.get(b['label'], '')} {b['label']}".strip()
+
+
+# ---------------------------------------------------------------------------
+# Uploads: ZIP expansion and de-duplication
+# ---------------------------------------------------------------------------
+
+@dataclass
+class Upload:
+    name: str
+    data: bytes
+
+
+@dataclass
+class Expanded:
+    files: list[Upload] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+
+def _is_safe_member(name: str) -> bool:
+    n = name.replace("\\", "/")
+    if n.startswith("/") or (len(n) > 1 and n[1] == ":"):
+        return False
+    parts = posixpath.normpath(n).split("/")
+    return ".." not in parts and not any(p == "" for p in parts)
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    # Chinese archives made on Windows store GBK names without the UTF-8 flag.
+    name = info.filename
+    if not info.flag_bits & 0x800:
+        try:
+            name = name.encode("cp437").decode("gb18030")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            pass
+    return name
+
+
+def expand_zip(data: bytes, name: str, max_members: int = ZIP_MAX_MEMBERS,
+               max_total: int = ZIP_MAX_TOTAL_BYTES) -> Expanded:
+    """Expand a ZIP archive in memory, safely.
+
+    Directories, hidden/system entries and paths that leave the archive (``../``, absolute)
+    are skipped; files that are not reports are skipped with a note. An archive with too many
+    members or too much uncompressed data (a ZIP bomb) yields nothing but a message.
+    """
+    out = Expanded()
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        out.messages.append(f"压缩包“{name}”无法打开（{exc}），已跳过。")
+        return out
+    files = [i for i in infos if not i.is_dir()]
+    if len(files) > max_members:
+        out.messages.append(f"压缩包“{name}”包含 {len(files)} 个文件，超过上限 {max_members} 个，未解压。请分批上传。")
+        return out
+    declared = sum(i.file_size for i in files)
+    if declared > max_total:
+        out.messages.append(f"压缩包“{name}”解压后约 {declared / 1048576:.0f} MB，超过上限 "
+                            f"{max_total / 1048576:.0f} MB，疑似压缩炸弹，未解压。")
+        return out
+    total = 0
+    skipped = []
+    for info in files:
+        member = _member_name(info)
+        base = posixpath.basename(member.replace("\\", "/"))
+        if not _is_safe_member(member):
+            out.messages.append(f"压缩包“{name}”中的路径“{member}”不安全，已跳过。")
+            continue
+        if base.startswith(".") or member.startswith("__MACOSX/"):
+            continue
+        if not base.lower().endswith(REPORT_EXTENSIONS):
+            skipped.append(base)
+            continue
+        if info.compress_size and info.file_size / max(info.compress_size, 1) > ZIP_MAX_RATIO and info.file_size > 1048576:
+            out.messages.append(f"压缩包“{name}”中的“{member}”压缩比异常，疑似压缩炸弹，已跳过。")
+            continue
+        # Read with a hard cap: the declared size in the header can lie.
+        with zf.open(info) as fh:
+            body = fh.read(max_total - total + 1)
+        total += len(body)
+        if total > max_total:
+            out.messages.append(f"压缩包“{name}”解压后超过上限 {max_total / 1048576:.0f} MB，疑似压缩炸弹，其余文件未解压。")
+            break
+        out.files.append(Upload(f"{name}/{member}", body))
+    if skipped:
+        out.messages.append(f"压缩包“{name}”中有 {len(skipped)} 个非报告文件已跳过：{'、'.join(skipped[:5])}"
+                            + ("等" if len(skipped) > 5 else "") + "。")
+    return out
+
+
+def expand_uploads(uploads: Iterable[Upload]) -> Expanded:
+    """Files as dropped -> report files (ZIPs expanded)."""
+    out = Expanded()
+    for up in uploads:
+        if up.name.lower().endswith(".zip") or (up.data[:4] == b"PK\x03\x04" and
+                                                not up.name.lower().endswith((".docx", ".doc", ".wps"))):
+            sub = expand_zip(up.data, up.name)
+            out.files.extend(sub.files)
+            out.messages.extend(sub.messages)
+        else:
+            out.files.append(up)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Tidy frames across reports
+# ---------------------------------------------------------------------------
+
+def report_label(r: ParsedReport) -> str:
+    who = r.body or "（单位未识别）"
+    year = f"{r.year}年" if r.year else "（年度未识别）"
+    return f"{who} {year} · {short_file(r.file)}"
+
+
+def short_file(name: str) -> str:
+    return posixpath.basename(name.replace("\\", "/")) or name
+
+
+def sections_summary(r: ParsedReport) -> str:
+    if r.error:
+        return ""
+    found = r.sections_found()
+    n = sum(found.values())
+    missing = [forms.SECTIONS[i - 1].numeral for i in range(1, 7) if not found[str(i)]]
+    return f"{n}/6" + (f"（缺{'、'.join(missing)}）" if missing else "")
+
+
+def overview_frame(reports: list[ParsedReport], findings: pd.DataFrame) -> pd.DataFrame:
+    """One row per file for the landing page and the 报告 sheet."""
+    rows = []
+    for r in reports:
+        f = findings[findings["sha256"] == r.sha256] if not findings.empty else findings
+        b = badge(f, r)
+        rows.append({
+            "文件": short_file(r.file),
+            "单位": r.body or "",
+            "地区": r.region or "",
+            "年度": r.year,
+            "格式版本": forms.FORM_NAMES.get(r.template, "未识别") if not r.error else "",
+            "结论": badge_text(b),
+            "错误数": b["error"],
+            "警告数": b["warning"],
+            "提示数": b["info"],
+            "章节": sections_summary(r),
+            "说明": r.error or "",
+            "sha256": r.sha256,
+        })
+    df = pd.DataFrame(rows, columns=["文件", "单位", "地区", "年度", "格式版本", "结论", "错误数", "警告数",
+                                     "提示数", "章节", "说明", "sha256"])
+    df["年度"] = df["年度"].astype("Int64")
+    return df
+
+
+def values_long(reports: list[ParsedReport]) -> pd.DataFrame:
+    """Every cell of every readable report, with the report's identity in front."""
+    meta = ["file", "sha256", "body", "region", "year", "template"]
+    parts = []
+    for r in reports:
+        if r.error or r.values is None or r.values.empty:
+            continue
+        v = r.values.copy()
+        for i, c in enumerate(meta):
+            v.insert(i, c, getattr(r, c))
+        parts.append(v)
+    if not parts:
+        return pd.DataFrame(columns=meta + VALUE_COLUMNS)
+    out = pd.concat(parts, ignore_index=True)
+    out["value"] = pd.to_numeric(out["value"], errors="coerce")
+    return out
+
+
+COMPLETENESS_ITEMS = [f"{s.numeral}、{s.heading.split('、', 1)[1]}" for s in forms.SECTIONS] + [
+    f"表{t}" for t in forms.TABLES]
+
+
+def completeness_frame(reports: list[ParsedReport]) -> pd.DataFrame:
+    """Reports × (6 sections + 3 tables), True where present. Unreadable files are left out."""
+    rows = []
+    for r in reports:
+        if r.error:
+            continue
+        found = r.sections_found()
+        row = {"报告": report_label(r), "单位": r.body or "", "年度": r.year, "sha256": r.sha256}
+        for i, item in enumerate(COMPLETENESS_ITEMS[:6], start=1):
+            row[item] = bool(found[str(i)])
+        for t in forms.TABLES:
+            row[f"表{t}"] = bool(r.tables_found.get(t, False))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["报告", "单位", "年度", "sha256", *COMPLETENESS_ITEMS])
+
+
+def completeness_by_body_year(matrix: pd.DataFrame) -> pd.DataFrame:
+    """Bodies × years: how many of the 9 items the (best) report of that year has, as 'n/9'."""
+    if matrix.empty:
+        return pd.DataFrame()
+    m = matrix.copy()
+    m["n"] = m[COMPLETENESS_ITEMS].sum(axis=1)
+    m["年度"] = m["年度"].astype("Int64").astype(str).replace("<NA>", "未识别")
+    m["单位"] = m["单位"].replace("", "（单位未识别）")
+    pv = m.pivot_table(index="单位", columns="年度", values="n", aggfunc="max")
+    total = len(COMPLETENESS_ITEMS)
+    return pv.map(lambda x: "" if pd.isna(x) else f"{int(x)}/{total}")
+
+
+def location_text(f: dict | pd.Series) -> str:
+    """Where a finding points, in words: 表三 · 行 · 列, or 第三部分."""
+    def present(x):
+        if x is None:
+            return False
+        try:
+            if pd.isna(x):
+                return False
+        except (TypeError, ValueError):
+            pass
+        return str(x) != ""
+
+    parts = []
+    if present(f.get("table")):
+        t = str(f["table"])
+        parts.append(TABLE_LABELS.get(t, t))
+        if present(f.get("row")):
+            parts.append(str(f["row"]).replace("/", " › "))
+        if present(f.get("column")):
+            parts.append(str(f["column"]))
+    if present(f.get("section")):
+        try:
+            n = int(float(f["section"]))
+            parts.append(SECTION_LABELS.get(n, f"第{n}部分"))
+        except (TypeError, ValueError):
+            parts.append(str(f["section"]))
+    return " · ".join(parts) if parts else "全文"
+
+
+def findings_display(findings: pd.DataFrame, with_file: bool = False) -> pd.DataFrame:
+    """Findings in reviewer words: 级别, 规则, 问题, 位置, 应为, 实为 (errors first)."""
+    cols = (["文件"] if with_file else []) + ["级别", "规则", "问题", "位置", "应为", "实为"]
+    if findings.empty:
+        return pd.DataFrame(columns=cols)
+    f = findings.copy()
+    f["_o"] = f["severity"].map(SEVERITY_ORDER).fillna(9)
+    f = f.sort_values(["_o"], kind="stable")
+    out = pd.DataFrame({
+        "级别": f["severity"].map(lambda s: SEVERITY_ZH.get(s, str(s))),
+        "规则": f["rule"].astype(str),
+        "问题": f["message"].astype(str),
+        "位置": [location_text(row) for _, row in f.iterrows()],
+        "应为": f["expected"].map(_num_text),
+        "实为": f["actual"].map(_num_text),
+    })
+    if with_file:
+        out.insert(0, "文件", f["file"].map(short_file))
+    return out.reset_index(drop=True)
+
+
+def _num_text(x) -> str:
+    if x is None:
+        return ""
+    try:
+        if pd.isna(x):
+            return ""
+    except (TypeError, ValueError):
+        pass
+    try:
+        fx = float(x)
+        return str(int(fx)) if fx.is_integer() else f"{fx:g}"
+    except (TypeError, ValueError):
+        return str(x)

@@ -1,0 +1,59 @@
+"""Render a PDF page to PNG (pypdfium2), optionally with a cell's box drawn on it."""
+from __future__ import annotations
+
+import io
+from typing import Optional
+
+PAGE_DPI = 110
+
+
+def render_page_png(pdf: bytes, page: int, bbox: Optional[tuple] = None, dpi: int = PAGE_DPI) -> bytes:
+    """PNG bytes of 1-based ``page``; ``bbox`` = (x0, top, x1, bottom) in PDF points (top-left origin,
+    as pdfplumber gives it) is outlined in red. Raises ValueError for a page outside the document."""
+    import pypdfium2 as pdfium
+    from PIL import ImageDraw
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        if not 1 <= page <= len(doc):
+            raise ValueError(f"页码 {page} 超出范围（共 {len(doc)} 页）")
+        p = doc[page - 1]
+        scale = dpi / 72
+        img = p.render(scale=scale).to_pil().convert("RGB")
+        if bbox is not None and len(bbox) == 4:
+            x0, top, x1, bottom = (float(v) * scale for v in bbox)
+            draw = ImageDraw.Draw(img)
+            pad = 3
+            for w in range(3):
+                draw.rectangle([x0 - pad - w, top - pad - w, x1 + pad + w, bottom + pad + w], outline=(220, 0, 0))
+        out = io.BytesIO()
+        img.save(out, format="PNG")
+        return out.getvalue()
+    finally:
+        doc.close()
+
+
+def cell_location(values, table: str, row: str, column: Optional[str]) -> tuple[Optional[int], Optional[tuple]]:
+    """(page, bbox) of a cell from a report's values frame; bbox only if the frame carries one."""
+    table, row, column = (_clean(x) for x in (table, row, column))
+    if values is None or values.empty or not table or not row:
+        return None, None
+    hit = values[(values["table"] == table) & (values["row"] == row)]
+    if column:
+        hit = hit[hit["column"] == column]
+    hit = hit[hit["page"].notna()] if "page" in hit else hit.iloc[0:0]
+    if hit.empty:
+        return None, None
+    first = hit.iloc[0]
+    bbox = None
+    if "bbox" in hit.columns and column:
+        b = first["bbox"]
+        if isinstance(b, (tuple, list)) and len(b) == 4:
+            bbox = tuple(b)
+    return int(first["page"]), bbox
+
+
+def _clean(x):
+    if x is None or (isinstance(x, float) and x != x) or str(x) in ("", "<NA>", "nan", "None"):
+        return None
+    return x

@@ -1,0 +1,225 @@
+"""The three tables of a report laid out as the official form prints them, as styled HTML.
+
+Blank cells read “（空）”, unreadable ones “（无法识别：原文）”, cells the report lacks “（缺失）”
+- never 0. Cells a finding points at are highlighted by severity, with the message as tooltip.
+"""
+from __future__ import annotations
+
+import html
+import math
+from typing import Optional
+
+import pandas as pd
+
+from parsing import forms
+
+from .figures import CJK_FONT
+
+CELL_BLANK = "（空）"
+CELL_UNREADABLE = "（无法识别）"
+CELL_MISSING = "（缺失）"
+
+MARK_CSS = {
+    "error": "background-color:#f9c4c4;color:#7a0000;font-weight:bold;",
+    "warning": "background-color:#ffe3a3;color:#6b4500;",
+    "info": "background-color:#dbe9fb;",
+    "changed": "background-color:#fff3b0;font-weight:bold;",
+}
+STATUS_CSS = {
+    "blank": "color:#888;font-style:italic;",
+    "unreadable": "color:#a15c00;font-style:italic;",
+    "missing": "color:#aaa;font-style:italic;",
+}
+_RANK = {"error": 0, "warning": 1, "changed": 2, "info": 3}
+
+TABLE_CSS = [
+    {"selector": "", "props": f"border-collapse:collapse;font-family:{CJK_FONT};font-size:13px;margin-bottom:12px;"},
+    {"selector": "th, td", "props": "border:1px solid #bbb;padding:3px 6px;"},
+    {"selector": "th", "props": "background:#f3f4f6;font-weight:normal;text-align:center;"},
+    {"selector": "td", "props": "text-align:right;min-width:3.5em;"},
+    {"selector": "caption", "props": "caption-side:top;text-align:left;font-weight:bold;padding:4px 0;"},
+]
+
+
+def format_number(x) -> str:
+    f = float(x)
+    return str(int(f)) if f.is_integer() else f"{f:g}"
+
+
+def cell_text(rec: Optional[dict]) -> str:
+    """What a cell shows: the number, or a marker for blank / unreadable / missing."""
+    if rec is None:
+        return CELL_MISSING
+    status = rec.get("status")
+    v = rec.get("value")
+    has_value = v is not None and not (isinstance(v, float) and math.isnan(v))
+    if status == "ok" and has_value:
+        return format_number(v)
+    if status == "blank":
+        return CELL_BLANK
+    if status == "unreadable":
+        raw = str(rec.get("raw") or "").strip()
+        return f"（无法识别：{raw}）" if raw else CELL_UNREADABLE
+    if has_value:  # a value with an unexpected status: still show the number
+        return format_number(v)
+    return CELL_MISSING
+
+
+def _lookup(values: pd.DataFrame) -> dict:
+    if values is None or values.empty:
+        return {}
+    return {(r["table"], r["row"], r["column"]): r for r in values.to_dict("records")}
+
+
+def marks_from_findings(findings: pd.DataFrame, keys: list[tuple]) -> tuple[dict, dict]:
+    """Map findings onto cells: (severity by cell, tooltip text by cell).
+
+    A finding naming table, row and column marks that cell; one naming only a row (or only a
+    column) marks the whole row (or column) of that table.
+    """
+    marks: dict = {}
+    tips: dict = {}
+    if findings is None or findings.empty:
+        return marks, tips
+
+    def ok(x):
+        return x is not None and not (isinstance(x, float) and math.isnan(x)) and str(x) not in ("", "<NA>")
+
+    for f in findings.to_dict("records"):
+        t, r, c = f.get("table"), f.get("row"), f.get("column")
+        if not ok(t) or not (ok(r) or ok(c)):
+            continue
+        for key in keys:
+            if key[0] != t:
+                continue
+            if ok(r) and key[1] != r:
+                continue
+            if ok(c) and key[2] != c:
+                continue
+            sev = str(f.get("severity") or "info")
+            if key not in marks or _RANK.get(sev, 9) < _RANK.get(marks[key], 9):
+                marks[key] = sev
+            tips.setdefault(key, []).append(str(f.get("message") or ""))
+    return marks, {k: "；".join(dict.fromkeys(v)) for k, v in tips.items()}
+
+
+def _row_levels_三(rd: forms.RowDef) -> tuple[str, str, str]:
+    parts = rd.key.split("/")
+    if len(parts) == 1:
+        return parts[0], "", ""
+    if len(parts) == 2:
+        return parts[0], parts[1], ""
+    return parts[0], parts[1], parts[2]
+
+
+def _columns_三() -> pd.MultiIndex:
+    tuples = [("自然人", "")] + [("法人或其他组织", c) for c in forms.APPLICANT_COLUMNS[1:6]] + [("总计", "")]
+    return pd.MultiIndex.from_tuples([("申请人情况", a, b) for a, b in tuples])
+
+
+def form_frames(values: pd.DataFrame, table: str, template: Optional[str] = None) -> list[dict]:
+    """The display grids of one table: a list of ``{caption, text, keys, status}`` frames.
+
+    ``text`` holds the strings shown, ``keys`` the (table, row, column) of each cell, ``status``
+    the cell status; all three share index and columns. Table 二 gives one frame per
+    第二十条 item; 三 and 四 give one frame each.
+    """
+    form = forms.FORM_2019 if template == forms.FORM_2019 else forms.FORM_2021
+    look = _lookup(values)
+
+    def rec(key):
+        r = look.get(key)
+        if r is None and form == forms.FORM_2019:
+            alt = forms.COUNTERPART_2019_TO_2021.get(key)
+            r = look.get(alt) if alt else None
+            key = alt or key
+        return r, key
+
+    frames = []
+    if table == "二":
+        for st in forms.subtables_二(form):
+            idx = pd.Index(list(st.rows), name="信息内容")
+            text = pd.DataFrame(index=idx, columns=list(st.columns), dtype=object)
+            keys = text.copy()
+            status = text.copy()
+            for r in st.rows:
+                for c in st.columns:
+                    found, key = rec(("二", f"{st.caption}/{r}", c))
+                    text.loc[r, c] = cell_text(found)
+                    keys.loc[r, c] = key
+                    status.loc[r, c] = found["status"] if found else "missing"
+            frames.append({"caption": st.caption, "text": text, "keys": keys, "status": status})
+        return frames
+    if table == "三":
+        rows = forms.row_defs("三", form)
+        idx = pd.MultiIndex.from_tuples([_row_levels_三(rd) for rd in rows])
+        cols = _columns_三()
+        text = pd.DataFrame(index=idx, columns=cols, dtype=object)
+        keys = text.copy()
+        status = text.copy()
+        for i, rd in enumerate(rows):
+            for j, c in enumerate(forms.APPLICANT_COLUMNS):
+                found, key = rec(("三", rd.key, c))
+                text.iat[i, j] = cell_text(found)
+                keys.iat[i, j] = key
+                status.iat[i, j] = found["status"] if found else "missing"
+        frames.append({"caption": "", "text": text, "keys": keys, "status": status})
+        return frames
+    if table == "四":
+        tuples = []
+        cells = []
+        for rd in forms.ROWS_四:
+            group = rd.group or rd.leaf
+            sub = rd.leaf if rd.group else ""
+            for c in forms.OUTCOME_COLUMNS:
+                tuples.append((group, sub, c))
+                cells.append(("四", rd.key, c))
+        cols = pd.MultiIndex.from_tuples(tuples)
+        text = pd.DataFrame(index=pd.Index(["件数"]), columns=cols, dtype=object)
+        keys = text.copy()
+        status = text.copy()
+        for j, key in enumerate(cells):
+            found, k = rec(key)
+            text.iat[0, j] = cell_text(found)
+            keys.iat[0, j] = k
+            status.iat[0, j] = found["status"] if found else "missing"
+        frames.append({"caption": "", "text": text, "keys": keys, "status": status})
+        return frames
+    raise KeyError(table)
+
+
+def styled_frame(frame: dict, marks: dict, tips: dict):
+    """A pandas Styler for one display grid, with marked cells coloured and tooltips set."""
+    text, keys, status = frame["text"], frame["keys"], frame["status"]
+    css = pd.DataFrame("", index=text.index, columns=text.columns)
+    tt = pd.DataFrame("", index=text.index, columns=text.columns)
+    for i in range(text.shape[0]):
+        for j in range(text.shape[1]):
+            key = keys.iat[i, j]
+            style = STATUS_CSS.get(status.iat[i, j], "")
+            if key in marks:
+                style += MARK_CSS.get(marks[key], "")
+            css.iat[i, j] = style
+            tt.iat[i, j] = tips.get(key, "")
+    styler = text.style.apply(lambda _: css, axis=None).set_table_styles(TABLE_CSS)
+    if frame.get("caption"):
+        styler = styler.set_caption(frame["caption"])
+    if (tt != "").any().any():
+        styler = styler.set_tooltips(tt, props="visibility:hidden;position:absolute;z-index:1;"
+                                               "background:#333;color:#fff;padding:4px;font-size:12px;")
+    return styler
+
+
+def form_table_html(values: pd.DataFrame, table: str, template: Optional[str] = None,
+                    findings: Optional[pd.DataFrame] = None, marks: Optional[dict] = None) -> str:
+    """HTML of one table in form layout; ``findings`` (and/or explicit ``marks``) highlight cells."""
+    frames = form_frames(values, table, template)
+    keys = [k for fr in frames for k in fr["keys"].values.ravel().tolist()]
+    m, tips = marks_from_findings(findings, keys)
+    for k, v in (marks or {}).items():
+        if k not in m or _RANK.get(v, 9) < _RANK.get(m[k], 9):
+            m[k] = v
+    parts = [styled_frame(fr, m, tips).to_html() for fr in frames]
+    title = f"<div style='font-family:{CJK_FONT};font-weight:bold;margin:6px 0'>" \
+            f"{html.escape(table)}、{html.escape(forms.TABLE_TITLES[table])}</div>"
+    return title + "\n".join(parts)

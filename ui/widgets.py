@@ -1,0 +1,111 @@
+"""Small Streamlit render helpers shared by the pages."""
+from __future__ import annotations
+
+from typing import Optional
+
+import pandas as pd
+import streamlit as st
+
+from parsing.report import ParsedReport
+
+from . import core, exports, state
+
+SEVERITY_ROW_CSS = {"错误": "background-color:#fde2e2", "警告": "background-color:#fff1cc", "提示": ""}
+
+
+def badge_chip(b: dict) -> None:
+    """The badge as a coloured chip followed by the counts."""
+    st.badge(b["label"], icon=core.BADGE_ICONS.get(b["label"]), color=core.BADGE_COLORS.get(b["label"], "gray"))
+    if b["label"] != core.BADGE_UNREADABLE:
+        st.caption(f"错误 {b['error']} 项 · 警告 {b['warning']} 项 · 提示 {b['info']} 项")
+
+
+def findings_table(findings: pd.DataFrame, with_file: bool = False, key: Optional[str] = None,
+                   selectable: bool = False):
+    """Findings in reviewer words, errors first, rows tinted by severity. Returns the selection."""
+    disp = core.findings_display(findings, with_file=with_file)
+    if disp.empty:
+        st.success("未发现问题。")
+        return None
+    styled = disp.style.apply(lambda r: [SEVERITY_ROW_CSS.get(r["级别"], "")] * len(r), axis=1)
+    if selectable:
+        return st.dataframe(styled, hide_index=True, key=key, on_select="rerun", selection_mode="single-row")
+    st.dataframe(styled, hide_index=True, key=key)
+    return None
+
+
+def sorted_findings(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings in the order :func:`core.findings_display` shows them (for mapping a selection back)."""
+    if findings.empty:
+        return findings
+    o = findings["severity"].map(core.SEVERITY_ORDER).fillna(9)
+    return findings.assign(_o=o).sort_values("_o", kind="stable").drop(columns="_o").reset_index(drop=True)
+
+
+def load_samples_button(key: str = "load_samples") -> None:
+    if st.button("载入示例报告", key=key, icon="📂", help="载入项目自带的 sample_reports/ 中的报告，便于试用"):
+        files = state.sample_files()
+        if not files:
+            st.warning("未找到示例报告（sample_reports/ 为空）。")
+            return
+        bar = st.progress(0.0, text="正在解析示例报告…")
+        res = state.add_files(files, lambda i, n, name: bar.progress(
+            min(i / max(n, 1), 1.0), text=f"正在解析 {i}/{n}：{core.short_file(name)}" if name else "解析完成"))
+        bar.empty()
+        st.toast(f"已载入 {res['added']} 份示例报告")
+
+
+def empty_state(what: str = "本页") -> bool:
+    """When no readable report is loaded, say what to do and return True."""
+    if state.readable_reports():
+        return False
+    if state.reports():
+        st.warning(f"已上传的文件都无法读取，{what}没有可显示的内容。请在“上传与快速检查”页查看原因。")
+    else:
+        st.info(f"还没有报告。请先在“上传与快速检查”页拖入报告文件（PDF、DOCX、HTML、TXT/MD 或 ZIP），"
+                f"或点击下方按钮载入示例报告，{what}即会显示结果。")
+        load_samples_button(key=f"load_samples_{what}")
+    st.page_link(state.PAGE_UPLOAD, label="前往 上传与快速检查", icon="📥")
+    return True
+
+
+def report_picker(label: str = "选择报告", key: str = "report_pick",
+                  candidates: Optional[list[ParsedReport]] = None) -> Optional[ParsedReport]:
+    """A selectbox of the session's reports; remembers the choice in ``current``."""
+    reps = candidates if candidates is not None else state.reports()
+    if not reps:
+        return None
+    shas = [r.sha256 for r in reps]
+    labels = {r.sha256: core.report_label(r) + ("（无法读取）" if r.error else "") for r in reps}
+    cur = st.session_state.get("current")
+    index = shas.index(cur) if cur in shas else 0
+    sha = st.selectbox(label, shas, index=index, format_func=lambda s: labels[s], key=key)
+    st.session_state["current"] = sha
+    return state.get(sha)
+
+
+def chart_with_data(fig, data: pd.DataFrame, key: str, file_stem: str) -> None:
+    """A chart with its data beside it: table, CSV download and PNG (print quality) download."""
+    left, right = st.columns([3, 2])
+    with left:
+        st.plotly_chart(fig, key=f"chart_{key}", config={"displaylogo": False})
+    with right:
+        st.dataframe(data, hide_index=True, key=f"data_{key}", height=min(420, 40 + 35 * max(len(data), 1)))
+        st.download_button("下载数据（CSV）", exports.csv_bytes(data), file_name=f"{file_stem}.csv",
+                           mime="text/csv", key=f"csv_{key}", icon="⬇️", on_click="ignore")
+        png_button(fig, key, file_stem)
+
+
+def png_button(fig, key: str, file_stem: str) -> None:
+    if not exports.chromium_available():
+        st.caption(exports.PNG_UNAVAILABLE)
+        return
+
+    def make_png() -> bytes:
+        png, msg = exports.figure_png(fig)
+        if png is None:
+            raise RuntimeError(msg)
+        return png
+
+    st.download_button("下载图表（PNG，高清）", make_png, file_name=f"{file_stem}.png", mime="image/png",
+                       key=f"png_{key}", icon="🖼️", on_click="ignore")
