@@ -1,0 +1,553 @@
+"""PDF reader: pypdfium2 for page triage and running text, pdfplumber only for table pages.
+
+Pipeline (each step a small function):
+
+1. ``bytes_to_pdfium``: open the file with pypdfium2 (empty user password); encrypted,
+   broken, truncated, empty and absurdly long files become a :class:`ReportError`.
+2. ``pdfium_to_triage``: per page, count characters, take the text lines, check for
+   undecodable text (``(cid:N)``-style garbage), look for picture-only pages and count the
+   ruling segments drawn on the page. Pages with enough ruling segments are table candidates.
+3. ``page_to_items``: on table candidates only, pdfplumber ``find_tables()`` (default
+   ``lines`` strategy) on ``dedupe_chars()`` (WPS fake bold), text outside the tables as
+   lines, everything in top-to-bottom order; ``page.close()`` after each page.
+4. ``pieces_to_grids``: a table that ends a page and a table that starts the next page are
+   joined when the continuation's columns line up with the first part's; a repeated header is
+   dropped and a row cut in two by the page break is glued back together cell by cell.
+
+The result is a :class:`parsing.model.Document`: text blocks (one per line) and grids in
+reading order, with page numbers; pages without a usable text layer are listed in
+``scanned_pages`` and described in ``notes``.
+"""
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Optional
+
+import pdfplumber
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from ..forms import (
+    APPLICANT_COLUMNS,
+    OUTCOME_COLUMNS,
+    ROW_三_2019_OTHER,
+    ROWS_三_2021,
+    ROWS_四,
+    SUBTABLES_二_2019,
+    SUBTABLES_二_2021,
+    norm,
+    strip_number,
+)
+from ..model import Cell, Document, Grid, ReportError, TextBlock
+
+# ---------------------------------------------------------------------------
+# Limits and thresholds
+# ---------------------------------------------------------------------------
+
+MAX_PAGES = 500  # an annual report has 5-40 pages; refuse anything absurd before reading it
+# A ruled table needs at least 3 horizontal and 3 vertical lines (2 segments each); a heading
+# underline or a red header rule has 2-5 segments. Pages below this never go to pdfplumber.
+MIN_RULING_SEGMENTS = 12
+MAX_PATH_OBJECTS_SCANNED = 20000  # stop counting drawings on pathological pages
+MAX_TABLE_PAGE_CHARS = 60000  # pdfplumber on a page with more characters is skipped (hostile input)
+GARBLED_RATIO = 0.2  # share of undecodable characters above which a page counts as unreadable
+JOIN_TOLERANCE = 4.0  # points: column edges of two table parts must agree this closely
+
+MSG_ENCRYPTED = "PDF 文件已加密，需要密码才能打开，请上传未加密的版本。"
+MSG_SECURITY = "PDF 文件使用了不支持的加密方式，无法打开，请上传未加密的版本。"
+MSG_BROKEN = "PDF 文件已损坏或格式不正确，无法打开。请确认文件完整，或从原始文档重新导出 PDF。"
+MSG_TRUNCATED = "PDF 文件不完整（文件末尾缺失，可能在下载或上传时被截断），无法打开。请重新获取完整的文件。"
+MSG_NO_PAGES = "PDF 文件中没有任何页面，无法读取。"
+MSG_TOO_MANY_PAGES = ("PDF 共有 {n} 页，超过年度报告的合理页数（最多 {limit} 页），未读取。"
+                      "请确认上传的是政府信息公开工作年度报告。")
+# The lead's extractor turns an all-scanned document into its user message; this note says the same.
+NOTE_ALL_SCANNED = "扫描版 PDF（无文字层），暂不支持识别：全部 {n} 页都没有可读取的文字（页面是图片，或文字无法解码）。"
+NOTE_SCANNED_PAGES = "第 {pages} 页没有文字层（可能是扫描图片），这些页的内容未能读取。"
+NOTE_GARBLED_PAGES = "第 {pages} 页的文字无法解码（字体缺少字符映射，提取结果为乱码），按无文字层处理，内容未能读取。"
+NOTE_TABLE_FAILED = "第 {page} 页的表格无法读取（PDF 结构异常），该页只按普通文字读取。"
+NOTE_TABLE_SKIPPED = "第 {page} 页内容过多，未识别表格，只按普通文字读取。"
+NOTE_MAYBE_TRUNCATED = "PDF 文件末尾缺少结束标记，文件可能不完整，部分内容可能缺失。"
+NOTE_BAD_PAGE = "第 {page} 页已损坏，无法读取。"
+
+
+# ---------------------------------------------------------------------------
+# Step 1: open
+# ---------------------------------------------------------------------------
+
+
+def _has_eof_marker(data: bytes) -> bool:
+    return b"%%EOF" in data[-2048:]
+
+
+def bytes_to_pdfium(data: bytes, name: str) -> pdfium.PdfDocument:
+    """Open ``data`` with pypdfium2 (empty user password) or raise a ReportError."""
+    try:
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code == pdfium_c.FPDF_ERR_PASSWORD:
+            raise ReportError(MSG_ENCRYPTED, f"{name}: {exc}") from None
+        if code == pdfium_c.FPDF_ERR_SECURITY:
+            raise ReportError(MSG_SECURITY, f"{name}: {exc}") from None
+        msg = MSG_BROKEN if _has_eof_marker(data) else MSG_TRUNCATED
+        raise ReportError(msg, f"{name}: {exc}") from None
+
+
+# ---------------------------------------------------------------------------
+# Step 2: triage with pypdfium2
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class PageTriage:
+    """What pypdfium2 saw on one page (1-based ``number``)."""
+
+    number: int
+    width: float = 0.0
+    height: float = 0.0
+    chars: int = 0
+    lines: list[str] = field(default_factory=list)
+    garbled: bool = False
+    picture: bool = False  # a large picture and (almost) no text: a scanned page
+    ruling_segments: int = 0
+    broken: bool = False
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.lines) and not self.garbled and not self.picture
+
+    @property
+    def table_candidate(self) -> bool:
+        return self.has_text and self.ruling_segments >= MIN_RULING_SEGMENTS
+
+    @property
+    def scanned(self) -> bool:
+        """No usable text layer, but something is drawn (an empty page is not a scan)."""
+        return not self.broken and not self.has_text and (self.picture or self.garbled or self.chars == 0
+                                                           and self.ruling_segments > 0)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def _bad_char(ch: str) -> bool:
+    o = ord(ch)
+    if o < 0x20 or 0x7F <= o <= 0x9F or o in (0xFFFD, 0xFFFE, 0xFFFF) or 0xE000 <= o <= 0xF8FF:
+        return True
+    # Latin-1 letters and symbols: what glyph ids look like when a font has no Unicode map.
+    return 0xA0 < o <= 0xFF and ch not in "·×÷°±§¥©®²³¹"
+
+
+def text_is_garbled(text: str) -> bool:
+    """True when most of a page's text is undecodable (glyph ids instead of characters)."""
+    if "(cid:" in text:
+        cids = text.count("(cid:")
+        return cids * 5 > max(1, len(text)) * GARBLED_RATIO  # each (cid:N) is 8-10 characters
+    chars = [ch for ch in text if not ch.isspace()]
+    if len(chars) < 10:
+        return False
+    bad = sum(1 for ch in chars if _bad_char(ch))
+    cjk = sum(1 for ch in chars if "\u4e00" <= ch <= "\u9fff")
+    return bad >= GARBLED_RATIO * len(chars) or (bad >= 0.05 * len(chars) and cjk < 0.05 * len(chars))
+
+
+def _clean_line(line: str) -> str:
+    return _CONTROL.sub("", line).strip()
+
+
+def pdfium_to_triage(pdf: pdfium.PdfDocument, index: int) -> PageTriage:
+    """Triage page ``index`` (0-based): text, garbage check, pictures, ruling segments."""
+    info = PageTriage(number=index + 1)
+    try:
+        page = pdf[index]
+    except pdfium.PdfiumError:
+        info.broken = True
+        return info
+    try:
+        info.width, info.height = page.get_size()
+        textpage = page.get_textpage()
+        try:
+            info.chars = textpage.count_chars()
+            raw = textpage.get_text_range() if info.chars else ""
+        finally:
+            textpage.close()
+        info.garbled = text_is_garbled(raw)
+        info.lines = [ln for ln in (_clean_line(x) for x in re.split(r"\r\n|\r|\n", raw)) if ln]
+        page_area = max(1.0, info.width * info.height)
+        seen = 0
+        for obj in page.get_objects(max_depth=4):
+            seen += 1
+            if seen > MAX_PATH_OBJECTS_SCANNED:
+                break
+            if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
+                info.ruling_segments += pdfium_c.FPDFPath_CountSegments(obj.raw)
+            elif obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE and len("".join(info.lines)) < 40:
+                x0, y0, x1, y1 = obj.get_bounds()
+                if (x1 - x0) * (y1 - y0) >= 0.5 * page_area:
+                    info.picture = True
+    finally:
+        page.close()
+    return info
+
+
+# ---------------------------------------------------------------------------
+# Step 3: table pages with pdfplumber
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Piece:
+    """A table as found on one page, with the geometry needed to join continuations."""
+
+    grid: Grid
+    xs: list[float]  # left edges of the grid's column slots
+    x1: float  # right edge of the table
+    top: float
+    bottom: float
+    page_height: float
+
+
+@dataclass
+class PageItems:
+    number: int
+    items: list = field(default_factory=list)  # TextBlock | Piece, in reading order
+    furniture: set = field(default_factory=set)  # indexes of page-number / header lines
+
+
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-—–－_\s]*\d{1,4}[-—–－_\s]*|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$"
+)
+
+
+def _is_furniture(text: str, top: float, bottom: float, height: float) -> bool:
+    """Page numbers, and short lines in the top or bottom margin band (running headers/footers)."""
+    if _PAGE_NUMBER.match(text.strip()):
+        return True
+    return len(text) <= 30 and (bottom < 0.08 * height or top > 0.92 * height)
+
+
+def _table_to_piece(table, number: int, page_height: float) -> Optional[Piece]:
+    """A pdfplumber Table as a Piece; None for one-column boxes (framed text, not a table)."""
+    xs = sorted({c[0] for c in table.cells})
+    if len(xs) < 2:
+        return None
+    texts = table.extract()
+    rows = []
+    for row, row_text in zip(table.rows, texts):
+        rows.append([
+            None if bbox is None else Cell(text if text is not None else "", number, tuple(bbox))
+            for bbox, text in zip(row.cells, row_text)
+        ])
+    x0, top, x1, bottom = table.bbox
+    grid = Grid(rows=rows, page=number, bbox=tuple(table.bbox))
+    return Piece(grid, xs, x1, top, bottom, page_height)
+
+
+def page_to_items(page, number: int) -> tuple[Optional[PageItems], Optional[str]]:
+    """Tables and the text around them on one pdfplumber page.
+
+    Returns ``(items, problem)``: ``items`` is None when the page has no table (the caller keeps
+    the pypdfium2 lines), or when the text layer turns out to be garbage (``problem ==
+    "garbled"``).
+    """
+    if len(page.chars) > MAX_TABLE_PAGE_CHARS:
+        return None, "skipped"
+    deduped = page.dedupe_chars()
+    if text_is_garbled("".join(c["text"] for c in deduped.chars[:4000])):
+        return None, "garbled"
+    pieces = [p for p in (_table_to_piece(t, number, page.height) for t in deduped.find_tables()) if p]
+    if not pieces:
+        return None, None
+    boxes = [p.grid.bbox for p in pieces]
+
+    def outside_tables(obj) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
+
+    lines = deduped.filter(outside_tables).extract_text_lines(strip=True, return_chars=False)
+    positioned = [(ln["top"], 0, ln) for ln in lines if ln["text"].strip()]
+    positioned += [(p.top, 1, p) for p in pieces]
+    positioned.sort(key=lambda t: (t[0], t[1]))
+    out = PageItems(number)
+    for _, kind, obj in positioned:
+        if kind == 1:
+            out.items.append(obj)
+        else:
+            text = _clean_line(obj["text"])
+            if not text:
+                continue
+            if _is_furniture(text, obj["top"], obj["bottom"], page.height):
+                out.furniture.add(len(out.items))
+            out.items.append(TextBlock(text, number))
+    return out, None
+
+
+def lines_to_items(info: PageTriage) -> PageItems:
+    out = PageItems(info.number)
+    for ln in info.lines:
+        if _PAGE_NUMBER.match(ln):
+            out.furniture.add(len(out.items))
+        out.items.append(TextBlock(ln, info.number))
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Step 4: join tables continued on the next page
+# ---------------------------------------------------------------------------
+
+_ITEM_MARKER = re.compile(r"^\s*(?:\d+\s*[.．、](?!\d)|[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、.．])")
+_NUMBER = re.compile(r"^[-+]?\d[\d,，]*(?:[.．]\d+)?$")
+
+
+def _known_labels() -> frozenset:
+    labels: set[str] = {"信息内容", "申请人情况", "法人或其他组织", "行政复议", "行政诉讼"}
+    labels.update(APPLICANT_COLUMNS, OUTCOME_COLUMNS)
+    for r in ROWS_三_2021 + (ROW_三_2019_OTHER,) + ROWS_四:
+        labels.update((r.leaf, *r.variants, *r.key.split("/")))
+        if r.group:
+            labels.add(r.group)
+    for st in SUBTABLES_二_2021 + SUBTABLES_二_2019:
+        labels.update((st.caption, *st.rows, *st.columns))
+    out = set()
+    for label in labels:
+        n = norm(label)
+        out.update((n, strip_number(n)))
+    out.discard("")
+    return frozenset(out)
+
+
+KNOWN_LABELS = _known_labels()
+
+
+def _is_number(text: str) -> bool:
+    return bool(_NUMBER.match(unicodedata.normalize("NFKC", text).strip()))
+
+
+def _starts_row(text: str) -> bool:
+    """Text that opens a row of its own: an item number or a complete official label."""
+    if _ITEM_MARKER.match(text):
+        return True
+    n = norm(text)
+    return n in KNOWN_LABELS
+
+
+def _column_map(base: Piece, cont: Piece) -> Optional[list[int]]:
+    """Slot index in ``base`` for each column slot of ``cont``, or None if they do not line up."""
+    if abs(base.x1 - cont.x1) > JOIN_TOLERANCE or abs(base.xs[0] - cont.xs[0]) > JOIN_TOLERANCE:
+        return None
+    out = []
+    for x in cont.xs:
+        j = min(range(len(base.xs)), key=lambda k: abs(base.xs[k] - x))
+        if abs(base.xs[j] - x) > JOIN_TOLERANCE:
+            return None
+        out.append(j)
+    return out
+
+
+def _remap(row: list, mapping: list[int], width: int) -> list:
+    out: list = [None] * width
+    for cell, j in zip(row, mapping):
+        out[j] = cell
+    return out
+
+
+def _row_key(row: list) -> tuple:
+    return tuple(norm(c.text) if c is not None else None for c in row)
+
+
+def is_cut_fragment(prev: list, first: list) -> bool:
+    """Whether ``first`` (already in ``prev``'s column slots) is the lower half of ``prev``,
+    a row cut in two by a page break.
+
+    The fragment has empty-string cells (cells that exist but hold nothing, such as the
+    label cells), no number where ``prev`` has one, and no text that would open a row of
+    its own (an item number such as ``3.``/``（四）`` or a complete official label).
+    """
+    cells = [c for c in first if c is not None]
+    if not cells or not any(c.text == "" for c in cells):
+        return False
+    if not any(c is not None and c.text.strip() for c in prev):
+        return False
+    for a, b in zip(prev, first):
+        if a is not None and b is not None and _is_number(a.text) and _is_number(b.text):
+            return False
+    return not any(c.text.strip() and _starts_row(c.text) for c in cells)
+
+
+def _glue(prev: list, first: list) -> list:
+    """Concatenate a cut row's two halves slot by slot; each cell keeps its first part's page."""
+    out = []
+    for a, b in zip(prev, first):
+        if b is None or not b.text:
+            out.append(a)
+        elif a is None:
+            out.append(b)
+        elif not a.text:
+            out.append(Cell(b.text, a.page, a.bbox))
+        else:
+            out.append(Cell(a.text + "\n" + b.text, a.page, a.bbox))
+    return out
+
+
+def _close_label_merges(base_rows: list, first: list) -> list:
+    """The first row of a continuation, with label cells that merely continue a merged label
+    of the previous page (empty cells in a label column) turned into None, as a merge slot.
+
+    Only columns that hold no number anywhere in the first part count as label columns, so a
+    blank value cell is never turned into a merge slot.
+    """
+    last = base_rows[-1]
+    out = list(first)
+    for j, cell in enumerate(first):
+        if cell is None or cell.text != "":
+            continue
+        if any(r[j] is not None and _is_number(r[j].text) for r in base_rows):
+            continue
+        if last[j] is None or last[j].text != "":
+            out[j] = None
+    return out
+
+
+def join_pieces(base: Piece, cont: Piece) -> bool:
+    """Append ``cont`` (a table at the top of the next page) to ``base`` if it continues it."""
+    if base.bottom < 0.5 * base.page_height or cont.top > 0.5 * cont.page_height:
+        return False
+    mapping = _column_map(base, cont)
+    if mapping is None:
+        return False
+    width = len(base.xs)
+    rows = [_remap(r, mapping, width) for r in cont.grid.rows]
+    # A repeated header (Word's "repeat as header row"): drop the rows equal to base's first rows.
+    k = 0
+    while k < len(rows) - 1 and k < len(base.grid.rows) and _row_key(rows[k]) == _row_key(base.grid.rows[k]):
+        k += 1
+    rows = rows[k:]
+    if rows and base.grid.rows and is_cut_fragment(base.grid.rows[-1], rows[0]):
+        base.grid.rows[-1] = _glue(base.grid.rows[-1], rows[0])
+        rows = rows[1:]
+    elif rows and base.grid.rows:
+        rows[0] = _close_label_merges(base.grid.rows, rows[0])
+    base.grid.rows.extend(rows)
+    base.bottom, base.page_height = cont.bottom, cont.page_height
+    return True
+
+
+def pieces_to_grids(pages: list[PageItems]) -> list:
+    """Flatten the pages into document items, joining tables continued across pages."""
+    items: list = []
+    open_piece: Optional[Piece] = None  # the last table, while only page furniture follows it
+    open_page = 0
+    for page in pages:
+        first_real = True
+        for idx, item in enumerate(page.items):
+            if idx in page.furniture:
+                items.append(item)
+                continue
+            if isinstance(item, Piece):
+                if (first_real and open_piece is not None and page.number == open_page + 1
+                        and join_pieces(open_piece, item)):
+                    open_page = page.number
+                    first_real = False
+                    continue
+                items.append(item)
+                open_piece, open_page = item, page.number
+            else:
+                items.append(item)
+                open_piece = None
+            first_real = False
+    return [i.grid if isinstance(i, Piece) else i for i in items]
+
+
+# ---------------------------------------------------------------------------
+# Entry point
+# ---------------------------------------------------------------------------
+
+
+def _pages_text(pages: list[int]) -> str:
+    return "、".join(str(p) for p in pages)
+
+
+def read_pdf(data: bytes, name: str) -> Document:
+    """Read a PDF's text layer into a :class:`Document`.
+
+    ``data`` is the file's bytes and ``name`` its file name (for messages only). Returns text
+    blocks (one per line) and grids (tables joined across pages) in reading order with 1-based
+    page numbers. Pages without a usable text layer (pictures, undecodable fonts) are listed in
+    ``scanned_pages`` and noted; a PDF with no readable page returns an empty document whose
+    notes say it is an image-only scan.
+
+    Raises :class:`ReportError` for encrypted (password needed), broken, truncated, empty and
+    absurdly long (more than ``MAX_PAGES`` pages) files.
+    """
+    pdf = bytes_to_pdfium(data, name)
+    try:
+        count = len(pdf)
+        if count == 0:
+            raise ReportError(MSG_NO_PAGES, name)
+        if count > MAX_PAGES:
+            raise ReportError(MSG_TOO_MANY_PAGES.format(n=count, limit=MAX_PAGES), f"{name}: {count} pages")
+        triage = [pdfium_to_triage(pdf, i) for i in range(count)]
+    finally:
+        pdf.close()
+
+    doc = Document(format="pdf", page_count=count)
+    if not _has_eof_marker(data):
+        doc.notes.append(NOTE_MAYBE_TRUNCATED)
+
+    pages: dict[int, PageItems] = {}
+    garbled = [t.number for t in triage if t.garbled]
+    candidates = [t for t in triage if t.table_candidate]
+    if candidates:
+        try:
+            plumb = pdfplumber.open(io.BytesIO(data))
+        except Exception:  # pdfminer fails on some files pdfium reads: keep the text
+            plumb = None
+            doc.notes.append(NOTE_TABLE_FAILED.format(page=_pages_text([t.number for t in candidates])))
+        if plumb is not None:
+            with plumb:
+                for info in candidates:
+                    page = None
+                    try:
+                        page = plumb.pages[info.number - 1]
+                        items, problem = page_to_items(page, info.number)
+                    except Exception:  # malformed page objects: fall back to the pypdfium2 text
+                        items, problem = None, "failed"
+                    finally:
+                        if page is not None:
+                            page.close()
+                    if items is not None:
+                        pages[info.number] = items
+                    elif problem == "garbled":
+                        info.garbled = True
+                        garbled.append(info.number)
+                    elif problem == "failed":
+                        doc.notes.append(NOTE_TABLE_FAILED.format(page=info.number))
+                    elif problem == "skipped":
+                        doc.notes.append(NOTE_TABLE_SKIPPED.format(page=info.number))
+
+    ordered = []
+    for info in triage:
+        if info.broken:
+            doc.notes.append(NOTE_BAD_PAGE.format(page=info.number))
+        elif info.number in pages:
+            ordered.append(pages[info.number])
+        elif info.has_text:
+            ordered.append(lines_to_items(info))
+    doc.items = pieces_to_grids(ordered)
+
+    doc.scanned_pages = [t.number for t in triage if t.scanned]
+    readable = [t for t in triage if t.has_text]
+    if not readable and doc.scanned_pages:
+        doc.notes.insert(0, NOTE_ALL_SCANNED.format(n=count))
+    else:
+        pictures = [p for p in doc.scanned_pages if p not in garbled]
+        if pictures:
+            doc.notes.append(NOTE_SCANNED_PAGES.format(pages=_pages_text(pictures)))
+        if garbled:
+            doc.notes.append(NOTE_GARBLED_PAGES.format(pages=_pages_text(sorted(set(garbled)))))
+    return doc
