@@ -33,7 +33,13 @@ def parse_bytes(data: bytes, name: str) -> ParsedReport:
         doc = read_document(data, name)
         report = extract_report(doc, name)
     except ReportError as exc:
-        return ParsedReport(file=name, sha256=sha, error=exc.message)
+        return ParsedReport(file=name, sha256=sha, error=exc.message, error_kind="data")
+    except RecursionError:
+        return ParsedReport(file=name, sha256=sha, error="文件结构嵌套过深，无法解析（文件可能已损坏或被恶意构造）。",
+                            error_kind="internal")
+    except Exception as exc:  # a bug or a library failure on odd input: one bad file never stops a batch
+        return ParsedReport(file=name, sha256=sha, error_kind="internal",
+                            error=f"文件无法解析（{type(exc).__name__}），可能已损坏；请检查文件或另存为 PDF/DOCX 后重试。")
     report.sha256 = sha
     return report
 

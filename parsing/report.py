@@ -57,6 +57,9 @@ class ParsedReport:
     page_count: Optional[int] = None
     ocr: bool = False
     error: Optional[str] = None
+    # "data" for problems with the file the user must see; "internal" when a reader failed
+    # unexpectedly (the hostile-input tests treat that as a bug to fix).
+    error_kind: Optional[str] = None
 
     def value(self, table: str, row: str, column: str) -> Optional[float]:
         """The number in one cell, or None when blank/unreadable/missing."""
