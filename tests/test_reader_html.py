@@ -156,3 +156,26 @@ def test_registry_detects_html_without_extension_hint():
 def test_empty_page_raises_report_error():
     with pytest.raises(ReportError):
         read_html(b"<html><head><script>x()</script></head><body>  </body></html>", "e.html")
+
+
+def test_deeply_nested_unclosed_tags_keep_their_text():
+    # old pages with hundreds of unclosed <font> tags: libxml2 drops such text unless huge_tree is on
+    doc = read_html(("<html><body>" + "<font>" * 300 + "深层文字").encode("gbk"), "deep.html")
+    assert block_texts(doc) == ["深层文字"]
+
+
+SAMPLES = __import__("pathlib").Path(__file__).resolve().parents[1] / "sample_reports"
+
+
+@pytest.mark.parametrize("path", sorted(SAMPLES.glob("*.htm*")), ids=lambda p: p.name[:3])
+def test_committed_gov_page_sample(path):
+    data = path.read_bytes()
+    text, enc, notes = decode_html(data)
+    assert enc == "gb18030" and not notes  # saved as GBK with <meta charset=gb2312>
+    doc = read_html(data, path.name)
+    grids = doc.grids()
+    assert [(len(g.rows), len(g.rows[0])) for g in grids][-3:] == [(14, 4), (28, 10), (4, 15)]
+    everything = "".join(block_texts(doc))
+    assert "脚本输出" not in everything and "changeSize" not in everything
+    headings = [t for t in block_texts(doc) if t[:2] in ("一、", "二、", "三、", "四、", "五、", "六、")]
+    assert [h[0] for h in headings] == list("一二三四五六")

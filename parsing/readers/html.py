@@ -108,20 +108,25 @@ def read_html(data: bytes, name: str) -> Document:
     if not text.strip():
         raise ReportError(f"网页文件“{name}”没有内容。")
     try:
-        root = lxml.html.document_fromstring(text)
+        # huge_tree: without it libxml2 silently drops text nested deeper than 256 (unclosed <font> tags)
+        root = lxml.html.document_fromstring(text, parser=lxml.html.HTMLParser(huge_tree=True))
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ReportError(f"网页文件“{name}”无法解析（不是有效的 HTML）。", details=str(exc)) from exc
     _clean(root)
     doc = Document(format="html", notes=list(notes))
     walker = _Walker()
-    head = root.find("head")
-    if head is not None:
-        title = head.find("title")
-        if title is not None:
-            walker.walk(title)
-    body = root.find("body")
-    walker.walk(body if body is not None else root)
-    walker.flush()
+    try:
+        head = root.find("head")
+        if head is not None:
+            title = head.find("title")
+            if title is not None:
+                walker.walk(title)
+        body = root.find("body")
+        walker.walk(body if body is not None else root)
+        walker.flush()
+    except RecursionError as exc:  # thousands of unclosed tags nest the tree that deep
+        raise ReportError(f"网页文件“{name}”的结构嵌套过深，无法读取。请另存为 PDF 或 DOCX 后上传。",
+                          details="RecursionError") from exc
     doc.items = walker.items
     if not doc.items:
         raise ReportError(f"网页文件“{name}”中没有可读取的文字或表格（报告可能是图片或附件）。")
@@ -273,8 +278,8 @@ def cell_text(td) -> str:
     return "\n".join(b.text for b in w.items)
 
 
-def table_to_grids(table) -> list[Grid]:
-    """A data table as a Grid with spans expanded (covered slots None), then its nested tables' grids."""
+def table_to_grids(table) -> list:
+    """A data table as a Grid with spans expanded (covered slots None), then the items of tables nested in it."""
     trs = _own_rows(table)
     n_rows = len(trs)
     slots: dict[tuple[int, int], Optional[Cell]] = {}
