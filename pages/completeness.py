@@ -4,7 +4,7 @@ import streamlit as st
 from ui import core, figures, state, widgets
 
 st.title("章节与表格完整性")
-st.caption("每份报告是否具备六个部分和三张统计表。绿色 ✓ 为具备，红色 ✗ 为缺失。")
+st.caption("每份报告是否具备六个部分和三张统计表。绿色“有”为具备，红色“缺”为缺失。")
 
 if widgets.empty_state("完整性矩阵"):
     st.stop()
@@ -20,7 +20,7 @@ view = st.radio("查看方式", ["按报告", "按单位 × 年度"], horizontal
 if view == "按报告":
     fig = figures.completeness_heatmap(matrix, items)
     table = matrix.drop(columns=["sha256"]).copy()
-    table[items] = table[items].map(lambda ok: "✓" if ok else "✗ 缺失")
+    table[items] = table[items].map(lambda ok: "有" if ok else "缺失")
     widgets.chart_with_data(fig, table, "completeness", "章节完整性")
 else:
     st.caption("每格为该单位该年度报告具备的项目数（满分 9：六个部分加三张表）。")

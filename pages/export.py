@@ -21,7 +21,7 @@ st.download_button(
     lambda: exports.workbook_bytes(overview, findings, values),
     file_name="年报审查结果.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    key="xlsx", icon="📊", type="primary", on_click="ignore",
+    key="xlsx", icon=":material/table_view:", type="primary", on_click="ignore",
 )
 c1, c2, c3 = st.columns(3)
 c1.download_button("报告清单（CSV）", exports.csv_bytes(overview), file_name="报告.csv", mime="text/csv",
@@ -39,9 +39,9 @@ if report is not None:
     stem = f"{report.body or '报告'}{report.year or ''}审查意见"
     d1, d2 = st.columns(2)
     d1.download_button("下载审查意见（Word）", lambda: exports.report_summary_docx(report, f),
-                       file_name=f"{stem}.docx", key="summary_docx", icon="📝", on_click="ignore",
+                       file_name=f"{stem}.docx", key="summary_docx", icon=":material/description:", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     d2.download_button("下载审查意见（Markdown）", md.encode("utf-8"), file_name=f"{stem}.md",
-                       mime="text/markdown", key="summary_md", icon="📝", on_click="ignore")
+                       mime="text/markdown", key="summary_md", icon=":material/description:", on_click="ignore")
     with st.container(border=True):
         st.markdown(md)

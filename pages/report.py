@@ -34,10 +34,10 @@ if report.error:
 stem = f"{report.body or '报告'}{report.year or ''}审查意见"
 d1, d2 = st.columns(2)
 d1.download_button("下载审查意见（Word）", lambda: exports.report_summary_docx(report, findings),
-                   file_name=f"{stem}.docx", key="report_docx", icon="📝", on_click="ignore",
+                   file_name=f"{stem}.docx", key="report_docx", icon=":material/description:", on_click="ignore",
                    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 d2.download_button("下载审查意见（Markdown）", exports.report_summary_markdown(report, findings).encode("utf-8"),
-                   file_name=f"{stem}.md", mime="text/markdown", key="report_md", icon="📝", on_click="ignore")
+                   file_name=f"{stem}.md", mime="text/markdown", key="report_md", icon=":material/description:", on_click="ignore")
 
 st.subheader("问题清单")
 ordered = widgets.sorted_findings(findings)

@@ -1,7 +1,8 @@
 """趋势: across years per body, and across bodies for one year."""
+import pandas as pd
 import streamlit as st
 
-from ui import core, figures, metrics, state, widgets
+from ui import core, figures, metrics, state, tables, widgets
 
 st.title("趋势")
 st.caption("跨年度看同一单位的变化，或在同一年度比较各单位。含空白或无法识别单元格的数值不计入（图中断开），不按 0 计。")
@@ -38,6 +39,12 @@ def table_of(df):
     return out
 
 
+def shown_of(df):
+    out = table_of(df)
+    out["数值"] = out["数值"].map(lambda v: "（空缺）" if pd.isna(v) else tables.format_number(v))
+    return out
+
+
 tab_years, tab_bodies = st.tabs(["跨年度（按单位）", "跨单位（按年度）"])
 with tab_years:
     chosen = pool
@@ -48,11 +55,11 @@ with tab_years:
     else:
         title = m.title + (f"（{pool['单位'].iloc[0]}）" if pool["单位"].nunique() == 1 else "")
     fig = figures.trend_over_years(chosen, title, m.unit)
-    widgets.chart_with_data(fig, table_of(chosen), f"years_{metric}", f"趋势_{m.title}")
+    widgets.chart_with_data(fig, table_of(chosen), f"years_{metric}", f"趋势_{m.title}", shown_of(chosen))
 
 with tab_bodies:
     year_options = sorted(pool["年度"].unique().tolist(), reverse=True)
     year = st.selectbox("年度", year_options, key="trend_one_year")
     one = pool[pool["年度"] == year]
     fig = figures.bars_across_bodies(one, f"{year}年 {m.title}", m.unit)
-    widgets.chart_with_data(fig, table_of(one), f"bodies_{metric}", f"{year}年_{m.title}")
+    widgets.chart_with_data(fig, table_of(one), f"bodies_{metric}", f"{year}年_{m.title}", shown_of(one))

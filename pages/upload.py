@@ -33,7 +33,7 @@ left, right = st.columns([1, 1])
 with left:
     widgets.load_samples_button()
 with right:
-    if state.reports() and st.button("清空全部报告", icon="🗑️", key="clear_all"):
+    if state.reports() and st.button("清空全部报告", icon=":material/delete:", key="clear_all"):
         state.clear()
         st.rerun()
 
@@ -44,7 +44,7 @@ if not reports:
     st.stop()
 
 overview = core.overview_frame(reports, state.findings())
-labels = overview["结论"].str.split(" ").str[-1]
+labels = overview["结论"]
 cols = st.columns(5)
 cols[0].metric("报告", len(overview))
 cols[1].metric("通过", int((labels == core.BADGE_PASS).sum()))
@@ -56,7 +56,7 @@ st.subheader("检查结果")
 st.caption("点击一行可打开该报告的详细检查结果。")
 shown = overview.drop(columns=["sha256", "地区"])
 sel = st.dataframe(
-    shown, hide_index=True, key="overview", on_select="rerun", selection_mode="single-row",
+    shown.style.map(widgets.badge_cell_css, subset=["结论"]), hide_index=True, key="overview", on_select="rerun", selection_mode="single-row",
     column_config={
         "年度": st.column_config.NumberColumn("年度", format="%d"),
         "说明": st.column_config.TextColumn("说明", width="large"),
@@ -66,6 +66,11 @@ rows = sel.selection.rows if sel is not None and hasattr(sel, "selection") else 
 if rows:
     st.session_state["current"] = overview.iloc[rows[0]]["sha256"]
     st.switch_page(state.PAGE_REPORT)
+
+if len(overview) <= 60:
+    chips = [f"**{widgets.md_escape(r.文件)}** :{core.BADGE_COLORS.get(r.结论, 'gray')}-badge["
+             f"{core.BADGE_ICONS.get(r.结论, '')} {r.结论}]" for r in overview.itertuples()]
+    st.markdown("　".join(chips))
 
 failed = overview[overview["说明"] != ""]
 for r in failed.itertuples():

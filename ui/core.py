@@ -33,7 +33,8 @@ ZIP_MAX_RATIO = 200  # uncompressed / compressed for one member
 
 BADGE_PASS, BADGE_WARN, BADGE_ERROR = "通过", "有警告", "有错误"
 BADGE_UNREADABLE = "无法读取"
-BADGE_ICONS = {BADGE_PASS: "✅", BADGE_WARN: "⚠️", BADGE_ERROR: "❌", BADGE_UNREADABLE: "⛔"}
+BADGE_ICONS = {BADGE_PASS: ":material/check_circle:", BADGE_WARN: ":material/warning:",
+               BADGE_ERROR: ":material/cancel:", BADGE_UNREADABLE: ":material/block:"}
 BADGE_COLORS = {BADGE_PASS: "green", BADGE_WARN: "orange", BADGE_ERROR: "red", BADGE_UNREADABLE: "gray"}
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
@@ -153,7 +154,8 @@ def badge(findings: pd.DataFrame, report: Optional[ParsedReport] = None) -> dict
 
 
 def badge_text(b: dict) -> str:
-    return f"{BADGE_ICONS.get(b['label'], '')} {b['label']}".strip()
+    """The badge as plain text (tables, exports): the label itself."""
+    return b["label"]
 
 
 # ---------------------------------------------------------------------------

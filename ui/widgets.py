@@ -10,7 +10,22 @@ from parsing.report import ParsedReport
 
 from . import core, exports, state
 
+BADGE_CELL_CSS = {
+    core.BADGE_PASS: "background-color:#d9f2de;color:#135c23",
+    core.BADGE_WARN: "background-color:#fff1cc;color:#7a4d00",
+    core.BADGE_ERROR: "background-color:#fde2e2;color:#8a1010",
+    core.BADGE_UNREADABLE: "background-color:#e5e7eb;color:#374151",
+}
 SEVERITY_ROW_CSS = {"错误": "background-color:#fde2e2", "警告": "background-color:#fff1cc", "提示": ""}
+
+
+def badge_cell_css(label: str) -> str:
+    return BADGE_CELL_CSS.get(label, "")
+
+
+def md_escape(text: str) -> str:
+    """Escape Markdown control characters in file names and other user text."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]<>()#+-.!|:$~" else ch for ch in str(text))
 
 
 def badge_chip(b: dict) -> None:
@@ -43,7 +58,7 @@ def sorted_findings(findings: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_samples_button(key: str = "load_samples") -> None:
-    if st.button("载入示例报告", key=key, icon="📂", help="载入项目自带的 sample_reports/ 中的报告，便于试用"):
+    if st.button("载入示例报告", key=key, icon=":material/folder_open:", help="载入项目自带的 sample_reports/ 中的报告，便于试用"):
         files = state.sample_files()
         if not files:
             st.warning("未找到示例报告（sample_reports/ 为空）。")
@@ -65,7 +80,7 @@ def empty_state(what: str = "本页") -> bool:
         st.info(f"还没有报告。请先在“上传与快速检查”页拖入报告文件（PDF、DOCX、HTML、TXT/MD 或 ZIP），"
                 f"或点击下方按钮载入示例报告，{what}即会显示结果。")
         load_samples_button(key=f"load_samples_{what}")
-    st.page_link(state.PAGE_UPLOAD, label="前往 上传与快速检查", icon="📥")
+    st.page_link(state.PAGE_UPLOAD, label="前往 上传与快速检查", icon=":material/upload_file:")
     return True
 
 
@@ -84,15 +99,20 @@ def report_picker(label: str = "选择报告", key: str = "report_pick",
     return state.get(sha)
 
 
-def chart_with_data(fig, data: pd.DataFrame, key: str, file_stem: str) -> None:
-    """A chart with its data beside it: table, CSV download and PNG (print quality) download."""
+def chart_with_data(fig, data: pd.DataFrame, key: str, file_stem: str,
+                    shown: Optional[pd.DataFrame] = None) -> None:
+    """A chart with its data beside it: table, CSV download and PNG (print quality) download.
+
+    ``shown`` is an optional display version of ``data`` (e.g. unknown numbers spelled out);
+    the CSV always carries ``data``.
+    """
     left, right = st.columns([3, 2])
     with left:
         st.plotly_chart(fig, key=f"chart_{key}", config={"displaylogo": False})
     with right:
-        st.dataframe(data, hide_index=True, key=f"data_{key}", height=min(420, 40 + 35 * max(len(data), 1)))
+        st.dataframe(data if shown is None else shown, hide_index=True, key=f"data_{key}", height=min(420, 40 + 35 * max(len(data), 1)))
         st.download_button("下载数据（CSV）", exports.csv_bytes(data), file_name=f"{file_stem}.csv",
-                           mime="text/csv", key=f"csv_{key}", icon="⬇️", on_click="ignore")
+                           mime="text/csv", key=f"csv_{key}", icon=":material/download:", on_click="ignore")
         png_button(fig, key, file_stem)
 
 
@@ -108,4 +128,4 @@ def png_button(fig, key: str, file_stem: str) -> None:
         return png
 
     st.download_button("下载图表（PNG，高清）", make_png, file_name=f"{file_stem}.png", mime="image/png",
-                       key=f"png_{key}", icon="🖼️", on_click="ignore")
+                       key=f"png_{key}", icon=":material/image:", on_click="ignore")

@@ -1,0 +1,104 @@
+"""End-to-end: `streamlit run app.py` in a real headless chromium (Debian's, never `playwright install`).
+
+Drops the sample reports on the uploader, waits for their badges, opens a report and the trends
+page, and saves screenshots to tests/artifacts/ (gitignored).
+"""
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+SAMPLES = sorted(p for p in (ROOT / "sample_reports").rglob("*")
+                 if p.is_file() and p.suffix.lower() in {".txt", ".md", ".pdf", ".docx", ".html", ".htm"})
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                reason=f"{CHROMIUM} is not installed (CI installs the Debian chromium package)")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = free_port()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = open(ARTIFACTS / "streamlit.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+         f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
+         "--server.fileWatcherType=none"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(f"streamlit did not start; see {ARTIFACTS / 'streamlit.log'}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def test_drop_samples_open_report_and_trends(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    assert SAMPLES, "sample_reports/ is empty"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"])
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1100}, locale="zh-CN")
+            page.goto(server)
+            expect(page.get_by_text("还没有报告", exact=False).first).to_be_visible(timeout=30000)
+
+            page.locator('input[type="file"]').set_input_files([str(p) for p in SAMPLES])
+            # One badge chip per file, each with its verdict.
+            for p in SAMPLES:
+                expect(page.get_by_text(p.name, exact=True).last).to_be_visible(timeout=60000)
+            chips = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text=SAMPLES[0].name).last
+            text = chips.inner_text()
+            verdicts = sum(text.count(v) for v in ("通过", "有警告", "有错误", "无法读取"))
+            assert verdicts == len(SAMPLES), text
+            expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text(str(len(SAMPLES)))
+            page.screenshot(path=str(ARTIFACTS / "01_upload.png"), full_page=True)
+
+            page.get_by_role("link", name="单份报告").click()
+            expect(page.get_by_text("问题清单").first).to_be_visible(timeout=30000)
+            expect(page.get_by_text("本年新收政府信息公开申请数量").first).to_be_attached(timeout=30000)
+            page.get_by_role("tab", name="表三 依申请公开").click()
+            expect(page.get_by_text("本年新收政府信息公开申请数量").first).to_be_visible(timeout=30000)
+            page.screenshot(path=str(ARTIFACTS / "02_report.png"), full_page=True)
+
+            page.get_by_role("link", name="趋势").click()
+            expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30000)
+            page.wait_for_timeout(800)  # let plotly finish drawing before the screenshot
+            page.screenshot(path=str(ARTIFACTS / "03_trends.png"), full_page=True)
+            assert page.locator('[data-testid="stException"]').count() == 0
+        finally:
+            browser.close()
