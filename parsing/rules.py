@@ -1,0 +1,1164 @@
+"""The checks a provincial reviewer makes, as a table of rules run lazily.
+
+Each :class:`Rule` is one row: a stable id (``STR-01``, ``ARI-03``, ``TXT-06``, ``XYR-01`` …,
+following annual-report-form.md §5), a severity, a short Chinese message template, a
+description, a scope and a small pure function. :data:`RULES` is the table.
+
+* :func:`check_report` runs every report-scope rule on one :class:`ParsedReport` (and the
+  pairwise cross-year rules when ``previous`` is given) and returns one findings frame with
+  the columns of :data:`parsing.report.FINDING_COLUMNS`, parse notes first.
+* :func:`check_batch` runs the cross-report rules over many reports and returns the same frame
+  with leading ``file`` and ``sha256`` columns saying which report each finding is on (always
+  the later year of a pair).
+* :func:`badge` turns a findings frame into 通过 / 有警告 / 有错误 with counts by severity.
+
+A rule that raises becomes a finding of its own (its id, severity ``error``, message
+``规则执行出错：…``); a bad report never crashes the run.
+
+Blank cells: a blank, unreadable or missing cell is never counted as 0. An identity with such a
+term is **skipped**; the cell itself is reported once by ARI-06 (blank), ARI-13 (unreadable) or
+STR-03/04/05 (missing).
+
+Catalogue: ``python -m parsing.rules --catalogue > docs/rules.md``.
+"""
+from __future__ import annotations
+
+import math
+import re
+import string
+import sys
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable, Iterable, Optional
+
+import pandas as pd
+
+from . import forms
+from . import textsim
+from .forms import APPLICANT_COLUMNS, FEE_COLUMN, OUTCOME_COLUMNS
+from .report import FINDING_COLUMNS, ParsedReport, empty_findings
+
+SEVERITIES = ("error", "warning", "info")
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+SCOPES = ("report", "batch")
+SCOPE_ZH = {"report": "单份报告", "batch": "多份报告（跨年度、跨机关）"}
+LOCATION_KEYS = ("table", "row", "column", "section", "expected", "actual")
+BATCH_COLUMNS = ["file", "sha256"] + FINDING_COLUMNS
+RULE_ERROR_MESSAGE = "规则执行出错：{error}"
+_ID = re.compile(r"^(STR|ARI|TXT|XYR)-\d{2}$")
+
+NUMERALS = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六"}
+TABLE_SECTION = {"二": 2, "三": 3, "四": 4}
+
+# Official cell names used by the rules (validated against parsing.forms in the tests).
+T3 = "三"
+R_NEW = "一、本年新收政府信息公开申请数量"
+R_CARRY_IN = "二、上年结转政府信息公开申请数量"
+R_TOTAL = "三、本年度办理结果/（七）总计"
+R_CARRY_OUT = "四、结转下年度继续办理"
+C_TOTAL = "总计"
+APPLICANTS = APPLICANT_COLUMNS[:6]
+T4 = "四"
+T4_PARTS = OUTCOME_COLUMNS[:4]
+T2 = "二"
+R_RULES = "第二十条第（一）项/规章"
+R_NORMATIVE = "第二十条第（一）项/行政规范性文件"
+C_ISSUED, C_REPEALED, C_IN_FORCE = "本年制发件数", "本年废止件数", "现行有效件数"
+R_FEE = "第二十条第（八）项/行政事业性收费"
+
+SIMILARITY_THRESHOLD = 0.9
+FEE_YUAN_SUSPECT = 10000  # 万元; a larger fee is probably written in 元
+
+
+# ---------------------------------------------------------------------------
+# The rule table
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the rules table.
+
+    ``check`` is a pure function: for scope ``report`` it takes a :class:`Ctx`; for scope
+    ``batch`` either a pair ``(cur: Ctx, prev: Ctx)`` (``pairwise=True``) or a list of
+    :class:`Ctx`. It yields dicts whose keys in :data:`LOCATION_KEYS` fill the finding's
+    location columns and whose other keys fill the ``message`` template. Batch rules that are
+    not pairwise also yield ``"on"``: the index of the report the finding belongs to.
+    ``cells`` lists the (table, row, column) cells the rule reads (column ``None`` = any).
+    """
+
+    id: str
+    severity: str
+    message: str
+    description: str
+    scope: str
+    check: Callable
+    cells: tuple = ()
+    basis: str = ""
+    pairwise: bool = False
+
+
+_RULES: list[Rule] = []
+
+
+def rule(id: str, severity: str, message: str, description: str, *, scope: str = "report",
+         cells: Iterable = (), basis: str = "", pairwise: bool = False):
+    """Register the decorated function as a rule (appended to :data:`RULES` in order)."""
+
+    def deco(fn):
+        _RULES.append(Rule(id, severity, message, description, scope, fn, tuple(cells), basis, pairwise))
+        return fn
+
+    return deco
+
+
+# ---------------------------------------------------------------------------
+# Context: a report prepared once for all rules
+# ---------------------------------------------------------------------------
+
+
+def _isnan(x) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def expected_cells(form: str) -> list[forms.CellDef]:
+    """The cells a report on ``form`` should have (2019 cells named as :mod:`forms` stores them)."""
+    if form == forms.FORM_2019:
+        cells = [c for c in forms.cells_2019_only() if c.table == T2]
+        cells += [forms.CellDef(*key, forms.FORM_2019) for key in forms.COUNTERPART_2019_TO_2021.values()]
+        order = {st.caption: i for i, st in enumerate(forms.SUBTABLES_二_2019)}
+        cells.sort(key=lambda c: order[c.row.split("/")[0]])
+        cells += [forms.CellDef(T3, r.key, c, forms.FORM_2019) for r in forms.ROWS_三_2019 for c in APPLICANT_COLUMNS]
+        cells += [forms.CellDef(T4, r.key, c, forms.FORM_2019) for r in forms.ROWS_四 for c in OUTCOME_COLUMNS]
+        return cells
+    return list(forms.ALL_CELLS_2021)
+
+
+_EXPECTED = {f: expected_cells(f) for f in (forms.FORM_2021, forms.FORM_2019)}
+KNOWN_CELLS = frozenset((c.table, c.row, c.column) for f in _EXPECTED.values() for c in f)
+KNOWN_ROWS = frozenset((t, r) for t, r, _ in KNOWN_CELLS)
+
+
+_STRIP_BODY = re.compile(r"人民政府|办事处|\s")
+_TITLE_BODY = re.compile(r"^(.*?)(?:\d{4}\s*年度?)?\s*(?:政府)?信息公开工作(?:年度)?报告")
+_TOWNSHIP = ("镇", "乡", "街道", "苏木")
+
+
+def body_name(report: ParsedReport) -> str:
+    """The reporting body as printed (``report.body``, else taken from the title)."""
+    if report.body:
+        return report.body.strip()
+    title = re.sub(r"^[#\s]+", "", report.title or "")
+    m = _TITLE_BODY.match(title)
+    if m:
+        name = re.sub(r"\d{4}\s*年度?\s*$", "", m.group(1))
+        return re.sub(r"^\s*\d{4}\s*年度?", "", name).strip()
+    return ""
+
+
+def body_key(report: ParsedReport) -> str:
+    """Identity of the body across reports: 官坡镇 and 官坡镇人民政府 are one body.
+
+    Whitespace, 人民政府 and 办事处 are removed (after normalisation), and a leading region name
+    (``report.region``) is dropped so 原州区寨科乡 and 寨科乡 of 原州区 match.
+    """
+    key = _STRIP_BODY.sub("", forms.norm(body_name(report)))
+    region = _STRIP_BODY.sub("", forms.norm(report.region or ""))
+    if region and key.startswith(region) and len(key) > len(region):
+        key = key[len(region):]
+    return key
+
+
+def is_township(report: ParsedReport) -> bool:
+    """A 乡镇 or 街道 (body name ends with 镇/乡/街道/苏木, or the title says so)."""
+    key = body_key(report)
+    if key.endswith(_TOWNSHIP):
+        return True
+    title = forms.norm(report.title or "")
+    return bool(re.search(r"(镇|乡|街道|苏木)(人民政府|政府|办事处)", title))
+
+
+class Ctx:
+    """One report prepared for the rules: cell lookup by official name, section texts."""
+
+    def __init__(self, report: ParsedReport):
+        self.report = report
+        self.form = report.template if report.template in _EXPECTED else forms.FORM_2021
+        self.year = report.year
+        self.cells: dict[tuple, tuple] = {}
+        v = report.values
+        if v is not None and len(v):
+            cols = [v[c] if c in v.columns else [None] * len(v) for c in ("table", "row", "column", "value", "status", "raw", "page")]
+            for t, r, c, val, st, raw, page in zip(*cols):
+                self.cells[(t, r, c)] = (None if _isnan(val) else float(val), st, raw, page)
+        self.expected = _EXPECTED[self.form]
+        self.township = is_township(report)
+
+    # cells -------------------------------------------------------------
+    def val(self, table: str, row: str, column: str) -> Optional[float]:
+        """The number in a cell, or None unless its status is ok."""
+        hit = self.cells.get((table, row, column))
+        if hit is None or hit[1] != "ok":
+            return None
+        return hit[0]
+
+    def status(self, table: str, row: str, column: str) -> str:
+        hit = self.cells.get((table, row, column))
+        return "missing" if hit is None else (hit[1] or "missing")
+
+    def raw(self, table: str, row: str, column: str) -> str:
+        hit = self.cells.get((table, row, column))
+        return "" if hit is None or hit[2] is None or _isnan(hit[2]) else str(hit[2])
+
+    def table_cells(self, table: str) -> list[forms.CellDef]:
+        return [c for c in self.expected if c.table == table]
+
+    def rows_三(self) -> tuple:
+        return forms.row_defs(T3, self.form)
+
+    def table_found(self, table: str) -> bool:
+        tf = self.report.tables_found or {}
+        if table in tf:
+            return bool(tf[table])
+        return any(self.status(c.table, c.row, c.column) != "missing" for c in self.table_cells(table))
+
+    # sections ------------------------------------------------------------
+    def section(self, n: int):
+        return (self.report.sections or {}).get(n)
+
+    def section_found(self, n: int) -> bool:
+        s = self.section(n)
+        return bool(s and s.found)
+
+    def section_text(self, n: int) -> str:
+        s = self.section(n)
+        return (s.text or "") if s and s.found else ""
+
+    def full_text(self) -> str:
+        if self.report.text:
+            return self.report.text
+        return "\n".join(filter(None, [self.report.title or ""] + [self.section_text(n) for n in range(1, 7)]))
+
+
+def _n(x):
+    """A number for display and output: int when whole."""
+    if x is None or _isnan(x):
+        return None
+    f = float(x)
+    return int(f) if f.is_integer() else round(f, 6)
+
+
+def _flat(text: str) -> str:
+    """NFKC and no whitespace (figures in running text are often split by line breaks)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+
+
+def _cell_label(table: str, row: str, column: Optional[str]) -> str:
+    leaf = row.split("/")[-1]
+    return f"“{leaf}”行“{column}”列" if column else f"“{leaf}”行"
+
+
+def _group_cells(ctx: Ctx, table: str, flagged: set, covered: frozenset = frozenset()) -> list[dict]:
+    """Aggregate flagged (row, column) cells of a table into whole-table, column, row and cell hits.
+
+    ``covered`` cells are reported by another rule (e.g. missing cells for the blank rule): they
+    neither need a hit here nor stop a row or column from being reported as a whole.
+    """
+    cells = ctx.table_cells(table)
+    if not flagged:
+        return []
+    rows: dict[str, list[str]] = {}
+    for c in cells:
+        rows.setdefault(c.row, []).append(c.column)
+    n = len(cells)
+    if len(flagged) == n:
+        return [dict(table=table, what="整张表格（全部单元格）", count=n)]
+    hits = []
+    done: set = set(covered)
+    if table in (T3, T4):
+        for col in dict.fromkeys(c.column for c in cells):
+            col_cells = {(r, col) for r, cs in rows.items() if col in cs} - done
+            if len(col_cells) > 1 and col_cells <= flagged:
+                hits.append(dict(table=table, column=col, what=f"“{col}”列（{len(col_cells)}个单元格）",
+                                 count=len(col_cells)))
+                done |= col_cells
+    for r, cs in rows.items():
+        rest = {(r, c) for c in cs} - done
+        if len(rest) > 1 and rest <= flagged:
+            hits.append(dict(table=table, row=r, what=f"“{r.split('/')[-1]}”行（{len(rest)}个单元格）", count=len(rest)))
+            done |= rest
+    for r, cs in rows.items():
+        for c in cs:
+            if (r, c) in flagged and (r, c) not in done:
+                hits.append(dict(table=table, row=r, column=c, what=f"单元格{_cell_label(table, r, c)}", count=1))
+    return hits
+
+
+# ---------------------------------------------------------------------------
+# Structure
+# ---------------------------------------------------------------------------
+
+
+@rule("STR-00", "error", "文件无法读取：{error}",
+      "文件损坏、格式不支持或没有可读内容时，只给出这一条，其余规则不运行。",
+      basis="解析器")
+def _unreadable_file(ctx: Ctx):
+    if ctx.report.error:
+        yield dict(error=ctx.report.error)
+
+
+@rule("STR-01", "error", "缺少第{numeral}部分“{heading}”",
+      "六个部分（一、总体情况 … 六、其他需要报告的事项）都应出现，按标题及其常见变体识别。",
+      basis="条例第五十条；国办公开办函〔2021〕30号“不能遗漏”")
+def _sections_present(ctx: Ctx):
+    for s in forms.SECTIONS:
+        if not ctx.section_found(s.number):
+            yield dict(section=s.number, numeral=s.numeral, heading=s.heading)
+
+
+@rule("STR-11", "error", "第{numeral}部分出现在第{before}部分之后，六个部分顺序不对",
+      "找到的各部分应按一至六的顺序出现（按文档中出现的先后及页码判断）。",
+      basis="年度报告格式的部分顺序")
+def _sections_in_order(ctx: Ctx):
+    found = [(n, s) for n, s in (ctx.report.sections or {}).items() if s and s.found]
+    order = [n for n, _ in found]  # sections are stored in document order
+    if order != sorted(order):
+        highest = 0
+        for n in order:
+            if n < highest:
+                yield dict(section=n, numeral=NUMERALS.get(n, str(n)), before=NUMERALS.get(highest, str(highest)))
+            highest = max(highest, n)
+        return
+    # Stored in order; pages, where recorded, must not go backwards either.
+    paged = [(n, s.page) for n, s in found if s.page is not None]
+    for (n1, p1), (n2, p2) in zip(paged, paged[1:]):
+        if p2 < p1:
+            yield dict(section=n2, numeral=NUMERALS.get(n2, str(n2)), before=NUMERALS.get(n1, str(n1)))
+
+
+@rule("STR-02", "error", "{year}年度报告使用了{used}，应使用{should}",
+      "表格格式版本应与报告年度相符：2021年及以后的报告用2021年版格式，2019–2020年的报告用2019年试行格式。",
+      basis="国办公开办函〔2021〕30号；怀化市通知")
+def _form_fits_year(ctx: Ctx):
+    r = ctx.report
+    if r.year is None or r.template not in forms.FORM_NAMES:
+        return
+    should = forms.FORM_2021 if r.year >= 2021 else (forms.FORM_2019 if r.year >= 2019 else None)
+    if should and should != r.template:
+        yield dict(year=r.year, used=forms.FORM_NAMES[r.template], should=forms.FORM_NAMES[should])
+
+
+def _structure_check(table: str):
+    def check(ctx: Ctx):
+        numeral = table
+        if not ctx.table_found(table):
+            if not ctx.section_found(TABLE_SECTION[table]):  # a found heading without a table is STR-06
+                yield dict(table=table, section=TABLE_SECTION[table], numeral=numeral, what="整张表格（未找到表格）")
+            return
+        cells = ctx.table_cells(table)
+        if not any(ctx.status(c.table, c.row, c.column) == "ok" for c in cells):
+            return  # STR-06
+        flagged = {(c.row, c.column) for c in cells if ctx.status(c.table, c.row, c.column) == "missing"}
+        for h in _group_cells(ctx, table, flagged):
+            h.pop("count", None)
+            yield dict(h, numeral=numeral)
+    return check
+
+
+for _t, _id, _what in (("二", "STR-03", "第二十条第（一）（五）（六）（八）项四张小表及其行列"),
+                       ("三", "STR-04", "7列（自然人…总计）和25个数字行（试行格式23行）"),
+                       ("四", "STR-05", "行政复议、未经复议直接起诉、复议后起诉各5列共15个单元格")):
+    rule(_id, "error", "第{numeral}部分表格缺少{what}",
+         f"第{_t}部分表格应完整：{_what}。缺少的列、行或单元格逐一列出（整列、整行合并为一条）。",
+         cells=[(_t, None, None)], basis="年度报告格式附表；annual-report-form.md §1.4–1.6")(_structure_check(_t))
+
+
+@rule("STR-06", "warning", "第{numeral}部分有标题，但没有可读的表格数字（表格可能是图片或附件）",
+      "某部分标题存在，但其表格未找到或没有任何可读数字，多见于表格以图片或附件形式发布。",
+      basis="实际报告（浑南区、背荫河镇）")
+def _table_unreadable(ctx: Ctx):
+    for table, n in TABLE_SECTION.items():
+        if not ctx.section_found(n):
+            continue
+        cells = ctx.table_cells(table)
+        if not ctx.table_found(table) or not any(ctx.status(c.table, c.row, c.column) == "ok" for c in cells):
+            yield dict(table=table, section=n, numeral=NUMERALS[n])
+
+
+_OLD_BASIS = re.compile(r"[〔\[(（]2019[〕\])）]60号|年度报告格式[(（]试行[)）]")
+
+
+@rule("STR-07", "warning", "{year}年度报告引用了已被替代的{basis_text}",
+      "2021年及以后的报告不应再以国办公开办函〔2019〕60号或《…年度报告格式（试行）》为依据。",
+      basis="国办公开办函〔2021〕30号；太平镇2022年报")
+def _old_basis(ctx: Ctx):
+    if ctx.year is None or ctx.year < 2021:
+        return
+    m = _OLD_BASIS.search(_flat(ctx.full_text()))
+    if m:
+        yield dict(year=ctx.year, basis_text=f"“{m.group(0)}”")
+
+
+_TITLE_OK = re.compile(r"^.+?\d{4}年度?政府信息公开工作年度报告$")
+
+
+@rule("STR-08", "info", "标题{problem}",
+      "标题宜为“机关名称+年份+政府信息公开工作年度报告”；标题中没有年份或写法不同时提示。",
+      basis="常见写法（无正式规定）")
+def _title(ctx: Ctx):
+    title = re.sub(r"^[#\s*]+|[\s*]+$", "", ctx.report.title or "")
+    flat = _flat(title)
+    if not flat:
+        yield dict(problem="未找到")
+    elif not re.search(r"\d{4}\s*年", flat):
+        yield dict(problem=f"“{title}”中没有年份")
+    elif not _TITLE_OK.match(flat):
+        yield dict(problem=f"“{title}”与常见格式“机关名称+年份+政府信息公开工作年度报告”不同")
+
+
+_PERIOD = re.compile(r"统计[^。；;]{0,24}?(\d{4})年(\d{1,2})月(\d{1,2})日[^。；;\d]{0,8}(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
+
+
+@rule("STR-10", "warning", "报告写明的统计期限“{period}”与报告年度{year}年不符",
+      "文中写明的统计期限应为报告年度的1月1日至12月31日。",
+      basis="DB51/T 2660—2019 第2.1条；上海市2022年报")
+def _period(ctx: Ctx):
+    if ctx.year is None:
+        return
+    text = _flat(ctx.full_text())
+    for m in _PERIOD.finditer(text):
+        y1, m1, d1, y2, m2, d2 = m.groups()
+        y2 = y2 or y1
+        if (int(y1), int(m1), int(d1), int(y2), int(m2), int(d2)) != (ctx.year, 1, 1, ctx.year, 12, 31):
+            yield dict(period=m.group(0)[m.start(1) - m.start(0):], year=ctx.year)
+
+
+@rule("STR-12", "warning", "无法确定报告年度（标题、统计期限和正文中都没有找到年份）",
+      "没有年度时，与年度有关的检查（格式版本、统计期限、跨年度比对）都无法进行。",
+      basis="年度报告按年度编制")
+def _year_known(ctx: Ctx):
+    if ctx.year is None:
+        yield {}
+
+
+# ---------------------------------------------------------------------------
+# Arithmetic
+# ---------------------------------------------------------------------------
+
+_CELLS_ARI1 = [(T3, r, c) for r in (R_NEW, R_CARRY_IN, R_TOTAL, R_CARRY_OUT) for c in APPLICANT_COLUMNS]
+
+
+@rule("ARI-01", "error",
+      "第三部分“{column}”列：本年新收 + 上年结转 = {expected}，办理结果总计 + 结转下年度 = {actual}，两者应相等",
+      "表三每一列：一、本年新收 + 二、上年结转 = 三、（七）总计 + 四、结转下年度继续办理（表格自带的勾稽关系）。"
+      "有空白或无法识别的项时不计算。",
+      cells=_CELLS_ARI1, basis="表格注“第一项加第二项之和，等于第三项加第四项之和”")
+def _ari_columns(ctx: Ctx):
+    for c in APPLICANT_COLUMNS:
+        a, b, t, o = (ctx.val(T3, r, c) for r in (R_NEW, R_CARRY_IN, R_TOTAL, R_CARRY_OUT))
+        if None in (a, b, t, o):
+            continue
+        if not math.isclose(a + b, t + o, abs_tol=1e-9):
+            yield dict(table=T3, column=c, expected=_n(a + b), actual=_n(t + o))
+
+
+@rule("ARI-02", "error", "第三部分“{leaf}”行：总计为{actual}，六类申请人合计为{expected}",
+      "表三每一行：总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他。有空白或无法识别的项时不计算。",
+      cells=[(T3, None, c) for c in APPLICANT_COLUMNS], basis="表头结构；annual-report-form.md AR-2")
+def _ari_rows(ctx: Ctx):
+    for r in ctx.rows_三():
+        parts = [ctx.val(T3, r.key, c) for c in APPLICANTS]
+        total = ctx.val(T3, r.key, C_TOTAL)
+        if total is None or None in parts:
+            continue
+        if not math.isclose(sum(parts), total, abs_tol=1e-9):
+            yield dict(table=T3, row=r.key, column=C_TOTAL, leaf=r.leaf, expected=_n(sum(parts)), actual=_n(total))
+
+
+@rule("ARI-03", "error", "第三部分“{column}”列：（七）总计为{actual}，各项办理结果合计为{expected}",
+      "表三每一列：（七）总计 = （一）予以公开 + （二）部分公开 + （三）至（六）各小项之和。有空白或无法识别的项时不计算。",
+      cells=[(T3, R_TOTAL, c) for c in APPLICANT_COLUMNS], basis="annual-report-form.md AR-3")
+def _ari_results(ctx: Ctx):
+    items = [r.key for r in ctx.rows_三() if r.key.startswith("三、本年度办理结果/") and r.key != R_TOTAL]
+    for c in APPLICANT_COLUMNS:
+        parts = [ctx.val(T3, k, c) for k in items]
+        total = ctx.val(T3, R_TOTAL, c)
+        if total is None or None in parts:
+            continue
+        if not math.isclose(sum(parts), total, abs_tol=1e-9):
+            yield dict(table=T3, row=R_TOTAL, column=c, expected=_n(sum(parts)), actual=_n(total))
+
+
+@rule("ARI-04", "error", "第四部分“{group}”：总计为{actual}，结果维持、结果纠正、其他结果、尚未审结合计为{expected}",
+      "表四的行政复议、未经复议直接起诉、复议后起诉三组：总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结。有空白项时不计算。",
+      cells=[(T4, r.key, c) for r in forms.ROWS_四 for c in OUTCOME_COLUMNS], basis="annual-report-form.md AR-4")
+def _ari_review(ctx: Ctx):
+    for r in forms.ROWS_四:
+        parts = [ctx.val(T4, r.key, c) for c in T4_PARTS]
+        total = ctx.val(T4, r.key, C_TOTAL)
+        if total is None or None in parts:
+            continue
+        if not math.isclose(sum(parts), total, abs_tol=1e-9):
+            yield dict(table=T4, row=r.key, column=C_TOTAL, group=r.leaf, expected=_n(sum(parts)), actual=_n(total))
+
+
+@rule("ARI-05", "error", "{where}的数值{actual}不合理：{problem}",
+      "件数应为非负整数（试行格式的“本年增/减”可为负）；收费金额（万元）不能为负。",
+      cells=[("二", None, None), ("三", None, None), ("四", None, None)], basis="annual-report-form.md AR-5")
+def _ari_whole(ctx: Ctx):
+    for c in ctx.expected:
+        x = ctx.val(c.table, c.row, c.column)
+        if x is None:
+            continue
+        where = f"第{c.table}部分{_cell_label(c.table, c.row, c.column)}"
+        loc = dict(table=c.table, row=c.row, column=c.column, actual=_n(x), where=where)
+        if c.kind == "amount":
+            if x < 0:
+                yield dict(loc, problem="金额不能为负数")
+        elif c.kind == "signed":
+            if not float(x).is_integer():
+                yield dict(loc, problem="件数应为整数")
+        else:
+            if x < 0:
+                yield dict(loc, problem="件数不能为负数")
+            elif not float(x).is_integer():
+                yield dict(loc, problem="件数应为整数")
+
+
+def _status_rule(status: str):
+    def check(ctx: Ctx):
+        for table in forms.TABLES:
+            cells = ctx.table_cells(table)
+            if not ctx.table_found(table) or not any(ctx.status(c.table, c.row, c.column) == "ok" for c in cells):
+                continue  # reported once by STR-03/04/05 or STR-06
+            flagged = {(c.row, c.column) for c in cells if ctx.status(c.table, c.row, c.column) == status}
+            missing = frozenset((c.row, c.column) for c in cells if ctx.status(c.table, c.row, c.column) == "missing")
+            for h in _group_cells(ctx, table, flagged, missing):
+                if status == "unreadable" and h.get("column") and h.get("row"):
+                    raw = ctx.raw(table, h["row"], h["column"])
+                    h["what"] += f"：“{raw}”" if raw else ""
+                h.pop("count", None)
+                yield dict(h, numeral=table)
+    return check
+
+
+rule("ARI-06", "warning", "第{numeral}部分表格{what}为空白（空白不按0计算，相关勾稽关系未核对）",
+     "表格单元格应逐一填写（没有发生的填0）。空白不当作0，含空白项的勾稽关系不计算；整行或整列空白合并为一条。",
+     cells=[("二", None, None), ("三", None, None), ("四", None, None)],
+     basis="annual-report-form.md AR-6；上海市2019年报")(_status_rule("blank"))
+rule("ARI-13", "warning", "第{numeral}部分表格{what}无法识别为数字（不按0计算）",
+     "单元格里是文字、乱码或无法对齐到列的内容时提示，需人工核对原文。",
+     cells=[("二", None, None), ("三", None, None), ("四", None, None)],
+     basis="数据须可核对")(_status_rule("unreadable"))
+
+
+@rule("ARI-07", "warning", "{body}为乡镇/街道，不能制定规章，但“规章”行“{column}”填报了{actual}",
+      "规章只能由国务院部门和省、自治区、直辖市、设区的市、自治州人民政府制定；乡镇、街道的“规章”各栏应为0。",
+      cells=[(T2, R_RULES, None)], basis="立法法第八十条、第八十二条；尼勒克、松木塘镇年报")
+def _township_rules(ctx: Ctx):
+    if not ctx.township:
+        return
+    for c in ctx.table_cells(T2):
+        if c.row == R_RULES:
+            x = ctx.val(T2, c.row, c.column)
+            if x:
+                yield dict(table=T2, row=c.row, column=c.column, actual=_n(x), body=body_name(ctx.report) or "本机关")
+
+
+@rule("ARI-08", "warning", "“{leaf}”现行有效件数{actual}，小于本年制发减本年废止（{expected}）",
+      "同一行中，现行有效件数不应小于本年制发件数 − 本年废止件数。",
+      cells=[(T2, r, c) for r in (R_RULES, R_NORMATIVE) for c in (C_ISSUED, C_REPEALED, C_IN_FORCE)],
+      basis="锡盟商务局2021年报（annual-report-form.md ARI-08）")
+def _in_force(ctx: Ctx):
+    if ctx.form != forms.FORM_2021:
+        return
+    for r in (R_RULES, R_NORMATIVE):
+        issued, repealed, in_force = (ctx.val(T2, r, c) for c in (C_ISSUED, C_REPEALED, C_IN_FORCE))
+        if None in (issued, repealed, in_force):
+            continue
+        if in_force < issued - repealed:
+            yield dict(table=T2, row=r, column=C_IN_FORCE, leaf=r.split("/")[-1],
+                       expected=_n(issued - repealed), actual=_n(in_force))
+
+
+@rule("ARI-09", "info", "行政事业性收费金额“{raw}”{problem}，单位应为万元",
+      f"收费金额单位为万元；数值不小于{FEE_YUAN_SUSPECT}或单元格写有“元”时，可能误按元填报。",
+      cells=[(T2, R_FEE, FEE_COLUMN)], basis="上海市2019年报“251000元”；北坡镇2022年报")
+def _fee_unit(ctx: Ctx):
+    if ctx.form != forms.FORM_2021:
+        return
+    raw = ctx.raw(T2, R_FEE, FEE_COLUMN)
+    x = ctx.val(T2, R_FEE, FEE_COLUMN)
+    loc = dict(table=T2, row=R_FEE, column=FEE_COLUMN, actual=_n(x), raw=raw or _n(x))
+    if "元" in raw and "万元" not in raw:
+        yield dict(loc, problem="写有“元”")
+    elif x is not None and x >= FEE_YUAN_SUSPECT:
+        yield dict(loc, problem=f"不小于{FEE_YUAN_SUSPECT}万元，疑似按元填报")
+
+
+_APPLIED = re.compile(r"(收到|受理|接收|接到|新收)([^。；;，,！!\d]{0,24}?)(\d+)件")
+_NONE_APPLIED = re.compile(r"(未|没有)(收到|受理|接到|接收)[^。；;，,]{0,24}?申请")
+
+
+@rule("ARI-12", "warning", "第一部分写“{quote}”，即新收申请{actual}件，但表三本年新收总计为{expected}件",
+      "第一部分文字中的申请件数（如“收到政府信息公开申请X件”“受理…X件”“未收到…申请”即0件）应与表三“一、本年新收政府信息公开申请数量”的总计一致。"
+      "只比对第一处提到的件数；表中该格空白或无法识别时不比对。",
+      cells=[(T3, R_NEW, C_TOTAL)], basis="annual-report-form.md ARI-12")
+def _text_vs_table(ctx: Ctx):
+    table = ctx.val(T3, R_NEW, C_TOTAL)
+    if table is None:
+        return
+    text = _flat(ctx.section_text(1))
+    quoted = None
+    m = next((m for m in _APPLIED.finditer(text)
+              if "申请" in m.group(2) and not text[max(0, m.start() - 2):m.start()].endswith(("未", "没有"))), None)
+    z = _NONE_APPLIED.search(text)
+    if m and (z is None or m.start() < z.start()):
+        quoted, quote = float(m.group(3)), m.group(0)
+    elif z:
+        quoted, quote = 0.0, z.group(0)
+    if quoted is not None and quoted != table:
+        yield dict(table=T3, row=R_NEW, column=C_TOTAL, section=1, quote=quote, expected=_n(table), actual=_n(quoted))
+
+
+# ---------------------------------------------------------------------------
+# Text
+# ---------------------------------------------------------------------------
+
+_PROBLEM_WORDS = ("问题", "不足", "短板", "差距", "有待", "不够", "薄弱", "欠缺", "不及时", "不到位")
+_IMPROVE_WORDS = ("改进", "措施", "下一步", "今后", "整改", "将进一步", "加强", "完善", "提升", "提高")
+
+
+@rule("TXT-03", "warning", "第五部分{problem}",
+      "第五部分应写明存在的主要问题，也应写明改进情况（改进、措施、下一步、今后等）。",
+      basis="条例第五十条第（四）项")
+def _problems_and_improvements(ctx: Ctx):
+    if not ctx.section_found(5):
+        return  # STR-01
+    text = _flat(ctx.section_text(5))
+    if len(text) < 10:
+        yield dict(section=5, problem="几乎没有内容")
+        return
+    has_p = any(w in text for w in _PROBLEM_WORDS)
+    has_i = any(w in text for w in _IMPROVE_WORDS)
+    if not has_p and not has_i:
+        yield dict(section=5, problem="既没有写存在的问题，也没有写改进情况")
+    elif not has_p:
+        yield dict(section=5, problem="没有写存在的主要问题")
+    elif not has_i:
+        yield dict(section=5, problem="没有写改进情况或改进措施")
+
+
+@rule("TXT-05", "warning", "第六部分没有说明信息处理费收取情况（收取金额或未收取）",
+      "自2021年起，第六部分应说明按《政府信息公开信息处理费管理办法》收取信息处理费的情况（金额，或未收取）。只写“无”不够。",
+      basis="国办函〔2020〕109号；河南省信息处理费通知")
+def _fee_statement(ctx: Ctx):
+    if not ctx.section_found(6) or (ctx.year is not None and ctx.year < 2021):
+        return
+    if "处理费" not in _flat(ctx.section_text(6)):
+        yield dict(section=6)
+
+
+_ID18 = re.compile(r"(?<![0-9])([1-9][0-9]{16}[0-9Xx])(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9})(?![0-9])")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+
+
+def valid_id_number(s: str) -> bool:
+    """An 18-digit resident ID with a plausible birth date and a valid GB 11643 check digit."""
+    if len(s) != 18 or not s[:17].isdigit():
+        return False
+    try:
+        born = date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
+    except ValueError:
+        return False
+    if not 1900 <= born.year <= 2100:
+        return False
+    total = sum(int(d) * w for d, w in zip(s[:17], _ID_WEIGHTS))
+    return _ID_CHECK[total % 11] == s[17].upper()
+
+
+def mask_id(s: str) -> str:
+    return s[:6] + "*" * 8 + s[-4:]
+
+
+def mask_mobile(s: str) -> str:
+    return s[:3] + "****" + s[-4:]
+
+
+def find_personal_data(text: str) -> list[tuple[str, str]]:
+    """Personal identifiers in ``text`` as (kind, masked value): 身份证号码 and 手机号码."""
+    t = unicodedata.normalize("NFKC", text or "")
+    out = []
+    for m in _ID18.finditer(t):
+        if valid_id_number(m.group(1)):
+            out.append(("身份证号码", mask_id(m.group(1))))
+    for m in _MOBILE.finditer(t):
+        out.append(("手机号码", mask_mobile(m.group(1))))
+    return out
+
+
+@rule("TXT-06", "error", "报告中公开了个人信息：{kind} {masked}",
+      "报告正文或表格中出现18位身份证号码（校验位正确）或11位手机号码时报错；号码只以遮挡形式显示。",
+      basis="泉州市鲤城区考评标准（保密审查）；政务公开工作要点（个人信息去标识化）")
+def _personal_data(ctx: Ctx):
+    seen = set()
+    for kind, masked in find_personal_data(ctx.full_text()):
+        if (kind, masked) in seen:
+            continue
+        seen.add((kind, masked))
+        section = None
+        for n in range(1, 7):
+            if any(m == masked for _, m in find_personal_data(ctx.section_text(n))):
+                section = n
+                break
+        yield dict(section=section, kind=kind, masked=masked)
+
+
+_YEAR_MENTION = re.compile(r"(?<![0-9〔\[])((?:19|20)\d{2})年度?(?=[,，、]|全年|共|累计|我|本|全|未|期间|内)")
+_QUOTED = re.compile(r"《[^》]*》|〔[^〕]*〕|\[[^\]]*\]")
+
+
+@rule("TXT-08", "warning", "第{numeral}部分写“{quote}”，与报告年度{year}年不一致",
+      "第一、五、六部分叙述本年工作时提到的年份（如“2022年，我镇…”“2022年度共…”）应为报告年度"
+      "（下一年度的工作计划除外，文件名中的年份不计）。",
+      basis="annual-report-form.md AR-7；雷同、照抄往年报告的常见表现")
+def _years_in_text(ctx: Ctx):
+    if ctx.year is None:
+        return
+    seen = set()
+    for n in (1, 5, 6):
+        text = _QUOTED.sub("", _flat(ctx.section_text(n)))
+        for m in _YEAR_MENTION.finditer(text):
+            y = int(m.group(1))
+            if y in (ctx.year, ctx.year + 1) or y in seen:
+                continue
+            seen.add(y)
+            yield dict(section=n, numeral=NUMERALS[n], quote=text[m.start():m.end() + 6], year=ctx.year)
+
+
+# ---------------------------------------------------------------------------
+# Across reports
+# ---------------------------------------------------------------------------
+
+
+def _consecutive(cur: Ctx, prev: Ctx) -> bool:
+    return cur.year is not None and prev.year is not None and cur.year == prev.year + 1
+
+
+@rule("XYR-01", "warning",
+      "“{column}”列上年结转{actual}件，与{prev_year}年报告的结转下年度继续办理{expected}件不一致",
+      "同一机关相邻两年：本年“二、上年结转政府信息公开申请数量”应等于上年“四、结转下年度继续办理”，逐列比对。发现在后一年的报告上。",
+      scope="batch", pairwise=True, cells=[(T3, R_CARRY_IN, None), (T3, R_CARRY_OUT, None)],
+      basis="表三行定义；KIROGOVCOMPARE 跨年度核对")
+def _carry_over(cur: Ctx, prev: Ctx):
+    if not _consecutive(cur, prev):
+        return
+    for c in APPLICANT_COLUMNS:
+        now, before = cur.val(T3, R_CARRY_IN, c), prev.val(T3, R_CARRY_OUT, c)
+        if now is None or before is None:
+            continue
+        if now != before:
+            yield dict(table=T3, row=R_CARRY_IN, column=c, expected=_n(before), actual=_n(now), prev_year=prev.year)
+
+
+@rule("XYR-02", "warning",
+      "“{leaf}”现行有效件数{actual}，按{prev_year}年现行有效{before}件 + 本年制发 − 本年废止应为{expected}件",
+      "同一机关相邻两年：本年现行有效件数 = 上年现行有效件数 + 本年制发件数 − 本年废止件数（规章、行政规范性文件）。"
+      "文件因到期失效而非废止时可能不成立，故为警告。",
+      scope="batch", pairwise=True,
+      cells=[(T2, r, c) for r in (R_RULES, R_NORMATIVE) for c in (C_ISSUED, C_REPEALED, C_IN_FORCE)],
+      basis="KIROGOVCOMPARE 跨年度核对（annual-report-form.md XY-2）")
+def _in_force_continuity(cur: Ctx, prev: Ctx):
+    if not _consecutive(cur, prev) or forms.FORM_2021 != cur.form or forms.FORM_2021 != prev.form:
+        return
+    for r in (R_RULES, R_NORMATIVE):
+        before = prev.val(T2, r, C_IN_FORCE)
+        issued, repealed, now = (cur.val(T2, r, c) for c in (C_ISSUED, C_REPEALED, C_IN_FORCE))
+        if None in (before, issued, repealed, now):
+            continue
+        if now != before + issued - repealed:
+            yield dict(table=T2, row=r, column=C_IN_FORCE, leaf=r.split("/")[-1], before=_n(before),
+                       expected=_n(before + issued - repealed), actual=_n(now), prev_year=prev.year)
+
+
+def _narrative(ctx: Ctx) -> str:
+    """The report's own prose (sections 一, 五, 六) for similarity; tables are the same for everyone."""
+    return "\n".join(ctx.section_text(n) for n in (1, 5, 6))
+
+
+def _shingles(ctx: Ctx) -> tuple:
+    cache = getattr(ctx, "_shingles", None)
+    if cache is None:
+        cache = (textsim.shingles(_narrative(ctx)), textsim.shingles(ctx.section_text(5)))
+        ctx._shingles = cache
+    return cache
+
+
+def _similarity_hit(a: Ctx, b: Ctx):
+    """(what, section, similarity) when a's text nearly equals b's, else None."""
+    (wa, fa), (wb, fb) = _shingles(a), _shingles(b)
+    s = textsim.jaccard(wa, wb)
+    if s >= SIMILARITY_THRESHOLD:
+        return "正文（第一、五、六部分）", None, s
+    s = textsim.jaccard(fa, fb)
+    if s >= SIMILARITY_THRESHOLD:
+        return "第五部分", 5, s
+    return None
+
+
+def _file_label(ctx: Ctx) -> str:
+    return ctx.report.file.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+@rule("XYR-03", "warning", "{what}与本机关{prev_year}年报告（{other}）几乎相同（相似度{similarity}）",
+      f"第五部分或全文与同一机关以前年度的报告几乎相同（字符三元组 Jaccard 相似度 ≥ {SIMILARITY_THRESHOLD:.0%}，数字不计），属“内容雷同”。",
+      scope="batch", pairwise=True, basis="国办公开办函〔2021〕30号“内容雷同”；泉州市鲤城区考评标准")
+def _same_as_last_year(cur: Ctx, prev: Ctx):
+    if cur.year is None or prev.year is None or prev.year >= cur.year:
+        return
+    hit = _similarity_hit(cur, prev)
+    if hit:
+        what, section, s = hit
+        yield dict(section=section, what=what, prev_year=prev.year, other=_file_label(prev),
+                   similarity=f"{s:.0%}", actual=round(s, 3))
+
+
+@rule("XYR-04", "warning", "{what}与{other_body}同年度报告（{other}）几乎相同（相似度{similarity}）",
+      f"正文或第五部分与另一机关同一年度的报告几乎相同（相似度 ≥ {SIMILARITY_THRESHOLD:.0%}），疑似套用模板未修改。两份报告各记一条。",
+      scope="batch", basis="泉州市鲤城区考评标准“与其他单位雷同”")
+def _same_as_other_body(ctxs: list):
+    by_year: dict[int, list[int]] = {}
+    for i, c in enumerate(ctxs):
+        if c.year is not None:
+            by_year.setdefault(c.year, []).append(i)
+    for year, idx in by_year.items():
+        if len(idx) < 2:
+            continue
+        keys = [ctxs[i].body for i in idx]
+        for part, section, what in ((0, None, "正文（第一、五、六部分）"), (1, 5, "第五部分")):
+            sets = [_shingles(ctxs[i])[part] for i in idx]
+            for x, y, s in textsim.similar_pairs(sets, SIMILARITY_THRESHOLD):
+                if keys[x] == keys[y]:
+                    continue
+                if part == 1 and textsim.jaccard(*(_shingles(ctxs[idx[k]])[0] for k in (x, y))) >= SIMILARITY_THRESHOLD:
+                    continue  # already reported for the whole text
+                for a, b in ((x, y), (y, x)):
+                    yield dict(on=idx[a], section=section, what=what, other_body=body_name(ctxs[idx[b]].report) or "另一机关",
+                               other=_file_label(ctxs[idx[b]]), similarity=f"{s:.0%}", actual=round(s, 3))
+
+
+@rule("XYR-06", "info", "缺少本机关{missing}年度报告（已有{before}年和{after}年）",
+      "同一机关有前后两个年度的报告而中间年度缺失时提示（按机关名称归并，忽略“人民政府”等字样）。提示记在缺失年度之后的那份报告上。",
+      scope="batch", basis="条例第四十九条（每年发布）")
+def _missing_years(ctxs: list):
+    by_body: dict[str, dict[int, int]] = {}
+    for i, c in enumerate(ctxs):
+        if c.year is not None and c.body:
+            by_body.setdefault(c.body, {}).setdefault(c.year, i)
+    for years in by_body.values():
+        ys = sorted(years)
+        for y0, y1 in zip(ys, ys[1:]):
+            if y1 - y0 > 1:
+                gap = "、".join(str(y) for y in range(y0 + 1, y1))
+                yield dict(on=years[y1], missing=gap, before=y0, after=y1)
+
+
+def _same_content(a: Ctx, b: Ctx) -> bool:
+    """The same report in two files (e.g. the PDF and the DOCX): equal figures and near-equal prose."""
+    va = {k: v[0] for k, v in a.cells.items() if v[1] == "ok"}
+    vb = {k: v[0] for k, v in b.cells.items() if v[1] == "ok"}
+    return va == vb and textsim.jaccard(_shingles(a)[0], _shingles(b)[0]) >= SIMILARITY_THRESHOLD
+
+
+@rule("XYR-07", "info", "本机关{year}年度另有一份内容不同的报告（{other}），跨年度比对只用先出现的一份",
+      "同一机关同一年度出现内容不同的多份报告（更正版或误传）时提示；同一报告的不同格式（如PDF与DOCX，数字和正文相同）不提示。",
+      scope="batch", basis="发布后有变动（中国社科院2016年评估）")
+def _duplicates(ctxs: list):
+    first: dict[tuple, int] = {}
+    for i, c in enumerate(ctxs):
+        if c.year is None or not c.body:
+            continue
+        k = (c.body, c.year)
+        if k not in first:
+            first[k] = i
+        elif not _same_content(c, ctxs[first[k]]):
+            yield dict(on=i, year=c.year, other=_file_label(ctxs[first[k]]))
+
+
+RULES: tuple[Rule, ...] = tuple(_RULES)
+RULES_BY_ID = {r.id: r for r in RULES}
+
+
+# ---------------------------------------------------------------------------
+# Validation of the table itself
+# ---------------------------------------------------------------------------
+
+
+def validate_rules(rules: Iterable[Rule] = RULES) -> list[str]:
+    """Problems with a rules table (empty list when it is well formed).
+
+    Checks: id pattern and uniqueness, severity and scope values, Chinese message and
+    description present, message template parseable, and every referenced cell, row or
+    table known to :mod:`parsing.forms`.
+    """
+    problems = []
+    seen = set()
+    for r in rules:
+        if not _ID.match(r.id or ""):
+            problems.append(f"{r.id!r}: id must look like STR-01 / ARI-01 / TXT-01 / XYR-01")
+        if r.id in seen:
+            problems.append(f"{r.id}: duplicate id")
+        seen.add(r.id)
+        if r.severity not in SEVERITIES:
+            problems.append(f"{r.id}: bad severity {r.severity!r}")
+        if r.scope not in SCOPES:
+            problems.append(f"{r.id}: bad scope {r.scope!r}")
+        if r.pairwise and r.scope != "batch":
+            problems.append(f"{r.id}: pairwise rules must have scope 'batch'")
+        if not callable(r.check):
+            problems.append(f"{r.id}: check is not callable")
+        for text, name in ((r.message, "message"), (r.description, "description")):
+            if not text or not re.search(r"[\u4e00-\u9fff]", text):
+                problems.append(f"{r.id}: {name} must be a Chinese sentence")
+        try:
+            list(string.Formatter().parse(r.message or ""))
+        except ValueError as exc:
+            problems.append(f"{r.id}: bad message template ({exc})")
+        for cell in r.cells:
+            table, row, column = (tuple(cell) + (None, None, None))[:3]
+            if table not in forms.TABLES:
+                problems.append(f"{r.id}: unknown table {table!r}")
+            elif row is not None and (table, row) not in KNOWN_ROWS:
+                problems.append(f"{r.id}: unknown row {table}/{row!r}")
+            elif column is not None and row is not None and (table, row, column) not in KNOWN_CELLS:
+                problems.append(f"{r.id}: unknown cell {table}/{row}/{column!r}")
+            elif column is not None and row is None and not any(t == table and c == column for t, _, c in KNOWN_CELLS):
+                problems.append(f"{r.id}: unknown column {table}/{column!r}")
+    return problems
+
+
+# ---------------------------------------------------------------------------
+# Running
+# ---------------------------------------------------------------------------
+
+
+def _finding(r: Rule, hit: dict) -> dict:
+    """A finding row from a rule's hit; raises when the hit names a cell the forms do not know."""
+    table, row, column = hit.get("table"), hit.get("row"), hit.get("column")
+    if table is not None and table not in forms.TABLES:
+        raise ValueError(f"unknown table {table!r}")
+    if row is not None and (table, row) not in KNOWN_ROWS:
+        raise ValueError(f"unknown row {table}/{row!r}")
+    if column is not None and row is not None and (table, row, column) not in KNOWN_CELLS:
+        raise ValueError(f"unknown cell {table}/{row}/{column!r}")
+    params = {k: ("" if v is None else v) for k, v in hit.items()}
+    out = {"rule": r.id, "severity": r.severity, "message": r.message.format(**params)}
+    for k in LOCATION_KEYS:
+        v = hit.get(k)
+        out[k] = _n(v) if k in ("expected", "actual") and isinstance(v, (int, float)) else v
+    return out
+
+
+def _error_finding(r: Rule, exc: BaseException) -> dict:
+    out = {k: None for k in FINDING_COLUMNS}
+    out.update(rule=r.id, severity="error", message=RULE_ERROR_MESSAGE.format(error=f"{type(exc).__name__}: {exc}"))
+    return out
+
+
+def _run(r: Rule, *args) -> list[dict]:
+    """Every finding of one rule; an exception becomes one error finding instead of a crash."""
+    try:
+        return [_finding(r, h) for h in (r.check(*args) or ())]
+    except Exception as exc:  # noqa: BLE001 - a broken rule must not stop the others
+        return [_error_finding(r, exc)]
+
+
+def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    df = pd.DataFrame([[r.get(c) for c in columns] for r in rows], columns=columns, dtype="object")
+    return df.where(pd.notna(df), None)
+
+
+_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+def _location(f: dict):
+    if f.get("table") is None:
+        return None  # only table, row, column and cell locations are compared
+    return (f.get("table"), f.get("row"), f.get("column"))
+
+
+def _covers(outer, inner) -> bool:
+    """Whether location ``outer`` includes ``inner`` (a row note covers that row's cells, a column
+    note that column's cells; a whole-table location covers only itself)."""
+    if outer is None or inner is None or outer[0] != inner[0]:
+        return False
+    if outer[1] is None and outer[2] is None:
+        return inner[1] is None and inner[2] is None
+    return (outer[1] is None or outer[1] == inner[1]) and (outer[2] is None or outer[2] == inner[2])
+
+
+def _merge_notes(notes: list[dict], found: list[dict]) -> list[dict]:
+    """Parse notes first, then rule findings, without saying the same thing twice.
+
+    A rule finding is dropped when a parse note at least as severe already points at the same
+    place or a place that includes it (the note carries the parser's detail, e.g. the raw text
+    of a short row); a parse note is dropped when a more severe rule finding covers it (e.g. the
+    structure error for a missing column replaces the parser's warning).
+    """
+    note_locs = [(_location(f), _RANK.get(f.get("severity"), 0)) for f in notes]
+    kept_found = []
+    for f in found:
+        loc, rank = _location(f), _RANK.get(f["severity"], 0)
+        if loc is not None and any(_covers(nl, loc) and nr >= rank for nl, nr in note_locs):
+            continue
+        kept_found.append(f)
+    found_locs = [(_location(f), _RANK.get(f["severity"], 0)) for f in kept_found]
+    kept_notes = [f for f, (nl, nr) in zip(notes, note_locs)
+                  if not any(_covers(fl, nl) and fr > nr for fl, fr in found_locs)]
+    return kept_notes + kept_found
+
+
+def _notes(report: ParsedReport) -> list[dict]:
+    notes = report.notes
+    if notes is None or not len(notes):
+        return []
+    n = notes.reindex(columns=FINDING_COLUMNS).astype("object")
+    return n.where(pd.notna(n), None).to_dict("records")
+
+
+def _ctx(report: ParsedReport) -> Ctx:
+    ctx = Ctx(report)
+    ctx.body = body_key(report)
+    return ctx
+
+
+def check_report(report: ParsedReport, previous: Optional[ParsedReport] = None,
+                 rules: Iterable[Rule] = RULES) -> pd.DataFrame:
+    """Findings for one report: its parse notes, then every report-scope rule.
+
+    ``previous`` is the same body's earlier report; when given, the pairwise cross-year rules
+    (carry-over, 现行有效 continuity, 内容雷同 with last year) also run and their findings are
+    on ``report``. Returns a frame with exactly :data:`FINDING_COLUMNS` (object dtype, None
+    where a field does not apply). Never raises for a bad report.
+    """
+    notes = _notes(report)
+    ctx = _ctx(report)
+    if report.error:  # nothing else can be checked
+        return _frame(notes + _run(RULES_BY_ID["STR-00"], ctx), FINDING_COLUMNS)
+    prev = _ctx(previous) if previous is not None and not previous.error else None
+    rows: list[dict] = []
+    for r in rules:
+        if r.scope == "report":
+            rows += _run(r, ctx)
+        elif r.pairwise and prev is not None:
+            rows += _run(r, ctx, prev)
+    return _frame(_merge_notes(notes, rows), FINDING_COLUMNS)
+
+
+def check_batch(reports: list[ParsedReport], rules: Iterable[Rule] = RULES) -> pd.DataFrame:
+    """Cross-report findings over a batch (a folder, an upload of many files).
+
+    Reports are grouped into bodies (see :func:`body_key`); pairwise rules run on each body's
+    consecutive reports (sorted by year; 内容雷同 also against the previous report when a year is
+    missing), batch rules on the whole list. Each finding is on the later report of its pair.
+    Returns a frame with columns ``file``, ``sha256`` and then :data:`FINDING_COLUMNS`.
+    Reports that could not be read or have no year take no part.
+    """
+    rules = list(rules)
+    ctxs = [_ctx(r) for r in reports if not r.error]
+    rows: list[dict] = []
+
+    def on(ctx: Ctx, found: list[dict]):
+        for f in found:
+            rows.append(dict(f, file=ctx.report.file, sha256=ctx.report.sha256))
+
+    by_body: dict[str, list[Ctx]] = {}
+    seen: set = set()
+    for c in ctxs:
+        if c.year is None or not c.body or (c.body, c.year) in seen:
+            continue
+        seen.add((c.body, c.year))
+        by_body.setdefault(c.body, []).append(c)
+    for group in by_body.values():
+        group.sort(key=lambda c: c.year)
+        for prev, cur in zip(group, group[1:]):
+            for r in rules:
+                if r.scope == "batch" and r.pairwise:
+                    on(cur, _run(r, cur, prev))
+    for r in rules:
+        if r.scope == "batch" and not r.pairwise:
+            try:
+                hits = list(r.check(ctxs) or ())
+            except Exception as exc:  # noqa: BLE001
+                rows.append(dict(_error_finding(r, exc), file=None, sha256=None))
+                continue
+            for h in hits:
+                target = ctxs[h.pop("on")]
+                try:
+                    on(target, [_finding(r, h)])
+                except Exception as exc:  # noqa: BLE001
+                    on(target, [_error_finding(r, exc)])
+    return _frame(rows, BATCH_COLUMNS)
+
+
+def badge(findings: pd.DataFrame) -> dict:
+    """The badge of one report: ``{"label": 通过|有警告|有错误, "level": pass|warning|error,
+    "error": n, "warning": n, "info": n}``."""
+    sev = findings["severity"] if findings is not None and len(findings) else pd.Series([], dtype="object")
+    counts = {s: int((sev == s).sum()) for s in SEVERITIES}
+    if counts["error"]:
+        label, level = "有错误", "error"
+    elif counts["warning"]:
+        label, level = "有警告", "warning"
+    else:
+        label, level = "通过", "pass"
+    return {"label": label, "level": level, **counts}
+
+
+# ---------------------------------------------------------------------------
+# Catalogue
+# ---------------------------------------------------------------------------
+
+
+def _md(text: str) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def catalogue(rules: Iterable[Rule] = RULES) -> str:
+    """The rules catalogue (Markdown), generated from the table; docs/rules.md holds its output."""
+    rules = list(rules)
+    lines = [
+        "# 审查规则目录",
+        "",
+        "本文件由 `python -m parsing.rules --catalogue > docs/rules.md` 从规则表 `parsing.rules.RULES` 生成，请勿手工编辑；"
+        "测试会检查本文件与规则表一致。",
+        "",
+        "严重程度：**错误**＝违反表格勾稽关系或明确要求；**警告**＝可能有问题，需审查人员核对；**提示**＝建议或趋势。",
+        "空白、无法识别或缺失的单元格一律不按0计算：含这类单元格的勾稽关系不计算，单元格本身由 ARI-06、ARI-13 或 STR-03/04/05 各报告一次。",
+        "解析过程发现的问题（规则编号 `PARSE-…`）由解析器给出，与下列规则的结果放在同一张表中。",
+        "",
+    ]
+    for scope in SCOPES:
+        lines += [f"## {SCOPE_ZH[scope]}", "", "| 编号 | 严重程度 | 提示信息 | 说明 | 依据 |", "| --- | --- | --- | --- | --- |"]
+        for r in rules:
+            if r.scope == scope:
+                lines.append(f"| {r.id} | {SEVERITY_ZH[r.severity]} | {_md(r.message)} | {_md(r.description)} | {_md(r.basis)} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    if argv[1:] == ["--catalogue"]:
+        sys.stdout.write(catalogue())
+        return 0
+    sys.stderr.write("用法：python -m parsing.rules --catalogue > docs/rules.md\n")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
