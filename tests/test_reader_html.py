@@ -24,7 +24,7 @@ GOV_PAGE = """<!DOCTYPE html>
 <p>一、总体情况</p>
 <p>　　2022年，辛集镇{rare}认真落实。<br>第二行文字</p>
 <p>二、主动公开政府信息情况</p>
-<table border="1">
+<table border="1"><caption>主动公开情况表</caption>
 <tr><td colspan="4">第二十条第（一）项</td></tr>
 <tr><td>信息内容</td><td>本年制发件数</td><td>本年废止件数</td><td>现行有效件数</td></tr>
 <tr><td>行政规范性文件</td><td>6</td><td></td><td>6</td></tr>
@@ -110,7 +110,7 @@ def test_document_order_of_text_and_tables():
     i1, i2, i3, i6 = (seq.index(s) for s in ("一、总体情况", "二、主动公开政府信息情况",
                                             "三、收到和处理政府信息公开申请情况", "六、其他需要报告的事项"))
     assert i1 < seq.index("第二行文字") < i2
-    assert seq[i2 + 1] == "<grid>" and seq[i3 + 1] == "<grid>"
+    assert seq[i2 + 1:i2 + 3] == ["主动公开情况表", "<grid>"] and seq[i3 + 1] == "<grid>"
     assert i2 < i3 < i6 < seq.index("主办单位：某县人民政府")
     assert seq[0] == "辛集镇2022年政府信息公开工作年度报告"  # <title> comes first
     assert seq.index("首页 > 政务公开 > 年度报告") < i1

@@ -185,10 +185,21 @@ class _Walker:
             if ln:
                 self.items.append(TextBlock(text=ln, page=None))
 
+    def walk_detached(self, el) -> None:
+        """Walk an element's content without its tail text."""
+        tail, el.tail = el.tail, None
+        try:
+            self.walk(el)
+        finally:
+            el.tail = tail
+
     def walk(self, el) -> None:
         tag = _tag(el)
         if tag == "table" and not _is_layout_table(el):
             self.flush()
+            for cap in el:
+                if _tag(cap) == "caption":  # a caption such as 第二十条第（一）项 is printed above its table
+                    self.walk_detached(cap)
             self.items.extend(table_to_grids(el))
             if el.tail:
                 self._buf.append(el.tail)
