@@ -32,6 +32,7 @@ This module never imports streamlit or plotly.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import inspect
 import json
 import math
@@ -49,7 +50,7 @@ from .forms import norm
 from .model import ReportError
 from .report import FINDING_COLUMNS, VALUE_COLUMNS, ParsedReport, SectionText, empty_findings
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 ENV_VAR = "GOVREPORT_DB"
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "reports.sqlite3"
 
@@ -85,6 +86,7 @@ CREATE TABLE IF NOT EXISTS reports (
     added_at       TEXT NOT NULL,
     parsed_at      TEXT NOT NULL,
     error          TEXT,
+    extra          TEXT,
     pinned         INTEGER NOT NULL DEFAULT 0,
     is_current     INTEGER NOT NULL DEFAULT 1
 );
@@ -119,6 +121,7 @@ CREATE TABLE IF NOT EXISTS sections (
     heading   TEXT,
     text      TEXT,
     page      INTEGER,
+    extra     TEXT,
     PRIMARY KEY (report_id, number)
 );
 CREATE TABLE IF NOT EXISTS findings (
@@ -181,8 +184,16 @@ CREATE TABLE IF NOT EXISTS roster_matches (
 );
 """
 
-# Migrations from version N to N+1, as SQL scripts. Empty while the schema is at version 1.
-_MIGRATIONS: dict[int, str] = {}
+# Migrations from version N to N+1, as SQL scripts.
+_MIGRATIONS: dict[int, str] = {
+    # 2: fields of ParsedReport / SectionText that have no column of their own (e.g. SectionText.in_order)
+    1: "ALTER TABLE reports ADD COLUMN extra TEXT; ALTER TABLE sections ADD COLUMN extra TEXT",
+}
+
+# Fields with their own columns; any other dataclass field is kept as JSON in the ``extra`` column.
+_REPORT_FIELDS = {"file", "sha256", "format", "body", "region", "year", "year_source", "template", "title",
+                  "sections", "values", "notes", "text", "tables_found", "page_count", "ocr", "error"}
+_SECTION_FIELDS = {"number", "found", "heading", "text", "page"}
 
 _REPORT_META = ["sha256", "file_name", "body", "body_key", "region", "year", "year_source", "template", "title",
                 "format", "page_count", "ocr", "parser_version", "added_at", "parsed_at", "error", "pinned",
@@ -284,6 +295,19 @@ def finding_key(rule: Any, table: Any = None, row: Any = None, column: Any = Non
         else:
             parts.append(str(p))
     return "|".join(parts)
+
+
+def _extra(obj: Any, known: set) -> Optional[str]:
+    """Dataclass fields without a column of their own, as JSON (None when there are none)."""
+    out = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj) if f.name not in known}
+    return json.dumps(out, ensure_ascii=False, default=str) if out else None
+
+
+def _with_extra(kwargs: dict, extra: Optional[str], cls: type) -> dict:
+    if extra:
+        names = {f.name for f in dataclasses.fields(cls)}
+        kwargs.update({k: v for k, v in json.loads(extra).items() if k in names})
+    return kwargs
 
 
 def _now() -> str:
@@ -458,12 +482,12 @@ class Store:
             key = report_body_key(report)
             rid = c.execute(
                 "INSERT INTO reports(sha256, file_name, body, body_key, region, year, year_source, template, title,"
-                " format, page_count, ocr, tables_found, text, parser_version, added_at, parsed_at, error)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " format, page_count, ocr, tables_found, text, parser_version, added_at, parsed_at, error, extra)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (report.sha256, report.file, report.body, key, report.region, _int(report.year),
                  report.year_source, report.template, report.title, report.format, _int(report.page_count),
                  int(bool(report.ocr)), json.dumps(report.tables_found or {}, ensure_ascii=False), report.text,
-                 PARSER_VERSION, now, now, report.error),
+                 PARSER_VERSION, now, now, report.error, _extra(report, _REPORT_FIELDS)),
             ).lastrowid
             self._insert_values(c, rid, report.values)
             self._insert_sections(c, rid, report.sections)
@@ -491,10 +515,10 @@ class Store:
                       " VALUES (?,?,?,?,?,?,?,?,?)", rows)
 
     def _insert_sections(self, c: sqlite3.Connection, rid: int, sections: dict[int, SectionText]) -> None:
-        rows = [(rid, int(n), int(bool(s.found)), s.heading, s.text, _int(s.page))
+        rows = [(rid, int(n), int(bool(s.found)), s.heading, s.text, _int(s.page), _extra(s, _SECTION_FIELDS))
                 for n, s in sorted((sections or {}).items())]
-        c.executemany("INSERT INTO sections(report_id, number, found, heading, text, page) VALUES (?,?,?,?,?,?)",
-                      rows)
+        c.executemany("INSERT INTO sections(report_id, number, found, heading, text, page, extra)"
+                      " VALUES (?,?,?,?,?,?,?)", rows)
 
     def _insert_findings(self, c: sqlite3.Connection, rid: int, kind: str, frame: Optional[pd.DataFrame]) -> None:
         if frame is None or len(frame) == 0:
@@ -598,25 +622,27 @@ class Store:
             c = self._conn
             row = c.execute(
                 "SELECT id, file_name, format, body, region, year, year_source, template, title, tables_found,"
-                " page_count, ocr, error, text FROM reports WHERE sha256=?", (sha256,)).fetchone()
+                " page_count, ocr, error, text, extra FROM reports WHERE sha256=?", (sha256,)).fetchone()
             if row is None:
                 raise KeyError(f"no stored report with sha256 {sha256}")
             (rid, file_name, fmt, body, region, year, year_source, template, title, tables_found, page_count,
-             ocr, error, text) = row
+             ocr, error, text, extra) = row
             vals = c.execute(
                 "SELECT k.table_id, k.row_key, k.col_key, v.value, v.raw, v.page, v.status, v.form, v.confidence"
                 " FROM cell_values v JOIN cells k ON k.cell_id=v.cell_id WHERE v.report_id=? ORDER BY v.seq",
                 (rid,)).fetchall()
-            secs = c.execute("SELECT number, found, heading, text, page FROM sections WHERE report_id=?"
+            secs = c.execute("SELECT number, found, heading, text, page, extra FROM sections WHERE report_id=?"
                              " ORDER BY number", (rid,)).fetchall()
             notes = self._findings_rows(rid, "note")
-        return ParsedReport(
+        sections = {n: SectionText(**_with_extra(dict(number=n, found=bool(f), heading=h or "", text=t or "",
+                                                      page=p), x, SectionText))
+                    for n, f, h, t, p, x in secs}
+        return ParsedReport(**_with_extra(dict(
             file=file_name, sha256=sha256, format=fmt or "", body=body, region=region, year=year,
-            year_source=year_source, template=template, title=title,
-            sections={n: SectionText(n, bool(f), h or "", t or "", p) for n, f, h, t, p in secs},
+            year_source=year_source, template=template, title=title, sections=sections,
             values=_values_frame(vals), notes=notes, text=text or "",
             tables_found=json.loads(tables_found) if tables_found else {}, page_count=page_count,
-            ocr=bool(ocr), error=error)
+            ocr=bool(ocr), error=error), extra, ParsedReport))
 
     def _findings_rows(self, rid: int, kind: str) -> pd.DataFrame:
         rows = self._conn.execute(
@@ -924,12 +950,12 @@ class Store:
             key = report_body_key(report)
             c.execute(
                 "UPDATE reports SET body=?, body_key=?, region=?, year=?, year_source=?, template=?, title=?,"
-                " format=?, page_count=?, ocr=?, tables_found=?, text=?, parser_version=?, parsed_at=?, error=?"
-                " WHERE id=?",
+                " format=?, page_count=?, ocr=?, tables_found=?, text=?, parser_version=?, parsed_at=?, error=?,"
+                " extra=? WHERE id=?",
                 (report.body, key, report.region, _int(report.year), report.year_source, report.template,
                  report.title, report.format, _int(report.page_count), int(bool(report.ocr)),
                  json.dumps(report.tables_found or {}, ensure_ascii=False), report.text, PARSER_VERSION, _now(),
-                 report.error, rid))
+                 report.error, _extra(report, _REPORT_FIELDS), rid))
             for table in ("cell_values", "sections", "findings"):
                 c.execute(f"DELETE FROM {table} WHERE report_id=?", (rid,))
             self._insert_values(c, rid, report.values)
@@ -1048,8 +1074,8 @@ def _values_frame(rows: list[tuple]) -> pd.DataFrame:
     df = pd.DataFrame.from_records(rows, columns=VALUE_COLUMNS)
     df["value"] = pd.to_numeric(df["value"], errors="coerce").astype("float64")
     # page and confidence as the extractor makes them: object columns of int/float or None
-    df["page"] = pd.Series([None if p is None else int(p) for p in df["page"]], dtype=object, index=df.index)
-    df["confidence"] = pd.Series([None if x is None else float(x) for x in df["confidence"]], dtype=object,
+    df["page"] = pd.Series([None if r[5] is None else int(r[5]) for r in rows], dtype=object, index=df.index)
+    df["confidence"] = pd.Series([None if r[8] is None else float(r[8]) for r in rows], dtype=object,
                                  index=df.index)
     return df
 
