@@ -145,6 +145,11 @@ def _heading_section(text: str, last: int) -> Optional[int]:
     return None
 
 
+def _numeral_is(text: str, number: int) -> bool:
+    s = re.sub(r"^[#*\s]+", "", unicodedata.normalize("NFKC", text).strip())
+    return s.startswith(_NUMERALS[number - 1] + "、")
+
+
 def blocks_to_sections(doc: Document) -> tuple[dict[int, SectionText], list[Optional[int]]]:
     """Find the six section headings in order. Returns the sections and, per document item,
     the section it belongs to (None before the first heading)."""
@@ -155,10 +160,18 @@ def blocks_to_sections(doc: Document) -> tuple[dict[int, SectionText], list[Opti
     for item in doc.items:
         if isinstance(item, TextBlock):
             num = _heading_section(item.text, last)
+            in_order = True
+            if num is None:  # a heading that comes after a later section's heading
+                num = _heading_section(item.text, 0)
+                if num is not None and (sections[num].found or not _numeral_is(item.text, num)):
+                    num = None
+                in_order = False
             if num is not None:
-                current = last = num
+                current = num
+                last = max(last, num)
                 sec = sections[num]
                 sec.found = True
+                sec.in_order = in_order
                 sec.heading = item.text.strip()
                 sec.page = item.page
                 item_section.append(num)
@@ -275,6 +288,9 @@ def _split_row(row: list[Optional[Cell]]) -> RowObs:
             last_label = i
     labels = [(i, c) for i, c in enumerate(row[: last_label + 1]) if _is_texty(c)]
     values = list(row[last_label + 1:])
+    # slots covered by the label's own horizontal merge come back as None: they are not value cells
+    while values and values[0] is None and labels:
+        values.pop(0)
     page = next((c.page for c in row if c is not None and c.page is not None), None)
     return RowObs(labels, values, row, page)
 

@@ -28,6 +28,7 @@ class SectionText:
     heading: str = ""
     text: str = ""
     page: Optional[int] = None
+    in_order: bool = True  # False when the heading comes after a later section's heading
 
 
 @dataclass
