@@ -44,7 +44,6 @@ import datetime as dt
 import html
 import io
 import math
-import os
 import re
 import shutil
 import subprocess
@@ -57,6 +56,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+import docx  # noqa: E402
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT  # noqa: E402
+from docx.enum.text import WD_ALIGN_PARAGRAPH  # noqa: E402
+from docx.oxml.ns import qn  # noqa: E402
+from docx.shared import Cm, Pt  # noqa: E402
 
 from parsing import forms, parse_path  # noqa: E402
 from parsing.report import ParsedReport  # noqa: E402
@@ -241,9 +246,6 @@ def place(layout: list[list[Entry]]) -> list[tuple[int, int, Entry]]:
 
 
 def _set_fonts(rpr_owner, east_asia: str, size_pt: float | None = None, bold: bool | None = None) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
     font = rpr_owner.font
     font.name = LATIN_FONT
     if size_pt is not None:
@@ -260,12 +262,6 @@ def _set_fonts(rpr_owner, east_asia: str, size_pt: float | None = None, bold: bo
 
 def build_docx(content: SampleContent) -> bytes:
     """The report as a DOCX in the official Word-form layout (deterministic bytes)."""
-    import docx
-    from docx.enum.section import WD_ORIENT  # noqa: F401  (A4 portrait set explicitly below)
-    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
-
     d = docx.Document()
     sec = d.sections[0]
     sec.page_width, sec.page_height = Cm(21.0), Cm(29.7)
@@ -297,8 +293,7 @@ def build_docx(content: SampleContent) -> bytes:
             para(line)
         table_id = SECTION_TABLE.get(number)
         if table_id:
-            _add_table(d, table_id, content.cells, WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE,
-                       WD_TABLE_ALIGNMENT, WD_ALIGN_PARAGRAPH, Cm, Pt)
+            _add_table(d, table_id, content.cells)
             d.add_paragraph()  # keeps a paragraph between tables (LibreOffice drops a table ending the body)
 
     props = d.core_properties
@@ -314,19 +309,20 @@ def build_docx(content: SampleContent) -> bytes:
     return normalise_zip(buf.getvalue())
 
 
-def _add_table(d, table_id, cells, VALIGN, HRULE, TALIGN, PALIGN, Cm, Pt) -> None:
+def _add_table(d, table_id: str, cells: dict[Key, str]) -> None:
+    """One form table with its merges, fixed column widths and minimum row heights."""
     layout = TABLE_LAYOUTS[table_id](cells)
     widths = TABLE_WIDTHS_CM[table_id]
     n_rows, n_cols = len(layout), len(widths)
     t = d.add_table(rows=n_rows, cols=n_cols)
     t.style = d.styles["Table Grid"]
-    t.alignment = TALIGN.CENTER
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
     for j, w in enumerate(widths):
         t.columns[j].width = Cm(w)
     for row in t.rows:
         row.height = Cm(0.95 if table_id == "三" else 0.7)
-        row.height_rule = HRULE.AT_LEAST
+        row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
         for j, cell in enumerate(row.cells):
             cell.width = Cm(widths[j])
     size = 9 if table_id != "二" else 10.5
@@ -334,11 +330,11 @@ def _add_table(d, table_id, cells, VALIGN, HRULE, TALIGN, PALIGN, Cm, Pt) -> Non
         cell = t.cell(r, c)
         if cs > 1 or rs > 1:
             cell = cell.merge(t.cell(r + rs - 1, c + cs - 1))
-        cell.vertical_alignment = VALIGN.CENTER
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
         p = cell.paragraphs[0]
         p.paragraph_format.first_line_indent = Pt(0)
         p.paragraph_format.line_spacing = 1.0
-        p.alignment = PALIGN.LEFT if kind == "label" else PALIGN.CENTER
+        p.alignment = WD_ALIGN_PARAGRAPH.LEFT if kind == "label" else WD_ALIGN_PARAGRAPH.CENTER
         if text:
             run = p.add_run(text)
             _set_fonts(run, HEAD_FONT if kind in ("caption", "head") else BODY_FONT, size, kind == "caption")
