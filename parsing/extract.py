@@ -686,15 +686,6 @@ def _column_notes(matcher: TableMatcher, notes: Notes):
                               f"表三缺少“{c}”列，该列各单元格为空（不按0计）。", table="三", column=c)
 
 
-def _blank_notes(df: pd.DataFrame, notes: Notes):
-    blanks = df[df["status"] == "blank"]
-    for (table, row), g in blanks.groupby(["table", "row"], sort=False):
-        cols = "、".join(g["column"])
-        notes.add("PARSE-BLANK", "info",
-                  f"表{table}“{row.split('/')[-1]}”行有{len(g)}个空白单元格（{cols}），保留为空，不按0计。",
-                  table=table, row=row, actual=len(g))
-
-
 # ---------------------------------------------------------------------------
 # Entry
 # ---------------------------------------------------------------------------
@@ -728,7 +719,6 @@ def extract_report(doc: Document, name: str) -> ParsedReport:
     tables_found = {t: t in matcher.tables_seen or any(k[0] == t for k in matcher.cells) for t in forms.TABLES}
     _column_notes(matcher, notes)
     _missing_row_notes(values, notes, tables_found)
-    _blank_notes(values, notes)
 
     title = find_title(doc)
     body, region = title_to_body(title)
