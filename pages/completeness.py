@@ -18,7 +18,7 @@ c2.metric("有缺项的报告", len(incomplete))
 
 view = st.radio("查看方式", ["按报告", "按单位 × 年度"], horizontal=True, key="completeness_view")
 if view == "按报告":
-    fig = figures.completeness_heatmap(matrix, items)
+    fig = figures.completeness_heatmap(matrix, items, short=core.COMPLETENESS_SHORT)
     table = matrix.drop(columns=["sha256"]).copy()
     table[items] = table[items].map(lambda ok: "有" if ok else "缺失")
     widgets.chart_with_data(fig, table, "completeness", "章节完整性")

@@ -85,4 +85,4 @@ if report.format == "pdf":
             pages = report.page_count or 1
             page = st.number_input("页码", min_value=1, max_value=pages, value=min(page or 1, pages), step=1,
                                    key=f"page_{report.sha256}_{page}")
-            st.image(pdfpage.render_page_png(pdf, int(page), bbox), caption=f"第 {int(page)} 页")
+            st.image(pdfpage.render_page_png(pdf, int(page), bbox), caption=f"第 {int(page)} 页", width=820)

@@ -136,3 +136,43 @@ def test_export_page(loaded):
     at.switch_page("pages/export.py").run()
     assert not at.exception, at.exception
     assert "审查意见" in texts(at)
+
+
+def test_compare_page_with_two_years_of_one_body():
+    seed = ROOT / "sample_reports" / "000_f2cddb79f4434941.txt"
+    this_year = seed.read_text(encoding="utf-8")
+    # Last year's report: same body, year 2022, one figure changed and section 一 rewritten in part.
+    last_year = this_year.replace("2023年", "2022年").replace("拓宽政务公开范围，", "")
+    last_year = last_year.replace("行政规范性文件\t6\t0\t6", "行政规范性文件\t4\t0\t4")
+    assert last_year != this_year
+    at = fresh()
+    at.file_uploader(key="uploads").set_value([
+        ("群科镇2022.txt", last_year.encode("utf-8"), "text/plain"),
+        ("群科镇2023.txt", this_year.encode("utf-8"), "text/plain"),
+    ]).run()
+    assert not at.exception, at.exception
+    at.switch_page("pages/compare.py").run()
+    assert not at.exception, at.exception
+    assert at.selectbox(key="compare_body").value == "群科镇"
+    assert at.selectbox(key="compare_cur").value == 2023 and at.selectbox(key="compare_prev").value == 2022
+    changed = at.dataframe[-1].value
+    hit = changed[(changed["列"] == "本年制发件数") & changed["行"].str.contains("行政规范性文件")]
+    assert hit[["上年", "本年", "变化"]].values.tolist() == [["4", "6", "+2"]]
+    assert any("与上年相同的文字占" in e.label for e in at.expander)
+
+
+def test_zip_upload_is_expanded_safely():
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for p in SAMPLES[:2]:
+            z.writestr(f"年报/{p.name}", p.read_bytes())
+        z.writestr("../outside.txt", SAMPLES[2].read_bytes())
+    at = fresh()
+    at.file_uploader(key="uploads").set_value([("batch.zip", buf.getvalue(), "application/zip")]).run()
+    assert not at.exception, at.exception
+    overview = at.dataframe(key="overview").value
+    assert sorted(overview["文件"]) == sorted(p.name for p in SAMPLES[:2])
+    assert any("不安全" in w.value for w in at.warning)

@@ -328,6 +328,11 @@ def values_long(reports: list[ParsedReport]) -> pd.DataFrame:
     return out
 
 
+COMPLETENESS_SHORT = {  # compact axis labels for the heatmap
+    "一、总体情况": "一 总体情况", "二、主动公开政府信息情况": "二 主动公开",
+    "三、收到和处理政府信息公开申请情况": "三 依申请公开", "四、政府信息公开行政复议、行政诉讼情况": "四 复议诉讼",
+    "五、存在的主要问题及改进情况": "五 问题与改进", "六、其他需要报告的事项": "六 其他事项",
+}
 COMPLETENESS_ITEMS = [f"{s.numeral}、{s.heading.split('、', 1)[1]}" for s in forms.SECTIONS] + [
     f"表{t}" for t in forms.TABLES]
 

@@ -87,14 +87,15 @@ def bars_across_bodies(df: pd.DataFrame, title: str, unit: str = "") -> go.Figur
     return styled(fig, title)
 
 
-def completeness_heatmap(matrix: pd.DataFrame, items: list[str], label_column: str = "报告") -> go.Figure:
+def completeness_heatmap(matrix: pd.DataFrame, items: list[str], label_column: str = "报告",
+                         short: dict | None = None) -> go.Figure:
     """Reports × items heatmap: green where present, red where missing (text 有 / 缺)."""
     if matrix.empty:
         return empty_figure("没有可显示的报告")
     z = matrix[items].astype(bool).astype(int).values
     text = [["有" if v else "缺" for v in row] for row in z]
     fig = go.Figure(go.Heatmap(
-        z=z, x=items, y=matrix[label_column].tolist(), text=text, texttemplate="%{text}",
+        z=z, x=[(short or {}).get(i, i) for i in items], y=matrix[label_column].tolist(), text=text, texttemplate="%{text}",
         zmin=0, zmax=1, colorscale=[[0, "#f8d0d0"], [0.5, "#f8d0d0"], [0.5, "#c9ecd0"], [1, "#c9ecd0"]],
         showscale=False, xgap=2, ygap=2,
         hovertemplate="%{y}<br>%{x}：%{text}<extra></extra>",
