@@ -99,6 +99,12 @@ def test_drop_samples_open_report_and_trends(server):
             expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30000)
             page.wait_for_timeout(800)  # let plotly finish drawing before the screenshot
             page.screenshot(path=str(ARTIFACTS / "03_trends.png"), full_page=True)
+            # The chart's PNG is rendered on the server by kaleido when the button is clicked.
+            with page.expect_download(timeout=60000) as dl:
+                page.get_by_role("button", name="下载图表（PNG，高清）").first.click()
+            png = Path(dl.value.path()).read_bytes()
+            assert png[:8] == b"\x89PNG\r\n\x1a\n"
+            (ARTIFACTS / "04_trend_chart.png").write_bytes(png)
             assert page.locator('[data-testid="stException"]').count() == 0
         finally:
             browser.close()

@@ -328,3 +328,11 @@ def test_cell_location_uses_page_and_bbox_when_present():
     v["bbox"] = [(1, 2, 3, 4)] * len(v)
     assert pdfpage.cell_location(v, "三", Q_NEW, "总计") == (2, (1, 2, 3, 4))
     assert pdfpage.cell_location(v, float("nan"), Q_NEW, None) == (None, None)
+
+
+def test_count_axis_has_whole_number_ticks():
+    df = trend_rows()
+    fig = figures.trend_over_years(df[df["项目"] == "上年结转"], "上年结转", "件")
+    assert fig.layout.yaxis.dtick == 1 and fig.layout.yaxis.tickformat == "d"
+    fee = figures.trend_over_years(df[df["项目"] == "上年结转"], "x", "万元")
+    assert fee.layout.yaxis.dtick is None

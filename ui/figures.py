@@ -32,6 +32,16 @@ def _year_categories(years) -> list[str]:
     return [str(y) for y in ys]
 
 
+def _count_axis(fig: go.Figure, values: pd.Series, unit: str) -> None:
+    """Y axis from zero; counts (件) get whole-number ticks, never 0.2 件."""
+    fig.update_yaxes(title_text=unit, rangemode="tozero")
+    if unit == "件":
+        top = pd.to_numeric(values, errors="coerce").max()
+        fig.update_yaxes(tickformat="d")
+        if pd.isna(top) or top < 5:
+            fig.update_yaxes(dtick=1, range=[0, max(1, 0 if pd.isna(top) else top) * 1.1])
+
+
 def empty_figure(message: str) -> go.Figure:
     fig = go.Figure()
     fig.add_annotation(text=message, showarrow=False, font=dict(family=CJK_FONT, size=16), x=0.5, y=0.5,
@@ -67,7 +77,7 @@ def trend_over_years(df: pd.DataFrame, title: str, unit: str = "") -> go.Figure:
             hovertemplate=f"{name}<br>%{{x}}年：%{{y}}{unit}<extra></extra>",
         ))
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=years, title_text="年度")
-    fig.update_yaxes(title_text=unit, rangemode="tozero")
+    _count_axis(fig, df["数值"], unit)
     return styled(fig, title)
 
 
@@ -83,7 +93,7 @@ def bars_across_bodies(df: pd.DataFrame, title: str, unit: str = "") -> go.Figur
                              hovertemplate=f"{item}<br>%{{x}}：%{{y}}{unit}<extra></extra>"))
     fig.update_layout(barmode="group")
     fig.update_xaxes(type="category", title_text="单位")
-    fig.update_yaxes(title_text=unit, rangemode="tozero")
+    _count_axis(fig, df["数值"], unit)
     return styled(fig, title)
 
 
