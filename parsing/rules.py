@@ -317,24 +317,23 @@ def _sections_present(ctx: Ctx):
             yield dict(section=s.number, numeral=s.numeral, heading=s.heading)
 
 
-@rule("STR-11", "error", "第{numeral}部分出现在第{before}部分之后，六个部分顺序不对",
-      "找到的各部分应按一至六的顺序出现（按文档中出现的先后及页码判断）。",
+@rule("STR-11", "error", "第{numeral}部分出现在排在它后面的部分之后，六个部分顺序不对",
+      "找到的各部分应按一至六的顺序出现（依据解析器记录的顺序标记、文档中的先后及页码）。",
       basis="年度报告格式的部分顺序")
 def _sections_in_order(ctx: Ctx):
     found = [(n, s) for n, s in (ctx.report.sections or {}).items() if s and s.found]
-    order = [n for n, _ in found]  # sections are stored in document order
-    if order != sorted(order):
-        highest = 0
-        for n in order:
-            if n < highest:
-                yield dict(section=n, numeral=NUMERALS.get(n, str(n)), before=NUMERALS.get(highest, str(highest)))
-            highest = max(highest, n)
-        return
-    # Stored in order; pages, where recorded, must not go backwards either.
-    paged = [(n, s.page) for n, s in found if s.page is not None]
-    for (n1, p1), (n2, p2) in zip(paged, paged[1:]):
+    out_of_order = {n for n, s in found if getattr(s, "in_order", True) is False}
+    highest = 0
+    for n, _ in found:  # where the extractor stores sections in document order
+        if n < highest:
+            out_of_order.add(n)
+        highest = max(highest, n)
+    paged = sorted((n, s.page) for n, s in found if s.page is not None)
+    for (n1, p1), (n2, p2) in zip(paged, paged[1:]):  # pages must not go backwards
         if p2 < p1:
-            yield dict(section=n2, numeral=NUMERALS.get(n2, str(n2)), before=NUMERALS.get(n1, str(n1)))
+            out_of_order.add(n2)
+    for n in sorted(out_of_order):
+        yield dict(section=n, numeral=NUMERALS.get(n, str(n)))
 
 
 @rule("STR-02", "error", "{year}年度报告使用了{used}，应使用{should}",
@@ -826,8 +825,9 @@ def _same_as_last_year(cur: Ctx, prev: Ctx):
                    similarity=f"{s:.0%}", actual=round(s, 3))
 
 
-@rule("XYR-04", "warning", "{what}与{other_body}同年度报告（{other}）几乎相同（相似度{similarity}）",
-      f"正文或第五部分与另一机关同一年度的报告几乎相同（相似度 ≥ {SIMILARITY_THRESHOLD:.0%}），疑似套用模板未修改。两份报告各记一条。",
+@rule("XYR-04", "warning", "{what}与{other_body}同年度报告（{other}）几乎相同（相似度{similarity}）{more}",
+      f"正文或第五部分与另一机关同一年度的报告几乎相同（相似度 ≥ {SIMILARITY_THRESHOLD:.0%}），疑似套用模板未修改。"
+      "每份报告记一条，指向最相似的一份，并说明还与几份相同。",
       scope="batch", basis="泉州市鲤城区考评标准“与其他单位雷同”")
 def _same_as_other_body(ctxs: list):
     by_year: dict[int, list[int]] = {}
@@ -837,17 +837,26 @@ def _same_as_other_body(ctxs: list):
     for year, idx in by_year.items():
         if len(idx) < 2:
             continue
-        keys = [ctxs[i].body for i in idx]
+        best: dict[int, dict] = {}  # report -> its strongest match (whole text before section 五)
         for part, section, what in ((0, None, "正文（第一、五、六部分）"), (1, 5, "第五部分")):
             sets = [_shingles(ctxs[i])[part] for i in idx]
-            for x, y, s in textsim.similar_pairs(sets, SIMILARITY_THRESHOLD):
-                if keys[x] == keys[y]:
-                    continue
-                if part == 1 and textsim.jaccard(*(_shingles(ctxs[idx[k]])[0] for k in (x, y))) >= SIMILARITY_THRESHOLD:
-                    continue  # already reported for the whole text
-                for a, b in ((x, y), (y, x)):
-                    yield dict(on=idx[a], section=section, what=what, other_body=body_name(ctxs[idx[b]].report) or "另一机关",
-                               other=_file_label(ctxs[idx[b]]), similarity=f"{s:.0%}", actual=round(s, 3))
+            for x, y, sim in textsim.similar_pairs(sets, SIMILARITY_THRESHOLD):
+                if ctxs[idx[x]].body == ctxs[idx[y]].body:
+                    continue  # same body twice in one year: XYR-07
+                for a, b in ((idx[x], idx[y]), (idx[y], idx[x])):
+                    cur = best.get(a)
+                    if cur is None:
+                        best[a] = dict(part=part, section=section, what=what, other=b, sim=sim, n=1)
+                    elif cur["part"] == part:
+                        cur["n"] += 1
+                        if sim > cur["sim"]:
+                            cur.update(other=b, sim=sim)
+        for a in sorted(best):
+            m = best[a]
+            other = ctxs[m["other"]]
+            yield dict(on=a, section=m["section"], what=m["what"], other_body=body_name(other.report) or "另一机关",
+                       other=_file_label(other), similarity=f"{m['sim']:.0%}", actual=round(m["sim"], 3),
+                       more=f"，另与{m['n'] - 1}份同年度报告几乎相同" if m["n"] > 1 else "")
 
 
 @rule("XYR-06", "info", "缺少本机关{missing}年度报告（已有{before}年和{after}年）",
@@ -1043,8 +1052,9 @@ def check_report(report: ParsedReport, previous: Optional[ParsedReport] = None,
 
     ``previous`` is the same body's earlier report; when given, the pairwise cross-year rules
     (carry-over, 现行有效 continuity, 内容雷同 with last year) also run and their findings are
-    on ``report``. Returns a frame with exactly :data:`FINDING_COLUMNS` (object dtype, None
-    where a field does not apply). Never raises for a bad report.
+    on ``report``. Where a parse note and a rule finding point at the same cells, only one is
+    kept (see :func:`_merge_notes`). Returns a frame with exactly :data:`FINDING_COLUMNS`
+    (object dtype, None where a field does not apply). Never raises for a bad report.
     """
     notes = _notes(report)
     ctx = _ctx(report)

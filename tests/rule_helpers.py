@@ -48,10 +48,18 @@ _S5 = [
     "二是政策解读形式单一，解读质量有待提高。",
     "三是工作人员业务能力不足，对公开流程熟悉程度不够。",
     "四是公开平台互动功能薄弱，群众参与度不高。",
+    "五是村务公开栏内容陈旧，部分信息没有及时更新。",
+    "六是政策解读与文件同步发布的比例偏低。",
+    "七是依申请公开答复文书格式不够规范。",
+    "八是信息发布前的保密审查记录不够完整。",
     "下一步，我{kind}将加强业务培训，提升工作人员能力。",
     "今后将进一步完善公开制度，规范公开流程，确保信息及时准确。",
     "改进措施包括丰富解读形式，加强与群众的互动交流。",
     "将加强对各村公开工作的指导和检查，推动问题整改落实。",
+    "改进情况：建立信息更新台账，明确每个栏目的责任人和更新时限。",
+    "今后将推行政策文件与解读材料同步起草、同步审签、同步发布。",
+    "下一步将统一依申请公开答复文书模板，规范告知内容。",
+    "改进措施还包括完善保密审查登记，做到每条信息有记录可查。",
 ]
 
 
@@ -62,8 +70,8 @@ def section_texts(body: str, year: int, new_applications: Optional[float]) -> di
     one = rnd.sample(_S1, 7)
     if new_applications is not None:
         one.insert(2, f"{year}年，本{kind}共收到政府信息公开申请{int(new_applications)}件，均按时答复。")
-    problems = rnd.sample(_S5[:4], 2)
-    fixes = rnd.sample(_S5[4:], 2)
+    problems = rnd.sample(_S5[:8], 3)
+    fixes = rnd.sample(_S5[8:], 3)
     return {
         1: "".join(s.format(kind=kind) for s in one),
         2: "主动公开政府信息情况见下表。",
@@ -115,10 +123,14 @@ def make_report(cells: Optional[dict] = None, *, year: Optional[int] = 2023, bod
     st.update(texts or {})
     order = list(section_order or range(1, 7))
     sections = {}
+    highest = 0
     for n in order:
         s = forms.SECTIONS[n - 1]
         found = n not in missing_sections
         sections[n] = SectionText(n, found, s.heading if found else "", st[n] if found else "", 1 if found else None)
+        if hasattr(sections[n], "in_order"):
+            sections[n].in_order = n > highest  # as the extractor marks a heading after a later one
+        highest = max(highest, n) if found else highest
     if title is None:
         title = f"{body}{year}年政府信息公开工作年度报告" if year else f"{body}政府信息公开工作年度报告"
     text = "\n".join([title] + [f"{sections[n].heading}\n{sections[n].text}" for n in order if sections[n].found])

@@ -437,3 +437,19 @@ def test_parse_note_and_rule_on_the_same_place_are_not_both_shown():
                 "table": "三", "row": None, "column": "总计", "section": None, "expected": None, "actual": None}
     f = run(make_report({cell((NEW[0], r.key), "总计"): MISSING for r in forms.ROWS_三_2021}, notes=[col_note]))
     assert f["rule"].tolist() == ["STR-04"]  # the structure error replaces the parser's warning
+
+
+def test_sections_out_of_order_as_the_extractor_records_them():
+    report = make_report()
+    report.sections[4].in_order = False  # sections stay keyed 1..6; the flag says the heading came late
+    f = of(run(report), "STR-11")
+    assert f["section"].tolist() == [4]
+    f = of(run(make_report(section_order=[1, 2, 4, 3, 5, 6])), "STR-11")
+    assert f["section"].tolist() == [3]
+
+
+def test_a_cluster_of_copies_gives_one_finding_per_report():
+    reports = [make_report(body=b, texts=SAME_TEXT, file=f"{b}.txt") for b in ("甲镇", "乙乡", "丙镇", "丁街道")]
+    f = of(run_batch(reports), "XYR-04")
+    assert sorted(f["file"]) == sorted(r.file for r in reports)
+    assert all("另与2份" in m for m in f["message"])
