@@ -176,3 +176,13 @@ def test_zip_upload_is_expanded_safely():
     overview = at.dataframe(key="overview").value
     assert sorted(overview["文件"]) == sorted(p.name for p in SAMPLES[:2])
     assert any("不安全" in w.value for w in at.warning)
+
+
+def test_clear_empties_the_session_and_keeps_uploaded_files_out():
+    at = fresh()
+    p = SAMPLES[0]
+    at.file_uploader(key="uploads").set_value([(p.name, p.read_bytes(), "text/plain")]).run()
+    assert len(at.dataframe(key="overview").value) == 1
+    at.button(key="clear_all").click().run()
+    assert not at.exception, at.exception
+    assert "还没有报告" in texts(at)

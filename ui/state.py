@@ -130,6 +130,7 @@ def sample_files() -> list[core.Upload]:
 
 
 def clear() -> None:
-    for k in ("reports", "findings", "sources", "names", "upload_messages", "seen_uploads", "current"):
+    # ``seen_uploads`` stays: files still sitting in the uploader must not come straight back.
+    for k in ("reports", "findings", "sources", "names", "upload_messages", "current"):
         st.session_state.pop(k, None)
     init()
