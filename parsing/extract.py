@@ -724,9 +724,6 @@ def extract_report(doc: Document, name: str) -> ParsedReport:
     body, region = title_to_body(title)
     full_text = "\n".join(b.text for b in text_items)
     year, year_source = find_year(title, full_text, sections[1].text)
-    if year is not None and year_source != "title":
-        src = {"period": "统计期限", "text": "正文"}[year_source]
-        notes.add("PARSE-YEAR", "info", f"标题中没有年份，报告年度{year}取自{src}。", section=1, actual=year)
     if not any(s.found for s in sections.values()) and not matcher.cells:
         raise ReportError("未找到年度报告的章节标题或统计表格，该文件可能不是政府信息公开工作年度报告。")
 

