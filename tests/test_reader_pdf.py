@@ -77,8 +77,9 @@ def test_table_二_merged_caption_and_value_cells():
     assert all(c.page == 1 for row in grid.rows for c in row if c is not None)
 
 
-def test_table_三_header_merges_are_none_slots():
-    grid = grid_with_columns(read_fixture("report.pdf"), 10)
+@pytest.mark.parametrize("name", ["report.pdf", "header_split.pdf"])
+def test_table_三_header_merges_are_none_slots(name):
+    grid = grid_with_columns(read_fixture(name), 10)
     head = grid.rows[:3]
     assert norm(head[0][0].text) == norm(EXPECTED["t3_note"])
     assert texts(head[0])[1:3] == [None, None]
@@ -92,15 +93,29 @@ def test_table_三_header_merges_are_none_slots():
     assert "\n" in head[2][4].text
 
 
-def test_table_三_joined_across_pages_every_value_in_its_row_and_column():
-    grid = grid_with_columns(read_fixture("report.pdf"), 10)
+@pytest.mark.parametrize("name", ["report.pdf", "header_split.pdf"])
+def test_table_三_joined_across_pages_every_value_in_its_row_and_column(name):
+    grid = grid_with_columns(read_fixture(name), 10)
     body = grid.rows[3:]
     assert len(body) == len(EXPECTED["t3_rows"]) == 25
     for row, entry, values in zip(body, EXPECTED["t3_rows"], EXPECTED["t3_values"]):
         assert row_leaf(row, 3) == expected_leaf_三(entry)
         assert texts(row)[3:] == values  # '' stays '' (a blank cell), never None or 0
-    pages = {c.page for row in grid.rows for c in row if c is not None}
-    assert pages == {1, 2, 3}
+    assert len({c.page for row in grid.rows for c in row if c is not None}) >= 2
+
+
+def test_table_三_spans_three_pages_in_report():
+    grid = grid_with_columns(read_fixture("report.pdf"), 10)
+    assert {c.page for row in grid.rows for c in row if c is not None} == {1, 2, 3}
+
+
+def test_header_rows_alone_at_a_page_bottom_are_joined_to_the_body():
+    grid = grid_with_columns(read_fixture("header_split.pdf"), 10)
+    split = EXPECTED["header_split_page"]
+    assert {c.page for c in grid.rows[0] if c is not None} == {split}
+    assert {c.page for c in grid.rows[3] if c is not None} == {split + 1}
+    report = grid_with_columns(read_fixture("report.pdf"), 10)
+    assert [texts(r) for r in grid.rows[:3]] == [texts(r) for r in report.rows[:3]]
 
 
 def test_row_cut_by_the_page_break_is_glued_and_keeps_its_page():

@@ -336,17 +336,36 @@ def _starts_row(text: str) -> bool:
     return n in KNOWN_LABELS
 
 
-def _column_map(base: Piece, cont: Piece) -> Optional[list[int]]:
-    """Slot index in ``base`` for each column slot of ``cont``, or None if they do not line up."""
-    if abs(base.x1 - cont.x1) > JOIN_TOLERANCE or abs(base.xs[0] - cont.xs[0]) > JOIN_TOLERANCE:
-        return None
+def _slot_map(xs_from: list[float], xs_to: list[float]) -> Optional[list[int]]:
+    """Index in ``xs_to`` of each column edge of ``xs_from``, or None if one has no match."""
     out = []
-    for x in cont.xs:
-        j = min(range(len(base.xs)), key=lambda k: abs(base.xs[k] - x))
-        if abs(base.xs[j] - x) > JOIN_TOLERANCE:
+    for x in xs_from:
+        j = min(range(len(xs_to)), key=lambda k: abs(xs_to[k] - x))
+        if abs(xs_to[j] - x) > JOIN_TOLERANCE:
             return None
         out.append(j)
     return out
+
+
+def _column_map(base: Piece, cont: Piece) -> Optional[list[int]]:
+    """Slot index in ``base`` for each column slot of ``cont``, or None if they do not line up.
+
+    Both parts must have the same outer edges, and the column edges of one must be a subset of
+    the other's: a continuation may lack edges hidden by merged cells (a spilled cell), and a
+    first part may lack them too (only the merged header rows fit on its page). In the latter
+    case ``base`` is re-laid onto the continuation's finer columns first.
+    """
+    if abs(base.x1 - cont.x1) > JOIN_TOLERANCE or abs(base.xs[0] - cont.xs[0]) > JOIN_TOLERANCE:
+        return None
+    mapping = _slot_map(cont.xs, base.xs)
+    if mapping is not None:
+        return mapping
+    finer = _slot_map(base.xs, cont.xs)
+    if finer is None:
+        return None
+    base.grid.rows = [_remap(r, finer, len(cont.xs)) for r in base.grid.rows]
+    base.xs = list(cont.xs)
+    return list(range(len(cont.xs)))
 
 
 def _remap(row: list, mapping: list[int], width: int) -> list:
@@ -394,11 +413,11 @@ def _glue(prev: list, first: list) -> list:
     return out
 
 
-def _close_label_merges(base_rows: list, first: list) -> list:
+def _close_label_merges(base_rows: list, first: list, later_rows: list) -> list:
     """The first row of a continuation, with label cells that merely continue a merged label
     of the previous page (empty cells in a label column) turned into None, as a merge slot.
 
-    Only columns that hold no number anywhere in the first part count as label columns, so a
+    Only columns that hold no number anywhere in either part count as label columns, so a
     blank value cell is never turned into a merge slot.
     """
     last = base_rows[-1]
@@ -406,7 +425,7 @@ def _close_label_merges(base_rows: list, first: list) -> list:
     for j, cell in enumerate(first):
         if cell is None or cell.text != "":
             continue
-        if any(r[j] is not None and _is_number(r[j].text) for r in base_rows):
+        if any(r[j] is not None and _is_number(r[j].text) for r in base_rows + later_rows):
             continue
         if last[j] is None or last[j].text != "":
             out[j] = None
@@ -431,7 +450,7 @@ def join_pieces(base: Piece, cont: Piece) -> bool:
         base.grid.rows[-1] = _glue(base.grid.rows[-1], rows[0])
         rows = rows[1:]
     elif rows and base.grid.rows:
-        rows[0] = _close_label_merges(base.grid.rows, rows[0])
+        rows[0] = _close_label_merges(base.grid.rows, rows[0], rows[1:])
     base.grid.rows.extend(rows)
     base.bottom, base.page_height = cont.bottom, cont.page_height
     return True
