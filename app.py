@@ -18,6 +18,4 @@ nav = st.navigation(PAGES)
 state.init()
 with st.sidebar:
     st.caption("报告只保存在本次浏览器会话中；关闭页面后需重新上传。")
-    if not core.rules_available():
-        st.caption("校验规则模块尚未安装：目前只显示解析说明。")
 nav.run()

@@ -36,10 +36,7 @@ if not cross.empty:
     key_cols = ["rule", "table", "row", "column", "section", "message"]
     seen = set(map(tuple, alone[key_cols].astype(str).values.tolist())) if not alone.empty else set()
     cross = cross[[tuple(x) not in seen for x in cross[key_cols].astype(str).values.tolist()]]
-if core.rules_available():
-    widgets.findings_table(cross, key="cross_findings")
-else:
-    st.info("校验规则模块尚未就绪，暂不能做跨年度校验。")
+widgets.findings_table(cross, key="cross_findings")
 
 st.subheader("表格对照")
 diff = compare.compare_values(prev.values, cur.values)

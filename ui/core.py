@@ -1,8 +1,6 @@
 """The dashboard's bridge to the parsing core: parsing, rules, badges, uploads and tidy frames.
 
-Nothing here imports streamlit, so everything can be unit-tested. The rules module
-(``parsing.rules``) is written in parallel; until it exists the adapter falls back to the
-parse notes the report already carries, and says so (``RULES_AVAILABLE``).
+Nothing here imports streamlit, so everything can be unit-tested.
 """
 from __future__ import annotations
 
@@ -17,7 +15,7 @@ from typing import Iterable, Optional
 import pandas as pd
 
 import parsing
-from parsing import forms
+from parsing import forms, rules
 from parsing.report import FINDING_COLUMNS, VALUE_COLUMNS, ParsedReport, empty_findings
 
 log = logging.getLogger(__name__)
@@ -69,20 +67,6 @@ def parse_file(data: bytes, name: str) -> ParsedReport:
     return report
 
 
-def _rules_module():
-    try:
-        from parsing import rules
-    except ModuleNotFoundError as exc:
-        if exc.name not in ("parsing.rules",):
-            raise
-        return None
-    return rules
-
-
-def rules_available() -> bool:
-    return _rules_module() is not None
-
-
 def _as_findings(df: Optional[pd.DataFrame]) -> pd.DataFrame:
     if df is None or df.empty:
         return empty_findings()
@@ -94,16 +78,10 @@ def _as_findings(df: Optional[pd.DataFrame]) -> pd.DataFrame:
 
 
 def check_report(report: ParsedReport, previous: Optional[ParsedReport] = None) -> pd.DataFrame:
-    """Findings of one report: the rules' findings plus the parse notes (without duplicates)."""
+    """Findings of one report (its parse notes and rule findings, as ``parsing.rules`` gives them)."""
     if report.error:
         return empty_findings()
-    rules = _rules_module()
-    notes = _as_findings(report.notes)
-    if rules is None:
-        return notes.reset_index(drop=True)
-    found = _as_findings(rules.check_report(report, previous=previous))
-    both = pd.concat([notes, found], ignore_index=True) if not notes.empty else found
-    return _dedupe(both, FINDING_COLUMNS)
+    return _as_findings(rules.check_report(report, previous=previous)).reset_index(drop=True)
 
 
 def _dedupe(df: pd.DataFrame, key: list[str]) -> pd.DataFrame:
@@ -128,8 +106,7 @@ def check_batch(reports: Iterable[ParsedReport]) -> pd.DataFrame:
             f.insert(0, "sha256", r.sha256)
             f.insert(0, "file", r.file)
             parts.append(f)
-    rules = _rules_module()
-    if rules is not None and readable:
+    if readable:
         batch = rules.check_batch(readable)
         if batch is not None and not batch.empty:
             parts.append(_as_findings(batch))
@@ -144,13 +121,7 @@ def badge(findings: pd.DataFrame, report: Optional[ParsedReport] = None) -> dict
     """The badge of one report: label 通过/有警告/有错误 (or 无法读取) and counts by severity."""
     if report is not None and report.error:
         return {"label": BADGE_UNREADABLE, "error": 0, "warning": 0, "info": 0}
-    rules = _rules_module()
-    if rules is not None and hasattr(rules, "badge"):
-        return dict(rules.badge(findings))
-    sev = findings["severity"].value_counts() if not findings.empty else pd.Series(dtype=int)
-    counts = {k: int(sev.get(k, 0)) for k in ("error", "warning", "info")}
-    label = BADGE_ERROR if counts["error"] else BADGE_WARN if counts["warning"] else BADGE_PASS
-    return {"label": label, **counts}
+    return dict(rules.badge(findings))
 
 
 def badge_text(b: dict) -> str:
