@@ -184,7 +184,7 @@ def test_values_long_joins_metadata_and_filters(store):
         expected = store.get(r.sha256).value("三", row, col)
         assert (math.isnan(r.value) and expected is None) or r.value == expected
     assert len(store.values_long(year=2022)) == 400
-    assert len(store.values_long(body_key_="甲镇人民政府", year=[2021, 2022])) == 400
+    assert len(store.values_long(body="甲镇人民政府", year=[2021, 2022])) == 400
     assert len(store.values_long(status="blank")) == sum(
         (store.get(s).values["status"] == "blank").sum() for s in store.list_reports()["sha256"])
 
@@ -215,9 +215,9 @@ def test_new_version_kept_separately_with_current_selection(store):
     store.add(v3)  # a later upload does not override the reviewer's choice
     assert store.current("浓桥镇人民政府", 2023) == v1.sha256
     assert store.versions("浓桥镇", 2023)["is_current"].sum() == 1
-    current_values = store.values_long(body_key_="浓桥镇", year=2023)
+    current_values = store.values_long(body="浓桥镇", year=2023)
     assert set(current_values["sha256"]) == {v1.sha256}
-    assert len(store.values_long(body_key_="浓桥镇", year=2023, current_only=False)) == 600
+    assert len(store.values_long(body="浓桥镇", year=2023, current_only=False)) == 600
     assert store.current("浓桥镇", 2022) is not None  # the other year is untouched
 
     assert store.delete(v1.sha256)
