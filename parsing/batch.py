@@ -10,10 +10,7 @@ This module never imports streamlit or plotly.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -21,8 +18,7 @@ import pandas as pd
 
 from .model import ReportError
 from .readers import EXTENSIONS
-from .report import ParsedReport
-from .store import CheckFn, ParseFn, Store, report_body_key, run_check
+from .store import CheckFn, ParseFn, Store, parse_many, report_body_key, run_check
 
 Progress = Callable[[int, int, str, str], None]  # (done, total, file name, "imported"/"unchanged"/"failed")
 
@@ -60,34 +56,6 @@ def sha256_file(path: str | os.PathLike) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
-
-
-def _parse_job(path: str, name: str, parse_fn: Optional[ParseFn]) -> tuple[Optional[ParsedReport], Optional[str]]:
-    """Parse one file (runs in a worker). Returns (report, None) or (None, Chinese reason)."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError as exc:
-        return None, f"无法打开文件：{exc.strerror or exc}"
-    try:
-        if parse_fn is None:
-            from . import parse_bytes as parse_fn  # noqa: N813
-        report = parse_fn(data, name)
-    except ReportError as exc:
-        return None, exc.message
-    except Exception as exc:  # a parser bug: report it for this file, go on with the others
-        return None, f"解析程序出错：{type(exc).__name__}: {exc}"
-    if report.error:
-        return None, report.error
-    if not report.sha256:
-        report.sha256 = hashlib.sha256(data).hexdigest()
-    return report, None
-
-
-def _pool_context():
-    # forkserver: workers do not inherit the parent's open SQLite connection or threads
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
 def import_folder(folder: str | os.PathLike, store: Store, workers: Optional[int] = None,
@@ -146,50 +114,28 @@ def import_folder(folder: str | os.PathLike, store: Store, workers: Optional[int
         seen.add(sha)
         todo.append((str(path), name, sha))
 
-    def store_one(path: str, name: str, sha: str, report: Optional[ParsedReport], reason: Optional[str]) -> None:
-        if report is None:
-            finish(name, "failed", reason)
-            return
+    jobs = ((sha, name, lambda path=path: Path(path).read_bytes()) for path, name, sha in todo)
+    for sha, name, report, reason, data in parse_many(jobs, parse_fn, min(workers, max(len(todo), 1))):
+        if report is None or report.error:
+            finish(name, "failed", reason if report is None else report.error)
+            continue
         try:
-            data = None
-            if keep_files:
-                data = Path(path).read_bytes()
-                if hashlib.sha256(data).hexdigest() != report.sha256:
-                    raise ReportError("文件在导入过程中被修改，请重新导入。")
+            report.sha256 = report.sha256 or sha
             report.file = name
             findings = None
             if check_fn is not None:
                 findings = run_check(check_fn, report, store.previous_report(report))
-            outcome = store.add(report, findings, data)
+            outcome = store.add(report, findings, data if keep_files else None)
         except ReportError as exc:
             finish(name, "failed", exc.message)
-            return
-        except Exception as exc:
+            continue
+        except Exception as exc:  # a rule bug: this file fails, the batch goes on
             finish(name, "failed", f"检查或保存出错：{type(exc).__name__}: {exc}")
-            return
+            continue
         key = report_body_key(report)
         if outcome == "imported" and report.year is not None and key:
             touched.append((key, int(report.year)))
         finish(name, outcome)
-
-    if workers == 1 or len(todo) <= 1:
-        for path, name, sha in todo:
-            store_one(path, name, sha, *_parse_job(path, name, parse_fn))
-    else:
-        ex = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=_pool_context())
-        try:
-            futures = {ex.submit(_parse_job, path, name, parse_fn): (path, name, sha) for path, name, sha in todo}
-            for fut in as_completed(futures):
-                path, name, sha = futures[fut]
-                try:
-                    report, reason = fut.result()
-                except BrokenProcessPool:
-                    report, reason = None, "解析进程意外退出（文件可能导致解析程序崩溃），未导入。"
-                except Exception as exc:  # e.g. a result that cannot be unpickled
-                    report, reason = None, f"解析程序出错：{type(exc).__name__}: {exc}"
-                store_one(path, name, sha, report, reason)
-        finally:
-            ex.shutdown(wait=True, cancel_futures=True)
 
     # A report stored now may be "last year" for a report already stored: re-run that one's cross-year rules.
     if check_fn is not None and touched:

@@ -370,12 +370,19 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("PRAGMA foreign_keys=ON")
         self._cell_ids: dict[tuple[str, str, str], int] = {}
         self._roster_cache: Optional[tuple] = None
-        self._init_schema()
+        try:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._init_schema()
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise ReportError(f"报告库“{self.path}”正被其他程序长时间占用，请稍后再试。", details=str(exc)) from exc
+            raise ReportError(f"文件“{self.path}”不是有效的报告库（SQLite 数据库），请检查 GOVREPORT_DB 设置的路径。",
+                              details=str(exc)) from exc
 
     # -- plumbing ------------------------------------------------------------
 
@@ -952,47 +959,55 @@ class Store:
             self.set_findings(sha, findings)
 
     def reparse_all(self, parse_fn: Optional[ParseFn] = None, check_fn: Optional[CheckFn] = None,
-                    progress: Optional[Callable[[int, int, str, str], None]] = None) -> dict:
+                    progress: Optional[Callable[[int, int, str, str], None]] = None, workers: int = 1) -> dict:
         """Re-parse every stored report that kept its original bytes (after a parser upgrade).
 
-        ``parse_fn(data, file_name) -> ParsedReport`` defaults to :func:`parsing.parse_bytes`. Each report is
-        replaced in one transaction, keeping its sha256, added_at, the reviewer's version choice, decisions and
-        corrections. With ``check_fn`` the rules then run on the corrected report (reports in year order, so
-        ``previous`` is already re-parsed). A report the new parser cannot read keeps its old data and is listed
-        in ``failed``.
+        ``parse_fn(data, file_name) -> ParsedReport`` defaults to :func:`parsing.parse_bytes` (it must be
+        picklable when ``workers`` > 1: parsing then runs in that many processes, writing stays here). Each report
+        is replaced in one transaction, keeping its sha256, added_at, the reviewer's version choice, decisions and
+        corrections. With ``check_fn`` the rules then run on the corrected reports in year order (so ``previous``
+        is already re-parsed), and on the next year's current report of each. A report the new parser cannot read
+        keeps its old data and is listed in ``failed``. ``progress(done, total, name, outcome)`` per report.
 
         Returns ``{"reparsed": n, "skipped": n_without_file, "failed": [(file_name, reason)]}``.
         """
-        if parse_fn is None:
-            from . import parse_bytes as parse_fn  # noqa: N813
         rows = self._query("SELECT r.sha256, r.file_name FROM reports r JOIN files f ON f.sha256=r.sha256"
                            " ORDER BY r.year IS NULL, r.year, r.id")
         skipped = len(self) - len(rows)
-        done, failed = 0, []
-        for i, (sha, name) in enumerate(rows, 1):
-            outcome = "reparsed"
-            try:
-                data = self.file_bytes(sha)
-                report = parse_fn(data, name)
+        reparsed, failed = [], []
+        jobs = ((sha, name, lambda sha=sha: self.file_bytes(sha)) for sha, name in rows)
+        for i, (sha, name, report, reason, _) in enumerate(parse_many(jobs, parse_fn, workers), 1):
+            outcome = "failed"
+            if report is not None:
                 report.sha256 = report.sha256 or sha
                 if report.sha256 != sha:
-                    raise ReportError("重新解析得到的文件指纹与存储的不一致。", details=f"{report.sha256} != {sha}")
-                if report.error:
-                    raise ReportError(report.error)
-                report.file = name
-                self._replace(report)
-                if check_fn is not None:
-                    self.recheck([sha], check_fn)
-                done += 1
-            except ReportError as exc:
-                failed.append((name, exc.message))
-                outcome = "failed"
-            except Exception as exc:  # a parser bug must not stop the other reports
-                failed.append((name, f"解析程序出错：{type(exc).__name__}: {exc}"))
-                outcome = "failed"
+                    reason = "重新解析得到的文件指纹与存储的不一致。"
+                elif report.error:
+                    reason = report.error
+                else:
+                    report.file = name
+                    self._replace(report)
+                    reparsed.append(sha)
+                    outcome = "reparsed"
+            if outcome == "failed":
+                failed.append((name, reason))
             if progress:
                 progress(i, len(rows), name, outcome)
-        return {"reparsed": done, "skipped": skipped, "failed": failed}
+        if check_fn is not None and reparsed:
+            later = [self._next_year_current(sha) for sha in reparsed]
+            order = list(dict.fromkeys(reparsed + [s for s in later if s]))
+            for sha in order:
+                try:
+                    self.recheck([sha], check_fn)
+                except Exception as exc:  # a rule bug must not stop the other reports
+                    failed.append((self.get(sha).file, f"检查出错：{type(exc).__name__}: {exc}"))
+        return {"reparsed": len(reparsed), "skipped": skipped, "failed": failed}
+
+    def _next_year_current(self, sha256: str) -> Optional[str]:
+        row = self._query("SELECT body_key, year FROM reports WHERE sha256=?", (sha256,))
+        if not row or row[0][0] is None or row[0][1] is None:
+            return None
+        return self.current(row[0][0], row[0][1] + 1)
 
     def _replace(self, report: ParsedReport) -> None:
         """Replace the parsed content of a stored report in one transaction (reviewer's work kept)."""
@@ -1127,6 +1142,96 @@ class Store:
         if name not in ("decisions", "corrections", "roster", "roster_matches"):
             raise ValueError(f"unknown table {name!r}")
         return self._frame(f"SELECT * FROM {name}")
+
+
+# ---------------------------------------------------------------------------
+# Parsing many files (used by re-parse here and by parsing.batch)
+# ---------------------------------------------------------------------------
+
+def parse_job(data: bytes, name: str, parse_fn: Optional[ParseFn]) -> tuple[Optional[ParsedReport], Optional[str]]:
+    """Parse one file's bytes (runs in a worker). Returns (report, None) or (None, Chinese reason)."""
+    try:
+        if parse_fn is None:
+            from . import parse_bytes as parse_fn  # noqa: N813
+        return parse_fn(data, name), None
+    except ReportError as exc:
+        return None, exc.message
+    except Exception as exc:  # a parser bug: report it for this file, go on with the others
+        return None, f"解析程序出错：{type(exc).__name__}: {exc}"
+
+
+def pool_context():
+    """The multiprocessing context for parse workers: forkserver, so workers inherit no open SQLite connection
+    and no threads of the parent (spawn where forkserver does not exist)."""
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def _load(sha: str, name: str, load: Callable[[], bytes]) -> tuple[Optional[bytes], Optional[str]]:
+    import hashlib
+
+    try:
+        data = load()
+    except OSError as exc:
+        return None, f"无法打开文件：{exc.strerror or exc}"
+    if data is None:
+        return None, "原文件未保存。"
+    if sha and hashlib.sha256(data).hexdigest() != sha:
+        return None, "文件在处理过程中被修改，请重新导入。"
+    return data, None
+
+
+def parse_many(jobs: Iterable[tuple[str, str, Callable[[], bytes]]], parse_fn: Optional[ParseFn], workers: int):
+    """Parse many files, yielding ``(sha256, name, report, reason, data)`` as each finishes.
+
+    ``jobs`` are ``(sha256, name, load)`` where ``load()`` returns the file's bytes (checked against sha256).
+    With ``workers`` > 1 parsing runs in that many processes with only a few files in flight, so memory stays
+    bounded; ``parse_fn`` must then be picklable. ``report`` is None and ``reason`` a Chinese message when the
+    file could not be loaded or the parser raised; a report whose ``error`` is set is yielded as is.
+    """
+    if workers <= 1:
+        for sha, name, load in jobs:
+            data, reason = _load(sha, name, load)
+            if data is None:
+                yield sha, name, None, reason, None
+            else:
+                yield (sha, name, *parse_job(data, name, parse_fn), data)
+        return
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
+
+    crashed = "解析进程意外退出（某个文件可能导致解析程序崩溃），未处理。"
+    jobs = iter(jobs)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context()) as ex:
+        pending: dict = {}
+        while True:
+            while len(pending) < workers * 3:
+                job = next(jobs, None)
+                if job is None:
+                    break
+                sha, name, load = job
+                data, reason = _load(sha, name, load)
+                if data is None:
+                    yield sha, name, None, reason, None
+                    continue
+                try:
+                    pending[ex.submit(parse_job, data, name, parse_fn)] = (sha, name, data)
+                except BrokenProcessPool:
+                    yield sha, name, None, crashed, None
+            if not pending:
+                return
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                sha, name, data = pending.pop(fut)
+                try:
+                    report, reason = fut.result()
+                except BrokenProcessPool:
+                    report, reason = None, crashed
+                except Exception as exc:  # e.g. a result that cannot be unpickled
+                    report, reason = None, f"解析程序出错：{type(exc).__name__}: {exc}"
+                yield sha, name, report, reason, data
 
 
 # ---------------------------------------------------------------------------

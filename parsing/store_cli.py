@@ -3,7 +3,7 @@
 * ``import FOLDER [--db PATH] [--keep-files] [--jobs N]``: import a folder tree (progress bar on stderr, summary on
   stdout; exit code 1 when some files failed).
 * ``export (--xlsx FILE | --csv DIR | --parquet FILE) [--db PATH]``: write what the store holds.
-* ``reparse [--db PATH]``: re-parse every stored report that kept its original file (after a parser upgrade).
+* ``reparse [--db PATH] [--jobs N]``: re-parse every stored report that kept its original file (after a parser upgrade).
 * ``delete SHA [--db PATH]``: delete one report (a unique prefix of its SHA-256 is enough).
 
 ``--db`` defaults to ``$GOVREPORT_DB`` or ``data/reports.sqlite3``. Messages are in Chinese.
@@ -88,7 +88,7 @@ def _cmd_reparse(args) -> int:
     with Store(args.db) as store:
         bar = ProgressBar("重新解析")
         try:
-            summary = store.reparse_all(check_fn=default_check_fn(), progress=bar)
+            summary = store.reparse_all(check_fn=default_check_fn(), progress=bar, workers=args.jobs)
         finally:
             bar.close()
         print(f"重新解析完成：{summary['reparsed']} 份已更新，{summary['skipped']} 份未保存原文件而跳过，"
@@ -138,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("reparse", help="用当前解析程序重新解析已保存原文件的报告")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="并行解析进程数（默认：CPU 核数）")
     db_arg(p)
     p.set_defaults(func=_cmd_reparse)
 

@@ -139,6 +139,41 @@ def test_migration_from_schema_1(tmp_path):
         assert s.get(make_report(2).sha256).sections == make_report(2).sections
 
 
+def test_a_file_that_is_not_a_store_is_a_user_error(tmp_path):
+    bad = tmp_path / "not_a_db.sqlite3"
+    bad.write_bytes(b"this is a report, not a database" * 100)
+    with pytest.raises(ReportError, match="不是有效的报告库"):
+        Store(bad)
+
+
+def test_two_stores_on_one_file_and_threads(tmp_path):
+    """The dashboard and a command-line import share the file; threads of one app share one Store."""
+    import threading
+
+    path = tmp_path / "shared.sqlite3"
+    with Store(path) as app, Store(path) as cli:
+        cli.add(make_report(1, "甲镇"))
+        assert len(app) == 1 and len(app.values_long(body="甲镇")) == 200
+        with cli._tx() as c:  # a write transaction open in the other connection
+            c.execute("UPDATE reports SET title='写入中'")
+            assert app.get(make_report(1, "甲镇").sha256).title != "写入中"  # readers are not blocked (WAL)
+        errors = []
+
+        def work(seed):
+            try:
+                app.add(make_report(seed, f"镇{seed}"))
+                app.values_long(year=2022)
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=work, args=(s,)) for s in range(2, 8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors and len(cli) == 7
+
+
 # -- round trip ------------------------------------------------------------------------------------------------
 
 def test_round_trip_keeps_every_value_blank_page_and_raw(store):
@@ -268,6 +303,7 @@ def test_decisions_survive_a_reparse(store):
 
     summary = store.reparse_all(upgraded_parser, findings_for)
     assert summary == {"reparsed": 1, "skipped": 0, "failed": []}
+    assert store.get(report.sha256).notes.equals(upgraded_parser(data, "a.txt").notes.reset_index(drop=True))
     after = store.findings(report.sha256).set_index("finding_key")
     assert after.at[cell_key, "decision"] == "dismissed" and after.at[cell_key, "decision_note"] == "原件如此"
     assert after.at[text_key, "decision"] == "confirmed"
@@ -292,6 +328,19 @@ def test_reparse_skips_reports_without_file_and_keeps_old_data_on_failure(store)
     assert summary["reparsed"] == 1 and summary["skipped"] == 1
     assert summary["failed"] == [("bad.txt", "新解析程序读不了。")]
     pd.testing.assert_frame_equal(store.get(hashlib.sha256(bad).hexdigest()).values, before)
+
+
+def test_parallel_reparse_gives_the_same_store(store):
+    for seed in range(4):
+        data = f"丁镇|{2020 + seed}|{seed}".encode()
+        store.add(parse_synthetic(data, f"{seed}.txt"), data=data)
+    before = {sha: store.get(sha).values for sha in store.list_reports()["sha256"]}
+    with sqlite3.connect(store.path) as con:  # as if an older parser had read every cell as blank
+        con.execute("UPDATE cell_values SET value=NULL, status='blank'")
+    assert store.reparse_all(parse_synthetic, findings_for, workers=2)["reparsed"] == 4
+    for sha, values in before.items():
+        pd.testing.assert_frame_equal(store.get(sha).values, values)
+    assert set(store.findings()["message"]) >= {"上年 2020", "上年 2021", "上年 2022", "上年 无"}
 
 
 def test_corrections_stored_beside_the_original(store):
