@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import inspect
 import json
 import math
@@ -489,6 +490,8 @@ class Store:
         """
         if not report.sha256:
             raise ValueError("report.sha256 is empty: parse with parsing.parse_bytes or set it")
+        if data is not None and hashlib.sha256(data).hexdigest() != report.sha256:
+            raise ValueError("data does not hash to report.sha256")
         from . import PARSER_VERSION
 
         with self._tx() as c:
@@ -618,8 +621,6 @@ class Store:
 
     def keep_file(self, sha256: str, data: bytes) -> None:
         """Store the original bytes of an already stored report (ignored if they are kept already)."""
-        import hashlib
-
         if hashlib.sha256(data).hexdigest() != sha256:
             raise ValueError("data does not hash to sha256")
         with self._tx() as c:
@@ -1170,8 +1171,6 @@ def pool_context():
 
 
 def _load(sha: str, name: str, load: Callable[[], bytes]) -> tuple[Optional[bytes], Optional[str]]:
-    import hashlib
-
     try:
         data = load()
     except OSError as exc:

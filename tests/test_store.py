@@ -262,7 +262,8 @@ def test_new_version_kept_separately_with_current_selection(store):
 def test_delete_removes_everything_of_a_report(store):
     keep, gone = make_report(1, "甲镇"), make_report(2, "乙镇")
     for r in (keep, gone):
-        store.add(r, findings_for(r), data=f"bytes {r.sha256}".encode())
+        r.sha256 = hashlib.sha256(f"bytes {r.body}".encode()).hexdigest()
+        store.add(r, findings_for(r), data=f"bytes {r.body}".encode())
     key = store.findings(gone.sha256)["finding_key"].iloc[0]
     store.decide(gone.sha256, key, "confirmed", "确有问题")
     store.correct(gone.sha256, "三", forms.ROWS_三_2021[0].key, "总计", 5, "按原件")
@@ -465,6 +466,7 @@ def test_a_crash_in_the_middle_of_add_leaves_nothing(store, monkeypatch):
     second = make_report(2, "乙镇")
     second.values.loc[0, "row"] = "一个新的单元格"  # also inserts a new cell label before the crash
     monkeypatch.setattr(Store, "_insert_sections", boom)
+    second.sha256 = hashlib.sha256(b"x").hexdigest()
     with pytest.raises(OSError):
         store.add(second, findings_for(second), data=b"x")
     assert {t: count(store.path, f"SELECT COUNT(*) FROM {t}") for t in tables} == before
