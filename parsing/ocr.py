@@ -62,6 +62,7 @@ SPECK_AREA = 7  # pixels at 200 dpi (dust is 1-6, a full stop 10-16)
 MAX_IMAGE_SIDE = 3500  # larger photos are scaled down before OCR
 
 NOTE_OCR_USED = "第{pages}页为扫描图片，已通过文字识别（OCR）读取，数值请与原件核对。"
+NOTE_OCR_IMAGE = "本文件为图片，已通过文字识别（OCR）读取，数值请与原件核对。"
 NOTE_OCR_FAILED = "第{page}页为扫描图片，文字识别（OCR）未能读取该页（{reason}），该页内容缺失。"
 NOTE_OCR_EMPTY = "第{page}页为扫描图片，文字识别（OCR）未在该页识别出文字，该页内容缺失。"
 NOTE_OCR_UNAVAILABLE = "文字识别（OCR）组件不可用，扫描页未能读取（{reason}）。"
@@ -737,6 +738,18 @@ def _insert_in_page_order(items: list, page_items: dict[int, list]) -> list:
     return out
 
 
+def result_notes(page: int, res: PageResult) -> list[str]:
+    """The reviewer's notes about one OCR'd page: low-confidence numbers and unread cells."""
+    notes = []
+    if res.low_confidence:
+        shown = "、".join(res.low_confidence[:10]) + ("等" if len(res.low_confidence) > 10 else "")
+        notes.append(NOTE_LOW_CONFIDENCE.format(page=page, n=len(res.low_confidence), limit=LOW_CONFIDENCE,
+                                                cells=shown))
+    if res.unread_cells:
+        notes.append(NOTE_UNREAD_CELLS.format(page=page, n=res.unread_cells))
+    return notes
+
+
 def render_page(pdf, index: int, dpi: int = RENDER_DPI):
     """Page ``index`` (0-based) of an open pypdfium2 document as a PIL RGB image."""
     page = pdf[index]
@@ -807,13 +820,7 @@ def ocr_pdf_pages(data: bytes, doc: Document, progress: Optional[Callable[[int, 
     if results:
         doc.notes.append(NOTE_OCR_USED.format(pages=_pages_text(sorted(results))))
     for number in sorted(results):
-        res = results[number]
-        if res.low_confidence:
-            shown = "、".join(res.low_confidence[:10]) + ("等" if len(res.low_confidence) > 10 else "")
-            doc.notes.append(NOTE_LOW_CONFIDENCE.format(page=number, n=len(res.low_confidence),
-                                                        limit=LOW_CONFIDENCE, cells=shown))
-        if res.unread_cells:
-            doc.notes.append(NOTE_UNREAD_CELLS.format(page=number, n=res.unread_cells))
+        doc.notes.extend(result_notes(number, results[number]))
     for number, reason in sorted(failed.items()):
         doc.notes.append(NOTE_OCR_FAILED.format(page=number, reason=reason) if reason
                          else NOTE_OCR_EMPTY.format(page=number))

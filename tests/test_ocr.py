@@ -1,0 +1,233 @@
+"""OCR of scanned pages: the scanned samples read like their text versions, failures become
+notes, text PDFs never reach the engine. Real OCR costs seconds per page, so the real-engine
+tests are few and share one engine and one OCR run per sample."""
+from __future__ import annotations
+
+import io
+import os
+import types
+
+import pandas as pd
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from parsing import ocr, parse_path
+from parsing.extract import extract_report
+from parsing.model import Grid, TextBlock
+from parsing.readers.image import read_image
+from parsing.readers.pdf import read_pdf
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SAMPLES = os.path.join(ROOT, "sample_reports")
+FIXTURES = os.path.join(ROOT, "tests", "fixtures", "pdf")
+SCANNED = ["000_f2cddb79f4434941", "004_19df153a773c7689"]
+KEY = ["table", "row", "column"]
+CJK_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def _text_version(stem: str):
+    """The same report parsed from its text PDF (or its seed text when the PDF is absent)."""
+    pdf = os.path.join(SAMPLES, stem + ".pdf")
+    report = parse_path(pdf if os.path.exists(pdf) else os.path.join(SAMPLES, stem + ".txt"))
+    assert report.error is None
+    return report
+
+
+def _values(report) -> pd.DataFrame:
+    return report.values[KEY + ["value", "status"]].sort_values(KEY).reset_index(drop=True)
+
+
+@pytest.fixture(scope="module", params=SCANNED)
+def scanned(request):
+    stem = request.param
+    data = _read(os.path.join(SAMPLES, stem + "_scan.pdf"))
+    doc = read_pdf(data, stem + "_scan.pdf")
+    pages = list(doc.scanned_pages)
+    calls = []
+    doc = ocr.ocr_pdf_pages(data, doc, progress=lambda done, total: calls.append((done, total)))
+    return types.SimpleNamespace(stem=stem, pages=pages, calls=calls, doc=doc,
+                                 report=extract_report(doc, stem + "_scan.pdf"))
+
+
+def test_scanned_sample_values_equal_text_version(scanned):
+    assert scanned.pages == list(range(1, scanned.doc.page_count + 1))  # image-only: every page is a scan
+    got, want = _values(scanned.report), _values(_text_version(scanned.stem))
+    pd.testing.assert_frame_equal(got, want)
+    assert (want["status"] == "ok").sum() >= 50  # the comparison covers real numbers, not only blanks
+
+
+def test_scanned_sample_is_marked_as_ocr(scanned):
+    report, doc = scanned.report, scanned.doc
+    assert report.ocr
+    assert doc.scanned_pages == []
+    assert ocr.NOTE_OCR_USED.format(pages="1、2、3、4") in doc.notes
+    assert not any("暂不支持识别" in n for n in doc.notes)  # the reader's "scanned, unsupported" note is gone
+    read = report.values[report.values["status"] == "ok"]
+    assert read["confidence"].notna().all() and read["confidence"].between(0, 1).all()
+    assert scanned.calls == [(i, len(scanned.pages)) for i in range(len(scanned.pages) + 1)]
+
+
+def test_scanned_tables_have_the_pdfplumber_shape(scanned):
+    grids = [g for g in scanned.doc.grids() if len(g.rows[0]) == 10]
+    assert len(grids) == 1, "table 三 is joined across the scanned pages into one 10-column grid"
+    rows = grids[0].rows
+    assert len(rows) == 28
+    assert rows[0][1] is None and rows[0][2] is None  # the merged note cell covers three slots
+
+
+def _table_image() -> Image.Image:
+    """A small ruled table with a merged header, multi-digit numbers and one blank cell."""
+    font = ImageFont.truetype(CJK_FONT, 30)
+    img = Image.new("RGB", (900, 330), "white")
+    d = ImageDraw.Draw(img)
+    xs, ys = [20, 320, 500, 680, 860], [20, 90, 160, 230, 300]
+    for y in ys:
+        d.line((xs[0], y, xs[-1], y), fill="black", width=3)
+    for x in xs:
+        d.line((x, ys[0], x, ys[-1]), fill="black", width=3)
+    d.rectangle((xs[1] + 3, ys[0] + 3, xs[-1] - 3, ys[1] - 2), fill="white")  # merge the header
+    texts = {(0, 0): "信息内容", (0, 1): "申请人情况", (1, 0): "行政许可", (1, 1): "128", (1, 2): "7",
+             (1, 3): "305", (2, 0): "行政处罚", (2, 1): "46", (2, 3): "19", (3, 0): "行政强制", (3, 1): "2",
+             (3, 2): "0", (3, 3): "83"}
+    for (i, j), t in texts.items():
+        x = (xs[0] + 20) if j == 0 else ((xs[j] + xs[j + 1]) / 2 if i else (xs[1] + xs[-1]) / 2)
+        d.text((x, (ys[i] + ys[i + 1]) / 2), t, fill="black", font=font, anchor="lm" if j == 0 else "mm")
+    return img.rotate(0.7, resample=Image.BICUBIC, fillcolor="white")
+
+
+@pytest.mark.skipif(not os.path.exists(CJK_FONT), reason="needs fonts-noto-cjk")
+def test_ruled_table_image_to_grid():
+    items = ocr.ocr_image(_table_image(), 1)
+    grids = [i for i in items if isinstance(i, Grid)]
+    assert len(grids) == 1
+    text = [[None if c is None else c.text for c in row] for row in grids[0].rows]
+    assert text == [["信息内容", "申请人情况", None, None],
+                    ["行政许可", "128", "7", "305"],
+                    ["行政处罚", "46", "", "19"],  # the blank cell stays an empty string, not 0
+                    ["行政强制", "2", "0", "83"]]
+    cells = [c for row in grids[0].rows for c in row if c is not None]
+    assert all(c.page == 1 and c.bbox and c.confidence is not None for c in cells)
+
+
+def test_png_page_reads_like_the_text_version():
+    stem = SCANNED[0]
+    doc = read_image(_read(os.path.join(SAMPLES, stem + "_scan.png")), stem + "_scan.png")
+    assert doc.format == "image" and ocr.NOTE_OCR_IMAGE in doc.notes
+    report = extract_report(doc, stem + "_scan.png")
+    assert report.ocr
+    got = _values(report)
+    want = _values(_text_version(stem))
+    found = got["status"] != "missing"
+    assert found.sum() >= 100  # the page holds most of table 三 and all of table 四
+    pd.testing.assert_frame_equal(got[found], want[found])
+
+
+class _StubEngine:
+    """Stands in for rapidocr: page images in call order get ``answers`` (an exception is raised)."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+        self.calls = 0
+
+    def __call__(self, img, **kwargs):
+        if kwargs.get("use_det") is False:  # a single cell read again: nothing recognised
+            return types.SimpleNamespace(txts=None, scores=None)
+        self.calls += 1
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def _found(text: str):
+    quad = [[100, 100], [400, 100], [400, 140], [100, 140]]
+    return types.SimpleNamespace(boxes=[quad], txts=[text], scores=[0.98])
+
+
+def _image_pdf(pages: int) -> bytes:
+    buf = io.BytesIO()
+    imgs = [Image.new("RGB", (600, 800), "white") for _ in range(pages)]
+    imgs[0].save(buf, "PDF", save_all=True, append_images=imgs[1:], resolution=72)
+    return buf.getvalue()
+
+
+def test_unreadable_page_gives_a_note_not_a_crash():
+    data = _image_pdf(3)
+    doc = read_pdf(data, "scan.pdf")
+    doc.scanned_pages = [1, 2, 3]  # white pictures: mark them as the reader marks scans
+    empty = types.SimpleNamespace(boxes=None, txts=None, scores=None)
+    engine = _StubEngine(_found("第一页的文字"), RuntimeError("engine broke"), empty)
+    doc = ocr.ocr_pdf_pages(data, doc, engine=engine)
+    assert engine.calls == 3
+    assert doc.scanned_pages == [2, 3]
+    assert [(i.text, i.page) for i in doc.items] == [("第一页的文字", 1)]
+    assert ocr.NOTE_OCR_USED.format(pages="1") in doc.notes
+    assert ocr.NOTE_OCR_FAILED.format(page=2, reason="RuntimeError") in doc.notes
+    assert ocr.NOTE_OCR_EMPTY.format(page=3) in doc.notes
+
+
+def test_ocr_items_go_in_page_order_and_text_pages_keep_theirs():
+    data = _read(os.path.join(FIXTURES, "mixed.pdf"))
+    doc = read_pdf(data, "mixed.pdf")
+    assert doc.scanned_pages == [5]
+    before = list(doc.items)
+    engine = _StubEngine(_found("扫描页的文字"))
+    doc.items.insert(0, TextBlock("page-less item"))  # items without a page keep their place too
+    ocr.ocr_pdf_pages(data, doc, engine=engine)
+    assert doc.items[1:len(before) + 1] == before
+    added = doc.items[len(before) + 1:]
+    assert added and all(i.page == 5 for i in added)
+    assert isinstance(added[0], TextBlock) and added[0].text == "扫描页的文字"
+    assert doc.scanned_pages == []
+
+
+def test_text_pdf_never_goes_through_ocr(monkeypatch):
+    def no_engine():
+        raise AssertionError("the OCR engine was asked for on a text PDF")
+
+    monkeypatch.setattr(ocr, "get_engine", no_engine)
+    data = _read(os.path.join(FIXTURES, "report.pdf"))
+    doc = read_pdf(data, "report.pdf")
+    assert doc.scanned_pages == []
+    notes, items = list(doc.notes), list(doc.items)
+    calls = []
+    ocr.ocr_pdf_pages(data, doc, progress=lambda *a: calls.append(a))
+    assert (doc.notes, doc.items, calls) == (notes, items, [])
+    assert not extract_report(doc, "report.pdf").ocr
+
+
+def test_engine_uses_bundled_models_only(monkeypatch):
+    """A fresh engine must load and read with every network connection refused."""
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise OSError("network is blocked in this test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    engine = ocr.create_engine()
+    img = Image.new("RGB", (400, 120), "white")
+    if os.path.exists(CJK_FONT):
+        ImageDraw.Draw(img).text((20, 30), "行政许可 128", fill="black", font=ImageFont.truetype(CJK_FONT, 40))
+        boxes = ocr.image_to_boxes(ocr.image_to_ink(ocr.to_rgb_array(img)), engine)
+        assert "".join(b.text for b in boxes).replace(" ", "") == "行政许可128"
+
+
+@pytest.mark.parametrize("text, want, low", [
+    ("128", "128", False),
+    ("0.", "0", True),  # a speck beside a number
+    ("O", "0", True),  # a letter read for a digit
+    ("1 2", "12", False),
+    ("1.属于国家秘密.", "1.属于国家秘密", False),
+    ("3.其他", "3.其他", False),
+    ("—", "—", False),
+])
+def test_clean_cell_text(text, want, low):
+    got, score = ocr.clean_cell_text(text, 0.99)
+    assert got == want
+    assert (score < ocr.LOW_CONFIDENCE) == low
