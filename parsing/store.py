@@ -1037,8 +1037,10 @@ class Store:
 
     # -- roster ----------------------------------------------------------------
 
-    def import_roster(self, source: str | os.PathLike | pd.DataFrame, replace: bool = True) -> int:
-        """Import the list of bodies that must report, from a CSV/Excel file or a DataFrame.
+    def import_roster(self, source: str | os.PathLike | pd.DataFrame | bytes, replace: bool = True,
+                      name: str = "名册.csv") -> int:
+        """Import the list of bodies that must report, from a CSV/Excel file, its bytes (an upload; ``name``
+        gives the extension) or a DataFrame.
 
         Accepted headers (any of each group): body ``单位名称``/``单位``/``机关名称``/``名称``/``body``; region levels
         ``市``, ``县区``, ``乡镇街道``, ``部门`` (and variants such as ``县（区）``, ``乡镇（街道）``), or one
@@ -1046,7 +1048,7 @@ class Store:
         replaced; manual matches are kept when their body is still on the list. Report bodies are then matched
         automatically. Returns the number of roster rows. Raises :class:`ReportError` for an unusable file.
         """
-        df = _read_roster(source)
+        df = _read_roster(source, name)
         rows = _roster_rows(df)
         with self._tx() as c:
             manual = c.execute("SELECT m.body_key, ro.body_key, ro.region_path FROM roster_matches m"
@@ -1261,14 +1263,16 @@ _ROSTER_HEADERS = {
 }
 
 
-def _read_roster(source: str | os.PathLike | pd.DataFrame) -> pd.DataFrame:
+def _read_roster(source: str | os.PathLike | pd.DataFrame | bytes, name: str = "名册.csv") -> pd.DataFrame:
+    import io
+
     if isinstance(source, pd.DataFrame):
         return source
-    p = Path(source)
+    p = Path(name) if isinstance(source, (bytes, bytearray)) else Path(source)
     try:
         if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
-            return pd.read_excel(p, dtype=str)
-        raw = p.read_bytes()
+            return pd.read_excel(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else p, dtype=str)
+        raw = bytes(source) if isinstance(source, (bytes, bytearray)) else p.read_bytes()
     except OSError as exc:
         raise ReportError(f"无法打开名册文件“{p.name}”：{exc.strerror or exc}", details=str(exc)) from exc
     except Exception as exc:
@@ -1281,8 +1285,6 @@ def _read_roster(source: str | os.PathLike | pd.DataFrame) -> pd.DataFrame:
             continue
     else:
         raise ReportError(f"名册文件“{p.name}”的编码无法识别，请另存为 UTF-8 编码的 CSV。")
-    import io
-
     return pd.read_csv(io.StringIO(text), dtype=str, sep=None, engine="python")
 
 

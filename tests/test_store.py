@@ -430,6 +430,13 @@ def test_roster_matching_and_missing_reports(store, tmp_path):
     assert store.roster_matches().set_index("body_key").at["安化县城关镇", "roster_path"] == "益阳市/安化县/城关镇"
 
 
+def test_roster_from_uploaded_excel_bytes(store, tmp_path):
+    xlsx = tmp_path / "r.xlsx"
+    pd.read_csv(__import__("io").StringIO(ROSTER_CSV), dtype=str).to_excel(xlsx, index=False)
+    assert store.import_roster(xlsx.read_bytes(), name="名册.xlsx") == 5
+    assert "益阳市/桃江县/教育局" in set(store.roster()["region_path"])
+
+
 def test_roster_without_a_name_column_is_a_user_error(store):
     with pytest.raises(ReportError, match="单位名称"):
         store.import_roster(pd.DataFrame({"地址": ["某地"]}))
