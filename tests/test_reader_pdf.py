@@ -16,7 +16,7 @@ import pytest
 from parsing.forms import norm
 from parsing.model import Cell, Grid, ReportError, TextBlock
 from parsing.readers import read_document
-from parsing.readers.pdf import MAX_PAGES, MSG_ENCRYPTED, is_cut_fragment, read_pdf
+from parsing.readers.pdf import MAX_PAGES, MSG_ENCRYPTED, has_doubled_chars, is_cut_fragment, read_pdf
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pdf"
 EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
@@ -308,3 +308,58 @@ def test_text_blocks_are_single_clean_lines():
         for block in read_fixture(name).text_blocks():
             assert isinstance(block, TextBlock) and block.text == block.text.strip()
             assert "\n" not in block.text and not re.search(r"[\x00-\x1f]", block.text)
+
+
+def test_doubled_character_check():
+    def char(text, x0, top):
+        return {"text": text, "x0": x0, "top": top}
+
+    plain = [char("常", 10, 100), char("常", 22, 100), char("常", 10, 120)]  # repeated, not doubled
+    assert not has_doubled_chars(plain)
+    assert has_doubled_chars(plain + [char("常", 10.3, 100.2)])
+
+
+# ---------------------------------------------------------------------------
+# pypdfium2 objects and pdfplumber's own page parsing give the same document
+# ---------------------------------------------------------------------------
+
+
+def dump(doc) -> list:
+    out = []
+    for item in doc.items:
+        if isinstance(item, Grid):
+            out.append(("grid", item.page, [[None if c is None else (c.text, c.page) for c in r] for r in item.rows]))
+        else:
+            out.append(("text", item.page, item.text))
+    return [out, doc.notes, doc.scanned_pages]
+
+
+@pytest.mark.parametrize("name", ["report.pdf", "header_split.pdf", "fakebold.pdf", "cid.pdf"])
+def test_pdfium_objects_and_pdfplumber_pages_read_alike(name, monkeypatch):
+    import parsing.readers.pdf as reader
+
+    fast = dump(read_pdf(fixture_bytes(name), name))
+    monkeypatch.setattr(reader, "pdfium_to_page", lambda *args: None)  # every table page via pdfminer
+    assert dump(read_pdf(fixture_bytes(name), name)) == fast
+
+
+def test_table_page_falls_back_to_pdfplumber_when_the_fast_path_fails(monkeypatch):
+    import parsing.readers.pdf as reader
+
+    expected = dump(read_fixture("report.pdf"))
+
+    def broken(self):
+        raise ValueError("unexpected geometry")
+
+    monkeypatch.setattr(reader.PdfiumPage, "find_tables", broken)
+    assert dump(read_pdf(fixture_bytes("report.pdf"), "report.pdf")) == expected
+
+
+def test_table_pages_do_not_need_pdfminer(monkeypatch):
+    import parsing.readers.pdf as reader
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("pdfplumber.open should not be needed for these pages")
+
+    monkeypatch.setattr(reader.pdfplumber, "open", refuse)
+    assert len(read_pdf(fixture_bytes("report.pdf"), "report.pdf").grids()) == 3
