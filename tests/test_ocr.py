@@ -80,15 +80,15 @@ def test_scanned_tables_have_the_pdfplumber_shape(scanned):
     assert rows[0][1] is None and rows[0][2] is None  # the merged note cell covers three slots
 
 
-def _table_image() -> Image.Image:
-    """A small ruled table with a merged header, multi-digit numbers and one blank cell."""
+def _table_image(ruled: bool = True) -> Image.Image:
+    """A small table with a merged header, multi-digit numbers and one blank cell."""
     font = ImageFont.truetype(CJK_FONT, 30)
     img = Image.new("RGB", (900, 330), "white")
     d = ImageDraw.Draw(img)
     xs, ys = [20, 320, 500, 680, 860], [20, 90, 160, 230, 300]
-    for y in ys:
+    for y in ys if ruled else ():
         d.line((xs[0], y, xs[-1], y), fill="black", width=3)
-    for x in xs:
+    for x in xs if ruled else ():
         d.line((x, ys[0], x, ys[-1]), fill="black", width=3)
     d.rectangle((xs[1] + 3, ys[0] + 3, xs[-1] - 3, ys[1] - 2), fill="white")  # merge the header
     texts = {(0, 0): "信息内容", (0, 1): "申请人情况", (1, 0): "行政许可", (1, 1): "128", (1, 2): "7",
@@ -112,6 +112,17 @@ def test_ruled_table_image_to_grid():
                     ["行政强制", "2", "0", "83"]]
     cells = [c for row in grids[0].rows for c in row if c is not None]
     assert all(c.page == 1 and c.bbox and c.confidence is not None for c in cells)
+
+
+@pytest.mark.skipif(not os.path.exists(CJK_FONT), reason="needs fonts-noto-cjk")
+def test_table_without_rulings_is_rebuilt_from_box_positions():
+    items = ocr.ocr_image(_table_image(ruled=False), 1)
+    grids = [i for i in items if isinstance(i, Grid)]
+    assert len(grids) == 1
+    assert [[c.text for c in row] for row in grids[0].rows] == [["行政许可", "128", "7", "305"],
+                                                               ["行政处罚", "46", "", "19"],
+                                                               ["行政强制", "2", "0", "83"]]
+    assert isinstance(items[0], TextBlock) and items[0].text.replace(" ", "") == "信息内容申请人情况"
 
 
 def test_png_page_reads_like_the_text_version():
