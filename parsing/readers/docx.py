@@ -73,6 +73,7 @@ def _load_body(data: bytes, name: str):
             "请用 Word 或 WPS 打开后另存为 DOCX 或 PDF 再上传。",
             details="not a zip archive",
         )
+    _check_unpacked_size(data, name)
     try:
         document = docx.Document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
@@ -90,6 +91,33 @@ def _load_body(data: bytes, name: str):
     if body is None:
         raise ReportError(f"文件“{name}”中没有 Word 正文内容。", details="no w:body")
     return body
+
+
+# A report's word/document.xml is well under 10 MB and the whole package rarely over 50 MB
+# unpacked; far more means a ZIP bomb, which would take minutes and gigabytes to inflate and parse.
+MAX_XML_PART_MB = 64
+MAX_UNPACKED_MB = 512
+
+
+def _check_unpacked_size(data: bytes, name: str) -> None:
+    """Refuse a ZIP bomb before python-docx inflates it.
+
+    Uses the sizes the archive declares; zipfile stops reading a member at its declared size
+    (and fails its CRC check), so a member cannot inflate beyond what is checked here.
+    """
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # python-docx's own error below reports a broken archive
+    mb = 1024 * 1024
+    total = sum(i.file_size for i in infos)
+    largest_xml = max((i.file_size for i in infos if i.filename.lower().endswith((".xml", ".rels"))), default=0)
+    if total > MAX_UNPACKED_MB * mb or largest_xml > MAX_XML_PART_MB * mb:
+        raise ReportError(
+            f"文件“{name}”解压后体积异常（约 {total / mb:.0f} MB，压缩前 {len(data) / mb:.1f} MB），"
+            "可能是压缩炸弹或已损坏，未读取。请确认文件来源，或用 Word/WPS 另存为 PDF 后再上传。",
+            details=f"unpacked {total} bytes, largest XML part {largest_xml} bytes",
+        )
 
 
 def _iter_block_elements(parent) -> Iterator:
