@@ -41,7 +41,8 @@ def synthetic_report(i: int, body: str, year: int, rng: np.random.Generator) -> 
         "value": values, "raw": ["" if b else str(int(v)) for v, b in zip(values, blank)],
         "page": pd.Series([int(p) for p in rng.integers(1, 8, n)], dtype=object),
         "status": ["blank" if b else "ok" for b in blank], "form": [c.form for c in CELLS],
-        "confidence": pd.Series([None] * n, dtype=object)}, columns=VALUE_COLUMNS)
+        "confidence": pd.Series([None] * n, dtype=object),
+        "bbox": pd.Series([None] * n, dtype=object)}, columns=VALUE_COLUMNS)
     findings = pd.DataFrame([dict(rule="ARI-06", severity="warning", message="单元格为空", table=c.table, row=c.row,
                                   column=c.column, section=None, expected=None, actual=None)
                              for c, b in zip(CELLS, blank) if b][:5], columns=FINDING_COLUMNS)

@@ -580,7 +580,8 @@ class TableMatcher:
         page = cell.page if cell is not None and cell.page is not None else page
         if not sure:
             self.cells[(table, row_key, col)] = dict(value=None, raw=(cell.text if cell is not None else None),
-                                                    status="unreadable", page=page, confidence=None)
+                                                    status="unreadable", page=page, confidence=None,
+                                                    bbox=(cell.bbox if cell is not None else None))
             return
         raw = cell.text if cell is not None else ""
         value, status, note = parse_value(raw)
@@ -593,7 +594,8 @@ class TableMatcher:
                            f"表{table}“{leaf}”行“{col}”列{note}（原文“{raw}”），已取其数值。",
                            table=table, row=row_key, column=col, actual=raw)
         self.cells[(table, row_key, col)] = dict(value=value, raw=raw, status=status, page=page,
-                                                confidence=(cell.confidence if cell is not None else None))
+                                                confidence=(cell.confidence if cell is not None else None),
+                                                bbox=(tuple(cell.bbox) if cell is not None and cell.bbox else None))
 
     def _assign(self, tgt: Target, obs: RowObs):
         key = (tgt.table, tgt.key)
@@ -636,12 +638,12 @@ def cells_to_values(matcher: TableMatcher, template: str, notes: Notes) -> pd.Da
         hit = found.get(src_key or (table, row, column))
         if hit is None:
             rows.append(dict(table=table, row=row, column=column, value=math.nan, raw=None, page=None,
-                             status="missing", form=form, confidence=None))
+                             status="missing", form=form, confidence=None, bbox=None))
         else:
             v = hit["value"]
             rows.append(dict(table=table, row=row, column=column, value=(math.nan if v is None else float(v)),
                              raw=hit["raw"], page=hit["page"], status=hit["status"], form=form,
-                             confidence=hit["confidence"]))
+                             confidence=hit["confidence"], bbox=hit.get("bbox")))
 
     back = {v: k for k, v in forms.COUNTERPART_2019_TO_2021.items()}
     for c in forms.ALL_CELLS_2021:

@@ -8,7 +8,8 @@ from typing import Optional
 import pandas as pd
 
 # Columns of the tidy values frame (one row per cell of the form).
-VALUE_COLUMNS = ["table", "row", "column", "value", "raw", "page", "status", "form", "confidence"]
+VALUE_COLUMNS = ["table", "row", "column", "value", "raw", "page", "status", "form", "confidence", "bbox"]
+# bbox: (x0, top, x1, bottom) of the cell on its page in PDF points, where the reader knows it (PDF), else None.
 # status: "ok" (a number was read), "blank" (the report leaves the cell empty),
 #         "unreadable" (text that is not a number, or a row whose columns could not be aligned),
 #         "missing" (the cell, its row or its table was not found in the report).

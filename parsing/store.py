@@ -23,7 +23,7 @@ table is ``cell_values``; it refers to reports and cells by integer ids to keep 
 
 * ``reports(id, sha256 UNIQUE, file_name, body, body_key, region, year, ..., pinned, is_current)``
 * ``cells(cell_id, table_id, row_key, col_key)`` - one row per distinct cell label, UNIQUE(table_id, row_key, col_key)
-* ``cell_values(report_id, seq, cell_id, value, raw, page, status, form, confidence)``
+* ``cell_values(report_id, seq, cell_id, value, raw, page, status, form, confidence, bbox)``
 * ``sections``, ``findings`` (``kind`` = ``note`` for parse notes, ``finding`` for rule findings), ``files``,
   ``decisions``, ``corrections``, ``roster``, ``roster_matches``.
 
@@ -51,7 +51,7 @@ from .forms import norm
 from .model import ReportError
 from .report import FINDING_COLUMNS, VALUE_COLUMNS, ParsedReport, SectionText, empty_findings
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 ENV_VAR = "GOVREPORT_DB"
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "reports.sqlite3"
 
@@ -111,6 +111,7 @@ CREATE TABLE IF NOT EXISTS cell_values (
     status     TEXT,
     form       TEXT,
     confidence REAL,
+    bbox       TEXT,
     PRIMARY KEY (report_id, seq)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS cell_values_cell ON cell_values(cell_id, report_id);
@@ -189,6 +190,8 @@ CREATE TABLE IF NOT EXISTS roster_matches (
 _MIGRATIONS: dict[int, str] = {
     # 2: fields of ParsedReport / SectionText that have no column of their own (e.g. SectionText.in_order)
     1: "ALTER TABLE reports ADD COLUMN extra TEXT; ALTER TABLE sections ADD COLUMN extra TEXT",
+    # 3: where a cell sits on its PDF page, "x0,top,x1,bottom" in points
+    2: "ALTER TABLE cell_values ADD COLUMN bbox TEXT",
 }
 
 # Fields with their own columns; any other dataclass field is kept as JSON in the ``extra`` column.
@@ -530,10 +533,12 @@ class Store:
         cols = {k: _column(values, k, conv) for k, conv in convert.items()}
         cell_ids = [self._cell_id(c, str(t), str(r), str(k))
                     for t, r, k in zip(values["table"].tolist(), values["row"].tolist(), values["column"].tolist())]
+        bboxes = [_bbox_text(b) for b in (values["bbox"].tolist() if "bbox" in values.columns
+                                          else [None] * len(values))]
         rows = list(zip([rid] * len(values), range(len(values)), cell_ids, cols["value"], cols["raw"], cols["page"],
-                        cols["status"], cols["form"], cols["confidence"]))
-        c.executemany("INSERT INTO cell_values(report_id, seq, cell_id, value, raw, page, status, form, confidence)"
-                      " VALUES (?,?,?,?,?,?,?,?,?)", rows)
+                        cols["status"], cols["form"], cols["confidence"], bboxes))
+        c.executemany("INSERT INTO cell_values(report_id, seq, cell_id, value, raw, page, status, form, confidence,"
+                      " bbox) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
 
     def _insert_sections(self, c: sqlite3.Connection, rid: int, sections: dict[int, SectionText]) -> None:
         rows = [(rid, int(n), int(bool(s.found)), s.heading, s.text, _int(s.page), _extra(s, _SECTION_FIELDS))
@@ -647,8 +652,8 @@ class Store:
             (rid, file_name, fmt, body, region, year, year_source, template, title, tables_found, page_count,
              ocr, error, text, extra) = row
             vals = c.execute(
-                "SELECT k.table_id, k.row_key, k.col_key, v.value, v.raw, v.page, v.status, v.form, v.confidence"
-                " FROM cell_values v JOIN cells k ON k.cell_id=v.cell_id WHERE v.report_id=? ORDER BY v.seq",
+                "SELECT k.table_id, k.row_key, k.col_key, v.value, v.raw, v.page, v.status, v.form, v.confidence,"
+                " v.bbox FROM cell_values v JOIN cells k ON k.cell_id=v.cell_id WHERE v.report_id=? ORDER BY v.seq",
                 (rid,)).fetchall()
             secs = c.execute("SELECT number, found, heading, text, page, extra FROM sections WHERE report_id=?"
                              " ORDER BY number", (rid,)).fetchall()
@@ -1250,7 +1255,18 @@ def _values_frame(rows: list[tuple]) -> pd.DataFrame:
     df["page"] = pd.Series([None if r[5] is None else int(r[5]) for r in rows], dtype=object, index=df.index)
     df["confidence"] = pd.Series([None if r[8] is None else float(r[8]) for r in rows], dtype=object,
                                  index=df.index)
+    df["bbox"] = pd.Series([_bbox_tuple(r[9]) for r in rows], dtype=object, index=df.index)
     return df
+
+
+def _bbox_text(b) -> Optional[str]:
+    if b is None or (isinstance(b, float) and math.isnan(b)):
+        return None
+    return ",".join(f"{float(x):.2f}" for x in b)
+
+
+def _bbox_tuple(text: Optional[str]) -> Optional[tuple]:
+    return tuple(float(x) for x in text.split(",")) if text else None
 
 
 _ROSTER_HEADERS = {

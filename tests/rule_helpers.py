@@ -114,7 +114,7 @@ def make_report(cells: Optional[dict] = None, *, year: Optional[int] = 2023, bod
             value, raw, status = float(spec), str(spec), "ok"
         form = forms.FORM_2021 if key in forms.CELL_KEYS_2021 else forms.FORM_2019
         rows.append(dict(table=key[0], row=key[1], column=key[2], value=value, raw=raw, page=1,
-                         status=status, form=form, confidence=None))
+                         status=status, form=form, confidence=None, bbox=None))
     values = pd.DataFrame(rows, columns=VALUE_COLUMNS)
 
     new = cells.get(("三", "一、本年新收政府信息公开申请数量", "总计"), 0)

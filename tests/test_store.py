@@ -45,7 +45,8 @@ def make_values(seed: int) -> pd.DataFrame:
         page = None if status == "missing" else rng.randint(1, 9)
         confidence = rng.choice([None, 0.87, 1.0]) if status == "ok" else None
         rows.append(dict(table=cell.table, row=cell.row, column=cell.column, value=value, raw=raw, page=page,
-                         status=status, form=cell.form, confidence=confidence))
+                         status=status, form=cell.form, confidence=confidence,
+                         bbox=(None if page is None else (10.0, 20.5, 30.0, 40.25))))
     df = pd.DataFrame(rows, columns=VALUE_COLUMNS)
     for col in ("page", "confidence"):  # as the extractor makes them: object columns with None where unknown
         df[col] = pd.Series([r[col] for r in rows], dtype=object)
@@ -130,12 +131,15 @@ def test_migration_from_schema_1(tmp_path):
         s.add(make_report(1))
     con = sqlite3.connect(path)  # make it a version-1 database: no extra columns
     con.executescript("ALTER TABLE reports DROP COLUMN extra; ALTER TABLE sections DROP COLUMN extra;"
+                      "ALTER TABLE cell_values DROP COLUMN bbox;"
                       "UPDATE meta SET value='1' WHERE key='schema_version';")
     con.close()
     with Store(path) as s:
         assert s.schema_version() == SCHEMA_VERSION
-        assert len(s.get(make_report(1).sha256).values) == 200
+        old = s.get(make_report(1).sha256).values
+        assert len(old) == 200 and old["bbox"].isna().all()
         s.add(make_report(2))
+        assert s.get(make_report(2).sha256).values["bbox"].tolist() == make_report(2).values["bbox"].tolist()
         assert s.get(make_report(2).sha256).sections == make_report(2).sections
 
 
@@ -193,6 +197,7 @@ def test_round_trip_keeps_every_value_blank_page_and_raw(store):
     assert [None if pd.isna(x) else x for x in a["raw"]] == [None if pd.isna(x) else x for x in b["raw"]]
     assert list(a["page"]) == list(b["page"])
     assert list(a["confidence"]) == list(b["confidence"])
+    assert list(a["bbox"]) == list(b["bbox"])
     assert back.value(a.at[0, "table"], a.at[0, "row"], a.at[0, "column"]) == original.value(
         a.at[0, "table"], a.at[0, "row"], a.at[0, "column"])
 

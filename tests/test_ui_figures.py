@@ -24,11 +24,11 @@ def make_values(overrides=None, form=forms.FORM_2021) -> pd.DataFrame:
         key = (c.table, c.row, c.column)
         v = overrides.get(key, 1.0)
         if v == "blank":
-            rows.append([*key, np.nan, "", 2, "blank", form, None])
+            rows.append([*key, np.nan, "", 2, "blank", form, None, None])
         elif v == "unreadable":
-            rows.append([*key, np.nan, "一", 2, "unreadable", form, None])
+            rows.append([*key, np.nan, "一", 2, "unreadable", form, None, None])
         else:
-            rows.append([*key, float(v), str(v), 2, "ok", form, None])
+            rows.append([*key, float(v), str(v), 2, "ok", form, None, None])
     return pd.DataFrame(rows, columns=VALUE_COLUMNS)
 
 
@@ -116,7 +116,7 @@ def test_trend_uses_the_2019_single_other_row():
     v = r.values
     sub = v["row"].str.startswith("三、本年度办理结果/（六）其他处理/")
     v.loc[sub, ["value", "status"]] = [np.nan, "missing"]
-    extra = pd.DataFrame([["三", forms.ROW_三_2019_OTHER.key, c, 4.0 if c == "总计" else 1.0, "1", 2, "ok", "2019", None]
+    extra = pd.DataFrame([["三", forms.ROW_三_2019_OTHER.key, c, 4.0 if c == "总计" else 1.0, "1", 2, "ok", "2019", None, None]
                           for c in forms.APPLICANT_COLUMNS], columns=VALUE_COLUMNS)
     r.values = pd.concat([v, extra], ignore_index=True)
     df = metrics.trend_frame(core.values_long([r]), "outcomes").set_index("项目")
