@@ -58,10 +58,10 @@ from ..model import Cell, Document, Grid, ReportError, TextBlock
 
 MAX_PAGES = 500  # an annual report has 5-40 pages; refuse anything absurd before reading it
 # A ruled table needs at least 3 horizontal and 3 vertical lines (2 segments each); a heading
-# underline or a red header rule has 2-5 segments. Pages below this never go to pdfplumber.
+# underline or a red header rule has 2-5 segments. Pages below this never go to table finding.
 MIN_RULING_SEGMENTS = 12
 MAX_PATH_OBJECTS_SCANNED = 20000  # stop counting drawings on pathological pages
-MAX_TABLE_PAGE_CHARS = 60000  # pdfplumber on a page with more characters is skipped (hostile input)
+MAX_TABLE_PAGE_CHARS = 60000  # no table finding on a page with more characters (hostile input)
 GARBLED_RATIO = 0.2  # share of undecodable characters above which a page counts as unreadable
 JOIN_TOLERANCE = 4.0  # points: column edges of two table parts must agree this closely
 
@@ -245,9 +245,6 @@ class PdfiumPage:
             return []
         return chars_to_textmap(self.chars).extract_text_lines(strip=strip, return_chars=return_chars)
 
-    def close(self) -> None:
-        self.chars, self.edges = [], []
-
 
 def _path_edges(obj, left: float, top_y: float) -> list:
     """Horizontal and vertical edges of one path object (lines, rectangle sides)."""
@@ -389,7 +386,7 @@ def has_doubled_chars(chars: list, tolerance: float = 1.0) -> bool:
 
 
 def page_to_items(page, number: int) -> tuple[Optional[PageItems], Optional[str]]:
-    """Tables and the text around them on one pdfplumber page.
+    """Tables and the text around them on one page (a pdfplumber page or a :class:`PdfiumPage`).
 
     Returns ``(items, problem)``: ``items`` is None when the page has no table (the caller keeps
     the pypdfium2 lines), or when the text layer turns out to be garbage (``problem ==
@@ -664,30 +661,32 @@ def read_pdf(data: bytes, name: str) -> Document:
             raise ReportError(MSG_NO_PAGES, name)
         if count > MAX_PAGES:
             raise ReportError(MSG_TOO_MANY_PAGES.format(n=count, limit=MAX_PAGES), f"{name}: {count} pages")
-        triage = [pdfium_to_triage(pdf, i) for i in range(count)]
+        doc = Document(format="pdf", page_count=count)
+        pages: dict[int, PageItems] = {}
+        garbled: list[int] = []
+        triage = []
+        for i in range(count):
+            info = pdfium_to_triage(pdf, i)
+            triage.append(info)
+            if info.garbled:
+                garbled.append(info.number)
+            if info.objects is None:
+                continue
+            # Tables right away, so that only one page's characters are held at a time.
+            try:
+                items, problem = page_to_items(info.objects, info.number)
+            except Exception:  # unexpected geometry: let the pdfplumber page reader try instead
+                items, problem = None, "retry"
+            info.objects = None
+            if problem != "retry":
+                _take_page_result(doc, pages, garbled, info, items, problem)
+                info.done = True
     finally:
         pdf.close()
 
-    doc = Document(format="pdf", page_count=count)
     if not _has_eof_marker(data):
         doc.notes.append(NOTE_MAYBE_TRUNCATED)
-
-    pages: dict[int, PageItems] = {}
-    garbled = [t.number for t in triage if t.garbled]
     candidates = [t for t in triage if t.table_candidate]
-    for info in candidates:
-        if info.objects is None:
-            continue
-        try:
-            items, problem = page_to_items(info.objects, info.number)
-        except Exception:  # unexpected geometry: let the pdfplumber page reader try instead
-            items, problem = None, "retry"
-        finally:
-            info.objects.close()
-        info.objects = None
-        if problem != "retry":
-            _take_page_result(doc, pages, garbled, info, items, problem)
-            info.done = True
     # Pages pypdfium2 could not hand over (rotated, nested drawings, errors): pdfplumber reads them.
     rest = [t for t in candidates if not t.done]
     if rest:
