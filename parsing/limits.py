@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
-import sys
+import time
 from typing import Optional
 
 from .model import ReportError
@@ -27,7 +27,7 @@ MAX_FILE_MB = 50  # an annual report is 0.1-10 MB; scans of 40 pages stay below 
 MAX_PAGES = 500  # an annual report has 5-40 pages (parsing.readers.pdf refuses more)
 MAX_BATCH_FILES = 500  # files per upload or import run
 PER_FILE_SECONDS = 60  # a text PDF parses in well under a second; 60 s means something is wrong
-WORKER_MEMORY_MB = 2048  # how much the worker may grow while parsing (Linux address space); 0: no cap
+WORKER_MEMORY_MB = 2048  # resident memory the worker may add while parsing (Linux); 0: no cap
 
 MSG_TOO_LARGE = ("文件“{name}”大小为 {size:.1f} MB，超过单个文件上限 {limit} MB，未读取。"
                  "请确认上传的是年度报告本身（扫描件可压缩或拆分后再上传）。")
@@ -88,48 +88,21 @@ def _context():
     return _CONTEXT
 
 
-def _address_space_bytes() -> int:
-    """The current virtual memory size of this process (Linux), 0 when unknown."""
+def _rss_mb(pid: int) -> Optional[float]:
+    """Resident memory of process ``pid`` in MB (Linux /proc), None when unknown."""
     try:
-        with open("/proc/self/statm") as fh:
-            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / (1024 * 1024)
     except (OSError, ValueError, IndexError):
-        return 0
+        return None
 
 
-def _limit_memory(memory_mb: int) -> None:
-    """Let the worker grow by at most ``memory_mb`` beyond what it has mapped at start (Linux).
-
-    Relative to the start size because imported libraries already map hundreds of MB of
-    address space (more on machines with many cores), which says nothing about the file.
-    """
-    if not memory_mb or not sys.platform.startswith("linux"):
-        return
-    import resource
-
-    cap = _address_space_bytes() + memory_mb * 1024 * 1024
-    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        cap = min(cap, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
-
-
-def _worker(conn, data: bytes, name: str, memory_mb: int) -> None:
-    """Runs in the child: parse and send back the ParsedReport (or a memory marker)."""
+def _worker(conn, data: bytes, name: str) -> None:
+    """Runs in the child: parse and send back the ParsedReport."""
     try:
-        _limit_memory(memory_mb)
         from . import parse_bytes
 
-        report = parse_bytes(data, name)
-        if report.error_kind == "internal" and "MemoryError" in (report.error or ""):
-            conn.send("memory")
-        else:
-            conn.send(report)
-    except MemoryError:
-        try:
-            conn.send("memory")
-        except Exception:
-            pass
+        conn.send(parse_bytes(data, name))
     finally:
         conn.close()
 
@@ -138,13 +111,19 @@ def _error_report(name: str, data: bytes, message: str, kind: str = "data") -> P
     return ParsedReport(file=name, sha256=hashlib.sha256(data).hexdigest(), error=message, error_kind=kind)
 
 
+WATCH_INTERVAL = 0.05  # seconds between checks of the worker's memory
+
+
 def parse_with_timeout(data: bytes, name: str, seconds: Optional[float] = None,
                        memory_mb: Optional[int] = None, max_mb: Optional[float] = None) -> ParsedReport:
     """Parse one file in a worker process, stopping it after ``seconds``.
 
-    ``seconds`` defaults to :data:`PER_FILE_SECONDS`, ``memory_mb`` (how much address space the
-    worker may add while parsing, Linux only, 0 for no cap) to :data:`WORKER_MEMORY_MB`, ``max_mb`` to :data:`MAX_FILE_MB`
-    (checked first, in the caller, so an oversized file is never copied to a worker).
+    ``seconds`` defaults to :data:`PER_FILE_SECONDS`; ``memory_mb`` (default
+    :data:`WORKER_MEMORY_MB`, 0 for no cap) is how much resident memory the worker may add while
+    parsing (watched every :data:`WATCH_INTERVAL` s where ``/proc`` exists; a resident-size watch
+    rather than an address-space limit, because allocators such as pyarrow's reserve far more
+    address space than they use); ``max_mb`` defaults to :data:`MAX_FILE_MB` and is checked first,
+    in the caller, so an oversized file is never copied to a worker.
 
     Returns the worker's :class:`ParsedReport`, or one whose ``error`` says the file took too
     long (``"处理超时（超过N秒）…"``), needed too much memory, or was too large (all
@@ -159,31 +138,44 @@ def parse_with_timeout(data: bytes, name: str, seconds: Optional[float] = None,
         return _error_report(name, data, exc.message)
     ctx = _context()
     recv_end, send_end = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_worker, args=(send_end, data, name, memory_mb), daemon=True)
+    proc = ctx.Process(target=_worker, args=(send_end, data, name), daemon=True)
     proc.start()
     send_end.close()  # the child holds the only writer: EOF when it exits
-    result = None
-    killed = False
+    deadline = time.monotonic() + seconds
+    base = _rss_mb(proc.pid) if memory_mb else None
+    result, outcome = None, "died"
     try:
-        if recv_end.poll(seconds):
-            try:
-                result = recv_end.recv()
-            except (EOFError, OSError):  # the worker died before it could answer
-                result = None
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                outcome = "timeout"
+                break
+            if recv_end.poll(min(WATCH_INTERVAL, left)):
+                try:
+                    result, outcome = recv_end.recv(), "done"
+                except (EOFError, OSError):  # the worker died before it could answer
+                    outcome = "died"
+                break
+            if base is not None:
+                rss = _rss_mb(proc.pid)
+                if rss is not None and rss - base > memory_mb:
+                    outcome = "memory"
+                    break
     finally:
         recv_end.close()
-        if result is None and proc.is_alive():
+        if outcome != "done" and proc.is_alive():
             proc.kill()
-            killed = True
         proc.join(5)
         if proc.is_alive():  # pragma: no cover - kill() does not fail on Linux
             proc.kill()
             proc.join()
-    if isinstance(result, ParsedReport):
+    if outcome == "done" and isinstance(result, ParsedReport):
+        if result.error_kind == "internal" and "MemoryError" in (result.error or ""):
+            return _error_report(name, data, MSG_MEMORY.format(name=name, limit=memory_mb))
         return result
-    if killed:
+    if outcome == "timeout":
         return _error_report(name, data, MSG_TIMEOUT.format(seconds=_fmt_limit(seconds), name=name))
-    if result == "memory" or proc.exitcode == -9:  # MemoryError in the worker, or the kernel's OOM killer
+    if outcome == "memory" or proc.exitcode == -9:  # our watch, or the kernel's OOM killer
         return _error_report(name, data, MSG_MEMORY.format(name=name, limit=memory_mb))
     return _error_report(name, data, MSG_WORKER_DIED.format(name=name, code=proc.exitcode), kind="internal")
 

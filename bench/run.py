@@ -1,0 +1,319 @@
+"""Benchmark: our whole parse against plain pdfplumber and pypdfium2, batch throughput, memory.
+
+    .venv/bin/python bench/run.py --quick      # about 1 minute: 300 files
+    .venv/bin/python bench/run.py              # the full run: 3,000 files (a few minutes)
+    .venv/bin/python bench/run.py --profile    # also: where the time goes (cProfile) on PDFs
+
+What it prints, in one run:
+
+1. the machine and library versions;
+2. per report and per page, sequentially in one process, on the same PDFs: our whole parse
+   (``parsing.parse_bytes`` = read + match, then ``parsing.rules.check_report``), our PDF
+   reader alone, plain pdfplumber ``extract_tables()`` on every page, and pypdfium2 plain text
+   extraction of every page (the floor for reading a text layer); also our parse of DOCX and
+   text reports; and whether every value came back exactly as put in;
+3. a batch of every file of the corpus across the machine's cores (ProcessPoolExecutor),
+   with the time projected to 1,000 reports;
+4. memory: the workers' resident size after their first and last reports (flat or not), and
+   the peak resident size of any process.
+
+The corpus (see ``bench/corpus.py``) is generated deterministically into a cache folder
+outside the repository and reused by later runs.
+"""
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import os
+import platform
+import pstats
+import resource
+import statistics
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import pdfplumber  # noqa: E402
+import pypdfium2 as pdfium  # noqa: E402
+
+from corpus import build_corpus, default_dir  # noqa: E402
+from parsing import parse_bytes  # noqa: E402
+from parsing.limits import cpu_count  # noqa: E402
+from parsing.readers import read_document  # noqa: E402
+from parsing.rules import check_report  # noqa: E402
+
+
+# ---------------------------------------------------------------------------
+# The things measured
+# ---------------------------------------------------------------------------
+
+
+def ours(data: bytes, name: str):
+    """Our whole parse: read + match (parse_bytes) and validate (check_report)."""
+    report = parse_bytes(data, name)
+    findings = report.notes if report.error else check_report(report)
+    return report, findings
+
+
+def ours_reader_only(data: bytes, name: str):
+    return read_document(data, name)
+
+
+def plumber_tables(data: bytes) -> int:
+    """Plain pdfplumber: extract_tables() on every page; returns the page count."""
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        n = len(pdf.pages)
+        for page in pdf.pages:
+            page.extract_tables()
+            page.close()
+    return n
+
+
+def pdfium_text(data: bytes) -> int:
+    """pypdfium2 plain text of every page; returns the page count."""
+    pdf = pdfium.PdfDocument(data)
+    try:
+        n = len(pdf)
+        for i in range(n):
+            page = pdf[i]
+            textpage = page.get_textpage()
+            textpage.get_text_range()
+            textpage.close()
+            page.close()
+    finally:
+        pdf.close()
+    return n
+
+
+def value_check(report, values: dict | None) -> str | None:
+    """Compare a parsed report with the values the generator put in.
+
+    "exact": every cell as put in (a blank stays blank); "unreadable": some cells were marked
+    unreadable or missing but no number is wrong; "wrong": some cell holds a number other
+    than the one put in (or a number where the cell was blank). None when nothing is known.
+    """
+    if values is None:
+        return None
+    if report.error:
+        return "wrong"
+    v = report.values
+    got = {(r.table, r.row, r.column): (r.status, r.value) for r in v.itertuples()}
+    verdict = "exact"
+    for k, want in values.items():
+        status, value = got.get(k, ("missing", None))
+        if status == "ok":
+            if want is None or value != want:
+                return "wrong"
+        elif status == "blank":
+            if want is not None:
+                verdict = "unreadable"  # a number read as blank: not a wrong number, but lost
+        else:
+            verdict = "unreadable"
+    return verdict
+
+
+def _verdicts(items) -> str:
+    known = [x for x in items if x is not None]
+    if not known:
+        return "n/a (no known values)"
+    return (f"{known.count('exact')}/{len(known)} exact, {known.count('unreadable')} with unreadable cells, "
+            f"{known.count('wrong')} wrong")
+
+
+def _rss_mb() -> float:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return float("nan")
+
+
+def batch_task(args):
+    """One report in a pool worker: (kind, seconds, value verdict, pid, RSS after in MB)."""
+    path, kind, values = args
+    data = Path(path).read_bytes()
+    t = time.perf_counter()
+    report, _ = ours(data, os.path.basename(path))
+    dt = time.perf_counter() - t
+    verdict = value_check(report, values)
+    del report, data
+    return kind, dt, verdict, os.getpid(), _rss_mb()
+
+
+# ---------------------------------------------------------------------------
+# Reporting helpers
+# ---------------------------------------------------------------------------
+
+
+def _ms(x: float) -> str:
+    return f"{x * 1000:8.1f}"
+
+
+def _timed(fn, *args):
+    t = time.perf_counter()
+    out = fn(*args)
+    return time.perf_counter() - t, out
+
+
+def machine() -> list[str]:
+    cpu = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next(ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem = ""
+    try:
+        with open("/proc/meminfo") as fh:
+            mem = f"{int(fh.readline().split()[1]) / 2**20:.0f} GiB RAM"
+    except OSError:
+        pass
+    import pdfminer
+    return [f"machine: {platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores "
+            f"({cpu_count()} usable), {mem}",
+            f"python {platform.python_version()}, pdfplumber {pdfplumber.__version__}, "
+            f"pdfminer.six {pdfminer.__version__}, pypdfium2 {pdfium.PYPDFIUM_INFO}"]
+
+
+def side_by_side(files, per_kind: int, log) -> list[str]:
+    """Sequential timings on the same files; one row per method and kind."""
+    rows = []
+    by_kind: dict[str, list] = {}
+    for f in files:
+        by_kind.setdefault(f.kind, []).append(f)
+    groups = [("pdf", "generated text PDFs (form layout)"), ("sample", "committed sample PDFs (LibreOffice)"),
+              ("docx", "DOCX (Word form)"), ("txt", "text (seed layouts)")]
+    for kind, label in groups:
+        chosen = by_kind.get(kind, [])[:per_kind]
+        if not chosen:
+            continue
+        res = {"ours": [], "reader": [], "plumber": [], "pdfium": []}
+        pages, exact = [], []
+        for f in chosen:
+            data = Path(f.path).read_bytes()
+            name = os.path.basename(f.path)
+            ours(data, name)  # warm caches of this file's kind once (imports, regexes)
+            t, (report, _) = _timed(ours, data, name)
+            res["ours"].append(t)
+            exact.append(value_check(report, f.values))
+            if kind in ("pdf", "sample"):
+                res["reader"].append(_timed(ours_reader_only, data, name)[0])
+                t, n = _timed(plumber_tables, data)
+                res["plumber"].append(t)
+                res["pdfium"].append(_timed(pdfium_text, data)[0])
+                pages.append(n)
+        n_pages = sum(pages) if pages else None
+        acc = _verdicts(exact)
+        names = {"ours": "ours: parse_bytes + check_report", "reader": "ours: PDF reader alone",
+                 "plumber": "pdfplumber extract_tables, all pages", "pdfium": "pypdfium2 text, all pages"}
+        base = sum(res["plumber"]) if res["plumber"] else None
+        for key in ("ours", "reader", "plumber", "pdfium"):
+            ts = res[key]
+            if not ts:
+                continue
+            per_page = _ms(sum(ts) / n_pages) if n_pages else "       -"
+            rel = f"{sum(ts) / base:6.2f}x" if base else "      -"
+            rows.append(f"| {label:36s} | {names[key]:36s} | {len(ts):5d} | {n_pages or '-':>5} | "
+                        f"{_ms(statistics.median(ts))} | {_ms(statistics.mean(ts))} | {per_page} | {rel} |"
+                        + (f" {acc}" if key == "ours" else ""))
+        log(f"  measured {label}")
+    head = [f"| {'files':36s} | {'method':36s} | {'files':>5} | {'pages':>5} | ms/report median | ms/report mean"
+            f" | ms/page | vs pdfplumber |",
+            "|" + "---|" * 8]
+    head[0] = head[0].replace(f"| {'files':36s} |", f"| {'corpus':36s} |")
+    return head + rows
+
+
+def batch(files, workers: int, log) -> list[str]:
+    tasks = [(f.path, f.kind, f.values) for f in files]
+    gc.collect()
+    t0 = time.perf_counter()
+    results = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for i, r in enumerate(pool.map(batch_task, tasks, chunksize=4), 1):
+            results.append(r)
+            if i % 500 == 0:
+                log(f"  batch: {i}/{len(tasks)}")
+    wall = time.perf_counter() - t0
+    n = len(results)
+    per_pid: dict[int, list[float]] = {}
+    for r in results:
+        per_pid.setdefault(r[3], []).append(r[4])
+    mem = []
+    for pid, rss in sorted(per_pid.items()):
+        k = max(1, min(10, len(rss) // 4))
+        early, late = statistics.median(rss[k - 1:2 * k]) if len(rss) >= 2 * k else rss[0], statistics.median(rss[-k:])
+        mem.append(f"worker {pid}: {len(rss)} reports, RSS {early:.0f} MB after its first {k}, "
+                   f"{late:.0f} MB at its last {k} ({(late - early) / max(early, 1) * 100:+.1f} %)")
+    kinds = {}
+    for r in results:
+        kinds.setdefault(r[0], []).append(r[1])
+    lines = [f"batch: {n} files ({', '.join(f'{len(v)} {k}' for k, v in sorted(kinds.items()))}) on {workers} "
+             f"worker processes: {wall:.1f} s wall, {n / wall:.1f} reports/s -> 1,000 reports in "
+             f"{1000 / (n / wall):.0f} s",
+             f"values against what was generated: {_verdicts([r[2] for r in results])}"]
+    lines += [f"  mean seconds per report in a worker: " +
+              ", ".join(f"{k} {statistics.mean(v) * 1000:.0f} ms" for k, v in sorted(kinds.items()))]
+    lines += ["memory: " + m for m in mem]
+    peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    lines.append(f"memory: peak RSS of any worker {peak_children:.0f} MB; of the parent {peak_self:.0f} MB")
+    return lines
+
+
+def profile(files, count: int) -> list[str]:
+    chosen = [f for f in files if f.kind in ("pdf", "sample")][:count]
+    datas = [(Path(f.path).read_bytes(), os.path.basename(f.path)) for f in chosen]
+    ours(*datas[0])
+    prof = cProfile.Profile()
+    prof.enable()
+    for data, name in datas:
+        ours(data, name)
+    prof.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(prof, stream=out).strip_dirs().sort_stats("cumulative")
+    stats.print_stats(35)
+    out2 = io.StringIO()
+    pstats.Stats(prof, stream=out2).strip_dirs().sort_stats("tottime").print_stats(20)
+    return [f"cProfile over {len(datas)} PDFs (cumulative):", out.getvalue(), "(own time):", out2.getvalue()]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="Benchmark the parser against plain pdfplumber and pypdfium2.")
+    ap.add_argument("--quick", action="store_true", help="300 files, 10 per kind side by side")
+    ap.add_argument("-n", type=int, help="corpus size (default 3000, quick 300)")
+    ap.add_argument("--per-kind", type=int, help="files per kind timed side by side (default 60, quick 10)")
+    ap.add_argument("--workers", type=int, default=cpu_count())
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--corpus", type=Path, help="corpus folder (default: a cache folder under $TMPDIR)")
+    ap.add_argument("--profile", action="store_true", help="also print a cProfile of our PDF path")
+    a = ap.parse_args(argv)
+    n = a.n or (300 if a.quick else 3000)
+    per_kind = a.per_kind or (10 if a.quick else 60)
+
+    def log(msg):
+        print(msg, file=sys.stderr, flush=True)
+
+    out = machine()
+    out.append(f"command: python bench/run.py {' '.join(argv if argv is not None else sys.argv[1:])}".rstrip())
+    t, files = _timed(build_corpus, n, a.seed, a.corpus, log)
+    folder = a.corpus or default_dir(n, a.seed)
+    out.append(f"corpus: {len(files)} files in {folder} (built or loaded in {t:.1f} s)")
+    print("\n".join(out), flush=True)
+    print("\n".join([""] + side_by_side(files, per_kind, log)), flush=True)
+    print("\n".join([""] + batch(files, a.workers, log)), flush=True)
+    if a.profile:
+        print("\n".join([""] + profile(files, 20)), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
