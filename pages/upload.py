@@ -1,10 +1,17 @@
-"""上传与快速检查: drop a batch, see one row per file with its badge."""
+"""上传与快速检查: drop a batch, see one row per file with its badge; saved to the report store unless unticked."""
 import streamlit as st
 
-from ui import core, state, widgets
+from ui import core, state, storeview, widgets
 
 st.title("上传与快速检查")
 st.caption("拖入一批政府信息公开工作年度报告，逐份检查章节、表格与勾稽关系。同一文件重复拖入只解析一次。")
+
+save = st.checkbox("保存到报告库", value=st.session_state.get("save_choice", True), key="save_to_store",
+                   help="勾选时，解析结果、检查结果和原始文件一并存入报告库，下次打开仍在；"
+                        "取消勾选则只检查、不保存（关闭页面后结果消失）。")
+st.session_state["save_choice"] = save
+if state.store() is None and save:
+    st.warning("报告库无法打开，本次结果只保存在浏览器会话中。")
 
 uploads = st.file_uploader(
     "拖入报告文件（可一次多选；支持 PDF、DOCX、HTML、TXT/MD，或包含这些文件的 ZIP 压缩包）",
@@ -20,11 +27,14 @@ if uploads:
             [core.Upload(f.name, f.getvalue()) for f in fresh],
             lambda i, n, name: bar.progress(min(i / max(n, 1), 1.0),
                                             text=f"正在解析 {i + 1}/{n}：{core.short_file(name)}" if name else "解析完成"),
+            save=save,
         )
         bar.empty()
         seen.update((f.name, f.size, getattr(f, "file_id", "")) for f in fresh)
-        if result["added"]:
-            st.toast(f"新解析 {result['added']} 个文件")
+        if result["imported"]:
+            st.toast(f"已保存 {result['imported']} 份报告到报告库")
+        elif result["added"]:
+            st.toast(f"新检查 {result['added']} 个文件")
 
 for msg in st.session_state.get("upload_messages", []):
     st.warning(msg)
@@ -33,32 +43,37 @@ left, right = st.columns([1, 1])
 with left:
     widgets.load_samples_button()
 with right:
-    if state.reports() and st.button("清空全部报告", icon=":material/delete:", key="clear_all"):
+    if st.session_state["session"] and st.button("清空本次上传", icon=":material/delete:", key="clear_all",
+                                                 help="只清空本次会话的列表；已保存到报告库的报告仍在库中"):
         state.clear()
         st.rerun()
 
-reports = state.reports()
-if not reports:
+catalog = state.catalog()
+if catalog.empty:
     st.info("还没有报告。把报告文件拖到上方区域（可以一次拖入很多份，或拖入一个 ZIP 压缩包），"
             "也可以点击“载入示例报告”先试用。解析后每份报告一行，显示单位、年度、格式版本和检查结论。")
     st.stop()
 
-overview = core.overview_frame(reports, state.findings())
+overview = storeview.overview(catalog, state.findings(), state.completeness(), st.session_state["saved"])
 labels = overview["结论"]
-cols = st.columns(5)
+cols = st.columns(6)
 cols[0].metric("报告", len(overview))
 cols[1].metric("通过", int((labels == core.BADGE_PASS).sum()))
 cols[2].metric("有警告", int((labels == core.BADGE_WARN).sum()))
 cols[3].metric("有错误", int((labels == core.BADGE_ERROR).sum()))
 cols[4].metric("无法读取", int((labels == core.BADGE_UNREADABLE).sum()))
+cols[5].metric("本次上传", int(catalog["session"].sum()))
 
 st.subheader("检查结果")
-st.caption("点击一行可打开该报告的详细检查结果。")
+st.caption("本次上传的报告在前，其后是报告库中各单位各年度的当前版本。点击一行可打开该报告的详细检查结果；"
+           "已排除的问题不计入结论。")
 shown = overview.drop(columns=["sha256", "地区"])
 sel = st.dataframe(
-    shown.style.map(widgets.badge_cell_css, subset=["结论"]), hide_index=True, key="overview", on_select="rerun", selection_mode="single-row",
+    shown.style.map(widgets.badge_cell_css, subset=["结论"]), hide_index=True, key="overview", on_select="rerun",
+    selection_mode="single-row",
     column_config={
         "年度": st.column_config.NumberColumn("年度", format="%d"),
+        "未处理": st.column_config.NumberColumn("未处理", help="尚未确认或排除的问题数（仅限已保存的报告）"),
         "说明": st.column_config.TextColumn("说明", width="large"),
     },
 )

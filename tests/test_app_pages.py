@@ -180,9 +180,22 @@ def test_zip_upload_is_expanded_safely():
 
 def test_clear_empties_the_session_and_keeps_uploaded_files_out():
     at = fresh()
+    at.checkbox(key="save_to_store").uncheck().run()  # check only: nothing goes to the store
     p = SAMPLES[0]
     at.file_uploader(key="uploads").set_value([(p.name, p.read_bytes(), "text/plain")]).run()
-    assert len(at.dataframe(key="overview").value) == 1
+    overview = at.dataframe(key="overview").value
+    assert len(overview) == 1 and overview["报告库"].iloc[0] == "未保存（仅检查）"
     at.button(key="clear_all").click().run()
     assert not at.exception, at.exception
     assert "还没有报告" in texts(at)
+
+
+def test_clear_keeps_what_was_saved_to_the_store():
+    at = fresh()
+    assert at.checkbox(key="save_to_store").value is True  # saving is the default
+    p = SAMPLES[0]
+    at.file_uploader(key="uploads").set_value([(p.name, p.read_bytes(), "text/plain")]).run()
+    at.button(key="clear_all").click().run()
+    assert not at.exception, at.exception
+    overview = at.dataframe(key="overview").value
+    assert overview["文件"].tolist() == [p.name] and overview["报告库"].iloc[0] == "库中"

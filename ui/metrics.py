@@ -75,45 +75,88 @@ METRICS: tuple[Metric, ...] = (
 METRICS_BY_ID = {m.id: m for m in METRICS}
 
 TREND_COLUMNS = ["单位", "地区", "年度", "项目", "数值", "完整", "文件", "sha256"]
+# The roster's region tree, where the values carry it (store values matched to a roster).
+REGION_COLUMNS = {"city": "市", "county": "县区", "township": "乡镇街道", "department": "部门",
+                  "roster_path": "名册区划"}
+REGION_LEVELS = ["市", "县区", "乡镇街道", "部门"]
 
 
-def _series_value(cells: pd.DataFrame, s: Series) -> tuple[float, bool]:
-    hit = cells[(cells["table"] == s.table) & (cells["column"] == s.column)
-                & ((cells["row"] == s.row) | cells["row"].str.startswith(s.row + "/"))]
+def _series_hits(values: pd.DataFrame, s: Series) -> pd.DataFrame:
+    rows = values["row"].astype(str)
+    hit = values[(values["table"] == s.table) & (values["column"] == s.column)
+                 & ((rows == s.row) | rows.str.startswith(s.row + "/"))]
     hit = hit[hit["status"] != "missing"]
     if hit.empty:
-        return float("nan"), False
+        return hit
     # A 2019 trial-form report has the single row （六）其他处理 where the 2021 form has three
     # sub-items (left null): the row as printed wins over the sub-items.
-    if (hit["row"] == s.row).any():
-        hit = hit[hit["row"] == s.row]
-    vals = pd.to_numeric(hit["value"], errors="coerce")
-    if vals.isna().any():
-        return float("nan"), False
-    return float(vals.sum()), True
+    exact = hit["row"] == s.row
+    has_exact = exact.groupby(hit["sha256"]).transform("any")
+    return hit[exact | ~has_exact]
 
 
 def trend_frame(values: pd.DataFrame, metric_id: str) -> pd.DataFrame:
     """Tidy rows (单位, 地区, 年度, 项目, 数值, 完整, 文件, sha256) of one metric, one per report × series.
 
-    ``values`` is :func:`ui.core.values_long`. Reports without a body or year are left out
+    ``values`` is :func:`ui.core.values_long` or the store's ``values_long`` (then the roster's region tree
+    comes along as 市, 县区, 乡镇街道, 部门, 名册区划, and 单位 is the roster's name of a matched body).
+    A sum is known only when every cell of it holds a number. Reports without a body or year are left out
     (they cannot be placed on a trend).
     """
     metric = METRICS_BY_ID[metric_id]
-    rows = []
+    region_cols = [c for c in REGION_COLUMNS if c in values.columns]
+    out_cols = TREND_COLUMNS + [REGION_COLUMNS[c] for c in region_cols]
     if values.empty:
-        return pd.DataFrame(columns=TREND_COLUMNS)
-    for sha, cells in values.groupby("sha256", sort=False):
-        first = cells.iloc[0]
-        if pd.isna(first["year"]) or not first["body"]:
-            continue
-        for s in metric.series:
-            v, ok = _series_value(cells, s)
-            rows.append({"单位": first["body"], "地区": first["region"] or "", "年度": int(first["year"]),
-                         "项目": s.label, "数值": v, "完整": ok, "文件": first["file"], "sha256": sha})
-    df = pd.DataFrame(rows, columns=TREND_COLUMNS)
-    if df.empty:
-        return df
-    # Several reports of one body and year (re-uploads of edited versions): keep the last dropped.
+        return pd.DataFrame(columns=out_cols)
+    v = values[values["year"].notna() & values["body"].fillna("").astype(str).ne("")]
+    if v.empty:
+        return pd.DataFrame(columns=out_cols)
+    v = v.assign(value=pd.to_numeric(v["value"], errors="coerce"))
+    meta_cols = ["body", "region", "year", "file"] + region_cols + (["roster_body"] if "roster_body" in v else [])
+    meta = v.groupby("sha256", sort=False)[meta_cols].first()
+    parts = []
+    for s in metric.series:
+        hit = _series_hits(v, s)
+        g = hit.groupby("sha256", sort=False)["value"]
+        total = g.sum(min_count=1)
+        known = g.count() == g.size()
+        part = pd.DataFrame({"sha256": meta.index})
+        part["项目"] = s.label
+        part["数值"] = part["sha256"].map(total).astype("float64")
+        part["完整"] = part["sha256"].map(known).fillna(False).astype(bool)
+        part.loc[~part["完整"], "数值"] = float("nan")
+        parts.append(part)
+    df = pd.concat(parts, ignore_index=True)
+    m = meta.reindex(df["sha256"])
+    name = m["body"]
+    if "roster_body" in m:
+        name = m["roster_body"].where(m["roster_body"].notna() & m["roster_body"].astype(str).ne(""), m["body"])
+    df["单位"] = name.to_numpy()
+    df["地区"] = m["region"].fillna("").to_numpy()
+    df["年度"] = m["year"].astype(int).to_numpy()
+    df["文件"] = m["file"].to_numpy()
+    for c in region_cols:
+        df[REGION_COLUMNS[c]] = m[c].fillna("").to_numpy()
+    df = df[out_cols]
+    # Several reports of one body and year (re-uploads of edited versions): keep the last one given.
     df = df.drop_duplicates(["单位", "年度", "项目"], keep="last")
-    return df.sort_values(["单位", "年度"], kind="stable").reset_index(drop=True)
+    order = {lab: i for i, lab in enumerate(s.label for s in metric.series)}
+    df = df.assign(_o=df["项目"].map(order)).sort_values(["单位", "年度", "_o"], kind="stable")
+    return df.drop(columns="_o").reset_index(drop=True)
+
+
+def region_tree_options(df: pd.DataFrame, level: str, chosen: dict) -> list[str]:
+    """The values of one region level (市, 县区, 乡镇街道, 部门) among rows matching the levels chosen above it."""
+    if level not in df.columns:
+        return []
+    pool = filter_region(df, chosen)
+    return sorted(x for x in pool[level].dropna().unique().tolist() if x)
+
+
+def filter_region(df: pd.DataFrame, chosen: dict) -> pd.DataFrame:
+    """Rows whose region levels equal every chosen level (a level chosen as None or "" is not filtered)."""
+    out = df
+    for level, val in chosen.items():
+        if val and level in out.columns:
+            out = out[out[level] == val]
+    return out

@@ -1,13 +1,20 @@
-"""Session state shared by all pages, and parsing cached by content hash.
+"""Session state shared by all pages, backed by the report store.
 
-Plain ``st.session_state`` keys (not widget keys), so the reports survive page switches:
+The *working set* the pages show is this session's drops plus the current version of every report in the store
+(:mod:`parsing.store`), so after a restart the reports, findings and charts are there again. Stored reports are
+loaded lazily (metadata at start, a full report when a page needs it).
 
-* ``reports``   dict sha256 -> ParsedReport, in the order files were dropped
-* ``findings``  one DataFrame of all findings (``file``, ``sha256`` + FINDING_COLUMNS)
-* ``sources``   dict sha256 -> original bytes, kept for PDFs only (to render pages)
+Plain ``st.session_state`` keys (not widget keys), so the state survives page switches:
+
+* ``session``   dict sha256 -> ParsedReport dropped in this session (readable or not), in drop order
+* ``saved``     dict sha256 -> what became of the drop (``storeview.SAVED_*``)
+* ``unsaved_findings`` dict sha256 -> findings of a report checked without saving
+* ``batch_findings`` cross-report findings of this session's drops (``parsing.rules.check_batch``)
+* ``sources``   dict sha256 -> original bytes of this session's PDFs (stored ones come from the store)
 * ``names``     dict sha256 -> every file name the same content arrived under
-* ``upload_messages`` Chinese notes from the last drop (ZIP problems, duplicates)
-* ``current``   sha256 of the report opened on the 单份报告 page
+* ``loaded``    dict sha256 -> stored report as loaded (with corrections), dropped when it changes
+* ``gen``       bumped on every write to the store; per-session views are cached per ``gen``
+* ``upload_messages``, ``seen_uploads``, ``current`` (sha256 opened on the 单份报告 page)
 """
 from __future__ import annotations
 
@@ -17,9 +24,11 @@ from typing import Callable, Optional
 import pandas as pd
 import streamlit as st
 
+from parsing.model import ReportError
 from parsing.report import ParsedReport
+from parsing.store import Store, default_path
 
-from . import core
+from . import core, storeview
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "sample_reports"
@@ -31,14 +40,70 @@ PAGE_REPORT = "pages/report.py"
 PAGE_TRENDS = "pages/trends.py"
 PAGE_COMPARE = "pages/compare.py"
 PAGE_EXPORT = "pages/export.py"
+PAGE_LIBRARY = "pages/library.py"
 
+
+# ---------------------------------------------------------------------------
+# The store
+# ---------------------------------------------------------------------------
+
+@st.cache_resource(show_spinner=False)
+def _open_store(path: str) -> Store:
+    return Store(path)
+
+
+def store() -> Optional[Store]:
+    """The shared store (one per database path and process), or None when it cannot be opened
+    (:func:`store_error` then says why, in Chinese)."""
+    try:
+        s = _open_store(str(default_path()))
+    except ReportError as exc:
+        st.session_state["store_error"] = exc.message
+        return None
+    st.session_state.pop("store_error", None)
+    return s
+
+
+def store_error() -> Optional[str]:
+    return st.session_state.get("store_error")
+
+
+def store_path() -> str:
+    return str(default_path())
+
+
+def changed() -> None:
+    """Call after every write to the store: cached views of this session are rebuilt on next use."""
+    ss = st.session_state
+    ss["gen"] = ss.get("gen", 0) + 1
+    ss["loaded"] = {}
+
+
+def _cached(name: str, build: Callable[[], object]):
+    ss = st.session_state
+    key = (name, ss.get("gen", 0))
+    cache = ss.setdefault("_views", {})
+    if key not in cache:
+        for k in [k for k in cache if k[1] != key[1]]:
+            del cache[k]
+        cache[key] = build()
+    return cache[key]
+
+
+# ---------------------------------------------------------------------------
+# Session
+# ---------------------------------------------------------------------------
 
 def init() -> None:
     ss = st.session_state
-    ss.setdefault("reports", {})
-    ss.setdefault("findings", core.check_batch([]))
+    ss.setdefault("session", {})
+    ss.setdefault("saved", {})
+    ss.setdefault("unsaved_findings", {})
+    ss.setdefault("batch_findings", storeview.empty_findings())
     ss.setdefault("sources", {})
     ss.setdefault("names", {})
+    ss.setdefault("loaded", {})
+    ss.setdefault("gen", 0)
     ss.setdefault("upload_messages", [])
     ss.setdefault("seen_uploads", set())
     ss.setdefault("current", None)
@@ -50,75 +115,247 @@ def parse_cached(digest: str, name: str, _data: bytes) -> ParsedReport:
     return core.parse_file(_data, name)
 
 
-def reports() -> list[ParsedReport]:
+def catalog() -> pd.DataFrame:
+    """The working set, one row per report (``storeview.CATALOG_COLUMNS``): this session's drops, then the
+    current version of every stored report."""
     init()
-    return list(st.session_state["reports"].values())
+
+    def build():
+        s = store()
+        stored = storeview.stored_catalog(s) if s is not None else storeview.empty_catalog()
+        in_store = set(stored["sha256"])
+        if s is not None:
+            in_store |= {sha for sha in st.session_state["session"] if sha in s}
+        session = storeview.session_catalog(st.session_state["session"].values(), in_store)
+        return storeview.merge_catalog(session, stored)
+
+    return _cached("catalog", build)
 
 
-def readable_reports() -> list[ParsedReport]:
-    return [r for r in reports() if not r.error]
+def readable_catalog() -> pd.DataFrame:
+    c = catalog()
+    return c[c["error"].isna() | (c["error"] == "")]
+
+
+def is_stored(sha: str) -> bool:
+    s = store()
+    return s is not None and sha in s
 
 
 def get(sha: Optional[str]) -> Optional[ParsedReport]:
+    """A report of the working set: stored ones with the reviewer's corrections applied."""
     init()
-    return st.session_state["reports"].get(sha) if sha else None
+    if not sha:
+        return None
+    ss = st.session_state
+    s = store()
+    if s is not None and sha in s:
+        if sha not in ss["loaded"]:
+            ss["loaded"][sha] = s.corrected_report(sha)
+        return ss["loaded"][sha]
+    return ss["session"].get(sha)
+
+
+def reports() -> list[ParsedReport]:
+    """Every report of the working set, loaded in full (for pages that need them all)."""
+    return [get(sha) for sha in catalog()["sha256"]]
+
+
+def readable_reports() -> list[ParsedReport]:
+    return [get(sha) for sha in readable_catalog()["sha256"]]
 
 
 def findings() -> pd.DataFrame:
+    """Findings of the working set (``storeview.FINDINGS_COLUMNS``), stored ones with decisions."""
     init()
-    return st.session_state["findings"]
+
+    def build():
+        ss = st.session_state
+        cat = catalog()
+        s = store()
+        parts = []
+        if s is not None:
+            parts.append(storeview.store_findings(s))
+            stored_session = [sha for sha in cat.loc[cat["session"] & cat["stored"], "sha256"]]
+            extra = [sha for sha in stored_session if sha not in set(parts[0]["sha256"])]
+            if extra:
+                parts.append(storeview.store_findings(s, extra))
+        for sha, f in ss["unsaved_findings"].items():
+            if not f.empty and sha in ss["session"]:
+                parts.append(storeview.with_decision_columns(f.assign(sha256=sha, file=ss["session"][sha].file)))
+        batch = ss["batch_findings"]
+        if not batch.empty:
+            parts.append(storeview.with_decision_columns(batch))
+        parts = [p for p in parts if not p.empty]
+        if not parts:
+            return storeview.empty_findings()
+        allf = pd.concat(parts, ignore_index=True)
+        allf = allf[allf["sha256"].isin(set(cat["sha256"]))]
+        key = ["sha256", "rule", "table", "row", "column", "section"]
+        probe = pd.DataFrame({k: allf[k].map(core._num_text) for k in key})
+        return allf.loc[~probe.duplicated()].reset_index(drop=True)
+
+    return _cached("findings", build)
 
 
 def findings_of(sha: str) -> pd.DataFrame:
     f = findings()
-    if f.empty:
-        return f
-    return f[f["sha256"] == sha].reset_index(drop=True)
+    hit = f[f["sha256"] == sha].reset_index(drop=True) if not f.empty else f
+    if hit.empty and is_stored(sha):  # a stored version that is not in the working set
+        return storeview.store_findings(store(), [sha])
+    return hit
 
 
-def refresh_findings() -> None:
-    st.session_state["findings"] = core.check_batch(reports())
+def badge_of(sha: str) -> dict:
+    return core.badge(storeview.active(findings_of(sha)), get(sha))
 
 
-def add_files(files: list[core.Upload], on_progress: Optional[Callable[[int, int, str], None]] = None) -> dict:
-    """Parse new files into the session; same content (by sha256) is parsed once.
+def values_long(table=None, column=None) -> pd.DataFrame:
+    """Values of the working set in long form (``ui.core.values_long`` columns plus the roster's region tree):
+    the store's current reports (with corrections) and this session's unsaved reports."""
+    init()
+    ss = st.session_state
+    s = store()
+    parts = []
+    if s is not None:
+        v = s.values_long(table, None, column, current_only=True, corrected=True)
+        if not v.empty:
+            parts.append(v.rename(columns={"file_name": "file"}))
+        stored_session = [sha for sha in ss["session"] if sha in s]
+        if stored_session:
+            extra = s.values_long(table, None, column, sha256=stored_session, current_only=False)
+            extra = extra[~extra["is_current"]] if not extra.empty else extra
+            if not extra.empty:
+                parts.append(extra.rename(columns={"file_name": "file"}))
+    unsaved = [r for sha, r in ss["session"].items() if not r.error and (s is None or sha not in s)]
+    if unsaved:
+        u = core.values_long(unsaved)
+        if table is not None:
+            u = u[u["table"].isin([table] if isinstance(table, str) else list(table))]
+        if column is not None:
+            u = u[u["column"].isin([column] if isinstance(column, str) else list(column))]
+        parts.append(u)
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return core.values_long([])
+    return pd.concat(parts, ignore_index=True)
 
-    Returns counts: ``added``, ``duplicates``, ``failed`` and ``messages`` (Chinese notes).
+
+def completeness() -> pd.DataFrame:
+    """The completeness matrix of the working set (``ui.core.completeness_frame`` columns)."""
+    def build():
+        ss = st.session_state
+        cat = readable_catalog()
+        s = store()
+        flags = []
+        stored_shas = cat.loc[cat["stored"], "sha256"].tolist()
+        if s is not None and stored_shas:
+            flags.append(storeview.section_flags(s, stored_shas))
+        own = [ss["session"][sha] for sha in cat.loc[~cat["stored"], "sha256"] if sha in ss["session"]]
+        if own:
+            flags.append(pd.DataFrame([storeview.flags_of(r) for r in own]))
+        if not flags:
+            return core.completeness_frame([])
+        return storeview.completeness_from_flags(cat, pd.concat(flags, ignore_index=True))
+
+    return _cached("completeness", build)
+
+
+def source_bytes(sha: str) -> Optional[bytes]:
+    """The original file: from this session, else from the store when it was kept."""
+    src = st.session_state["sources"].get(sha)
+    if src is None and is_stored(sha):
+        src = store().file_bytes(sha)
+    return src
+
+
+# ---------------------------------------------------------------------------
+# Dropping files
+# ---------------------------------------------------------------------------
+
+def add_files(files: list[core.Upload], on_progress: Optional[Callable[[int, int, str], None]] = None,
+              save: bool = True) -> dict:
+    """Parse new files into the session and, with ``save``, into the store (with their bytes).
+
+    The same content (by sha256) is parsed once: a file already in this session or in the store is not parsed
+    again. Returns counts ``added``, ``duplicates``, ``failed``, ``imported``, ``unchanged`` and ``messages``.
     """
     init()
     ss = st.session_state
+    s = store()
     expanded = core.expand_uploads(files)
     messages = list(expanded.messages)
     todo = expanded.files
     if len(todo) > MAX_BATCH:
         messages.append(f"一次最多检查 {MAX_BATCH} 个文件，本次共 {len(todo)} 个，只处理了前 {MAX_BATCH} 个。")
         todo = todo[:MAX_BATCH]
-    added = dupes = failed = 0
+    counts = {"added": 0, "duplicates": 0, "failed": 0, "imported": 0, "unchanged": 0}
+    new: list[tuple[ParsedReport, bytes]] = []
+    batch_shas = set()
     for i, up in enumerate(todo):
         digest = core.sha256_of(up.data)
-        if digest in ss["reports"]:
+        if digest in ss["session"] or digest in batch_shas:
             names = ss["names"].setdefault(digest, [])
             if up.name not in names:
                 names.append(up.name)
-                first = core.short_file(ss["reports"][digest].file)
+                first = core.short_file(ss["session"][digest].file) if digest in ss["session"] else names[0]
                 messages.append(f"“{core.short_file(up.name)}”与已上传的“{first}”内容相同，未重复解析。")
-            dupes += 1
-        else:
-            if on_progress:
-                on_progress(i, len(todo), up.name)
-            report = parse_cached(digest, up.name, up.data)
-            ss["reports"][digest] = report
+            counts["duplicates"] += 1
+            continue
+        if s is not None and digest in s:
+            report = s.corrected_report(digest)
+            ss["session"][digest] = report
             ss["names"][digest] = [up.name]
-            if report.format == "pdf" and not report.error:
-                ss["sources"][digest] = up.data
-            added += 1
-            failed += bool(report.error)
+            ss["saved"][digest] = storeview.SAVED_UNCHANGED
+            if save and not s.has_file(digest):
+                s.keep_file(digest, up.data)
+            messages.append(f"“{core.short_file(up.name)}”已在报告库中（内容相同），未重复解析，沿用库中的检查结果。")
+            counts["unchanged"] += 1
+            counts["added"] += 1
+            continue
+        if on_progress:
+            on_progress(i, len(todo), up.name)
+        report = parse_cached(digest, up.name, up.data)
+        batch_shas.add(digest)
+        ss["names"][digest] = [up.name]
+        new.append((report, up.data))
     if on_progress and todo:
         on_progress(len(todo), len(todo), "")
-    if added:
-        refresh_findings()
+    if new:
+        unsaved = [ss["session"][sha] for sha in ss["session"] if ss["saved"].get(sha) == storeview.SAVED_NOT]
+        result = storeview.check_and_save(new, s, save, unsaved)
+        data_of = {r.sha256: d for r, d in new}
+        for c in result.checked:
+            sha = c.report.sha256
+            ss["session"][sha] = c.report
+            ss["saved"][sha] = c.outcome
+            if c.outcome == storeview.SAVED_NOT:
+                ss["unsaved_findings"][sha] = c.findings
+            if c.report.format == "pdf" and not c.report.error:
+                ss["sources"][sha] = data_of[sha]
+            counts["added"] += 1
+            counts["failed"] += bool(c.report.error)
+            counts["imported"] += c.outcome == storeview.SAVED_IMPORTED
+            counts["unchanged"] += c.outcome == storeview.SAVED_UNCHANGED
+    if counts["added"]:
+        ss["batch_findings"] = _cross_only([r for r in ss["session"].values() if not r.error])
+        changed()
+    if s is None and save and new:
+        messages.append("报告库无法打开，本次结果只保存在浏览器会话中。")
     ss["upload_messages"] = messages
-    return {"added": added, "duplicates": dupes, "failed": failed, "messages": messages}
+    return {**counts, "messages": messages}
+
+
+def _cross_only(readable: list[ParsedReport]) -> pd.DataFrame:
+    """Cross-report findings of this session's drops (e.g. copied text between bodies); not stored."""
+    from parsing import rules
+
+    if not readable:
+        return storeview.empty_findings()
+    cross = rules.check_batch(readable)
+    if cross is None or cross.empty:
+        return storeview.empty_findings()
+    return storeview.with_decision_columns(core._as_findings(cross))
 
 
 def sample_files() -> list[core.Upload]:
@@ -130,7 +367,10 @@ def sample_files() -> list[core.Upload]:
 
 
 def clear() -> None:
-    # ``seen_uploads`` stays: files still sitting in the uploader must not come straight back.
-    for k in ("reports", "findings", "sources", "names", "upload_messages", "current"):
+    """Forget this session's drops (the store keeps what was saved).
+    ``seen_uploads`` stays: files still sitting in the uploader must not come straight back."""
+    for k in ("session", "saved", "unsaved_findings", "batch_findings", "sources", "names", "upload_messages",
+              "current", "loaded"):
         st.session_state.pop(k, None)
     init()
+    changed()

@@ -8,7 +8,7 @@ import streamlit as st
 
 from parsing.report import ParsedReport
 
-from . import core, exports, state
+from . import core, exports, state, storeview
 
 BADGE_CELL_CSS = {
     core.BADGE_PASS: "background-color:#d9f2de;color:#135c23",
@@ -37,12 +37,23 @@ def badge_chip(b: dict) -> None:
 
 def findings_table(findings: pd.DataFrame, with_file: bool = False, key: Optional[str] = None,
                    selectable: bool = False):
-    """Findings in reviewer words, errors first, rows tinted by severity. Returns the selection."""
+    """Findings in reviewer words, errors first, rows tinted by severity (a dismissed one greyed), with the
+    reviewer's decision where the findings carry one. Returns the selection."""
     disp = core.findings_display(findings, with_file=with_file)
+    if not disp.empty and "decision" in findings.columns and findings["finding_key"].notna().any():
+        ordered = sorted_findings(findings)
+        disp["处理"] = [storeview.decision_text(r) for r in ordered.to_dict("records")]
+        disp["处理说明"] = ordered["decision_note"].fillna("").astype(str).to_numpy()
+        disp["处理时间"] = ordered["decided_at"].fillna("").astype(str).str.replace("T", " ").str[:19].to_numpy()
     if disp.empty:
         st.success("未发现问题。")
         return None
-    styled = disp.style.apply(lambda r: [SEVERITY_ROW_CSS.get(r["级别"], "")] * len(r), axis=1)
+    def row_css(r):
+        if r.get("处理") == "已排除":
+            return ["color:#9ca3af;text-decoration:line-through"] * len(r)
+        return [SEVERITY_ROW_CSS.get(r["级别"], "")] * len(r)
+
+    styled = disp.style.apply(row_css, axis=1)
     if selectable:
         return st.dataframe(styled, hide_index=True, key=key, on_select="rerun", selection_mode="single-row")
     st.dataframe(styled, hide_index=True, key=key)
@@ -65,16 +76,17 @@ def load_samples_button(key: str = "load_samples") -> None:
             return
         bar = st.progress(0.0, text="正在解析示例报告…")
         res = state.add_files(files, lambda i, n, name: bar.progress(
-            min(i / max(n, 1), 1.0), text=f"正在解析 {i}/{n}：{core.short_file(name)}" if name else "解析完成"))
+            min(i / max(n, 1), 1.0), text=f"正在解析 {i}/{n}：{core.short_file(name)}" if name else "解析完成"),
+            save=st.session_state.get("save_choice", True))
         bar.empty()
         st.toast(f"已载入 {res['added']} 份示例报告")
 
 
 def empty_state(what: str = "本页") -> bool:
-    """When no readable report is loaded, say what to do and return True."""
-    if state.readable_reports():
+    """When the working set (this session and the store) has no readable report, say what to do; True then."""
+    if not state.readable_catalog().empty:
         return False
-    if state.reports():
+    if not state.catalog().empty:
         st.warning(f"已上传的文件都无法读取，{what}没有可显示的内容。请在“上传与快速检查”页查看原因。")
     else:
         st.info(f"还没有报告。请先在“上传与快速检查”页拖入报告文件（PDF、DOCX、HTML、TXT/MD 或 ZIP），"
@@ -86,12 +98,17 @@ def empty_state(what: str = "本页") -> bool:
 
 def report_picker(label: str = "选择报告", key: str = "report_pick",
                   candidates: Optional[list[ParsedReport]] = None) -> Optional[ParsedReport]:
-    """A selectbox of the session's reports; remembers the choice in ``current``."""
-    reps = candidates if candidates is not None else state.reports()
-    if not reps:
+    """A selectbox of the working set's reports; remembers the choice in ``current``."""
+    if candidates is not None:
+        shas = [r.sha256 for r in candidates]
+        labels = {r.sha256: core.report_label(r) + ("（无法读取）" if r.error else "") for r in candidates}
+    else:
+        cat = state.catalog()
+        shas = cat["sha256"].tolist()
+        labels = {r["sha256"]: storeview.label_of(r) + ("（无法读取）" if isinstance(r["error"], str) and r["error"]
+                                                       else "") for r in cat.to_dict("records")}
+    if not shas:
         return None
-    shas = [r.sha256 for r in reps]
-    labels = {r.sha256: core.report_label(r) + ("（无法读取）" if r.error else "") for r in reps}
     cur = st.session_state.get("current")
     index = shas.index(cur) if cur in shas else 0
     sha = st.selectbox(label, shas, index=index, format_func=lambda s: labels[s], key=key)

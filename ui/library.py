@@ -1,0 +1,95 @@
+"""Frames for the 报告库 page (stored reports, versions, roster matches), from the store's public API.
+
+No Streamlit here, so these are tested without running the app.
+"""
+from __future__ import annotations
+
+import pandas as pd
+
+from . import core
+
+METHOD_ZH = {"exact": "自动（名称一致）", "contains": "自动（名称包含）", "manual": "人工指定"}
+
+
+def _yes(x) -> bool:
+    return bool(x) and not pd.isna(x)
+
+
+def reports_table(listed: pd.DataFrame) -> pd.DataFrame:
+    """``Store.list_reports()`` in reviewer words, one row per stored version (sha256 kept last)."""
+    cols = ["单位", "年度", "文件", "当前版本", "同年版本数", "问题", "未处理", "更正", "原文件", "名册单位", "名册区划",
+            "入库时间", "解析时间", "解析程序版本", "sha256"]
+    if listed.empty:
+        return pd.DataFrame(columns=cols)
+    key = listed["body_key"].fillna("") + "|" + listed["year"].astype("Int64").astype(str)
+    n_versions = key.map(key.value_counts())
+    out = pd.DataFrame({
+        "单位": listed["body"].fillna("（单位未识别）"),
+        "年度": listed["year"].astype("Int64"),
+        "文件": listed["file_name"].map(core.short_file),
+        "当前版本": listed["is_current"].map(lambda x: "当前" if _yes(x) else ""),
+        "同年版本数": n_versions.astype(int),
+        "问题": listed["n_findings"].astype(int),
+        "未处理": listed["n_open"].astype(int),
+        "更正": listed["n_corrections"].astype(int),
+        "原文件": listed["has_file"].map(lambda x: "已保存" if _yes(x) else "未保存"),
+        "名册单位": listed["roster_body"].fillna(""),
+        "名册区划": listed["roster_path"].fillna(""),
+        "入库时间": listed["added_at"].fillna("").str.replace("T", " ").str[:19],
+        "解析时间": listed["parsed_at"].fillna("").str.replace("T", " ").str[:19],
+        "解析程序版本": listed["parser_version"].fillna(""),
+        "sha256": listed["sha256"],
+    })
+    pinned = listed["pinned"].map(_yes) & listed["is_current"].map(_yes)
+    out.loc[pinned.to_numpy(), "当前版本"] = "当前（人工选定）"
+    return out[cols]
+
+
+def version_groups(listed: pd.DataFrame) -> list[tuple[str, int, str]]:
+    """(body_key, year, label) of every body and year with more than one stored version."""
+    if listed.empty:
+        return []
+    ok = listed[listed["body_key"].notna() & listed["year"].notna()]
+    groups = []
+    for (key, year), g in ok.groupby(["body_key", "year"], sort=True):
+        if len(g) > 1:
+            name = g["body"].dropna().iloc[0] if g["body"].notna().any() else key
+            groups.append((key, int(year), f"{name} {int(year)}年（{len(g)} 个版本）"))
+    return groups
+
+
+def version_label(row: dict) -> str:
+    added = str(row.get("added_at") or "").replace("T", " ")[:19]
+    cur = "【当前】" if _yes(row.get("is_current")) else ""
+    return f"{cur}{core.short_file(row.get('file_name') or '')} · 入库 {added} · {str(row.get('sha256'))[:10]}"
+
+
+def matches_table(matches: pd.DataFrame) -> pd.DataFrame:
+    """``Store.roster_matches()`` in reviewer words."""
+    cols = ["报告中的单位", "名册单位", "名册区划", "匹配方式", "body_key"]
+    if matches.empty:
+        return pd.DataFrame(columns=cols)
+    method = [("人工指定：不在名册中" if _yes(m) and pd.isna(rid) else METHOD_ZH.get(meth, "未匹配"))
+              if not pd.isna(rid) or _yes(m) else "未匹配"
+              for rid, m, meth in zip(matches["roster_id"], matches["manual"], matches["method"])]
+    return pd.DataFrame({
+        "报告中的单位": matches["body"].fillna(matches["body_key"]),
+        "名册单位": matches["roster_body"].fillna(""),
+        "名册区划": matches["roster_path"].fillna(""),
+        "匹配方式": method,
+        "body_key": matches["body_key"],
+    })[cols]
+
+
+def roster_labels(roster: pd.DataFrame) -> dict[int, str]:
+    """roster id -> "单位（区划）" for selectboxes."""
+    return {int(i): f"{b}（{p}）" if p else str(b)
+            for i, b, p in zip(roster["id"], roster["body"], roster["region_path"].fillna(""))}
+
+
+def missing_table(missing: pd.DataFrame) -> pd.DataFrame:
+    """``Store.missing_reports(year)`` in reviewer words."""
+    names = {"body": "单位", "city": "市", "county": "县区", "township": "乡镇街道", "department": "部门",
+             "region_path": "区划"}
+    cols = [c for c in names if c in missing.columns]
+    return missing[cols].rename(columns=names).fillna("")

@@ -1,0 +1,307 @@
+"""The dashboard's view of the report store (:mod:`parsing.store`): catalog rows, findings with decisions,
+section completeness, saving a checked batch. Plain Python on top of the store's public API, no Streamlit.
+
+The one exception is :func:`section_flags`: the store has no public call for "which sections and tables does
+every stored report have", and loading thousands of reports with :meth:`Store.get` to find out takes seconds.
+It reads the documented ``reports``/``sections`` tables through a separate read-only connection and falls back
+to :meth:`Store.get` if that fails (a test checks that both agree).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Optional
+
+import pandas as pd
+
+from parsing import forms
+from parsing.report import FINDING_COLUMNS, ParsedReport
+from parsing.store import Store, report_body_key
+
+from . import core
+
+CATALOG_COLUMNS = ["sha256", "file", "body", "region", "year", "template", "format", "error", "stored",
+                   "session", "roster_body", "roster_path", "added_at"]
+FINDINGS_COLUMNS = ["file", "sha256", *FINDING_COLUMNS, "finding_key", "decision", "decision_note", "decided_at"]
+DECISION_ZH = {"confirmed": "已确认", "dismissed": "已排除"}
+
+# What a file dropped in this session became: the 报告库 column of the overview.
+SAVED_IMPORTED, SAVED_UNCHANGED, SAVED_NOT, SAVED_UNREADABLE, SAVED_STORED = (
+    "imported", "unchanged", "not_saved", "unreadable", "stored")
+SAVED_ZH = {SAVED_IMPORTED: "已保存", SAVED_UNCHANGED: "库中已有（未变化）", SAVED_NOT: "未保存（仅检查）",
+            SAVED_UNREADABLE: "无法读取（未保存）", SAVED_STORED: "库中"}
+
+
+def empty_catalog() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in CATALOG_COLUMNS})
+
+
+def empty_findings() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in FINDINGS_COLUMNS})
+
+
+def stored_catalog(store: Store) -> pd.DataFrame:
+    """The current version of every stored report, as catalog rows (newest first)."""
+    rep = store.list_reports(current_only=True)
+    if rep.empty:
+        return empty_catalog()
+    out = pd.DataFrame({
+        "sha256": rep["sha256"], "file": rep["file_name"], "body": rep["body"], "region": rep["region"],
+        "year": rep["year"], "template": rep["template"], "format": rep["format"], "error": rep["error"],
+        "stored": True, "session": False, "roster_body": rep["roster_body"], "roster_path": rep["roster_path"],
+        "added_at": rep["added_at"],
+    })
+    return out[CATALOG_COLUMNS]
+
+
+def session_catalog(reports: Iterable[ParsedReport], stored: set) -> pd.DataFrame:
+    rows = [{"sha256": r.sha256, "file": r.file, "body": r.body, "region": r.region, "year": r.year,
+             "template": r.template, "format": r.format, "error": r.error, "stored": r.sha256 in stored,
+             "session": True, "roster_body": None, "roster_path": None, "added_at": None} for r in reports]
+    return pd.DataFrame(rows, columns=CATALOG_COLUMNS) if rows else empty_catalog()
+
+
+def merge_catalog(session: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
+    """This session's drops first (in drop order), then the stored current reports not dropped this session.
+    A session row takes the roster match of its stored row."""
+    if not stored.empty and not session.empty:
+        match = stored.set_index("sha256")[["roster_body", "roster_path", "added_at"]]
+        hit = session["sha256"].isin(match.index)
+        for col in ("roster_body", "roster_path", "added_at"):
+            session.loc[hit, col] = session.loc[hit, "sha256"].map(match[col])
+    rest = stored[~stored["sha256"].isin(session["sha256"])] if not session.empty else stored
+    parts = [p for p in (session, rest) if not p.empty]
+    out = pd.concat(parts, ignore_index=True) if parts else empty_catalog()
+    out["year"] = pd.to_numeric(out["year"], errors="coerce").astype("Int64")
+    return out[CATALOG_COLUMNS]
+
+
+def store_findings(store: Store, shas: Optional[list] = None, current_only: bool = True) -> pd.DataFrame:
+    """Stored rule findings with the reviewer's decisions, in the dashboard's column layout.
+
+    ``shas`` None: the current versions; otherwise these reports."""
+    if shas is not None and not shas:
+        return empty_findings()
+    f = store.findings(shas, current_only=current_only and shas is None)
+    if f.empty:
+        return empty_findings()
+    f = f.rename(columns={"file_name": "file"})
+    return f[FINDINGS_COLUMNS].reset_index(drop=True)
+
+
+def with_decision_columns(f: pd.DataFrame) -> pd.DataFrame:
+    """Findings of an unsaved report in the same layout (no key, no decisions)."""
+    out = f.copy()
+    for c in FINDINGS_COLUMNS:
+        if c not in out.columns:
+            out[c] = None
+    return out[FINDINGS_COLUMNS]
+
+
+def active(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings that count for the badge: every one the reviewer has not dismissed."""
+    if findings.empty or "decision" not in findings.columns:
+        return findings
+    return findings[findings["decision"] != "dismissed"]
+
+
+def decision_text(row) -> str:
+    d = row.get("decision")
+    if d not in DECISION_ZH:
+        return "未处理"
+    return DECISION_ZH[d]
+
+
+# ---------------------------------------------------------------------------
+# Completeness of stored reports
+# ---------------------------------------------------------------------------
+
+def section_flags(store: Store, shas: Optional[list] = None) -> pd.DataFrame:
+    """Per stored report: sections found (``s1`` … ``s6``) and ``tables_found`` (dict), one row per sha256."""
+    try:
+        return _section_flags_sql(store, shas)
+    except sqlite3.Error:
+        return _section_flags_get(store, shas)
+
+
+def _section_flags_sql(store: Store, shas: Optional[list]) -> pd.DataFrame:
+    con = sqlite3.connect(f"file:{store.path}?mode=ro", uri=True, timeout=30)
+    try:
+        rep = pd.read_sql_query("SELECT id, sha256, tables_found FROM reports", con)
+        sec = pd.read_sql_query("SELECT report_id, number, found FROM sections", con)
+    finally:
+        con.close()
+    if shas is not None:
+        rep = rep[rep["sha256"].isin(shas)]
+    wide = (sec.pivot_table(index="report_id", columns="number", values="found", aggfunc="max")
+            .reindex(columns=range(1, 7)).fillna(0).astype(bool)) if not sec.empty else pd.DataFrame(
+        columns=range(1, 7))
+    wide.columns = [f"s{n}" for n in range(1, 7)]
+    out = rep.merge(wide, left_on="id", right_index=True, how="left")
+    for n in range(1, 7):
+        out[f"s{n}"] = out[f"s{n}"].fillna(False).astype(bool)
+    out["tables_found"] = [json.loads(t) if t else {} for t in out["tables_found"]]
+    return out[["sha256", *[f"s{n}" for n in range(1, 7)], "tables_found"]].reset_index(drop=True)
+
+
+def _section_flags_get(store: Store, shas: Optional[list]) -> pd.DataFrame:
+    if shas is None:
+        shas = store.list_reports()["sha256"].tolist()
+    return pd.DataFrame([flags_of(store.get(s)) for s in shas],
+                        columns=["sha256", *[f"s{n}" for n in range(1, 7)], "tables_found"])
+
+
+def flags_of(r: ParsedReport) -> dict:
+    found = r.sections_found()
+    return {"sha256": r.sha256, **{f"s{n}": bool(found[str(n)]) for n in range(1, 7)},
+            "tables_found": dict(r.tables_found or {})}
+
+
+def completeness_from_flags(catalog: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
+    """The completeness matrix of :func:`ui.core.completeness_frame` for catalog rows, from section flags."""
+    cols = ["报告", "单位", "年度", "sha256", *core.COMPLETENESS_ITEMS]
+    cat = catalog[catalog["error"].isna() | (catalog["error"] == "")]
+    if cat.empty:
+        return pd.DataFrame(columns=cols)
+    m = cat.merge(flags, on="sha256", how="inner")
+    out = pd.DataFrame({
+        "报告": [label_of(r) for r in m.to_dict("records")],
+        "单位": m["body"].fillna(""),
+        "年度": m["year"],
+        "sha256": m["sha256"],
+    })
+    for n, item in enumerate(core.COMPLETENESS_ITEMS[:6], start=1):
+        out[item] = m[f"s{n}"].astype(bool).to_numpy()
+    for t in forms.TABLES:
+        out[f"表{t}"] = [bool((tf or {}).get(t, False)) for tf in m["tables_found"]]
+    return out[cols]
+
+
+def label_of(row: dict) -> str:
+    """The report's label, as :func:`ui.core.report_label` makes it, from a catalog row."""
+    who = row.get("body") or "（单位未识别）"
+    y = row.get("year")
+    year = f"{int(y)}年" if y is not None and not pd.isna(y) else "（年度未识别）"
+    return f"{who} {year} · {core.short_file(row.get('file') or '')}"
+
+
+# ---------------------------------------------------------------------------
+# Checking and saving a dropped batch
+# ---------------------------------------------------------------------------
+
+@dataclass
+class Checked:
+    report: ParsedReport
+    findings: pd.DataFrame
+    outcome: str  # one of the SAVED_* constants
+
+
+@dataclass
+class BatchResult:
+    checked: list[Checked] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+
+def previous_in(reports: Iterable[ParsedReport], report: ParsedReport) -> Optional[ParsedReport]:
+    """Last year's report of the same body among ``reports`` (the last one given wins), or None."""
+    key, year = report_body_key(report), report.year
+    if key is None or year is None:
+        return None
+    hit = None
+    for r in reports:
+        if not r.error and r.year == year - 1 and report_body_key(r) == key:
+            hit = r
+    return hit
+
+
+def check_and_save(new: list[tuple[ParsedReport, bytes]], store: Optional[Store], save: bool,
+                   unsaved: Iterable[ParsedReport] = (),
+                   check_fn: Callable = core.check_report) -> BatchResult:
+    """Run the rules on newly parsed reports and, with ``save``, add them to the store with their bytes.
+
+    Reports are checked in year order, so a body's report of last year in the same drop is already known
+    (saved, or among the unsaved) when this year's is checked. Last year's report comes from this session's
+    unsaved reports first, then from the store (:meth:`Store.previous_report`). A report saved now may be last
+    year's for a stored one: that one's rules are re-run. Unreadable files are never stored.
+    """
+    res = BatchResult()
+    pending = list(unsaved)
+    order = sorted(range(len(new)), key=lambda i: (new[i][0].year is None, new[i][0].year or 0, i))
+    done: dict[int, Checked] = {}
+    touched = []
+    for i in order:
+        report, data = new[i]
+        if report.error:
+            done[i] = Checked(report, core.check_report(report), SAVED_UNREADABLE)
+            continue
+        prev = previous_in(pending, report)
+        if prev is None and store is not None:
+            prev = store.previous_report(report)
+        findings = check_fn(report, previous=prev)
+        if save and store is not None:
+            outcome = store.add(report, findings, data=data)
+            touched.append(report)
+        else:
+            outcome = SAVED_NOT
+            pending.append(report)
+        done[i] = Checked(report, findings, outcome)
+    if store is not None and touched:
+        later = {store.current(report_body_key(r), r.year + 1) for r in touched
+                 if report_body_key(r) and r.year is not None}
+        later -= {r.sha256 for r in touched}
+        later.discard(None)
+        if later:
+            store.recheck(sorted(later), check_fn)
+    res.checked = [done[i] for i in range(len(new))]
+    return res
+
+
+# ---------------------------------------------------------------------------
+# The overview (landing page, 报告 sheet)
+# ---------------------------------------------------------------------------
+
+OVERVIEW_COLUMNS = ["文件", "单位", "地区", "年度", "格式版本", "结论", "错误数", "警告数", "提示数", "未处理",
+                    "章节", "报告库", "说明", "sha256"]
+
+
+def overview(catalog: pd.DataFrame, findings: pd.DataFrame, matrix: pd.DataFrame, saved: dict) -> pd.DataFrame:
+    """One row per report of the working set: badge (dismissed findings do not count), counts, sections found,
+    what became of it in the store (``saved``: sha256 -> SAVED_*; reports not dropped now are 库中)."""
+    if catalog.empty:
+        return pd.DataFrame(columns=OVERVIEW_COLUMNS).astype({"年度": "Int64"})
+    act = active(findings)
+    counts = (act.groupby(["sha256", "severity"]).size().unstack(fill_value=0)
+              if not act.empty else pd.DataFrame())
+    open_n = (findings[findings["decision"].isna()].groupby("sha256").size()
+              if not findings.empty else pd.Series(dtype=int))
+    sections = {}
+    if not matrix.empty:
+        items = core.COMPLETENESS_ITEMS[:6]
+        for rec in matrix.to_dict("records"):
+            missing = [forms.SECTIONS[i].numeral for i, it in enumerate(items) if not rec[it]]
+            sections[rec["sha256"]] = f"{6 - len(missing)}/6" + (f"（缺{'、'.join(missing)}）" if missing else "")
+    rows = []
+    for r in catalog.to_dict("records"):
+        sha = r["sha256"]
+        err = r["error"] if isinstance(r["error"], str) and r["error"] else ""
+        n = {s: int(counts.at[sha, s]) if sha in counts.index and s in counts.columns else 0
+             for s in ("error", "warning", "info")}
+        if err:
+            label = core.BADGE_UNREADABLE
+            n = {"error": 0, "warning": 0, "info": 0}
+        else:
+            label = core.BADGE_ERROR if n["error"] else core.BADGE_WARN if n["warning"] else core.BADGE_PASS
+        rows.append({
+            "文件": core.short_file(r["file"] or ""), "单位": r["body"] or "", "地区": r["region"] or "",
+            "年度": r["year"], "格式版本": "" if err else forms.FORM_NAMES.get(r["template"], "未识别"),
+            "结论": label, "错误数": n["error"], "警告数": n["warning"], "提示数": n["info"],
+            "未处理": int(open_n.get(sha, 0)) if r["stored"] else None,
+            "章节": "" if err else sections.get(sha, ""),
+            "报告库": SAVED_ZH.get(saved.get(sha, SAVED_STORED if r["stored"] else SAVED_NOT), ""),
+            "说明": err, "sha256": sha,
+        })
+    df = pd.DataFrame(rows, columns=OVERVIEW_COLUMNS)
+    df["年度"] = pd.to_numeric(df["年度"], errors="coerce").astype("Int64")
+    df["未处理"] = pd.to_numeric(df["未处理"], errors="coerce").astype("Int64")
+    return df
