@@ -19,18 +19,20 @@ from .report import ParsedReport
 PARSER_VERSION = "0.1.0"
 
 
-def parse_bytes(data: bytes, name: str) -> ParsedReport:
+def parse_bytes(data: bytes, name: str, progress=None) -> ParsedReport:
     """Parse one report file given its bytes and file name.
 
     Returns a :class:`ParsedReport`; if the file cannot be read, ``error`` holds a clear
-    Chinese message and the other fields stay empty. Only programming errors raise.
+    Chinese message and the other fields stay empty; it never raises for bad input.
+    ``progress(done, total)``, if given, is called per page read by OCR (scanned pages take
+    seconds each).
     """
     from .extract import extract_report
     from .readers import read_document
 
     sha = hashlib.sha256(data).hexdigest()
     try:
-        doc = read_document(data, name)
+        doc = read_document(data, name, progress)
         report = extract_report(doc, name)
     except ReportError as exc:
         return ParsedReport(file=name, sha256=sha, error=exc.message, error_kind="data")

@@ -20,10 +20,11 @@ from typing import Iterable, Optional
 import pandas as pd
 
 from . import forms, parse_path
+from .readers import EXTENSIONS
 from .report import FINDING_COLUMNS, ParsedReport, json_number
 
 STORE_COMMANDS = ("import", "export", "reparse", "delete")
-REPORT_SUFFIXES = (".pdf", ".docx", ".doc", ".wps", ".html", ".htm", ".shtml", ".txt", ".md")
+REPORT_SUFFIXES = tuple(EXTENSIONS)
 
 
 def iter_files(paths: Iterable[str]) -> list[str]:

@@ -585,9 +585,11 @@ class TableMatcher:
             return
         raw = cell.text if cell is not None else ""
         value, status, note = parse_value(raw)
+        if status == "blank" and cell is not None and cell.confidence == 0.0:
+            status, note = "unreadable", "文字识别未能读出该单元格的内容"  # marks on the scan, no text
         if note and status == "unreadable":
             self.notes.add("PARSE-UNREADABLE", "warning",
-                           f"表{table}“{leaf}”行“{col}”列的内容“{raw}”不是数字，按无法读取处理。",
+                           f"表{table}“{leaf}”行“{col}”列：{note}（原文“{raw}”），按无法读取处理。",
                            table=table, row=row_key, column=col, actual=raw)
         elif note:
             self.notes.add("PARSE-UNIT", "info",
@@ -699,8 +701,8 @@ def extract_report(doc: Document, name: str) -> ParsedReport:
     text_items = doc.text_blocks()
     grids = doc.grids()
     if doc.page_count and len(doc.scanned_pages) >= doc.page_count:
-        raise ReportError("该 PDF 为扫描版（页面是图片，没有文字层），暂不支持识别。"
-                          "请上传由 Word/WPS 导出的 PDF 或 DOCX 原件。")
+        raise ReportError("该 PDF 为扫描版（页面是图片，没有文字层），文字识别（OCR）也未能读出内容。"
+                          "请上传更清晰的扫描件，或由 Word/WPS 导出的 PDF、DOCX 原件。")
     if not text_items and not grids:
         raise ReportError("文件中没有可读取的文字内容。")
     for msg in doc.notes:

@@ -18,7 +18,7 @@ from parsing.report import FINDING_COLUMNS, json_number
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_reports"
 GOLDEN = ROOT / "tests" / "golden"
-REPORT_SUFFIXES = {".txt", ".md", ".pdf", ".docx", ".html", ".htm"}
+REPORT_SUFFIXES = {".txt", ".md", ".pdf", ".docx", ".html", ".htm", ".png", ".jpg", ".jpeg"}
 
 
 def sample_files() -> list[Path]:

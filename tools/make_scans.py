@@ -8,7 +8,8 @@ the script renders every page with pypdfium2, then per page:
 * on the page given in :data:`SAMPLES`, stamps a red round seal over part of a table,
 
 and wraps the pages as an image-only PDF (no text layer) ``sample_reports/NNN_<id>_scan.pdf``.
-It also writes one page as ``sample_reports/NNN_<id>_scan.png`` for the image reader.
+It also writes one page as ``tests/fixtures/ocr/NNN_<id>_pageN.png`` for the image reader's tests
+(a single page is not a whole report, so it is not a sample report).
 
 Everything is deterministic (fixed seeds, fixed PDF dates), so running it again gives the same
 files. The outputs are committed; tests never run this script.
@@ -151,7 +152,7 @@ def main(argv=None) -> int:
         save_pdf(pages, out)
         print(f"wrote {out} ({len(pages)} pages, {os.path.getsize(out) // 1024} KB)")
         if stem == PNG_PAGE[0]:
-            png = os.path.join(SAMPLES_DIR, stem + "_scan.png")
+            png = os.path.join(ROOT, "tests", "fixtures", "ocr", f"{stem}_page{PNG_PAGE[1]}.png")
             # a 64-colour palette keeps the file small; the seal stays red
             pages[PNG_PAGE[1] - 1].quantize(64, dither=Image.Dither.NONE).save(png, optimize=True)
             print(f"wrote {png} ({os.path.getsize(png) // 1024} KB)")

@@ -18,6 +18,7 @@ READERS = {
     "html": "parsing.readers.html:read_html",
     "text": "parsing.readers.text:read_text",
     "legacy": "parsing.readers.legacy:read_legacy",
+    "image": "parsing.readers.image:read_image",
 }
 
 EXTENSIONS = {
@@ -30,8 +31,11 @@ EXTENSIONS = {
     ".md": "text",
     ".doc": "legacy",
     ".wps": "legacy",
+    ".jpg": "image",
+    ".jpeg": "image",
+    ".png": "image",
 }
-SUPPORTED_ZH = "PDF、DOCX、HTML/HTM、TXT/MD（以及经 LibreOffice 转换的 DOC/WPS）"
+SUPPORTED_ZH = "PDF、DOCX、HTML/HTM、TXT/MD、JPG/PNG 图片（文字识别）（以及经 LibreOffice 转换的 DOC/WPS）"
 
 
 def detect_format(data: bytes, name: str) -> str:
@@ -46,6 +50,8 @@ def detect_format(data: bytes, name: str) -> str:
         raise ReportError(f"文件“{name}”是 ZIP 压缩包而不是报告文件，请解压后上传其中的报告。")
     if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":  # OLE2: legacy .doc / .wps
         return "legacy"
+    if head[:8] == b"\x89PNG\r\n\x1a\n" or head[:3] == b"\xff\xd8\xff":
+        return "image"
     low = head.lower()
     if ext in (".html", ".htm", ".shtml") or b"<html" in low or b"<!doctype html" in low:
         return "html"
@@ -59,8 +65,12 @@ def detect_format(data: bytes, name: str) -> str:
     raise ReportError(f"不支持的文件类型“{ext or name}”。支持的格式：{SUPPORTED_ZH}。")
 
 
-def read_document(data: bytes, name: str) -> Document:
-    """Read a file's bytes into the intermediate. Raises ReportError for unreadable input."""
+def read_document(data: bytes, name: str, progress=None) -> Document:
+    """Read a file's bytes into the intermediate. Raises ReportError for unreadable input.
+
+    Pages of a PDF without a text layer are read by OCR (``parsing.ocr``); ``progress(done,
+    total)`` is called per OCR'd page. A text PDF never goes through OCR.
+    """
     if not data:
         raise ReportError(f"文件“{name}”是空文件（0 字节），无法读取。")
     fmt = detect_format(data, name)
@@ -68,4 +78,8 @@ def read_document(data: bytes, name: str) -> Document:
     reader = getattr(importlib.import_module(module), func)
     doc = reader(data, name)
     doc.format = doc.format or fmt
+    if fmt == "pdf" and doc.scanned_pages:
+        from ..ocr import ocr_pdf_pages
+
+        doc = ocr_pdf_pages(data, doc, progress)
     return doc
