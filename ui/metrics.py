@@ -160,3 +160,26 @@ def filter_region(df: pd.DataFrame, chosen: dict) -> pd.DataFrame:
         if val and level in out.columns:
             out = out[out[level] == val]
     return out
+
+
+def metric_cells(metric_id: str) -> tuple[list[str], list[str]]:
+    """The tables and columns a metric reads (to fetch only those values from the store)."""
+    m = METRICS_BY_ID[metric_id]
+    return sorted({s.table for s in m.series}), sorted({s.column for s in m.series})
+
+
+def total_by_year(df: pd.DataFrame, label: str) -> tuple[pd.DataFrame, int]:
+    """Many bodies as one line per item: the sum of the known values per year and item, under 单位 ``label``.
+
+    Returns the frame (trend_frame columns) and the number of report × item values left out because they are
+    unknown (blank or unreadable parts) - they are not counted as 0, and the caller says so.
+    """
+    if df.empty:
+        return df, 0
+    known = df[df["完整"]]
+    g = known.groupby(["年度", "项目"], sort=True)["数值"].sum().reset_index()
+    out = pd.DataFrame({"单位": label, "地区": "", "年度": g["年度"], "项目": g["项目"], "数值": g["数值"],
+                        "完整": True, "文件": "", "sha256": ""})
+    order = {lab: i for i, lab in enumerate(dict.fromkeys(df["项目"]))}
+    out = out.assign(_o=out["项目"].map(order)).sort_values(["年度", "_o"]).drop(columns="_o")
+    return out.reset_index(drop=True), int((~df["完整"]).sum())

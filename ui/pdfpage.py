@@ -34,7 +34,10 @@ def render_page_png(pdf: bytes, page: int, bbox: Optional[tuple] = None, dpi: in
 
 
 def cell_location(values, table: str, row: str, column: Optional[str]) -> tuple[Optional[int], Optional[tuple]]:
-    """(page, bbox) of a cell from a report's values frame; bbox only if the frame carries one."""
+    """(page, bbox) of a cell from a report's values frame (its ``bbox`` column, PDF points, top-left origin).
+
+    Without ``column`` the box spans the row's cells on the row's first page. bbox is None where the frame
+    has no box (non-PDF readers, OCR without positions)."""
     table, row, column = (_clean(x) for x in (table, row, column))
     if values is None or values.empty or not table or not row:
         return None, None
@@ -45,12 +48,16 @@ def cell_location(values, table: str, row: str, column: Optional[str]) -> tuple[
     if hit.empty:
         return None, None
     first = hit.iloc[0]
+    page = int(first["page"])
     bbox = None
-    if "bbox" in hit.columns and column:
-        b = first["bbox"]
-        if isinstance(b, (tuple, list)) and len(b) == 4:
-            bbox = tuple(b)
-    return int(first["page"]), bbox
+    if "bbox" in hit.columns:
+        # one cell: its box; a whole row (no column): the box around its cells on that page
+        same = hit[hit["page"] == first["page"]] if not column else hit.iloc[:1]
+        boxes = [tuple(b) for b in same["bbox"] if isinstance(b, (tuple, list)) and len(b) == 4]
+        if boxes:
+            bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+                    max(b[3] for b in boxes))
+    return page, bbox
 
 
 def _clean(x):

@@ -374,3 +374,14 @@ def clear() -> None:
         st.session_state.pop(k, None)
     init()
     changed()
+
+
+def trend_data(metric_id: str) -> pd.DataFrame:
+    """:func:`ui.metrics.trend_frame` of the working set for one metric (only its cells are read)."""
+    from . import metrics
+
+    def build():
+        t, c = metrics.metric_cells(metric_id)
+        return metrics.trend_frame(values_long(t, c), metric_id)
+
+    return _cached(f"trend_{metric_id}", build)

@@ -24,13 +24,14 @@ MARK_CSS = {
     "warning": "background-color:#ffe3a3;color:#6b4500;",
     "info": "background-color:#dbe9fb;",
     "changed": "background-color:#fff3b0;font-weight:bold;",
+    "corrected": "outline:2px solid #7c3aed;outline-offset:-2px;color:#5b21b6;font-weight:bold;",
 }
 STATUS_CSS = {
     "blank": "color:#888;font-style:italic;",
     "unreadable": "color:#a15c00;font-style:italic;",
     "missing": "color:#aaa;font-style:italic;",
 }
-_RANK = {"error": 0, "warning": 1, "changed": 2, "info": 3}
+_RANK = {"error": 0, "warning": 1, "changed": 2, "info": 3, "corrected": 4}
 
 TABLE_CSS = [
     {"selector": "", "props": f"border-collapse:collapse;font-family:{CJK_FONT};font-size:13px;margin-bottom:12px;"},
@@ -55,7 +56,7 @@ def cell_text(rec: Optional[dict]) -> str:
     has_value = v is not None and not (isinstance(v, float) and math.isnan(v))
     if status == "ok" and has_value:
         return format_number(v)
-    if status == "blank":
+    if status == "blank" or (status == "corrected" and not has_value):
         return CELL_BLANK
     if status == "unreadable":
         raw = str(rec.get("raw") or "").strip()
@@ -211,14 +212,27 @@ def styled_frame(frame: dict, marks: dict, tips: dict):
 
 
 def form_table_html(values: pd.DataFrame, table: str, template: Optional[str] = None,
-                    findings: Optional[pd.DataFrame] = None, marks: Optional[dict] = None) -> str:
-    """HTML of one table in form layout; ``findings`` (and/or explicit ``marks``) highlight cells."""
+                    findings: Optional[pd.DataFrame] = None, marks: Optional[dict] = None,
+                    parsed: Optional[dict] = None) -> str:
+    """HTML of one table in form layout; ``findings`` (and/or explicit ``marks``) highlight cells.
+
+    ``parsed`` maps hand-corrected cells to what the parser read there: such a cell shows the corrected
+    value with the parsed one beside it, “12（原 21）”, outlined.
+    """
     frames = form_frames(values, table, template)
     keys = [k for fr in frames for k in fr["keys"].values.ravel().tolist()]
     m, tips = marks_from_findings(findings, keys)
     for k, v in (marks or {}).items():
         if k not in m or _RANK.get(v, 9) < _RANK.get(m[k], 9):
             m[k] = v
+    for fr in frames:
+        for i in range(fr["text"].shape[0]):
+            for j in range(fr["text"].shape[1]):
+                key = fr["keys"].iat[i, j]
+                if parsed and key in parsed:
+                    fr["text"].iat[i, j] = f"{fr['text'].iat[i, j]}（原 {parsed[key]}）"
+                    m.setdefault(key, "corrected")
+                    tips[key] = "；".join(x for x in (tips.get(key), f"人工更正，原解析值 {parsed[key]}") if x)
     parts = [styled_frame(fr, m, tips).to_html() for fr in frames]
     title = f"<div style='font-family:{CJK_FONT};font-weight:bold;margin:6px 0'>" \
             f"{html.escape(table)}、{html.escape(forms.TABLE_TITLES[table])}</div>"
