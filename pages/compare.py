@@ -11,9 +11,12 @@ if widgets.empty_state("年度对比"):
     st.stop()
 
 by_body: dict = {}
-for r in state.readable_reports():
-    if r.body and r.year:
-        by_body.setdefault(r.body, {})[r.year] = r  # a later drop of the same year replaces the earlier
+cat = state.readable_catalog()
+cat = cat[cat["body"].notna() & (cat["body"] != "") & cat["year"].notna()]
+# stored reports oldest first, then this session's drops in order: a later one of the same year replaces
+rows = cat[~cat["session"]].iloc[::-1].to_dict("records") + cat[cat["session"]].to_dict("records")
+for r in rows:
+    by_body.setdefault(r["body"], {})[int(r["year"])] = r["sha256"]
 candidates = {b: ys for b, ys in by_body.items() if len(ys) >= 2}
 if not candidates:
     st.info("需要同一单位至少两个年度的报告才能对比。请上传该单位往年的报告。")
@@ -25,7 +28,7 @@ c1, c2 = st.columns(2)
 cur_year = c2.selectbox("本年", years[1:][::-1], key="compare_cur")
 prev_options = [y for y in years if y < cur_year][::-1]
 prev_year = c1.selectbox("上年（对照）", prev_options, key="compare_prev")
-prev, cur = candidates[body][prev_year], candidates[body][cur_year]
+prev, cur = state.get(candidates[body][prev_year]), state.get(candidates[body][cur_year])
 
 st.subheader("跨年度校验")
 if cur_year - prev_year != 1:

@@ -1,15 +1,21 @@
-"""完整性: which reports lack which of the six sections and three tables."""
+"""完整性: which reports lack which of the six sections and three tables; who on the roster has not reported."""
 import streamlit as st
 
-from ui import core, figures, state, widgets
+from ui import core, exports, figures, library, state, widgets
+
+MAX_HEATMAP_ROWS = 150
 
 st.title("章节与表格完整性")
-st.caption("每份报告是否具备六个部分和三张统计表。绿色“有”为具备，红色“缺”为缺失。")
+st.caption("每份报告是否具备六个部分和三张统计表（报告库中各单位各年度的当前版本，以及本次未保存的报告）。"
+           "绿色“有”为具备，红色“缺”为缺失。")
+
+store = state.store()
+roster = store.roster() if store is not None else None
 
 if widgets.empty_state("完整性矩阵"):
     st.stop()
 
-matrix = core.completeness_frame(state.readable_reports())
+matrix = state.completeness()
 items = core.COMPLETENESS_ITEMS
 incomplete = matrix[~matrix[items].all(axis=1)]
 c1, c2 = st.columns(2)
@@ -18,7 +24,11 @@ c2.metric("有缺项的报告", len(incomplete))
 
 view = st.radio("查看方式", ["按报告", "按单位 × 年度"], horizontal=True, key="completeness_view")
 if view == "按报告":
-    fig = figures.completeness_heatmap(matrix, items, short=core.COMPLETENESS_SHORT)
+    shown = matrix
+    if len(matrix) > MAX_HEATMAP_ROWS:
+        shown = incomplete.head(MAX_HEATMAP_ROWS)
+        st.caption(f"报告较多，热力图只画有缺项的报告（最多 {MAX_HEATMAP_ROWS} 份）；表格列出全部。")
+    fig = figures.completeness_heatmap(shown, items, short=core.COMPLETENESS_SHORT)
     table = matrix.drop(columns=["sha256"]).copy()
     table[items] = table[items].map(lambda ok: "有" if ok else "缺失")
     widgets.chart_with_data(fig, table, "completeness", "章节完整性")
@@ -28,6 +38,26 @@ else:
 
 if not incomplete.empty:
     st.subheader("缺项清单")
-    for r in incomplete.to_dict("records"):
+    for r in incomplete.head(200).to_dict("records"):
         missing = [i for i in items if not r[i]]
         st.markdown(f"- **{r['报告']}**：缺 {'、'.join(missing)}")
+    if len(incomplete) > 200:
+        st.caption(f"另有 {len(incomplete) - 200} 份，见上方表格。")
+
+st.subheader("未报送年报的单位")
+if roster is None or roster.empty:
+    st.caption("在“报告库”页导入名册（必须报送的单位及其区划）后，这里按年度列出还没有报送的单位。")
+else:
+    years = sorted({int(y) for y in matrix["年度"].dropna()}, reverse=True)
+    if years:
+        year = st.selectbox("年度", years, key="completeness_missing_year")
+        missing = library.missing_table(store.missing_reports(year))
+        st.metric(f"{year}年未报送", f"{len(missing)} / {len(roster)}")
+        if missing.empty:
+            st.success(f"名册中的单位 {year} 年都已报送（已保存到报告库的报告）。")
+        else:
+            st.dataframe(missing, hide_index=True, key="completeness_missing")
+            st.download_button("下载未报送名单（CSV）", exports.csv_bytes(missing),
+                               file_name=f"{year}年未报送单位.csv", mime="text/csv", key="completeness_missing_csv",
+                               on_click="ignore")
+    st.caption("只统计已保存到报告库的报告；报告单位与名册的匹配可在“报告库”页更正。")

@@ -1,24 +1,31 @@
 """导出: the workbook and CSVs of the whole batch, and a summary of one report for the township."""
 import streamlit as st
 
-from ui import core, exports, state, widgets
+from parsing.batch import export_frames
+from ui import core, exports, state, storeview, widgets
 
 st.title("导出")
-st.caption("导出本次会话的全部检查结果，或为单份报告生成审查意见，发回报送单位整改。"
-           "各图表的 PNG 图片在图表旁下载。")
+st.caption("导出全部检查结果（报告库中各单位各年度的当前版本和本次未保存的报告），或为单份报告生成审查意见，"
+           "发回报送单位整改。各图表的 PNG 图片在图表旁下载。")
 
 if widgets.empty_state("导出"):
     st.stop()
 
-reports = state.reports()
-findings = state.findings()
-overview = core.overview_frame(reports, findings).drop(columns=["sha256"])
-values = core.values_long(reports)
+findings = storeview.active(state.findings())
+overview = storeview.overview(state.catalog(), state.findings(), state.completeness(),
+                              st.session_state["saved"]).drop(columns=["sha256"])
+
+
+_store, _session = state.store(), dict(st.session_state["session"])
+
+
+def values():  # built only when a download is asked for (a province's store holds a million cells)
+    return storeview.working_values(_store, _session)
 
 st.subheader("全部结果")
 st.download_button(
     "下载 Excel 工作簿（报告、问题清单、数据明细）",
-    lambda: exports.workbook_bytes(overview, findings, values),
+    lambda: exports.workbook_bytes(overview, findings, values()),
     file_name="年报审查结果.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="xlsx", icon=":material/table_view:", type="primary", on_click="ignore",
@@ -28,13 +35,22 @@ c1.download_button("报告清单（CSV）", exports.csv_bytes(overview), file_na
                    key="csv_reports", on_click="ignore")
 c2.download_button("问题清单（CSV）", exports.csv_bytes(core.findings_display(findings, with_file=True)),
                    file_name="问题清单.csv", mime="text/csv", key="csv_findings", on_click="ignore")
-c3.download_button("数据明细（CSV）", exports.csv_bytes(exports.values_export_frame(values)),
+c3.download_button("数据明细（CSV）", lambda: exports.csv_bytes(exports.values_export_frame(values())),
                    file_name="数据明细.csv", mime="text/csv", key="csv_values", on_click="ignore")
+
+store = state.store()
+if store is not None and len(store):
+    st.caption("导出结果中已排除的问题不列入问题清单。")
+    st.download_button(
+        "下载报告库全部内容（Excel：报告、数值、问题、更正、审查决定、名册，含所有版本）",
+        lambda: exports.store_workbook_bytes(export_frames(store)),
+        file_name="报告库.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="xlsx_store", icon=":material/inventory_2:", on_click="ignore")
 
 st.subheader("单份报告审查意见")
 report = widgets.report_picker(key="export_pick")
 if report is not None:
-    f = state.findings_of(report.sha256)
+    f = storeview.active(state.findings_of(report.sha256))
     md = exports.report_summary_markdown(report, f)
     stem = f"{report.body or '报告'}{report.year or ''}审查意见"
     d1, d2 = st.columns(2)

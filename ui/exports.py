@@ -55,6 +55,25 @@ def workbook_bytes(reports: pd.DataFrame, findings: pd.DataFrame, values: pd.Dat
     return buf.getvalue()
 
 
+STORE_SHEETS = {"reports": "报告", "values": "数值", "findings": "问题", "corrections": "更正",
+                "decisions": "审查决定", "roster": "名册"}
+XLSX_MAX_ROWS = 1_000_000
+
+
+def store_workbook_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
+    """An .xlsx of :func:`parsing.batch.export_frames` (one sheet per table; long sheets split)."""
+    buf = io.BytesIO()
+    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
+        for name, df in frames.items():
+            sheet = STORE_SHEETS.get(name, name)
+            if len(df) <= XLSX_MAX_ROWS:
+                df.to_excel(xw, sheet_name=sheet, index=False)
+                continue
+            for i, start in enumerate(range(0, len(df), XLSX_MAX_ROWS), 1):
+                df.iloc[start:start + XLSX_MAX_ROWS].to_excel(xw, sheet_name=f"{sheet}{i}", index=False)
+    return buf.getvalue()
+
+
 def _display_width(s: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
 

@@ -212,33 +212,9 @@ def badge_of(sha: str) -> dict:
 
 def values_long(table=None, column=None) -> pd.DataFrame:
     """Values of the working set in long form (``ui.core.values_long`` columns plus the roster's region tree):
-    the store's current reports (with corrections) and this session's unsaved reports."""
+    the store's current reports (with corrections) and this session's drops."""
     init()
-    ss = st.session_state
-    s = store()
-    parts = []
-    if s is not None:
-        v = s.values_long(table, None, column, current_only=True, corrected=True)
-        if not v.empty:
-            parts.append(v.rename(columns={"file_name": "file"}))
-        stored_session = [sha for sha in ss["session"] if sha in s]
-        if stored_session:
-            extra = s.values_long(table, None, column, sha256=stored_session, current_only=False)
-            extra = extra[~extra["is_current"]] if not extra.empty else extra
-            if not extra.empty:
-                parts.append(extra.rename(columns={"file_name": "file"}))
-    unsaved = [r for sha, r in ss["session"].items() if not r.error and (s is None or sha not in s)]
-    if unsaved:
-        u = core.values_long(unsaved)
-        if table is not None:
-            u = u[u["table"].isin([table] if isinstance(table, str) else list(table))]
-        if column is not None:
-            u = u[u["column"].isin([column] if isinstance(column, str) else list(column))]
-        parts.append(u)
-    parts = [p for p in parts if not p.empty]
-    if not parts:
-        return core.values_long([])
-    return pd.concat(parts, ignore_index=True)
+    return storeview.working_values(store(), dict(st.session_state["session"]), table, column)
 
 
 def completeness() -> pd.DataFrame:

@@ -113,6 +113,35 @@ def decision_text(row) -> str:
     return DECISION_ZH[d]
 
 
+def working_values(store: Optional[Store], session: dict, table=None, column=None) -> pd.DataFrame:
+    """Values in long form of the stored current reports (with corrections) and of this session's drops
+    (``session``: sha256 -> ParsedReport): stored drops that are not current come from the store, unsaved ones
+    from the reports themselves. ``table``/``column`` filter (one or a list)."""
+    parts = []
+    if store is not None:
+        v = store.values_long(table, None, column, current_only=True, corrected=True)
+        if not v.empty:
+            parts.append(v.rename(columns={"file_name": "file"}))
+        stored_session = [sha for sha in session if sha in store]
+        if stored_session:
+            extra = store.values_long(table, None, column, sha256=stored_session, current_only=False)
+            extra = extra[~extra["is_current"]] if not extra.empty else extra
+            if not extra.empty:
+                parts.append(extra.rename(columns={"file_name": "file"}))
+    unsaved = [r for sha, r in session.items() if not r.error and (store is None or sha not in store)]
+    if unsaved:
+        u = core.values_long(unsaved)
+        if table is not None:
+            u = u[u["table"].isin([table] if isinstance(table, str) else list(table))]
+        if column is not None:
+            u = u[u["column"].isin([column] if isinstance(column, str) else list(column))]
+        parts.append(u)
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return core.values_long([])
+    return pd.concat(parts, ignore_index=True)
+
+
 # ---------------------------------------------------------------------------
 # Completeness of stored reports
 # ---------------------------------------------------------------------------
