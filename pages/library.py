@@ -64,7 +64,6 @@ with tab_list:
                 store.delete(victim)
                 st.session_state["session"].pop(victim, None)
                 st.session_state["saved"].pop(victim, None)
-                st.session_state["lib_delete_confirm"] = False
                 state.changed()
                 st.toast(f"已删除：{name}")
                 st.rerun()
