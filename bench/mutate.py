@@ -39,8 +39,9 @@ if str(ROOT) not in sys.path:
 from parsing.limits import cpu_count, parse_with_timeout  # noqa: E402
 
 DEFAULT_GLOBS = ("sample_reports/*.pdf", "sample_reports/*.docx", "tests/fixtures/pdf/*.pdf")
-# Image-only scans go to OCR (seconds per page): their time is the per-file limit's business, not a hang.
-SKIP_WORDS = ("scan",)
+# Files with image-only or undecodable pages always go to OCR (seconds per page): their time is the
+# per-file limit's business, not a parser hang. Mutated text PDFs still reach OCR when damage garbles a page.
+SKIP_WORDS = ("scan", "mixed", "cid")
 
 
 # ---------------------------------------------------------------------------

@@ -80,6 +80,19 @@ def _continues_cell(line: str) -> bool:
     return 0 < len(s) <= 60 and not _HEADING_LIKE.match(line)
 
 
+MAX_CONTINUATION_LINES = 4  # a label in a narrow cell wraps over a few lines, never a paragraph's worth
+
+
+def _continuation_run(block: list[str]) -> int:
+    """How many lines without tab end ``block`` (continuations of its last cell so far)."""
+    n = 0
+    for ln in reversed(block):
+        if "\t" in ln or _is_blank(ln):
+            break
+        n += 1
+    return n
+
+
 def _cell_per_line(lines: list[str]) -> bool:
     tab_lines = [ln for ln in lines if "\t" in ln]
     single = [ln for ln in tab_lines if ln.startswith("\t") and ln.count("\t") == 1]
@@ -148,8 +161,9 @@ def read_text(data: bytes, name: str) -> Document:
                         i = j
                     else:
                         break
-                elif block and "\t" in block[-1] and _cell_per_line(block) and _continues_cell(cur):
-                    block.append(cur)  # continuation of a cell broken over lines
+                elif (block and _continuation_run(block) < MAX_CONTINUATION_LINES and _cell_per_line(block)
+                      and _continues_cell(cur)):
+                    block.append(cur)  # continuation of a cell broken over lines (a narrow cell: several)
                     i += 1
                 else:
                     break
