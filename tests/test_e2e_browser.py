@@ -30,15 +30,16 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(tmp_path_factory):
     port = free_port()
+    db = tmp_path_factory.mktemp("e2e_store") / "reports.sqlite3"  # its own empty store, never data/
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = open(ARTIFACTS / "streamlit.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
          f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
          "--server.fileWatcherType=none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1", "GOVREPORT_DB": str(db)},
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -76,6 +77,7 @@ def test_drop_samples_open_report_and_trends(server):
             page = browser.new_page(viewport={"width": 1500, "height": 1100}, locale="zh-CN")
             page.goto(server)
             expect(page.get_by_text("还没有报告", exact=False).first).to_be_visible(timeout=30000)
+            expect(page.get_by_text("保存到报告库").first).to_be_visible()
 
             page.locator('input[type="file"]').set_input_files([str(p) for p in SAMPLES])
             # One badge chip per file, each with its verdict.
