@@ -191,7 +191,10 @@ class Ctx:
         if v is not None and len(v):
             cols = [v[c] if c in v.columns else [None] * len(v) for c in ("table", "row", "column", "value", "status", "raw", "page")]
             for t, r, c, val, st, raw, page in zip(*cols):
-                self.cells[(t, r, c)] = (None if _isnan(val) else float(val), st, raw, page)
+                num = None if _isnan(val) else float(val)
+                if st == "corrected":  # a reviewer's hand correction counts as read (or as blank)
+                    st = "blank" if num is None else "ok"
+                self.cells[(t, r, c)] = (num, st, raw, page)
         self.expected = _EXPECTED[self.form]
         self.township = is_township(report)
 

@@ -453,3 +453,19 @@ def test_a_cluster_of_copies_gives_one_finding_per_report():
     f = of(run_batch(reports), "XYR-04")
     assert sorted(f["file"]) == sorted(r.file for r in reports)
     assert all("另与2份" in m for m in f["message"])
+
+
+def test_hand_corrected_cells_count_as_read():
+    """A reviewer's correction (status "corrected", from the store) is checked like a read value."""
+    broken = make_report({cell(OPEN, "商业企业"): 2})
+    assert not of(run(broken), "ARI-02").empty
+    fixed = make_report(consistent(new=2, column="商业企业"))
+    v = fixed.values
+    hit = (v["table"] == "三") & v["row"].isin([NEW[1], OPEN[1], TOTAL[1]])
+    v.loc[hit & (v["column"].isin(["商业企业", "总计"])), "status"] = "corrected"
+    assert of(run(fixed), "ARI-02").empty and of(run(fixed), "ARI-06").empty
+    wrong = (v["row"] == OPEN[1]) & (v["column"] == "总计")
+    v.loc[wrong, "value"] = 5.0  # a correction that breaks the row total is caught like a read value
+    assert not of(run(fixed), "ARI-02").empty
+    v.loc[hit & (v["column"] == "总计"), "value"] = float("nan")  # corrected to blank: a blank, not a 0
+    assert not of(run(fixed), "ARI-06").empty

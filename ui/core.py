@@ -4,7 +4,6 @@ Nothing here imports streamlit, so everything can be unit-tested.
 """
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import io
 import logging
@@ -78,34 +77,12 @@ def _as_findings(df: Optional[pd.DataFrame]) -> pd.DataFrame:
     return out
 
 
-def as_checked(report: Optional[ParsedReport]) -> Optional[ParsedReport]:
-    """The report as the rules should see it: a hand-corrected cell (status ``corrected``, from
-    ``Store.corrected_report``) counts as read (``ok``), or as ``blank`` when corrected to blank.
-
-    ``parsing.rules`` only trusts cells whose status is ``ok``; without this a corrected value would be ignored
-    by every rule. The report itself is not changed (a shallow copy with a new values frame is returned).
-    """
-    if report is None or report.values is None or report.values.empty or "status" not in report.values:
-        return report
-    v = report.values
-    hit = (v["status"] == "corrected").to_numpy()
-    if not hit.any():
-        return report
-    v = v.copy()
-    known = pd.to_numeric(v["value"], errors="coerce").notna().to_numpy()
-    status = v["status"].astype(object).to_numpy(copy=True)
-    status[hit & known] = "ok"
-    status[hit & ~known] = "blank"
-    v["status"] = status
-    return dataclasses.replace(report, values=v)
-
-
 def check_report(report: ParsedReport, previous: Optional[ParsedReport] = None) -> pd.DataFrame:
     """Findings of one report (its parse notes and rule findings, as ``parsing.rules`` gives them).
-    Hand corrections count as read values (see :func:`as_checked`)."""
+    Hand corrections count as read values (``parsing.rules`` treats status ``corrected`` so)."""
     if report.error:
         return empty_findings()
-    return _as_findings(rules.check_report(as_checked(report), previous=as_checked(previous))).reset_index(drop=True)
+    return _as_findings(rules.check_report(report, previous=previous)).reset_index(drop=True)
 
 
 def _dedupe(df: pd.DataFrame, key: list[str]) -> pd.DataFrame:
