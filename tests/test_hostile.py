@@ -256,10 +256,7 @@ CASES = [
 
 
 # Known failures, each a bug to fix in a reader (remove the entry once fixed; the case then runs).
-KNOWN_FAILURES = {
-    "page_of_40000_boxes": "parsing/readers/pdf.py sends a page with 200,000 ruling segments to pdfplumber's "
-                           "table finder: about 50-130 s and 460 MB; fix: skip table finding above a segment cap",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 def _param(case):

@@ -62,6 +62,9 @@ MAX_PAGES = 500  # an annual report has 5-40 pages; refuse anything absurd befor
 MIN_RULING_SEGMENTS = 12
 MAX_PATH_OBJECTS_SCANNED = 20000  # stop counting drawings on pathological pages
 MAX_TABLE_PAGE_CHARS = 60000  # no table finding on a page with more characters (hostile input)
+# A report's table page has 50-5,000 ruling segments; table finding is superlinear in them
+# (40,000 boxes = 200,000 segments took pdfplumber 50-130 s and 460 MB). Above this: text only.
+MAX_TABLE_PAGE_SEGMENTS = 20000
 GARBLED_RATIO = 0.2  # share of undecodable characters above which a page counts as unreadable
 JOIN_TOLERANCE = 4.0  # points: column edges of two table parts must agree this closely
 
@@ -125,6 +128,7 @@ class PageTriage:
     broken: bool = False
     objects: Optional["PdfiumPage"] = None  # chars and ruling edges of a table candidate
     done: bool = False  # tables already read from ``objects``
+    crowded: bool = False  # too many drawings for table finding (hostile or broken input)
 
     @property
     def has_text(self) -> bool:
@@ -199,7 +203,8 @@ def pdfium_to_triage(pdf: pdfium.PdfDocument, index: int) -> PageTriage:
                 x0, y0, x1, y1 = obj.get_bounds()
                 if (x1 - x0) * (y1 - y0) >= 0.5 * page_area:
                     info.picture = True
-        if (info.table_candidate and not nested_paths and seen <= MAX_PATH_OBJECTS_SCANNED
+        info.crowded = seen > MAX_PATH_OBJECTS_SCANNED or info.ruling_segments > MAX_TABLE_PAGE_SEGMENTS
+        if (info.table_candidate and not nested_paths and not info.crowded
                 and page.get_rotation() == 0 and info.chars <= MAX_TABLE_PAGE_CHARS):
             info.objects = pdfium_to_page(page, textpage)
     finally:
@@ -688,6 +693,10 @@ def read_pdf(data: bytes, name: str) -> Document:
         doc.notes.append(NOTE_MAYBE_TRUNCATED)
     candidates = [t for t in triage if t.table_candidate]
     # Pages pypdfium2 could not hand over (rotated, nested drawings, errors): pdfplumber reads them.
+    for info in candidates:
+        if info.crowded and not info.done:  # never hand a page of countless drawings to pdfplumber
+            _take_page_result(doc, pages, garbled, info, None, "skipped")
+            info.done = True
     rest = [t for t in candidates if not t.done]
     if rest:
         try:
