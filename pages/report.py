@@ -165,4 +165,7 @@ if report.format == "pdf":
             pages = report.page_count or 1
             page = st.number_input("页码", min_value=1, max_value=pages, value=min(page or 1, pages), step=1,
                                    key=f"page_{sha}_{page}")
-            st.image(pdfpage.render_page_png(pdf, int(page), bbox), caption=f"第 {int(page)} 页", width=820)
+            read = pdfpage.ocr_cells(report.values, int(page)) if report.ocr else []
+            if read:
+                st.caption("本页为扫描件，蓝框内为文字识别读出的数值（橙色为识别置信度较低，请重点核对）。")
+            st.image(pdfpage.render_page_png(pdf, int(page), bbox, cells=read), caption=f"第 {int(page)} 页", width=820)

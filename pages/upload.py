@@ -14,7 +14,7 @@ if state.store() is None and save:
     st.warning("报告库无法打开，本次结果只保存在浏览器会话中。")
 
 uploads = st.file_uploader(
-    "拖入报告文件（可一次多选；支持 PDF、DOCX、HTML、TXT/MD，或包含这些文件的 ZIP 压缩包）",
+    "拖入报告文件（可一次多选；支持 PDF（含扫描件）、DOCX、HTML、TXT/MD、JPG/PNG 图片，或包含这些文件的 ZIP 压缩包）",
     type=core.UPLOAD_TYPES, accept_multiple_files=True, key="uploads",
 )
 
@@ -28,6 +28,9 @@ if uploads:
             lambda i, n, name: bar.progress(min(i / max(n, 1), 1.0),
                                             text=f"正在解析 {i + 1}/{n}：{core.short_file(name)}" if name else "解析完成"),
             save=save,
+            on_page=lambda done, total, name: bar.progress(
+                min(done / max(total, 1), 1.0),
+                text=f"正在识别扫描件“{core.short_file(name)}”：第 {done}/{total} 页（每页约需数秒）"),
         )
         bar.empty()
         seen.update((f.name, f.size, getattr(f, "file_id", "")) for f in fresh)

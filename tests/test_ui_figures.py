@@ -336,3 +336,21 @@ def test_count_axis_has_whole_number_ticks():
     assert fig.layout.yaxis.dtick == 1 and fig.layout.yaxis.tickformat == "d"
     fee = figures.trend_over_years(df[df["项目"] == "上年结转"], "x", "万元")
     assert fee.layout.yaxis.dtick is None
+
+
+def test_ocr_cells_are_drawn_on_the_scanned_page():
+    from parsing import parse_path
+    from ui import pdfpage
+
+    path = ROOT / "sample_reports" / "000_f2cddb79f4434941_scan.pdf"
+    rep = parse_path(path)
+    assert rep.ocr
+    page = int(rep.values[rep.values["table"] == "三"]["page"].dropna().iloc[0])
+    cells = pdfpage.ocr_cells(rep.values, page)
+    assert cells and all(len(b) == 4 for b, _, _ in cells)
+    assert {t for _, t, _ in cells} <= {"0", "6", "-", "?"}
+    plain = pdfpage.render_page_png(path.read_bytes(), page)
+    marked = pdfpage.render_page_png(path.read_bytes(), page, cells=cells)
+    assert plain != marked
+    text_pdf = parse_path(ROOT / "sample_reports" / "000_f2cddb79f4434941.pdf")
+    assert pdfpage.ocr_cells(text_pdf.values, page) == []  # a text PDF has nothing read by OCR

@@ -21,8 +21,9 @@ from parsing.report import FINDING_COLUMNS, VALUE_COLUMNS, ParsedReport, empty_f
 log = logging.getLogger(__name__)
 
 # Extensions the uploader accepts (ZIP archives are expanded here, not by the core).
-UPLOAD_TYPES = ["pdf", "docx", "html", "htm", "txt", "md", "zip"]
-REPORT_EXTENSIONS = (".pdf", ".docx", ".html", ".htm", ".shtml", ".txt", ".md", ".doc", ".wps")
+UPLOAD_TYPES = ["pdf", "docx", "html", "htm", "txt", "md", "png", "jpg", "jpeg", "zip"]
+REPORT_EXTENSIONS = (".pdf", ".docx", ".html", ".htm", ".shtml", ".txt", ".md", ".doc", ".wps", ".png", ".jpg",
+                     ".jpeg")
 
 # ZIP safety limits (a province's batch is a few hundred reports of a few MB each).
 ZIP_MAX_MEMBERS = 500
@@ -50,14 +51,14 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def parse_file(data: bytes, name: str) -> ParsedReport:
+def parse_file(data: bytes, name: str, progress=None) -> ParsedReport:
     """Parse one file with the core; a crash in the core becomes the report's error message.
 
     The core promises not to raise on bad input; this guard keeps one broken file from taking
     the whole batch down in the dashboard if it does anyway (the traceback goes to the log).
     """
     try:
-        report = parsing.parse_bytes(data, name)
+        report = parsing.parse_bytes(data, name, progress)
     except Exception as exc:  # noqa: BLE001 - shown to the reviewer, logged in full
         log.exception("parse_bytes failed for %s", name)
         return ParsedReport(file=name, sha256=sha256_of(data),

@@ -7,9 +7,12 @@ from typing import Optional
 PAGE_DPI = 110
 
 
-def render_page_png(pdf: bytes, page: int, bbox: Optional[tuple] = None, dpi: int = PAGE_DPI) -> bytes:
+def render_page_png(pdf: bytes, page: int, bbox: Optional[tuple] = None, dpi: int = PAGE_DPI,
+                    cells: Optional[list] = None) -> bytes:
     """PNG bytes of 1-based ``page``; ``bbox`` = (x0, top, x1, bottom) in PDF points (top-left origin,
-    as pdfplumber gives it) is outlined in red. Raises ValueError for a page outside the document."""
+    as pdfplumber gives it) is outlined in red. ``cells`` (from :func:`ocr_cells`) are outlined in blue with
+    the value OCR read written above each (orange where the engine was unsure), so a reviewer can compare
+    a scan with what was read. Raises ValueError for a page outside the document."""
     import pypdfium2 as pdfium
     from PIL import ImageDraw
 
@@ -20,6 +23,13 @@ def render_page_png(pdf: bytes, page: int, bbox: Optional[tuple] = None, dpi: in
         p = doc[page - 1]
         scale = dpi / 72
         img = p.render(scale=scale).to_pil().convert("RGB")
+        if cells:
+            draw = ImageDraw.Draw(img)
+            for (cx0, ctop, cx1, cbottom), text, unsure in cells:
+                color = (230, 120, 0) if unsure else (30, 90, 200)
+                box = [cx0 * scale, ctop * scale, cx1 * scale, cbottom * scale]
+                draw.rectangle(box, outline=color)
+                draw.text((box[0] + 2, box[1] + 1), text, fill=color)
         if bbox is not None and len(bbox) == 4:
             x0, top, x1, bottom = (float(v) * scale for v in bbox)
             draw = ImageDraw.Draw(img)
@@ -64,3 +74,22 @@ def _clean(x):
     if x is None or (isinstance(x, float) and x != x) or str(x) in ("", "<NA>", "nan", "None"):
         return None
     return x
+
+
+def ocr_cells(values, page: int, unsure_below: float = 0.9) -> list:
+    """The form cells read by OCR on one page: [(bbox, text, unsure)], text the value read ('-' when blank,
+    '?' when unreadable); ``unsure`` where the engine's confidence is below ``unsure_below``."""
+    if values is None or values.empty or "confidence" not in values or "bbox" not in values:
+        return []
+    hit = values[(values["page"] == page) & values["confidence"].notna()]
+    out = []
+    for r in hit.itertuples(index=False):
+        if not isinstance(r.bbox, (tuple, list)) or len(r.bbox) != 4:
+            continue
+        if r.status == "ok":
+            v = float(r.value)
+            text = str(int(v)) if v.is_integer() else f"{v:g}"
+        else:
+            text = "-" if r.status == "blank" else "?"
+        out.append((tuple(r.bbox), text, float(r.confidence) < unsure_below))
+    return out

@@ -110,9 +110,10 @@ def init() -> None:
 
 
 @st.cache_data(max_entries=1000, show_spinner=False)
-def parse_cached(digest: str, name: str, _data: bytes) -> ParsedReport:
-    """Parse once per (content, name); ``_data`` is not hashed (the digest stands for it)."""
-    return core.parse_file(_data, name)
+def parse_cached(digest: str, name: str, _data: bytes, _on_page=None) -> ParsedReport:
+    """Parse once per (content, name); ``_data`` is not hashed (the digest stands for it).
+    ``_on_page(done, total)`` is called per scanned page read by OCR (seconds each)."""
+    return core.parse_file(_data, name, _on_page)
 
 
 def catalog() -> pd.DataFrame:
@@ -250,11 +251,12 @@ def source_bytes(sha: str) -> Optional[bytes]:
 # ---------------------------------------------------------------------------
 
 def add_files(files: list[core.Upload], on_progress: Optional[Callable[[int, int, str], None]] = None,
-              save: bool = True) -> dict:
+              save: bool = True, on_page: Optional[Callable[[int, int, str], None]] = None) -> dict:
     """Parse new files into the session and, with ``save``, into the store (with their bytes).
 
     The same content (by sha256) is parsed once: a file already in this session or in the store is not parsed
-    again. Returns counts ``added``, ``duplicates``, ``failed``, ``imported``, ``unchanged`` and ``messages``.
+    again. ``on_page(done, total, name)`` reports the pages of a scanned file as OCR reads them. Returns counts
+    ``added``, ``duplicates``, ``failed``, ``imported``, ``unchanged`` and ``messages``.
     """
     init()
     ss = st.session_state
@@ -291,7 +293,8 @@ def add_files(files: list[core.Upload], on_progress: Optional[Callable[[int, int
             continue
         if on_progress:
             on_progress(i, len(todo), up.name)
-        report = parse_cached(digest, up.name, up.data)
+        page_cb = (lambda done, total, _n=up.name: on_page(done, total, _n)) if on_page else None
+        report = parse_cached(digest, up.name, up.data, page_cb)
         batch_shas.add(digest)
         ss["names"][digest] = [up.name]
         new.append((report, up.data))
