@@ -8,7 +8,8 @@ Three kinds of file, each with every cell of the 2021 form filled from a seeded 
   the column widths of the Word form. Table 三 breaks across pages as in real exports. Text
   uses a CID font (Identity-H with a ToUnicode map) named SimSun and not embedded, as many
   government PDFs do; both pdfium and pdfminer read its text exactly.
-* ``docx``: the Word-form layout of ``tools/make_samples.py`` (python-docx).
+* ``docx``: the Word-form layout of ``tools/make_samples.py`` (python-docx), built once with
+  tokens in its cells and filled in per report.
 * ``txt``: the seeds' text layouts (tabs, one cell per line, Markdown pipes) from
   ``tests/report_factory.py``.
 
@@ -22,11 +23,15 @@ is built once and reused; it is never committed.
 from __future__ import annotations
 
 import hashlib
+import html
+import io
 import json
 import os
 import random
+import re
 import sys
 import tempfile
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +50,7 @@ from tools.make_samples import (  # noqa: E402
     place,
 )
 
-CORPUS_VERSION = "v1"
+CORPUS_VERSION = "v2"
 KINDS = ("pdf", "docx", "txt", "sample")
 # Share of each kind in a corpus of n files (the rest of n goes to pdf).
 MIX = {"docx": 0.25, "txt": 0.25, "sample": 0.05}
@@ -298,6 +303,40 @@ def report_content(values: dict, body: str, year: int, stem: str) -> SampleConte
     return content
 
 
+_DOCX_TEMPLATE: dict = {}
+_TOKEN = re.compile(r"§(\w+)§")
+
+
+def docx_template() -> tuple[dict[str, bytes], list[Key]]:
+    """The Word-form DOCX of tools/make_samples.py built once, with a token in every number cell,
+    the body and the year (python-docx needs about a second per report; substituting takes ms)."""
+    if not _DOCX_TEMPLATE:
+        keys = [(c.table, c.row, c.column) for c in forms.ALL_CELLS_2021]
+        content = report_content({k: f"§c{i}§" for i, k in enumerate(keys)}, "§body§", "§year§", "template")
+        data = build_docx(content)
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        _DOCX_TEMPLATE["parts"] = {i.filename: zf.read(i) for i in zf.infolist()}
+        _DOCX_TEMPLATE["keys"] = keys
+    return _DOCX_TEMPLATE["parts"], _DOCX_TEMPLATE["keys"]
+
+
+def build_docx_from_template(values: dict, body: str, year: int) -> bytes:
+    """The report as a DOCX in the Word-form layout: the template with its tokens filled in."""
+    parts, keys = docx_template()
+    fill = {f"c{i}": "" if values.get(k) is None else str(values[k]) for i, k in enumerate(keys)}
+    fill.update(body=body, year=str(year))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, part in parts.items():
+            if name.endswith(".xml"):
+                part = _TOKEN.sub(lambda m: html.escape(fill.get(m.group(1), m.group(0))),
+                                  part.decode("utf-8")).encode("utf-8")
+            info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            out.writestr(info, part)
+    return buf.getvalue()
+
+
 @dataclass
 class CorpusFile:
     path: str
@@ -348,7 +387,7 @@ def build_corpus(n: int, seed: int = 0, folder: Path | None = None, log=print) -
                 name = f"{stem}.txt"
             else:
                 content = report_content(values, body, year, stem)
-                data = build_pdf(content) if kind == "pdf" else build_docx(content)
+                data = build_pdf(content) if kind == "pdf" else build_docx_from_template(values, body, year)
                 name = f"{stem}.{kind}"
         (folder / name).write_bytes(data)
         files.append(CorpusFile(str(folder / name), kind, values))

@@ -46,7 +46,7 @@ import pypdfium2 as pdfium  # noqa: E402
 
 from corpus import build_corpus, default_dir  # noqa: E402
 from parsing import parse_bytes  # noqa: E402
-from parsing.limits import cpu_count  # noqa: E402
+from parsing.limits import cpu_count, parse_with_timeout  # noqa: E402
 from parsing.readers import read_document  # noqa: E402
 from parsing.rules import check_report  # noqa: E402
 
@@ -61,6 +61,12 @@ def ours(data: bytes, name: str):
     report = parse_bytes(data, name)
     findings = report.notes if report.error else check_report(report)
     return report, findings
+
+
+def ours_in_worker(data: bytes, name: str):
+    """Our whole parse with the per-file time limit: parse in a worker process, check here."""
+    report = parse_with_timeout(data, name)
+    return report, (report.notes if report.error else check_report(report))
 
 
 def ours_reader_only(data: bytes, name: str):
@@ -195,7 +201,7 @@ def side_by_side(files, per_kind: int, log) -> list[str]:
         chosen = by_kind.get(kind, [])[:per_kind]
         if not chosen:
             continue
-        res = {"ours": [], "reader": [], "plumber": [], "pdfium": []}
+        res = {"ours": [], "worker": [], "reader": [], "plumber": [], "pdfium": []}
         pages, exact = [], []
         for f in chosen:
             data = Path(f.path).read_bytes()
@@ -204,6 +210,7 @@ def side_by_side(files, per_kind: int, log) -> list[str]:
             t, (report, _) = _timed(ours, data, name)
             res["ours"].append(t)
             exact.append(value_check(report, f.values))
+            res["worker"].append(_timed(ours_in_worker, data, name)[0])
             if kind in ("pdf", "sample"):
                 res["reader"].append(_timed(ours_reader_only, data, name)[0])
                 t, n = _timed(plumber_tables, data)
@@ -213,9 +220,10 @@ def side_by_side(files, per_kind: int, log) -> list[str]:
         n_pages = sum(pages) if pages else None
         acc = _verdicts(exact)
         names = {"ours": "ours: parse_bytes + check_report", "reader": "ours: PDF reader alone",
+                 "worker": "ours, in a worker with time limit",
                  "plumber": "pdfplumber extract_tables, all pages", "pdfium": "pypdfium2 text, all pages"}
         base = sum(res["plumber"]) if res["plumber"] else None
-        for key in ("ours", "reader", "plumber", "pdfium"):
+        for key in ("ours", "worker", "reader", "plumber", "pdfium"):
             ts = res[key]
             if not ts:
                 continue
