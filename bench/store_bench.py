@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import math
-import os
 import statistics
 import sys
 import tempfile

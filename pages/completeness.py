@@ -1,7 +1,7 @@
 """完整性: which reports lack which of the six sections and three tables; who on the roster has not reported."""
 import streamlit as st
 
-from ui import core, exports, figures, library, state, widgets
+from ui import core, figures, state, widgets
 
 MAX_HEATMAP_ROWS = 150
 
@@ -50,14 +50,5 @@ if roster is None or roster.empty:
 else:
     years = sorted({int(y) for y in matrix["年度"].dropna()}, reverse=True)
     if years:
-        year = st.selectbox("年度", years, key="completeness_missing_year")
-        missing = library.missing_table(store.missing_reports(year))
-        st.metric(f"{year}年未报送", f"{len(missing)} / {len(roster)}")
-        if missing.empty:
-            st.success(f"名册中的单位 {year} 年都已报送（已保存到报告库的报告）。")
-        else:
-            st.dataframe(missing, hide_index=True, key="completeness_missing")
-            st.download_button("下载未报送名单（CSV）", exports.csv_bytes(missing),
-                               file_name=f"{year}年未报送单位.csv", mime="text/csv", key="completeness_missing_csv",
-                               on_click="ignore")
+        widgets.missing_reports(store, roster, years, key="completeness_missing")
     st.caption("只统计已保存到报告库的报告；报告单位与名册的匹配可在“报告库”页更正。")

@@ -5,7 +5,7 @@ import streamlit as st
 
 import parsing
 from parsing.model import ReportError
-from ui import core, exports, library, state
+from ui import core, library, state, widgets
 
 st.title("报告库")
 store = state.store()
@@ -151,12 +151,4 @@ with tab_missing:
         if not years:
             st.info("报告库中还没有识别出年度的报告。")
         else:
-            year = st.selectbox("年度", years, key="missing_year")
-            missing = library.missing_table(store.missing_reports(year))
-            st.metric(f"{year}年未报送", f"{len(missing)} / {len(roster)}")
-            if missing.empty:
-                st.success(f"名册中的单位 {year} 年都已报送。")
-            else:
-                st.dataframe(missing, hide_index=True, key="missing_table")
-                st.download_button("下载未报送名单（CSV）", exports.csv_bytes(missing), file_name=f"{year}年未报送单位.csv",
-                                   mime="text/csv", key="missing_csv", on_click="ignore")
+            widgets.missing_reports(store, roster, years, key="missing")

@@ -70,7 +70,7 @@ with tab_years:
     if n_bodies > MAX_LINES:
         chosen_df, left_out = metrics.total_by_year(pool, f"{n_bodies} 个单位合计")
         title = f"{m.title}（{n_bodies} 个单位合计）"
-        st.caption(f"单位较多，图中为各年度已知数值的合计；选择单位可看各单位的曲线。"
+        st.caption("单位较多，图中为各年度已知数值的合计；选择单位可看各单位的曲线。"
                    + (f"另有 {left_out} 个数值因含空白或无法识别未计入合计。" if left_out else ""))
         fig = figures.trend_over_years(chosen_df, title, m.unit)
     else:

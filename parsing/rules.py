@@ -37,7 +37,7 @@ import pandas as pd
 from . import forms
 from . import textsim
 from .forms import APPLICANT_COLUMNS, FEE_COLUMN, OUTCOME_COLUMNS
-from .report import FINDING_COLUMNS, ParsedReport, empty_findings
+from .report import FINDING_COLUMNS, ParsedReport
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}

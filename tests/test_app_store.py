@@ -6,7 +6,6 @@ Streamlit's resource cache cleared, so the store is opened afresh from the file.
 from pathlib import Path
 
 import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from parsing.store import Store

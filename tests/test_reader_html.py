@@ -1,6 +1,6 @@
 import pytest
 
-from parsing.model import Grid, ReportError, TextBlock
+from parsing.model import ReportError, TextBlock
 from parsing.readers import read_document
 from parsing.readers.html import decode_html, read_html
 

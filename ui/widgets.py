@@ -146,3 +146,18 @@ def png_button(fig, key: str, file_stem: str) -> None:
 
     st.download_button("下载图表（PNG，高清）", make_png, file_name=f"{file_stem}.png", mime="image/png",
                        key=f"png_{key}", icon=":material/image:", on_click="ignore")
+
+
+def missing_reports(store, roster: pd.DataFrame, years: list[int], key: str) -> None:
+    """Per year, the roster's bodies that have no stored report: a year picker, a count, the list and a CSV."""
+    from . import library
+
+    year = st.selectbox("年度", years, key=f"{key}_year")
+    missing = library.missing_table(store.missing_reports(year))
+    st.metric(f"{year}年未报送", f"{len(missing)} / {len(roster)}")
+    if missing.empty:
+        st.success(f"名册中的单位 {year} 年都已报送（以报告库中的报告为准）。")
+    else:
+        st.dataframe(missing, hide_index=True, key=f"{key}_table")
+        st.download_button("下载未报送名单（CSV）", exports.csv_bytes(missing), file_name=f"{year}年未报送单位.csv",
+                           mime="text/csv", key=f"{key}_csv", on_click="ignore")
