@@ -693,6 +693,26 @@ class Store:
             " LEFT JOIN roster ro ON ro.id=m.roster_id"
             f" {where} ORDER BY r.id DESC")
 
+    def section_flags(self, shas: Optional[list] = None) -> pd.DataFrame:
+        """Per stored report: which sections were found (``s1`` … ``s6``, bool) and ``tables_found`` (dict of
+        table -> bool), one row per sha256 — the completeness matrix without loading every report."""
+        rep = self._frame("SELECT id, sha256, tables_found FROM reports")
+        sec = self._frame("SELECT report_id, number, found FROM sections")
+        if shas is not None:
+            rep = rep[rep["sha256"].isin(list(shas))]
+        cols = [f"s{n}" for n in range(1, 7)]
+        if sec.empty:
+            wide = pd.DataFrame(columns=cols)
+        else:
+            wide = (sec.pivot_table(index="report_id", columns="number", values="found", aggfunc="max")
+                    .reindex(columns=range(1, 7)).fillna(0).astype(bool))
+            wide.columns = cols
+        out = rep.merge(wide, left_on="id", right_index=True, how="left")
+        for c in cols:
+            out[c] = out[c].fillna(False).astype(bool)
+        out["tables_found"] = [json.loads(t) if t else {} for t in out["tables_found"]]
+        return out[["sha256", *cols, "tables_found"]].reset_index(drop=True)
+
     def versions(self, body: Optional[str], year: Optional[int]) -> pd.DataFrame:
         """All stored versions of one body's report for one year, oldest first, with ``is_current`` and
         ``pinned`` (the reviewer's choice). ``body`` is a name or a body_key; it is normalised."""

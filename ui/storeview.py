@@ -1,15 +1,9 @@
 """The dashboard's view of the report store (:mod:`parsing.store`): catalog rows, findings with decisions,
 section completeness, saving a checked batch. Plain Python on top of the store's public API, no Streamlit.
-
-The one exception is :func:`section_flags`: the store has no public call for "which sections and tables does
-every stored report have", and loading thousands of reports with :meth:`Store.get` to find out takes seconds.
-It reads the documented ``reports``/``sections`` tables through a separate read-only connection and falls back
-to :meth:`Store.get` if that fails (a test checks that both agree).
 """
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
 
@@ -148,37 +142,7 @@ def working_values(store: Optional[Store], session: dict, table=None, column=Non
 
 def section_flags(store: Store, shas: Optional[list] = None) -> pd.DataFrame:
     """Per stored report: sections found (``s1`` … ``s6``) and ``tables_found`` (dict), one row per sha256."""
-    try:
-        return _section_flags_sql(store, shas)
-    except sqlite3.Error:
-        return _section_flags_get(store, shas)
-
-
-def _section_flags_sql(store: Store, shas: Optional[list]) -> pd.DataFrame:
-    con = sqlite3.connect(f"file:{store.path}?mode=ro", uri=True, timeout=30)
-    try:
-        rep = pd.read_sql_query("SELECT id, sha256, tables_found FROM reports", con)
-        sec = pd.read_sql_query("SELECT report_id, number, found FROM sections", con)
-    finally:
-        con.close()
-    if shas is not None:
-        rep = rep[rep["sha256"].isin(shas)]
-    wide = (sec.pivot_table(index="report_id", columns="number", values="found", aggfunc="max")
-            .reindex(columns=range(1, 7)).fillna(0).astype(bool)) if not sec.empty else pd.DataFrame(
-        columns=range(1, 7))
-    wide.columns = [f"s{n}" for n in range(1, 7)]
-    out = rep.merge(wide, left_on="id", right_index=True, how="left")
-    for n in range(1, 7):
-        out[f"s{n}"] = out[f"s{n}"].fillna(False).astype(bool)
-    out["tables_found"] = [json.loads(t) if t else {} for t in out["tables_found"]]
-    return out[["sha256", *[f"s{n}" for n in range(1, 7)], "tables_found"]].reset_index(drop=True)
-
-
-def _section_flags_get(store: Store, shas: Optional[list]) -> pd.DataFrame:
-    if shas is None:
-        shas = store.list_reports()["sha256"].tolist()
-    return pd.DataFrame([flags_of(store.get(s)) for s in shas],
-                        columns=["sha256", *[f"s{n}" for n in range(1, 7)], "tables_found"])
+    return store.section_flags(shas)
 
 
 def flags_of(r: ParsedReport) -> dict:
