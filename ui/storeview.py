@@ -3,7 +3,6 @@ section completeness, saving a checked batch. Plain Python on top of the store's
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Optional
 
