@@ -13,7 +13,8 @@ What it prints, in one run:
    extraction of every page (the floor for reading a text layer); also our parse of DOCX and
    text reports; and whether every value came back exactly as put in;
 3. a batch of every file of the corpus across the machine's cores (ProcessPoolExecutor),
-   with the time projected to 1,000 reports;
+   with the time projected to 1,000 reports; and the same batch through
+   ``parsing.limits.parse_many_with_timeout`` (warm workers with the per-file time limit);
 4. memory: the workers' resident size after their first and last reports (flat or not), and
    the peak resident size of any process.
 
@@ -46,7 +47,7 @@ import pypdfium2 as pdfium  # noqa: E402
 
 from corpus import build_corpus, default_dir  # noqa: E402
 from parsing import parse_bytes  # noqa: E402
-from parsing.limits import cpu_count, parse_with_timeout  # noqa: E402
+from parsing.limits import PER_FILE_SECONDS, cpu_count, parse_many_with_timeout, parse_with_timeout  # noqa: E402
 from parsing.readers import read_document  # noqa: E402
 from parsing.rules import check_report  # noqa: E402
 
@@ -186,7 +187,9 @@ def machine() -> list[str]:
     return [f"machine: {platform.system()} {platform.release()}, {cpu}, {os.cpu_count()} cores "
             f"({cpu_count()} usable), {mem}",
             f"python {platform.python_version()}, pdfplumber {pdfplumber.__version__}, "
-            f"pdfminer.six {pdfminer.__version__}, pypdfium2 {pdfium.PYPDFIUM_INFO}"]
+            f"pdfminer.six {pdfminer.__version__}, pypdfium2 {pdfium.PYPDFIUM_INFO}",
+            "load average before the run (other work on the machine): "
+            + " ".join(f"{x:.1f}" for x in os.getloadavg())]
 
 
 def side_by_side(files, per_kind: int, log) -> list[str]:
@@ -271,6 +274,16 @@ def batch(files, workers: int, log) -> list[str]:
     lines += [f"  mean seconds per report in a worker: " +
               ", ".join(f"{k} {statistics.mean(v) * 1000:.0f} ms" for k, v in sorted(kinds.items()))]
     lines += ["memory: " + m for m in mem]
+    # The same files with the per-file limits the dashboard uses: warm workers, killed on timeout.
+    datas = [(Path(f.path).read_bytes(), os.path.basename(f.path)) for f in files]
+    t0 = time.perf_counter()
+    limited = dict(parse_many_with_timeout(datas, workers=workers))
+    wall2 = time.perf_counter() - t0
+    bad = sum(1 for r in limited.values() if r.error and ("处理超时" in r.error or r.error_kind == "internal"))
+    lines.insert(1, f"batch with per-file limits (parse_many_with_timeout, {workers} warm workers, "
+                    f"{PER_FILE_SECONDS} s each): {wall2:.1f} s wall, {n / wall2:.1f} reports/s -> 1,000 reports in "
+                    f"{1000 / (n / wall2):.0f} s; timeouts or internal errors: {bad}")
+    del datas, limited
     peak_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     lines.append(f"memory: peak RSS of any worker {peak_children:.0f} MB; of the parent {peak_self:.0f} MB")

@@ -5,7 +5,8 @@ the table finder spin) from stalling a batch or the dashboard:
 
 * :func:`check_size` refuses a file larger than :data:`MAX_FILE_MB` before it is read;
 * :func:`check_batch` refuses a batch of more than :data:`MAX_BATCH_FILES` files;
-* :func:`parse_with_timeout` parses in a separate worker process and stops it after
+* :func:`parse_with_timeout` (one file) and :func:`parse_many_with_timeout` (a batch, in warm
+  long-lived workers) parse in separate worker processes and stop a worker after
   :data:`PER_FILE_SECONDS` seconds (and lets it grow by at most :data:`WORKER_MEMORY_MB` where the
   platform allows), returning a :class:`~parsing.report.ParsedReport` whose ``error`` says why.
 
@@ -18,7 +19,9 @@ import hashlib
 import multiprocessing
 import os
 import time
-from typing import Optional
+from collections import deque
+from multiprocessing import connection as mp_connection
+from typing import Iterable, Iterator, Optional
 
 from .model import ReportError
 from .report import ParsedReport
@@ -178,6 +181,113 @@ def parse_with_timeout(data: bytes, name: str, seconds: Optional[float] = None,
     if outcome == "memory" or proc.exitcode == -9:  # our watch, or the kernel's OOM killer
         return _error_report(name, data, MSG_MEMORY.format(name=name, limit=memory_mb))
     return _error_report(name, data, MSG_WORKER_DIED.format(name=name, code=proc.exitcode), kind="internal")
+
+
+def _serve(conn) -> None:
+    """A long-lived worker: parse each (data, name) it receives until it gets None or EOF."""
+    from . import parse_bytes
+
+    try:
+        while True:
+            try:
+                msg = conn.recv()
+            except EOFError:
+                break
+            if msg is None:
+                break
+            conn.send(parse_bytes(*msg))
+    finally:
+        conn.close()
+
+
+def parse_many_with_timeout(items: Iterable[tuple[bytes, str]], seconds: Optional[float] = None,
+                            workers: Optional[int] = None, memory_mb: Optional[int] = None,
+                            max_mb: Optional[float] = None) -> Iterator[tuple[int, ParsedReport]]:
+    """Parse a batch of ``(data, name)`` in ``workers`` long-lived worker processes, each file
+    with the limits of :func:`parse_with_timeout`.
+
+    Yields ``(index, report)`` in the order files finish. A worker that runs out of time or
+    memory is killed and replaced, and only its file gets the timeout (or memory) message; the
+    others go on. Workers stay warm between files, so a batch pays the process start once per
+    worker, not once per file. ``workers`` defaults to the usable cores.
+    """
+    items = list(items)
+    seconds = PER_FILE_SECONDS if seconds is None else seconds
+    memory_mb = WORKER_MEMORY_MB if memory_mb is None else memory_mb
+    pending = deque()
+    for i, (data, name) in enumerate(items):
+        try:
+            check_size(data, name, max_mb)
+        except ReportError as exc:
+            yield i, _error_report(name, data, exc.message)
+            continue
+        pending.append(i)
+    if not pending:
+        return
+    ctx = _context()
+    n_workers = max(1, min(workers or cpu_count(), len(pending)))
+
+    def start() -> dict:
+        here, there = ctx.Pipe(duplex=True)
+        proc = ctx.Process(target=_serve, args=(there,), daemon=True)
+        proc.start()
+        there.close()
+        return {"proc": proc, "conn": here, "task": None, "since": 0.0, "base": _rss_mb(proc.pid)}
+
+    def stop(slot: dict) -> None:
+        slot["conn"].close()
+        if slot["proc"].is_alive():
+            slot["proc"].kill()
+        slot["proc"].join(5)
+
+    slots = [start() for _ in range(n_workers)]
+    try:
+        while pending or any(s["task"] is not None for s in slots):
+            for s in slots:
+                if s["task"] is None and pending:
+                    s["task"], s["since"] = pending.popleft(), time.monotonic()
+                    s["conn"].send(items[s["task"]])
+            busy = [s for s in slots if s["task"] is not None]
+            ready = mp_connection.wait([s["conn"] for s in busy], timeout=WATCH_INTERVAL)
+            now = time.monotonic()
+            for k, s in enumerate(slots):
+                i = s["task"]
+                if i is None:
+                    continue
+                data, name = items[i]
+                problem = None
+                if s["conn"] in ready:
+                    try:
+                        report = s["conn"].recv()
+                    except (EOFError, OSError):
+                        problem = _error_report(name, data, MSG_WORKER_DIED.format(
+                            name=name, code=s["proc"].exitcode), kind="internal")
+                    else:
+                        s["task"] = None
+                        if report.error_kind == "internal" and "MemoryError" in (report.error or ""):
+                            report = _error_report(name, data, MSG_MEMORY.format(name=name, limit=memory_mb))
+                        yield i, report
+                        continue
+                elif now - s["since"] > seconds:
+                    problem = _error_report(name, data, MSG_TIMEOUT.format(seconds=_fmt_limit(seconds), name=name))
+                elif memory_mb and s["base"] is not None:
+                    rss = _rss_mb(s["proc"].pid)
+                    if rss is not None and rss - s["base"] > memory_mb:
+                        problem = _error_report(name, data, MSG_MEMORY.format(name=name, limit=memory_mb))
+                if problem is not None:
+                    stop(s)
+                    slots[k] = start()
+                    yield i, problem
+    finally:
+        for s in slots:
+            try:
+                s["conn"].send(None)
+            except (OSError, ValueError):
+                pass
+        deadline = time.monotonic() + 2
+        for s in slots:
+            s["proc"].join(max(0.0, deadline - time.monotonic()))
+            stop(s)
 
 
 def cpu_count() -> int:

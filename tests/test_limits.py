@@ -75,3 +75,35 @@ def test_parse_with_timeout_caps_the_worker_memory():
     report = limits.parse_with_timeout(text.encode(), "大.txt", seconds=120, memory_mb=20)
     assert report.error_kind == "data"
     assert "内存超过上限（20 MB）" in report.error
+
+
+def _long_pdf(copies: int) -> bytes:
+    """The sample PDF repeated: hundreds of table pages, seconds of work."""
+    import io
+
+    import pypdf
+
+    writer = pypdf.PdfWriter()
+    for _ in range(copies):
+        writer.append(pypdf.PdfReader(io.BytesIO(SAMPLE_PDF.read_bytes())))
+    buf = io.BytesIO()
+    writer.write(buf)
+    return buf.getvalue()
+
+
+def test_a_batch_goes_on_when_one_file_runs_out_of_time():
+    texts = sorted(SAMPLES.glob("00[0-4]_*[0-9a-f].txt"))
+    items = [(p.read_bytes(), p.name) for p in texts]
+    items.insert(2, (_long_pdf(100), "四百页.pdf"))
+    items.append((b"x" * (21 * 1024 * 1024), "too_big.txt"))
+    start = time.monotonic()
+    got = dict(limits.parse_many_with_timeout(items, seconds=2, workers=2, max_mb=20))
+    elapsed = time.monotonic() - start
+    assert sorted(got) == list(range(len(items)))
+    assert got[2].error.startswith("处理超时（超过2秒）") and "四百页.pdf" in got[2].error
+    assert got[len(items) - 1].error_kind == "data" and "20 MB" in got[len(items) - 1].error
+    for i, (data, name) in enumerate(items):
+        if name.endswith(".txt") and name != "too_big.txt":
+            assert got[i].error is None and _ok_values(got[i]) == _ok_values(parse_bytes(data, name))
+    assert elapsed < 20
+    assert not [p for p in multiprocessing.active_children() if p.is_alive()]
