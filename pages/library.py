@@ -3,7 +3,6 @@ import os
 
 import streamlit as st
 
-import parsing
 from parsing.model import ReportError
 from ui import core, library, state, widgets
 
@@ -74,8 +73,8 @@ with tab_list:
                    "审查决定、人工更正和版本选择都会保留。")
         if st.button("重新解析全部报告", key="lib_reparse", icon=":material/autorenew:", disabled=n_files == 0):
             bar = st.progress(0.0, text="正在重新解析…")
-            workers = 1 if n_files < 20 else max(1, min(4, os.cpu_count() or 1))
-            res = store.reparse_all(parse_fn=parsing.parse_bytes, check_fn=core.check_report, workers=workers,
+            workers = max(1, min(4, os.cpu_count() or 1))
+            res = store.reparse_all(check_fn=core.check_report, workers=workers,
                                     progress=lambda i, n, name, _: bar.progress(
                                         min(i / max(n, 1), 1.0), text=f"{i}/{n}：{core.short_file(name)}"))
             bar.empty()

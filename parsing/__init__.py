@@ -28,10 +28,12 @@ def parse_bytes(data: bytes, name: str, progress=None) -> ParsedReport:
     seconds each).
     """
     from .extract import extract_report
+    from .limits import check_size
     from .readers import read_document
 
     sha = hashlib.sha256(data).hexdigest()
     try:
+        check_size(data, name)
         doc = read_document(data, name, progress)
         report = extract_report(doc, name)
     except ReportError as exc:

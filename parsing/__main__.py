@@ -14,12 +14,11 @@ import argparse
 import json
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from typing import Iterable, Optional
 
 import pandas as pd
 
-from . import forms, parse_path
+from . import forms, limits
 from .readers import EXTENSIONS
 from .report import FINDING_COLUMNS, ParsedReport, json_number
 
@@ -109,10 +108,22 @@ def summary_lines(r: ParsedReport, findings: Optional[pd.DataFrame]) -> list[str
 
 
 def _parse_all(files: list[str], jobs: int) -> list[ParsedReport]:
-    if jobs > 1 and len(files) > 4:
-        with ProcessPoolExecutor(max_workers=jobs) as ex:
-            return list(ex.map(parse_path, files, chunksize=4))
-    return [parse_path(f) for f in files]
+    """Parse every file in worker processes with the per-file time and memory limits of
+    :mod:`parsing.limits` (one pathological file cannot stall the run), a chunk of files at a time."""
+    reports: list[Optional[ParsedReport]] = [None] * len(files)
+    step = limits.MAX_BATCH_FILES
+    for start in range(0, len(files), step):
+        chunk = []
+        for k, f in enumerate(files[start:start + step], start=start):
+            try:
+                with open(f, "rb") as fh:
+                    chunk.append((k, fh.read()))
+            except OSError as exc:
+                reports[k] = ParsedReport(file=f, error=f"无法打开文件：{exc.strerror or exc}", error_kind="data")
+        items = [(data, files[k]) for k, data in chunk]
+        for j, rep in limits.parse_many_with_timeout(items, workers=max(1, jobs)):
+            reports[chunk[j][0]] = rep
+    return reports
 
 
 def main(argv: Optional[list[str]] = None) -> int:

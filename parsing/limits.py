@@ -21,7 +21,7 @@ import os
 import time
 from collections import deque
 from multiprocessing import connection as mp_connection
-from typing import Iterable, Iterator, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 from .model import ReportError
 from .report import ParsedReport
@@ -100,14 +100,23 @@ def _rss_mb(pid: int) -> Optional[float]:
         return None
 
 
+def _page_sender(conn):
+    """In a worker: tell the parent about each page read by OCR (the parent's clock restarts on it)."""
+    return lambda done, total: conn.send((PAGE_MESSAGE, done, total))
+
+
 def _worker(conn, data: bytes, name: str) -> None:
-    """Runs in the child: parse and send back the ParsedReport."""
+    """Runs in the child: parse and send back the ParsedReport (after any OCR page messages)."""
     try:
         from . import parse_bytes
 
-        conn.send(parse_bytes(data, name))
+        conn.send(parse_bytes(data, name, _page_sender(conn)))
     finally:
         conn.close()
+
+
+def _is_page_message(msg) -> bool:
+    return isinstance(msg, tuple) and len(msg) == 3 and msg[0] == PAGE_MESSAGE
 
 
 def _error_report(name: str, data: bytes, message: str, kind: str = "data") -> ParsedReport:
@@ -115,11 +124,17 @@ def _error_report(name: str, data: bytes, message: str, kind: str = "data") -> P
 
 
 WATCH_INTERVAL = 0.05  # seconds between checks of the worker's memory
+PAGE_MESSAGE = "ocr-page"  # a worker's (PAGE_MESSAGE, done, total) while it reads a scan page by page
 
 
 def parse_with_timeout(data: bytes, name: str, seconds: Optional[float] = None,
-                       memory_mb: Optional[int] = None, max_mb: Optional[float] = None) -> ParsedReport:
+                       memory_mb: Optional[int] = None, max_mb: Optional[float] = None,
+                       progress: Optional[Callable[[int, int], None]] = None) -> ParsedReport:
     """Parse one file in a worker process, stopping it after ``seconds``.
+
+    Scanned pages take seconds each, so the clock restarts whenever the worker finishes a page by
+    OCR: the limit holds for the text part and for each scanned page, and a long scan is not cut
+    off for being long. ``progress(done, total)`` is called per OCR'd page.
 
     ``seconds`` defaults to :data:`PER_FILE_SECONDS`; ``memory_mb`` (default
     :data:`WORKER_MEMORY_MB`, 0 for no cap) is how much resident memory the worker may add while
@@ -155,9 +170,16 @@ def parse_with_timeout(data: bytes, name: str, seconds: Optional[float] = None,
                 break
             if recv_end.poll(min(WATCH_INTERVAL, left)):
                 try:
-                    result, outcome = recv_end.recv(), "done"
+                    msg = recv_end.recv()
                 except (EOFError, OSError):  # the worker died before it could answer
                     outcome = "died"
+                    break
+                if _is_page_message(msg):
+                    deadline = time.monotonic() + seconds
+                    if progress:
+                        progress(msg[1], msg[2])
+                    continue
+                result, outcome = msg, "done"
                 break
             if base is not None:
                 rss = _rss_mb(proc.pid)
@@ -195,16 +217,20 @@ def _serve(conn) -> None:
                 break
             if msg is None:
                 break
-            conn.send(parse_bytes(*msg))
+            data, name = msg
+            conn.send(parse_bytes(data, name, _page_sender(conn)))
     finally:
         conn.close()
 
 
 def parse_many_with_timeout(items: Iterable[tuple[bytes, str]], seconds: Optional[float] = None,
                             workers: Optional[int] = None, memory_mb: Optional[int] = None,
-                            max_mb: Optional[float] = None) -> Iterator[tuple[int, ParsedReport]]:
+                            max_mb: Optional[float] = None,
+                            progress: Optional[Callable[[int, int, int], None]] = None,
+                            ) -> Iterator[tuple[int, ParsedReport]]:
     """Parse a batch of ``(data, name)`` in ``workers`` long-lived worker processes, each file
-    with the limits of :func:`parse_with_timeout`.
+    with the limits of :func:`parse_with_timeout` (the clock restarts on each OCR'd page;
+    ``progress(index, done, total)`` is called per page).
 
     Yields ``(index, report)`` in the order files finish. A worker that runs out of time or
     memory is killed and replaced, and only its file gets the timeout (or memory) message; the
@@ -263,6 +289,11 @@ def parse_many_with_timeout(items: Iterable[tuple[bytes, str]], seconds: Optiona
                         problem = _error_report(name, data, MSG_WORKER_DIED.format(
                             name=name, code=s["proc"].exitcode), kind="internal")
                     else:
+                        if _is_page_message(report):
+                            s["since"] = time.monotonic()
+                            if progress:
+                                progress(i, report[1], report[2])
+                            continue
                         s["task"] = None
                         if report.error_kind == "internal" and "MemoryError" in (report.error or ""):
                             report = _error_report(name, data, MSG_MEMORY.format(name=name, limit=memory_mb))

@@ -1217,6 +1217,9 @@ def parse_many(jobs: Iterable[tuple[str, str, Callable[[], bytes]]], parse_fn: O
     bounded; ``parse_fn`` must then be picklable. ``report`` is None and ``reason`` a Chinese message when the
     file could not be loaded or the parser raised; a report whose ``error`` is set is yielded as is.
     """
+    if parse_fn is None:  # the real parser: in worker processes with the per-file time and memory limits
+        yield from _parse_many_limited(jobs, max(1, workers))
+        return
     if workers <= 1:
         for sha, name, load in jobs:
             data, reason = _load(sha, name, load)
@@ -1258,6 +1261,29 @@ def parse_many(jobs: Iterable[tuple[str, str, Callable[[], bytes]]], parse_fn: O
                 except Exception as exc:  # e.g. a result that cannot be unpickled
                     report, reason = None, f"解析程序出错：{type(exc).__name__}: {exc}"
                 yield sha, name, report, reason, data
+
+
+def _parse_many_limited(jobs: Iterable[tuple[str, str, Callable[[], bytes]]], workers: int):
+    """:func:`parse_many` with :func:`parsing.limits.parse_many_with_timeout`: a file that runs out of time or
+    memory gets its message and the batch goes on. Files are loaded a few per worker at a time."""
+    import itertools
+
+    from .limits import parse_many_with_timeout
+
+    jobs = iter(jobs)
+    while True:
+        chunk = []
+        for sha, name, load in itertools.islice(jobs, workers * 4):
+            data, reason = _load(sha, name, load)
+            if data is None:
+                yield sha, name, None, reason, None
+            else:
+                chunk.append((sha, name, data))
+        if not chunk:
+            return
+        for k, report in parse_many_with_timeout([(data, name) for _, name, data in chunk], workers=workers):
+            sha, name, data = chunk[k]
+            yield sha, name, report, None, data
 
 
 # ---------------------------------------------------------------------------

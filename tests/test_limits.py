@@ -107,3 +107,31 @@ def test_a_batch_goes_on_when_one_file_runs_out_of_time():
             assert got[i].error is None and _ok_values(got[i]) == _ok_values(parse_bytes(data, name))
     assert elapsed < 20
     assert not [p for p in multiprocessing.active_children() if p.is_alive()]
+
+
+def test_worker_reports_ocr_pages_and_its_clock_restarts_per_page():
+    """A scan is read page by page in the worker: progress arrives per page, and the time limit applies per
+    page, so a scan longer than the limit in total is still read."""
+    import time
+    from pathlib import Path
+
+    from parsing.limits import parse_many_with_timeout, parse_with_timeout
+
+    scan = Path(__file__).resolve().parents[1] / "sample_reports" / "004_19df153a773c7689_scan.pdf"
+    data = scan.read_bytes()
+    seen, stamps = [], [time.monotonic()]
+    rep = parse_with_timeout(data, scan.name, progress=lambda d, t: (seen.append((d, t)), stamps.append(time.monotonic())))
+    stamps.append(time.monotonic())
+    assert rep.error is None and rep.ocr
+    assert seen[-4:] == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    # a limit above the longest stretch without a page message, but below the total time: still read
+    longest = max(b - a for a, b in zip(stamps, stamps[1:]))
+    total = stamps[-1] - stamps[0]
+    limit = 1.5 * longest
+    if limit < total:
+        again = parse_with_timeout(data, scan.name, seconds=limit)
+        assert again.error is None, again.error
+    pages = []
+    out = dict(parse_many_with_timeout([(data, scan.name)], workers=1,
+                                       progress=lambda i, d, t: pages.append((i, d, t))))
+    assert out[0].error is None and pages[-1] == (0, 4, 4)

@@ -14,8 +14,7 @@ from typing import Iterable, Optional
 
 import pandas as pd
 
-import parsing
-from parsing import forms, rules
+from parsing import forms, limits, rules
 from parsing.report import FINDING_COLUMNS, VALUE_COLUMNS, ParsedReport, empty_findings
 
 log = logging.getLogger(__name__)
@@ -52,13 +51,12 @@ def sha256_of(data: bytes) -> str:
 
 
 def parse_file(data: bytes, name: str, progress=None) -> ParsedReport:
-    """Parse one file with the core; a crash in the core becomes the report's error message.
-
-    The core promises not to raise on bad input; this guard keeps one broken file from taking
-    the whole batch down in the dashboard if it does anyway (the traceback goes to the log).
+    """Parse one file with the core, in a worker process with the per-file time and memory limits of
+    :mod:`parsing.limits` (a pathological file gets a message instead of stalling the batch); ``progress(done,
+    total)`` is called per page read by OCR. A crash becomes the report's error message.
     """
     try:
-        report = parsing.parse_bytes(data, name, progress)
+        report = limits.parse_with_timeout(data, name, progress=progress)
     except Exception as exc:  # noqa: BLE001 - shown to the reviewer, logged in full
         log.exception("parse_bytes failed for %s", name)
         return ParsedReport(file=name, sha256=sha256_of(data),

@@ -24,6 +24,7 @@ from typing import Callable, Optional
 import pandas as pd
 import streamlit as st
 
+from parsing import limits
 from parsing.model import ReportError
 from parsing.report import ParsedReport
 from parsing.store import Store, default_path
@@ -32,7 +33,7 @@ from . import core, storeview
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "sample_reports"
-MAX_BATCH = 300  # files per drop (Streamlit issues #8534/#9218: huge drops hang or exhaust memory)
+MAX_BATCH = min(300, limits.MAX_BATCH_FILES)  # files per drop (Streamlit #8534/#9218: huge drops hang)
 
 PAGE_UPLOAD = "pages/upload.py"
 PAGE_COMPLETENESS = "pages/completeness.py"

@@ -50,13 +50,13 @@ from ..forms import (
     norm,
     strip_number,
 )
+from ..limits import MAX_PAGES  # an annual report has 5-40 pages; refuse absurd files before reading them
 from ..model import Cell, Document, Grid, ReportError, TextBlock
 
 # ---------------------------------------------------------------------------
 # Limits and thresholds
 # ---------------------------------------------------------------------------
 
-MAX_PAGES = 500  # an annual report has 5-40 pages; refuse anything absurd before reading it
 # A ruled table needs at least 3 horizontal and 3 vertical lines (2 segments each); a heading
 # underline or a red header rule has 2-5 segments. Pages below this never go to table finding.
 MIN_RULING_SEGMENTS = 12
