@@ -16,7 +16,10 @@ setup: $(BIN)/python
 run: setup
 	$(BIN)/streamlit run app.py --server.port=$(PORT) --browser.gatherUsageStats=false
 
-test: setup
+lint: setup
+	$(BIN)/ruff check .
+
+test: lint
 	$(BIN)/python -m pytest -q
 
 samples: setup

@@ -26,7 +26,6 @@ import hashlib
 import html
 import io
 import json
-import os
 import random
 import re
 import sys
@@ -42,7 +41,6 @@ if str(ROOT) not in sys.path:
 from parsing import forms  # noqa: E402
 from tests.report_factory import SECTIONS, random_values, render  # noqa: E402
 from tools.make_samples import (  # noqa: E402
-    NOTE_三,
     TABLE_LAYOUTS,
     TABLE_WIDTHS_CM,
     SampleContent,

@@ -271,7 +271,7 @@ def batch(files, workers: int, log) -> list[str]:
              f"worker processes: {wall:.1f} s wall, {n / wall:.1f} reports/s -> 1,000 reports in "
              f"{1000 / (n / wall):.0f} s",
              f"values against what was generated: {_verdicts([r[2] for r in results])}"]
-    lines += [f"  mean seconds per report in a worker: " +
+    lines += ["  mean seconds per report in a worker: " +
               ", ".join(f"{k} {statistics.mean(v) * 1000:.0f} ms" for k, v in sorted(kinds.items()))]
     lines += ["memory: " + m for m in mem]
     # The same files with the per-file limits the dashboard uses: warm workers, killed on timeout.
