@@ -24,3 +24,6 @@ test: lint
 
 samples: setup
 	$(BIN)/python tools/make_samples.py
+
+bench: setup
+	$(BIN)/python bench/run.py --quick
