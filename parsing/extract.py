@@ -665,16 +665,19 @@ def cells_to_values(matcher: TableMatcher, template: str, notes: Notes) -> pd.Da
     return df
 
 
-def _missing_row_notes(df: pd.DataFrame, notes: Notes, tables_found: dict):
+def _missing_row_notes(matcher: TableMatcher, template: str, notes: Notes, tables_found: dict):
+    """A note per row of the form that a found table does not have (cells the trial form lacks are
+    noted once, in PARSE-FORM-2019)."""
+    rows = {"二": [f"{st.caption}/{r}" for st in forms.subtables_二(template) for r in st.rows],
+            "三": [r.key for r in forms.row_defs("三", template)],
+            "四": [r.key for r in forms.ROWS_四]}
+    if template == FORM_2019:
+        rows["二"] = []
     for table in forms.TABLES:
         if not tables_found.get(table):
             continue
-        sub = df[(df["table"] == table)]
-        for row, g in sub.groupby("row", sort=False):
-            if (g["status"] == "missing").all():
-                if (df["form"] == FORM_2019).any() and (
-                        row.startswith("三、本年度办理结果/（六）其他处理/") or table == "二"):
-                    continue  # cells the trial form does not have (noted once in PARSE-FORM-2019)
+        for row in rows[table]:
+            if (table, row) not in matcher.rows_seen:
                 notes.add("PARSE-ROW-MISSING", "warning", f"表{table}中没有找到“{row.split('/')[-1]}”行。",
                           table=table, row=row)
 
@@ -722,7 +725,7 @@ def extract_report(doc: Document, name: str) -> ParsedReport:
     values = cells_to_values(matcher, template or FORM_2021, notes)
     tables_found = {t: t in matcher.tables_seen or any(k[0] == t for k in matcher.cells) for t in forms.TABLES}
     _column_notes(matcher, notes)
-    _missing_row_notes(values, notes, tables_found)
+    _missing_row_notes(matcher, template or FORM_2021, notes, tables_found)
 
     title = find_title(doc)
     body, region = title_to_body(title)

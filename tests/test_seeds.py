@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 
-from parsing import parse_path
+from parsing import parse_bytes, parse_path
 
 ROOT = Path(__file__).resolve().parent.parent
 S = ROOT / "sample_reports"
@@ -78,3 +78,14 @@ def test_cli_gives_a_line_for_a_bad_file_and_goes_on(tmp_path):
     assert [Path(d["file"]).name for d in got] == ["a_empty.pdf", "b_random.pdf", "c.txt"]
     assert got[0]["error"] and got[1]["error"] and got[2]["error"] is None
     assert all("\u4e00" <= ch <= "\u9fff" for ch in got[0]["error"][:2])
+
+
+def test_a_row_the_report_lacks_is_noted_and_missing_not_zero():
+    text = (S / "000_f2cddb79f4434941.txt").read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if "2. 重复申请" in ln)
+    rep = parse_bytes(text.replace(line + "\n", "").encode("utf-8"), "cut.txt")
+    row = "三、本年度办理结果/（五）不予处理/2.重复申请"
+    notes = rep.notes[rep.notes.rule == "PARSE-ROW-MISSING"]
+    assert list(notes.row) == [row]
+    cells = rep.values[(rep.values.table == "三") & (rep.values.row == row)]
+    assert len(cells) == 7 and (cells.status == "missing").all() and cells.value.isna().all()
