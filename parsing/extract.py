@@ -511,6 +511,14 @@ class TableMatcher:
                     return tgt, True, c.text
         return None
 
+    def feed_text(self, block: TextBlock):
+        """A caption printed as a line of its own (第二十条第（五）项) sets the 二 sub-table that follows."""
+        t = norm(block.text)
+        m = _CAPTION.fullmatch(t) if len(t) <= 20 else None
+        if m:
+            self.state.table, self.state.caption = "二", f"第二十条第（{m.group(1)}）项"
+            self.tables_seen.add("二")
+
     def feed(self, grid: Grid):
         for row in grid.rows:
             if not row or all(c is None or is_blank_text(c.text) for c in row):
@@ -717,8 +725,11 @@ def extract_report(doc: Document, name: str) -> ParsedReport:
     template, _score = document_to_template(doc)
     sections, item_section = blocks_to_sections(doc)
     matcher = TableMatcher(template or FORM_2021, notes)
-    for g in grids:
-        matcher.feed(g)
+    for item in doc.items:
+        if isinstance(item, Grid):
+            matcher.feed(item)
+        else:
+            matcher.feed_text(item)
     if template is None and matcher.cells:
         notes.add("PARSE-TEMPLATE", "warning", "未能判断报告使用的格式版本，按2021年格式读取。")
 

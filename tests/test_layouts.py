@@ -36,6 +36,8 @@ def test_filled_report_parses_to_the_same_values(seed, layout):
     assert not wrong, f"{layout}: {list(wrong.items())[:5]}"
     assert rep.body == "测试镇" and rep.year == 2023 and rep.template == "2021"
     assert all(rep.sections_found().values())
+    # the official labels are printed, so no label or column note (captions on lines of their own included)
+    assert rep.notes.empty, rep.notes.message.tolist()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
