@@ -61,6 +61,33 @@ def _clean_num_text(text: str) -> str:
     return s
 
 
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "三": 3, "叁": 3, "四": 4, "肆": 4,
+              "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9}
+_CN_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_CN_NUM = re.compile(r"^[零〇一壹二贰两三叁四肆五伍六陆七柒八捌九玖十拾百佰千仟万]+$")
+# words that stand where a number should be: kept in the value cells, read as unreadable (not as 0)
+_VALUE_WORDS = {"无", "空", "暂无", "未统计", "不详"}
+
+
+def cn_to_int(s: str) -> Optional[int]:
+    """A number written in Chinese characters (十二, 一百零五, 两千三百, 壹万) as an int, else None."""
+    if not s or not _CN_NUM.match(s):
+        return None
+    total, section, digit = 0, 0, None
+    for ch in s:
+        if ch in _CN_DIGITS:
+            if digit is not None and digit != 0 and _CN_DIGITS[ch] != 0:
+                return None  # two digits in a row (一二) is not a number word
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_UNITS:
+            section += (1 if digit is None else digit) * _CN_UNITS[ch]
+            digit = None
+        elif ch == "万":
+            total += (section + (digit or 0)) * 10000
+            section, digit = 0, None
+    return total + section + (digit or 0)
+
+
 def is_blank_text(text: Optional[str]) -> bool:
     return _clean_num_text(text or "") in _BLANK_MARKS
 
@@ -69,7 +96,7 @@ def is_number_text(text: Optional[str]) -> bool:
     s = _clean_num_text(text or "")
     if "," in s and re.match(r"^\d{1,3}(,\d{3})+(\.\d+)?$", s):
         return True
-    return bool(_NUM.match(s) or _NUM_UNIT.match(s))
+    return bool(_NUM.match(s) or _NUM_UNIT.match(s) or s in _VALUE_WORDS or cn_to_int(s) is not None)
 
 
 def parse_value(text: Optional[str]) -> tuple[Optional[float], str, Optional[str]]:
@@ -84,6 +111,11 @@ def parse_value(text: Optional[str]) -> tuple[Optional[float], str, Optional[str
     m = _NUM_UNIT.match(s)
     if m:
         return float(m.group(1)), "ok", f"单元格带单位“{m.group(2)}”"
+    n = cn_to_int(s)
+    if n is not None:
+        return float(n), "ok", "单元格中的数字以汉字书写"
+    if s in _VALUE_WORDS:
+        return None, "unreadable", f"单元格写作“{s}”而不是数字"
     return None, "unreadable", "单元格内容不是数字"
 
 
