@@ -38,9 +38,13 @@ if uploads:
         bar.empty()
         seen.update((f.name, f.size, getattr(f, "file_id", "")) for f in fresh)
         if result["imported"]:
-            st.toast(f"已保存 {result['imported']} 份报告到报告库")
+            # rerun so that everything drawn before this page (the sidebar's count of stored reports) is current
+            st.session_state["flash"] = f"已保存 {result['imported']} 份报告到报告库"
+            st.rerun()
         elif result["added"]:
             st.toast(f"新检查 {result['added']} 个文件")
+if flash := st.session_state.pop("flash", None):
+    st.toast(flash)
 
 for msg in st.session_state.get("upload_messages", []):
     st.warning(msg)

@@ -273,3 +273,4 @@ def test_unreadable_store_file_is_shown_not_a_crash(store_db):
     assert any("不是有效的报告库" in e.value for e in at.sidebar.error)
     at = drop(at, QUNKE)  # checking still works, in the session only
     assert overview(at).loc[QUNKE.name, "报告库"] == "未保存（仅检查）"
+

@@ -88,6 +88,8 @@ def test_drop_samples_open_report_and_trends(server):
             verdicts = sum(text.count(v) for v in ("通过", "有警告", "有错误", "无法读取"))
             assert verdicts == len(SAMPLES), text
             expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text(str(len(SAMPLES)))
+            # what was just saved is counted in the sidebar (the page reruns after saving)
+            expect(page.get_by_text(f"库中共 {len(SAMPLES)} 份报告", exact=False)).to_be_visible(timeout=30000)
             page.screenshot(path=str(ARTIFACTS / "01_upload.png"), full_page=True)
 
             page.get_by_role("link", name="单份报告").click()
