@@ -626,6 +626,71 @@ def _text_vs_table(ctx: Ctx):
         yield dict(table=T3, row=R_NEW, column=C_TOTAL, section=1, quote=quote, expected=_n(table), actual=_n(quoted))
 
 
+R_FEE_UNPAID = "三、本年度办理结果/（六）其他处理/2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"
+_NUM_COMMA = re.compile(r"(?<=\d)[,，](?=\d{3})")
+_FEE_AFTER = re.compile(r"信息处理费([^。；;！!]{0,16}?)(\d+(?:\.\d+)?)(万元|元)")
+_FEE_BEFORE = re.compile(r"(\d+(?:\.\d+)?)(万元|元)([^。；;，,！!]{0,6}?)信息处理费")
+_FEE_NOT_AMOUNT = re.compile(r"标准|每件|每页|每份|超过|以上|以下|不超过|不足|减免|免收")
+_NO_FEE = re.compile(r"(未|没有|无|不|均未)(收取|收|征收|收缴|涉及|发生|产生|计收)[^。；;，,]{0,8}?信息处理费"
+                     r"|信息处理费[^。；;，,]{0,8}?(?:为零|零元|为“?无|(?<![\d.])0(?:\.0+)?(?:万元|元)?(?![\d.]))|无信息处理费")
+
+
+def fee_amounts(text: str) -> list[tuple[float, str, str]]:
+    """Amounts of 信息处理费 stated in ``text`` as (amount in 元, unit as written, quote).
+
+    Reads "收取信息处理费共计400元", "信息处理费0.12万元", "收取400元信息处理费"; skips figures that
+    are a charging standard ("每件…元", "超过…页"), a reduction or a threshold.
+    """
+    t = _NUM_COMMA.sub("", _flat(text))
+    out = []
+    for m in _FEE_AFTER.finditer(t):
+        if not _FEE_NOT_AMOUNT.search(m.group(1)):
+            out.append((float(m.group(2)) * (10000 if m.group(3) == "万元" else 1), m.group(3), m.group(0)))
+    for m in _FEE_BEFORE.finditer(t):
+        if not _FEE_NOT_AMOUNT.search(m.group(3)) and not _FEE_NOT_AMOUNT.search(t[max(0, m.start() - 4):m.start()]):
+            out.append((float(m.group(1)) * (10000 if m.group(2) == "万元" else 1), m.group(2), m.group(0)))
+    return out
+
+
+def _fees_charged(ctx: Ctx) -> list[tuple[float, str, str]]:
+    """Positive 信息处理费 amounts in section 六."""
+    return [a for a in fee_amounts(ctx.section_text(6)) if a[0] > 0]
+
+
+@rule("ARI-10", "warning", "信息处理费与表三不一致：{problem}",
+      "表三“（六）其他处理/2.申请人逾期未按收费通知要求缴纳费用…”大于0，说明本机关发出过收费通知；此时第六部分若称未收取或不涉及"
+      "信息处理费而只字未提收费通知，需核对。另外，第六部分写明收取了信息处理费，而表三本年新收和上年结转申请都为0时，也需核对。"
+      "表中有关单元格空白或无法识别时不比对。",
+      cells=[(T3, R_FEE_UNPAID, C_TOTAL), (T3, R_NEW, C_TOTAL), (T3, R_CARRY_IN, C_TOTAL)],
+      basis="《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）；河南省信息处理费通知（推断）")
+def _fee_vs_applications(ctx: Ctx):
+    if not ctx.section_found(6):
+        return
+    six = _flat(ctx.section_text(6))
+    unpaid = ctx.val(T3, R_FEE_UNPAID, C_TOTAL)
+    no_fee = _NO_FEE.search(six)
+    if unpaid and unpaid > 0 and no_fee and "收费通知" not in six and not _fees_charged(ctx):
+        yield dict(table=T3, row=R_FEE_UNPAID, column=C_TOTAL, section=6, actual=_n(unpaid),
+                   problem=f"表三有{_n(unpaid)}件申请因申请人逾期未按收费通知缴费而不再处理（说明发出过收费通知），"
+                           f"但第六部分写“{no_fee.group(0)}”，未说明收费通知情况")
+    charged = _fees_charged(ctx)
+    new, carried = ctx.val(T3, R_NEW, C_TOTAL), ctx.val(T3, R_CARRY_IN, C_TOTAL)
+    if charged and new == 0 and carried == 0:
+        yield dict(table=T3, row=R_NEW, column=C_TOTAL, section=6, actual=0,
+                   problem=f"第六部分写“{charged[0][2]}”，但表三本年新收和上年结转的政府信息公开申请都为0件，"
+                           "没有申请却收取了信息处理费")
+
+
+@rule("ARI-11", "info", "第六部分写“{quote}”，但第二部分“行政事业性收费”本年收费金额为0",
+      "信息处理费属于行政事业性收费；第六部分写明收取了信息处理费（金额大于0，单位元或万元）而第二部分"
+      "“行政事业性收费”本年收费金额为0时提示。收费金额单元格空白或无法识别时不比对。",
+      cells=[(T2, R_FEE, FEE_COLUMN)], basis="皖财综〔2021〕28号；河南省信息处理费通知（推断）")
+def _fee_vs_charges(ctx: Ctx):
+    charged = _fees_charged(ctx)
+    if charged and ctx.form == forms.FORM_2021 and ctx.val(T2, R_FEE, FEE_COLUMN) == 0:
+        yield dict(table=T2, row=R_FEE, column=FEE_COLUMN, section=6, actual=0, quote=charged[0][2])
+
+
 # ---------------------------------------------------------------------------
 # Text
 # ---------------------------------------------------------------------------
@@ -741,6 +806,103 @@ def _years_in_text(ctx: Ctx):
                 continue
             seen.add(y)
             yield dict(section=n, numeral=NUMERALS[n], quote=text[m.start():m.end() + 6], year=ctx.year)
+
+
+_TOPICS = (  # the five parts of 一、总体情况 named by 国办公开办函〔2021〕30号, with common wordings
+    ("主动公开", re.compile(r"主动公开")),
+    ("依申请公开", re.compile(r"依申请|公开申请")),
+    ("政府信息管理", re.compile(r"信息(?:公开)?管理|信息资源管理")),
+    ("政府信息公开平台建设", re.compile(r"平台建设|平台的建设|网站建设|公开平台|平台[^。；;]{0,6}建设")),
+    ("监督保障", re.compile(r"监督|保障")),
+)
+
+
+@rule("TXT-01", "info", "第一部分未见{missing}方面的内容（按关键词查找）",
+      "2021年起，第一部分“总体情况”应涵盖主动公开、依申请公开、政府信息管理、政府信息公开平台建设、监督保障五个方面；"
+      "按关键词及常见写法（如“平台建设”“监督”）查找，列出找不到的方面。2021年以前的报告不检查。",
+      basis="国办公开办函〔2021〕30号“（一）总体情况”；重庆乡镇2022年报")
+def _overview_topics(ctx: Ctx):
+    if not ctx.section_found(1) or (ctx.year is not None and ctx.year < 2021):
+        return
+    text = _flat(ctx.section_text(1))
+    missing = [name for name, pat in _TOPICS if not pat.search(text)]
+    if missing:
+        yield dict(section=1, missing="、".join(f"“{m}”" for m in missing))
+
+
+_ACCOUNTABILITY = (  # 条例第五十条（四）: 工作考核、社会评议和责任追究结果情况
+    ("工作考核", re.compile(r"考核|考评")),
+    ("社会评议", re.compile(r"评议|测评|满意度")),
+    ("责任追究", re.compile(r"责任追究|追究[^。；;，,]{0,10}责任|问责")),
+)
+
+
+def is_government(report: ParsedReport) -> bool:
+    """A 人民政府 of any level (乡镇、街道 included): not a department or an office of one."""
+    if is_township(report):
+        return True
+    name = _flat(forms.norm(body_name(report)))
+    if name.endswith("人民政府"):
+        return True
+    title = _flat(forms.norm(report.title or ""))
+    return bool(re.search(r"人民政府(?:\d{4}年|政府信息公开|信息公开)", title))
+
+
+@rule("TXT-02", "warning", "{body}属于人民政府（含乡镇、街道），报告中未见{missing}的情况",
+      "各级人民政府（含乡镇、街道）的年度报告还应包括工作考核、社会评议和责任追究结果情况；在全文中按关键词"
+      "（考核/考评、评议/测评、责任追究/追究…责任/问责）查找，列出找不到的项。部门报告不检查。",
+      basis="条例第五十条第（四）项；国办公开办函〔2021〕30号（列在监督保障下）")
+def _government_accountability(ctx: Ctx):
+    if not is_government(ctx.report):
+        return
+    text = _flat(ctx.full_text())
+    missing = [name for name, pat in _ACCOUNTABILITY if not pat.search(text)]
+    if missing:
+        yield dict(section=1, body=body_name(ctx.report) or "本机关", missing="、".join(f"“{m}”" for m in missing))
+
+
+_LAST_YEAR = re.compile(r"上一年度|上一年|上年度|上年(?!结转)|去年|往年|以往年度")
+_RECTIFIED = re.compile(r"整改|改进|落实|解决|完善|改正|纠正")
+
+
+@rule("TXT-04", "info", "第五部分没有提到上一年度报告所列问题的整改情况",
+      "第五部分宜说明上一年度存在问题的整改落实情况：同一句中既提到上一年度（上一年度、上年、去年或上一年份），"
+      "又提到整改、改进、落实等。",
+      basis="国办公开办函〔2021〕30号（有关原文未核实，推断）")
+def _last_year_rectified(ctx: Ctx):
+    if not ctx.section_found(5) or len(_flat(ctx.section_text(5))) < 10:
+        return  # STR-01 / TXT-03
+    text = _flat(ctx.section_text(5))
+    last = _LAST_YEAR
+    if ctx.year is not None:
+        last = re.compile(_LAST_YEAR.pattern + f"|{ctx.year - 1}年")
+    for sentence in re.split(r"[。；;！!？?]", text):
+        if last.search(sentence) and _RECTIFIED.search(sentence):
+            return
+    yield dict(section=5)
+
+
+SHORT_OVERVIEW = 100  # characters
+ONE_LINE = 40  # characters: one sentence shorter than this is a one-line section
+_NOTHING = re.compile(r"^(?:无|暂无|没有|本年度无|本年无|无其他需要报告的事项|无其他需报告的事项|"
+                      r"本[年机单][^。]{0,12}无其他需要报告的事项)[。.]?$")
+
+
+@rule("TXT-07", "info", "{problem}，内容过于简单",
+      f"第一部分少于{SHORT_OVERVIEW}字、第五部分只有一句话（少于{ONE_LINE}字），或第六部分只写“无”时提示（“敷衍塞责”）。"
+      "已由TXT-03（第五部分几乎没有内容）或TXT-05（第六部分未说明信息处理费）报告的，不重复提示。",
+      basis="国办公开办函〔2021〕30号“敷衍塞责”")
+def _perfunctory(ctx: Ctx):
+    one = _flat(ctx.section_text(1))
+    if ctx.section_found(1) and len(one) < SHORT_OVERVIEW:
+        yield dict(section=1, problem=f"第一部分只有{len(one)}个字")
+    five = _flat(ctx.section_text(5))
+    if ctx.section_found(5) and 10 <= len(five) < ONE_LINE and not re.search(r"[。；;！!？?].", five):
+        yield dict(section=5, problem=f"第五部分只有一句话“{five}”")  # shorter than 10: TXT-03
+    six = _flat(ctx.section_text(6))
+    fee_rule_applies = ctx.year is None or ctx.year >= 2021
+    if ctx.section_found(6) and _NOTHING.match(six) and not (fee_rule_applies and "处理费" not in six):
+        yield dict(section=6, problem=f"第六部分只写了“{six}”")
 
 
 # ---------------------------------------------------------------------------
@@ -862,6 +1024,36 @@ def _same_as_other_body(ctxs: list):
             yield dict(on=a, section=m["section"], what=m["what"], other_body=body_name(other.report) or "另一机关",
                        other=_file_label(other), similarity=f"{m['sim']:.0%}", actual=round(m["sim"], 3),
                        more=f"，另与{m['n'] - 1}份同年度报告几乎相同" if m["n"] > 1 else "")
+
+
+JUMP_FACTOR = 5
+C_DECISIONS = "本年处理决定数量"
+_TREND_CELLS = (  # (table, row, column, label, floor): values below the floor are too small to compare
+    (T2, "第二十条第（五）项/行政许可", C_DECISIONS, "行政许可本年处理决定数量", 10),
+    (T2, "第二十条第（六）项/行政处罚", C_DECISIONS, "行政处罚本年处理决定数量", 10),
+    (T2, "第二十条第（六）项/行政强制", C_DECISIONS, "行政强制本年处理决定数量", 10),
+    (T2, R_FEE, FEE_COLUMN, "行政事业性收费本年收费金额（万元）", 1),
+    (T3, R_NEW, C_TOTAL, "本年新收政府信息公开申请总计", 10),
+)
+
+
+@rule("XYR-05", "info", "{label}由{prev_year}年的{expected}变为{actual}，{direction}超过{factor}倍，请核对",
+      f"同一机关相邻两年，行政许可、行政处罚、行政强制、行政事业性收费和本年新收申请总计增加到{JUMP_FACTOR}倍以上"
+      f"或减少到{JUMP_FACTOR}分之一以下时提示（如收费金额误按元填报）。任一年数值小于下限（件数10，收费1万元）"
+      "或单元格空白、无法识别时不比较。发现在后一年的报告上。",
+      scope="batch", pairwise=True, cells=[(t, r, c) for t, r, c, _, _ in _TREND_CELLS],
+      basis="annual-report-form.md XY-6（趋势提示，推断）")
+def _jumps(cur: Ctx, prev: Ctx):
+    if not _consecutive(cur, prev):
+        return
+    for table, row, column, label, floor in _TREND_CELLS:
+        now, before = cur.val(table, row, column), prev.val(table, row, column)
+        if now is None or before is None or now < floor or before < floor:
+            continue
+        if now > before * JUMP_FACTOR or now * JUMP_FACTOR < before:
+            yield dict(table=table, row=row, column=column, label=label, prev_year=prev.year,
+                       expected=_n(before), actual=_n(now), factor=JUMP_FACTOR,
+                       direction="增加" if now > before else "减少")
 
 
 @rule("XYR-06", "info", "缺少本机关{missing}年度报告（已有{before}年和{after}年）",

@@ -3,8 +3,10 @@
 ``make_report`` builds a ParsedReport on the 2021 form with all 200 cells filled with 0 unless
 told otherwise, six found sections with plausible text (different sentences for different
 bodies and years, so two reports are never 内容雷同 by accident), and a title with the year.
-Section 一 quotes the number of new applications from table 三, and section 六 states the
-statistics period and that no 信息处理费 was charged, so a default report is in order.
+Section 一 covers the five topics of the form (and 工作考核、社会评议、责任追究) and quotes the
+number of new applications from table 三, section 五 reports last year's problems as fixed, and
+section 六 states the statistics period and that no 信息处理费 was charged, so a default report
+is in order.
 """
 from __future__ import annotations
 
@@ -27,13 +29,22 @@ def unreadable(raw: str):
 
 MISSING = ("missing", None)
 
+# Section 一 covers the five topics of 国办公开办函〔2021〕30号 (two wordings each) and, for a
+# 人民政府, 工作考核、社会评议和责任追究; the other sentences are drawn at random.
+_TOPICS = [
+    ("主动公开方面，通过政府门户网站、政务新媒体和公开栏发布工作动态、通知公告和政策文件。",
+     "主动公开方面，及时公开财政预决算、重大项目和惠民补贴等重点领域信息。"),
+    ("依申请公开方面，畅通申请渠道，规范受理、办理和答复流程，按时答复申请人。",
+     "依申请公开方面，明确受理机构和办理时限，统一答复文书格式。"),
+    ("政府信息管理方面，严格落实保密审查制度，做到涉密信息不上网、上网信息不涉密。",
+     "政府信息管理方面，建立信息发布审核登记制度，定期清理过时信息。"),
+    ("平台建设方面，及时更新政府信息公开专栏，规范栏目设置，方便群众查询。",
+     "政府信息公开平台建设方面，完善公开专栏的栏目设置，提高检索便利度。"),
+    ("监督保障方面，将政务公开纳入年度工作考核，组织社会评议，对工作不力的严格追究责任。",
+     "监督保障方面，开展政务公开工作考核和群众评议，落实责任追究制度。"),
+]
 _S1 = [
     "我{kind}高度重视政府信息公开工作，明确分管领导和工作人员，健全信息发布审核机制。",
-    "主动公开方面，通过政府门户网站、政务新媒体和公开栏发布工作动态、通知公告和政策文件。",
-    "依申请公开方面，畅通申请渠道，规范受理、办理和答复流程，按时答复申请人。",
-    "政府信息管理方面，严格落实保密审查制度，做到涉密信息不上网、上网信息不涉密。",
-    "平台建设方面，及时更新政府信息公开专栏，规范栏目设置，方便群众查询。",
-    "监督保障方面，将政务公开纳入年度考核，组织业务培训，主动接受社会评议。",
     "围绕乡村振兴、民生保障和重大项目，加大重点领域信息公开力度。",
     "加强政策解读，采用图文、短视频等形式解读惠民政策，回应群众关切。",
     "规范公开栏管理，村务财务公开按季度更新，接受群众监督。",
@@ -42,6 +53,11 @@ _S1 = [
     "组织干部学习政府信息公开条例，提高依法公开意识和能力。",
     "结合基层政务公开标准化规范化建设，编制公开事项标准目录。",
     "利用村民微信群和广播发布惠农补贴、低保救助等信息。",
+]
+_LAST_YEAR = [
+    "上一年度报告所列问题已逐项整改落实。",
+    "去年报告指出的问题已全部完成整改。",
+    "针对上年度查找的问题，已制定清单逐项改进。",
 ]
 _S5 = [
     "一是公开内容不够全面，部分领域信息更新不及时。",
@@ -67,11 +83,11 @@ def section_texts(body: str, year: int, new_applications: Optional[float]) -> di
     """Plausible text for the six sections, varied by body and year."""
     rnd = random.Random(f"{body}/{year}")
     kind = "镇"
-    one = rnd.sample(_S1, 7)
+    one = rnd.sample(_S1, 3) + [rnd.choice(pair) for pair in _TOPICS]
     if new_applications is not None:
         one.insert(2, f"{year}年，本{kind}共收到政府信息公开申请{int(new_applications)}件，均按时答复。")
     problems = rnd.sample(_S5[:8], 3)
-    fixes = rnd.sample(_S5[8:], 3)
+    fixes = [rnd.choice(_LAST_YEAR)] + rnd.sample(_S5[8:], 3)
     return {
         1: "".join(s.format(kind=kind) for s in one),
         2: "主动公开政府信息情况见下表。",

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from parsing import forms, textsim
 from parsing.report import FINDING_COLUMNS
 from parsing.rules import (BATCH_COLUMNS, RULES, RULES_BY_ID, Rule, badge, body_key, catalogue, check_batch,
-                           check_report, mask_id, valid_id_number, validate_rules)
+                           check_report, fee_amounts, is_government, mask_id, valid_id_number, validate_rules)
 from tests.rule_helpers import BLANK, MISSING, make_report, unreadable
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -30,6 +30,7 @@ NORMATIVE = ("二", "第二十条第（一）项/行政规范性文件")
 LICENCE = ("二", "第二十条第（五）项/行政许可", "本年处理决定数量")
 PENALTY = ("二", "第二十条第（六）项/行政处罚", "本年处理决定数量")
 FEE = ("二", "第二十条第（八）项/行政事业性收费", forms.FEE_COLUMN)
+UNPAID = ("三", "三、本年度办理结果/（六）其他处理/2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请")
 
 
 def cell(rowkey, column):
@@ -91,6 +92,9 @@ def series(body="官坡镇", years=(2021, 2022, 2023, 2024), broken=None, **kw):
 # ---------------------------------------------------------------------------
 
 SAME_TEXT = {1: "我镇高度重视政府信息公开工作，" * 12, 5: "存在的问题是公开不够及时，下一步将加强培训和完善制度。" * 5}
+FIVE_TOPICS = "我镇认真做好主动公开、依申请公开、政府信息管理、政府信息公开平台建设和监督保障各项工作。" * 3
+FEE_NOTICE = "本年度向1名申请人发出收费通知，申请人逾期未缴费，未收取信息处理费。"
+FEE_CHARGED = "本年度依据《政府信息公开信息处理费管理办法》收取信息处理费200元。"
 
 CASES = {
     "STR-00": (lambda: run(make_report(error="文件“x.pdf”是空文件（0 字节），无法读取。")), lambda: run(make_report())),
@@ -127,6 +131,14 @@ CASES = {
     "ARI-09": (lambda: run(make_report({FEE: 25000})), lambda: run(make_report({FEE: 2.5}))),
     "ARI-12": (lambda: run(make_report(texts={1: "本年度共收到政府信息公开申请3件，均已按时答复。"})),
                lambda: run(make_report(consistent(new=3)))),
+    "ARI-10": (lambda: run(make_report({cell(UNPAID, "自然人"): 1, cell(UNPAID, "总计"): 1})),
+               lambda: run(make_report({cell(UNPAID, "自然人"): 1, cell(UNPAID, "总计"): 1}, texts={6: FEE_NOTICE}))),
+    "ARI-11": (lambda: run(make_report(texts={6: FEE_CHARGED})), lambda: run(make_report({FEE: 0.02}, texts={6: FEE_CHARGED}))),
+    "TXT-01": (lambda: run(make_report(texts={1: "我镇认真贯彻落实政府信息公开条例，" * 8})), lambda: run(make_report())),
+    "TXT-02": (lambda: run(make_report(texts={1: FIVE_TOPICS})),
+               lambda: run(make_report(texts={1: FIVE_TOPICS}, body="某县审计局"))),
+    "TXT-04": (lambda: run(make_report(texts={5: SAME_TEXT[5]})), lambda: run(make_report())),
+    "TXT-07": (lambda: run(make_report(texts={1: "我镇高度重视政府信息公开工作。"})), lambda: run(make_report())),
     "TXT-03": (lambda: run(make_report(texts={5: "我镇政务公开工作存在宣传不够、更新不及时等问题。"})),
                lambda: run(make_report())),
     "TXT-05": (lambda: run(make_report(texts={6: "无。"})), lambda: run(make_report(year=2020, template=forms.FORM_2019,
@@ -144,6 +156,8 @@ CASES = {
                lambda: run_batch([make_report(year=2022), make_report(year=2023)])),
     "XYR-04": (lambda: run_batch([make_report(body="甲镇", texts=SAME_TEXT), make_report(body="乙乡", texts=SAME_TEXT)]),
                lambda: run_batch([make_report(body="甲镇"), make_report(body="乙乡")])),
+    "XYR-05": (lambda: run_batch([make_report({PENALTY: 12}, year=2022), make_report({PENALTY: 80}, year=2023)]),
+               lambda: run_batch([make_report({PENALTY: 12}, year=2022), make_report({PENALTY: 50}, year=2023)])),
     "XYR-06": (lambda: run_batch([make_report(year=2021), make_report(year=2023)]),
                lambda: run_batch([make_report(year=2021), make_report(year=2022)])),
     "XYR-07": (lambda: run_batch([make_report(file="a.txt"), make_report({PENALTY: 3}, file="b.txt")]),
@@ -469,3 +483,98 @@ def test_hand_corrected_cells_count_as_read():
     assert not of(run(fixed), "ARI-02").empty
     v.loc[hit & (v["column"] == "总计"), "value"] = float("nan")  # corrected to blank: a blank, not a 0
     assert not of(run(fixed), "ARI-06").empty
+
+
+# ---------------------------------------------------------------------------
+# Text coverage, fees and year-on-year jumps
+# ---------------------------------------------------------------------------
+
+
+def test_missing_overview_topics_are_named():
+    text = "主动公开方面，及时发布政策文件。依申请公开方面，按时答复。监督保障方面，开展考核、评议和责任追究。" * 2
+    f = of(run(make_report(texts={1: text})), "TXT-01")
+    msg = f["message"].iloc[0]
+    assert f["section"].tolist() == [1]
+    assert "“政府信息管理”" in msg and "“政府信息公开平台建设”" in msg and "主动公开" not in msg
+    assert of(run(make_report(texts={1: text}, year=2020, template=forms.FORM_2019)), "TXT-01").empty  # 30号 is for 2021+
+
+
+def test_government_accountability_names_what_is_missing():
+    f = of(run(make_report(texts={1: FIVE_TOPICS + "将政务公开纳入年度绩效考核。"})), "TXT-02")
+    msg = f["message"].iloc[0]
+    assert "“社会评议”" in msg and "“责任追究”" in msg and "工作考核" not in msg
+    assert of(run(make_report(texts={1: FIVE_TOPICS + "开展工作考核和社会评议，对失职的依法追究相关人员责任。"})),
+              "TXT-02").empty
+
+
+@pytest.mark.parametrize("body, title, government", [
+    ("某县人民政府", None, True), ("城关街道办事处", None, True), ("寨科乡", None, True),
+    ("某县人民政府办公室", None, False), ("某县审计局", None, False),
+    (None, "某市人民政府2023年政府信息公开工作年度报告", True),
+    (None, "某市人民政府办公室2023年政府信息公开工作年度报告", False),
+])
+def test_which_bodies_are_governments(body, title, government):
+    report = make_report(body=body or "", title=title)
+    report.body = body
+    assert is_government(report) is government
+
+
+def test_last_year_needs_rectification_in_the_same_sentence():
+    five = "存在的问题：公开不及时。上一年度报告共列出3个问题。下一步将加强培训。"
+    assert not of(run(make_report(texts={5: five})), "TXT-04").empty
+    for ok in ("2022年度报告所列问题已整改到位，存在的问题：公开不及时。下一步将加强培训。",
+               "去年指出的栏目更新不及时问题已改进。存在的问题：解读不足。下一步将加强培训。"):
+        assert of(run(make_report(texts={5: ok})), "TXT-04").empty, ok
+
+
+def test_one_line_sections_are_reported_once():
+    # 五 "无。" is TXT-03's (几乎没有内容); 六 "无。" from 2021 on is TXT-05's; before 2021 it is TXT-07's
+    f = run(make_report(texts={5: "无。", 6: "无。"}))
+    assert of(f, "TXT-07").empty and not of(f, "TXT-03").empty and not of(f, "TXT-05").empty
+    f = of(run(make_report(year=2020, template=forms.FORM_2019, texts={6: "无。"})), "TXT-07")
+    assert f["section"].tolist() == [6]
+    f = of(run(make_report(texts={5: "我镇政府信息公开工作不存在需要改进的问题。"})), "TXT-07")
+    assert f["section"].tolist() == [5]
+
+
+def test_fee_amounts_in_text():
+    assert [a for a, _, _ in fee_amounts("2025年全市实际收取信息处理费共计1,200元。")] == [1200]
+    assert [a for a, _, _ in fee_amounts("共收取0.05万元信息处理费")] == [500]
+    assert fee_amounts("按每件10元的标准收取信息处理费") == []
+    assert fee_amounts("本年度未收取信息处理费。") == []
+
+
+def test_fees_collected_without_applications():
+    f = of(run(make_report(texts={6: FEE_CHARGED})), "ARI-10")
+    assert f[["table", "row", "column", "section"]].to_dict("records") == [
+        {"table": "三", "row": NEW[1], "column": "总计", "section": 6}]
+    assert of(run(make_report(consistent(new=2), texts={6: FEE_CHARGED})), "ARI-10").empty
+    assert of(run(make_report({cell(NEW, "总计"): BLANK}, texts={6: FEE_CHARGED})), "ARI-10").empty  # blank is not 0
+
+
+def test_unpaid_fee_row_blank_is_not_compared():
+    assert of(run(make_report({cell(UNPAID, "总计"): BLANK})), "ARI-10").empty
+
+
+def test_fee_charged_against_blank_fee_cell_is_not_compared():
+    assert of(run(make_report({FEE: BLANK}, texts={6: FEE_CHARGED})), "ARI-11").empty
+
+
+def test_year_on_year_jump_finding():
+    f = of(run_batch([make_report({FEE: 30000}, year=2023, file="b.txt"),
+                      make_report({FEE: 3}, year=2022, file="a.txt")]), "XYR-05")
+    assert f[["file", "table", "row", "column", "expected", "actual"]].to_dict("records") == [
+        {"file": "b.txt", "table": "二", "row": FEE[1], "column": FEE[2], "expected": 3, "actual": 30000}]
+    down = of(run_batch([make_report(consistent(new=60), year=2022), make_report(consistent(new=11), year=2023)]), "XYR-05")
+    assert down["row"].tolist() == [NEW[1]] and "减少" in down["message"].iloc[0]
+
+
+@pytest.mark.parametrize("before, after, years", [
+    (3, 80, (2022, 2023)),  # below the floor
+    (BLANK, 80, (2022, 2023)),  # blank is not 0
+    (unreadable("若干"), 80, (2022, 2023)),
+    (12, 80, (2021, 2023)),  # not consecutive
+])
+def test_year_on_year_jump_is_not_computed(before, after, years):
+    reports = [make_report({PENALTY: before}, year=years[0]), make_report({PENALTY: after}, year=years[1])]
+    assert of(run_batch(reports), "XYR-05").empty
