@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import forms, limits
 from .readers import EXTENSIONS
-from .report import FINDING_COLUMNS, ParsedReport, json_number
+from .report import FINDING_COLUMNS, ParsedReport, json_number, json_value
 
 STORE_COMMANDS = ("import", "export", "reparse", "delete")
 REPORT_SUFFIXES = tuple(EXTENSIONS)
@@ -58,16 +58,6 @@ def findings_for(reports: list[ParsedReport]) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _clean(x):
-    if x is None:
-        return None
-    if isinstance(x, float):
-        return json_number(x)
-    if hasattr(x, "item"):
-        return _clean(x.item())
-    return x
-
-
 def report_to_json(r: ParsedReport, findings: Optional[pd.DataFrame]) -> dict:
     values = []
     if not r.error:
@@ -78,7 +68,7 @@ def report_to_json(r: ParsedReport, findings: Optional[pd.DataFrame]) -> dict:
     fl = []
     if findings is not None:
         for f in findings.to_dict("records"):
-            fl.append({k: _clean(f.get(k)) for k in FINDING_COLUMNS})
+            fl.append({k: json_value(f.get(k)) for k in FINDING_COLUMNS})
     return {
         "file": r.file, "body": r.body, "region": r.region, "year": r.year, "template": r.template,
         "title": r.title, "sections": r.sections_found() if not r.error else {str(i): False for i in range(1, 7)},

@@ -87,3 +87,14 @@ def json_number(x):
         return None
     f = float(x)
     return int(f) if f.is_integer() else f
+
+
+def json_value(x):
+    """A frame cell as a plain JSON value: numpy scalars unwrapped, NaN as None, whole floats as int."""
+    if x is None:
+        return None
+    if isinstance(x, float):
+        return json_number(x)
+    if hasattr(x, "item"):
+        return json_value(x.item())
+    return x

@@ -13,7 +13,7 @@ import pandas as pd
 
 from parsing import parse_path
 from parsing.__main__ import findings_for
-from parsing.report import FINDING_COLUMNS, json_number
+from parsing.report import FINDING_COLUMNS, json_number, json_value
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_reports"
@@ -25,16 +25,6 @@ def sample_files() -> list[Path]:
     return sorted(p for p in SAMPLES.iterdir() if p.suffix.lower() in REPORT_SUFFIXES)
 
 
-def _plain(x):
-    if x is None:
-        return None
-    if isinstance(x, float):
-        return json_number(x)
-    if hasattr(x, "item"):
-        return _plain(x.item())
-    return x
-
-
 def snapshot(path: Path) -> dict:
     """The golden content of one sample: its own findings only (no cross-report rules)."""
     rep = parse_path(path)
@@ -42,7 +32,7 @@ def snapshot(path: Path) -> dict:
     values = []
     for r in rep.values.itertuples(index=False):
         values.append({"table": r.table, "row": r.row, "column": r.column, "value": json_number(r.value),
-                       "status": r.status, "raw": _plain(r.raw),
+                       "status": r.status, "raw": json_value(r.raw),
                        "page": None if r.page is None or pd.isna(r.page) else int(r.page), "form": r.form})
     return {
         "file": path.name,
@@ -52,7 +42,7 @@ def snapshot(path: Path) -> dict:
         "sections": {str(n): {"found": s.found, "heading": s.heading} for n, s in rep.sections.items()},
         "tables_found": rep.tables_found,
         "values": values,
-        "findings": [{k: _plain(f.get(k)) for k in FINDING_COLUMNS} for f in findings.to_dict("records")],
+        "findings": [{k: json_value(f.get(k)) for k in FINDING_COLUMNS} for f in findings.to_dict("records")],
     }
 
 
