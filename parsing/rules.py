@@ -157,14 +157,20 @@ def body_name(report: ParsedReport) -> str:
     return ""
 
 
+def name_key(name: str) -> str:
+    """The grouping key of a body's name: normalised, without whitespace, 人民政府 and 办事处."""
+    return _STRIP_BODY.sub("", forms.norm(name or ""))
+
+
 def body_key(report: ParsedReport) -> str:
     """Identity of the body across reports: 官坡镇 and 官坡镇人民政府 are one body.
 
     Whitespace, 人民政府 and 办事处 are removed (after normalisation), and a leading region name
-    (``report.region``) is dropped so 原州区寨科乡 and 寨科乡 of 原州区 match.
+    (``report.region``) is dropped so 原州区寨科乡 and 寨科乡 of 原州区 match. The store groups
+    reports with this same key.
     """
-    key = _STRIP_BODY.sub("", forms.norm(body_name(report)))
-    region = _STRIP_BODY.sub("", forms.norm(report.region or ""))
+    key = name_key(body_name(report))
+    region = name_key(report.region or "")
     if region and key.startswith(region) and len(key) > len(region):
         key = key[len(region):]
     return key

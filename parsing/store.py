@@ -50,6 +50,8 @@ import pandas as pd
 from .forms import norm
 from .model import ReportError
 from .report import FINDING_COLUMNS, VALUE_COLUMNS, ParsedReport, SectionText, empty_findings
+from .rules import body_key as rules_body_key
+from .rules import name_key as rules_name_key
 
 SCHEMA_VERSION = 3
 ENV_VAR = "GOVREPORT_DB"
@@ -214,37 +216,20 @@ def default_path() -> Path:
     return Path(env).expanduser() if env else DEFAULT_PATH
 
 
-_STRIP_BODY = re.compile(r"人民政府|办事处|\s")
-_TITLE_BODY = re.compile(r"^(.*?)(?:\d{4}\s*年度?)?\s*(?:政府)?信息公开工作(?:年度)?报告")
-
-
 def body_key(name: Optional[str]) -> Optional[str]:
-    """The grouping key of a body's name: normalised label text without whitespace, ``人民政府`` and ``办事处``.
-
-    ``"桃江县 松木塘镇人民政府"`` and ``"桃江县松木塘镇"`` give the same key. None or blank gives None.
+    """The grouping key of a body's name (:func:`parsing.rules.name_key`): normalised label text without
+    whitespace, ``人民政府`` and ``办事处``. ``"桃江县 松木塘镇人民政府"`` and ``"桃江县松木塘镇"`` give the same
+    key. None or blank gives None.
     """
     if name is None or (isinstance(name, float) and math.isnan(name)):
         return None
-    key = _STRIP_BODY.sub("", norm(str(name)))
-    return key or None
+    return rules_name_key(str(name)) or None
 
 
 def report_body_key(report: ParsedReport) -> Optional[str]:
-    """The body key of a report, as :func:`parsing.rules.body_key` pairs reports across years.
-
-    The body is ``report.body``, else the name before the year in the title; a leading region name
-    (``report.region``) is dropped, so 原州区寨科乡 and 寨科乡 of 原州区 are one body.
-    """
-    name = (report.body or "").strip()
-    if not name:
-        m = _TITLE_BODY.match(re.sub(r"^[#\s]+", "", report.title or ""))
-        if m:
-            name = re.sub(r"\d{4}\s*年度?\s*$", "", m.group(1)).strip()
-    key = body_key(name)
-    region = body_key(report.region)
-    if key and region and key.startswith(region) and len(key) > len(region):
-        key = key[len(region):]
-    return key
+    """The body key of a report: the very key :func:`parsing.rules.body_key` pairs reports across years with
+    (the body, else the name before the year in the title, without a leading region name); None if empty."""
+    return rules_body_key(report) or None
 
 
 def _missing(x: Any) -> bool:
