@@ -13,12 +13,13 @@ import pandas as pd
 
 from parsing import parse_path
 from parsing.__main__ import findings_for
+from parsing.readers import EXTENSIONS
 from parsing.report import FINDING_COLUMNS, json_number, json_value
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_reports"
 GOLDEN = ROOT / "tests" / "golden"
-REPORT_SUFFIXES = {".txt", ".md", ".pdf", ".docx", ".html", ".htm", ".png", ".jpg", ".jpeg"}
+REPORT_SUFFIXES = set(EXTENSIONS)  # every format the readers take
 
 
 def sample_files() -> list[Path]:

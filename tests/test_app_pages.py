@@ -4,10 +4,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from parsing.readers import EXTENSIONS
+
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 SAMPLES = sorted(p for p in (ROOT / "sample_reports").rglob("*")
-                 if p.is_file() and p.suffix.lower() in {".txt", ".md", ".pdf", ".docx", ".html", ".htm"})
+                 if p.is_file() and p.suffix.lower() in EXTENSIONS)
 PAGES = ["pages/upload.py", "pages/completeness.py", "pages/report.py", "pages/trends.py",
          "pages/compare.py", "pages/export.py"]
 TIMEOUT = 120

@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 
 from parsing import parse_path
+from parsing.readers import EXTENSIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 S = ROOT / "sample_reports"
 SEEDS = {p.name[:3]: p for p in S.glob("[0-9][0-9][0-9]_*.txt") if len(p.stem) == 20}
 VARIANTS = sorted(p for p in S.iterdir()
                   if p.name[:3] in SEEDS and p != SEEDS[p.name[:3]]
-                  and p.suffix.lower() in {".txt", ".md", ".pdf", ".docx", ".html", ".htm"})
+                  and p.suffix.lower() in EXTENSIONS)
 
 
 def _values(rep):

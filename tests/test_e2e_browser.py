@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from parsing.readers import EXTENSIONS
+
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 SAMPLES = sorted(p for p in (ROOT / "sample_reports").rglob("*")
-                 if p.is_file() and p.suffix.lower() in {".txt", ".md", ".pdf", ".docx", ".html", ".htm"})
+                 if p.is_file() and p.suffix.lower() in EXTENSIONS)
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"{CHROMIUM} is not installed (CI installs the Debian chromium package)")

@@ -5,8 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 from parsing import parse_bytes, parse_path
+from parsing.readers import EXTENSIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 S = ROOT / "sample_reports"
@@ -56,7 +56,7 @@ def test_004_label_typo_missing_total_and_short_rows():
 def test_cli_json_prints_one_line_per_file_with_all_200_cells():
     out = subprocess.run([sys.executable, "-m", "parsing", str(S), "--json", "--jobs", "1"],
                          capture_output=True, text=True, cwd=ROOT, check=True).stdout.splitlines()
-    files = [p for p in S.iterdir() if p.suffix in {".txt", ".md", ".pdf", ".docx", ".html", ".htm", ".png", ".jpg", ".jpeg"}]
+    files = [p for p in S.iterdir() if p.suffix.lower() in EXTENSIONS]
     assert len(out) == len(files)
     for line in out:
         d = json.loads(line)
