@@ -1,0 +1,62 @@
+"""Label normalisation, used for matching only (output always keeps the official labels).
+
+A label printed in a report may differ from the official one in ways that do not change its meaning:
+full-width or half-width brackets, colons and dots, traditional characters, whitespace inside (``自 然 人``),
+stray emphasis marks. :func:`norm` removes those differences; :func:`strip_number` drops an item number
+such as ``1.``, ``（三）`` or ``四、``.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_WS = re.compile(r"[\s\u3000\u00a0\u2002\u2003\u200b\ufeff]+")
+_NUM_PREFIX = re.compile(r"^(?:[0-9]+[.、．]|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)")
+_INLINE_PINYIN = re.compile(r"\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\s*)+\)")
+
+try:  # traditional -> simplified, for mirrors that serve traditional characters
+    import opencc as _opencc  # type: ignore
+
+    _T2S = _opencc.OpenCC("t2s")
+except Exception:  # pragma: no cover - opencc is in requirements; stay usable without it
+    _T2S = None
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters converted to simplified (the text itself when opencc is unavailable)."""
+    if _T2S is None or not text or not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+        return text
+    return _T2S.convert(text)
+
+
+def drop_inline_pinyin(text: str) -> str:
+    """Remove pinyin glosses that some mirror sites insert after characters: ``報(bào)告`` -> ``報告``."""
+    return _INLINE_PINYIN.sub("", text) if "(" in text else text
+
+
+@lru_cache(maxsize=65536)
+def norm(text: str) -> str:
+    """Normalise a label for matching: NFKC (full-width digits/brackets to half-width),
+    traditional to simplified, no whitespace, unified dots and quotes."""
+    if not text:
+        return ""
+    s = unicodedata.normalize("NFKC", text)
+    s = to_simplified(s)
+    s = _WS.sub("", s)
+    s = s.replace("．", ".").replace("。", ".") if re.match(r"^\d+[。．]", s) else s
+    s = s.replace("“", '"').replace("”", '"').replace("〞", '"').replace("〝", '"')
+    s = s.replace("（", "(").replace("）", ")").replace("：", ":").replace("，", ",")
+    s = s.replace("*", "").replace("\\", "/")
+    return s
+
+
+def strip_number(label_norm: str) -> str:
+    """Drop a leading item number such as '1.', '(三)', '四、' from a normalised label."""
+    return _NUM_PREFIX.sub("", label_norm, count=1)
+
+
+def label_number(label_norm: str) -> str:
+    """The leading item number of a normalised label ('1.', '(三)', '四、'), or ''."""
+    m = _NUM_PREFIX.match(label_norm)
+    return m.group(0) if m else ""
