@@ -48,7 +48,10 @@ class ParsedReport:
     body: Optional[str] = None
     region: Optional[str] = None
     year: Optional[int] = None
-    year_source: Optional[str] = None  # "title", "period", "text"
+    year_source: Optional[str] = None  # "title", "sentence", "period", "text"
+    body_source: Optional[str] = None  # "title", "title-lines", "sentence", "text"
+    published: Optional[str] = None  # publication date the file shows, ISO (YYYY-MM-DD)
+    published_source: Optional[str] = None  # "page" (a 发布时间 line), "html-meta", "pdf-metadata"
     template: Optional[str] = None  # forms.FORM_2021 / FORM_2019 / None
     title: Optional[str] = None
     sections: dict[int, SectionText] = field(default_factory=dict)

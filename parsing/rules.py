@@ -203,6 +203,27 @@ class Ctx:
                 self.cells[(t, r, c)] = (num, st, raw, page)
         self.expected = _EXPECTED[self.form]
         self.township = is_township(report)
+        self.covered = self._hybrid_covered()
+
+    def _hybrid_covered(self) -> set:
+        """(table, row, column) of this form's cells that the report prints in the other form's layout
+        instead (a 2021 report with the trial form's single （六）其他处理 row, a sub-table of 二 with the
+        other form's columns): those are not missing; the parser's PARSE-HYBRID note says what was used."""
+        other = forms.FORM_2019 if self.form == forms.FORM_2021 else forms.FORM_2021
+        only_other = ({(c.table, c.row, c.column) for c in forms.cells_2019_only()} if other == forms.FORM_2019 else
+                      {(c.table, c.row, c.column) for c in forms.ALL_CELLS_2021 if c.table in (T2, T3)}
+                      - {(c.table, c.row, c.column) for c in _EXPECTED[forms.FORM_2019]})
+        found = {k for k in only_other if k in self.cells and self.cells[k][1] != "missing"}
+        covered = set()
+        six = forms.ROW_三_2019_OTHER.key
+        for t, r, c in found:
+            if t == T2:
+                cap = r.split("/")[0]
+                covered |= {(x.table, x.row, x.column) for x in self.expected if x.table == T2 and x.row.startswith(cap)}
+            elif t == T3:
+                covered |= {(x.table, x.row, x.column) for x in self.expected
+                            if x.table == T3 and (x.row == six or x.row.startswith(six + "/"))}
+        return covered
 
     # cells -------------------------------------------------------------
     def val(self, table: str, row: str, column: str) -> Optional[float]:
@@ -367,7 +388,8 @@ def _structure_check(table: str):
         cells = ctx.table_cells(table)
         if not any(ctx.status(c.table, c.row, c.column) == "ok" for c in cells):
             return  # STR-06
-        flagged = {(c.row, c.column) for c in cells if ctx.status(c.table, c.row, c.column) == "missing"}
+        flagged = {(c.row, c.column) for c in cells if ctx.status(c.table, c.row, c.column) == "missing"
+                   and (c.table, c.row, c.column) not in ctx.covered}
         for h in _group_cells(ctx, table, flagged):
             h.pop("count", None)
             yield dict(h, numeral=numeral)
@@ -1362,6 +1384,12 @@ def catalogue(rules: Iterable[Rule] = RULES) -> str:
             if r.scope == scope:
                 lines.append(f"| {r.id} | {SEVERITY_ZH[r.severity]} | {_md(r.message)} | {_md(r.description)} | {_md(r.basis)} |")
         lines.append("")
+    from .extract.notes import NOTES
+
+    lines += ["## 解析说明（解析器给出）", "", "| 编号 | 严重程度 | 提示信息 | 说明 |", "| --- | --- | --- | --- |"]
+    for n in NOTES:
+        lines.append(f"| {n.code} | {SEVERITY_ZH[n.severity]} | {_md(n.message)} | {_md(n.description)} |")
+    lines.append("")
     return "\n".join(lines)
 
 

@@ -18,12 +18,18 @@ from parsing.report import FINDING_COLUMNS, json_number, json_value
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_reports"
+REAL = ROOT / "tests" / "fixtures" / "real"  # reports governments published, truth read by hand (index.json)
 GOLDEN = ROOT / "tests" / "golden"
+GOLDEN_REAL = GOLDEN / "real"
 REPORT_SUFFIXES = set(EXTENSIONS)  # every format the readers take
 
 
 def sample_files() -> list[Path]:
     return sorted(p for p in SAMPLES.iterdir() if p.suffix.lower() in REPORT_SUFFIXES)
+
+
+def real_files() -> list[Path]:
+    return sorted(p for p in REAL.iterdir() if p.suffix.lower() in REPORT_SUFFIXES and p.stem != "README")
 
 
 def snapshot(path: Path) -> dict:
@@ -48,7 +54,7 @@ def snapshot(path: Path) -> dict:
 
 
 def golden_path(path: Path) -> Path:
-    return GOLDEN / (path.name + ".json")
+    return (GOLDEN_REAL if path.parent == REAL else GOLDEN) / (path.name + ".json")
 
 
 def write(path: Path, data: dict):

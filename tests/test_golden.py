@@ -4,9 +4,10 @@ import pytest
 from tests import golden_io
 
 SAMPLES = golden_io.sample_files()
+REAL = golden_io.real_files()
 
 
-@pytest.mark.parametrize("path", SAMPLES, ids=[p.name for p in SAMPLES])
+@pytest.mark.parametrize("path", SAMPLES + REAL, ids=[p.name for p in SAMPLES] + [f"real/{p.name}" for p in REAL])
 def test_sample_matches_golden(path):
     got = golden_io.snapshot(path)
     if golden_io.updating():
@@ -23,6 +24,8 @@ def test_sample_matches_golden(path):
 
 
 def test_every_sample_has_a_golden_file_and_no_stale_ones():
-    names = {golden_io.golden_path(p).name for p in SAMPLES}
-    stale = {p.name for p in golden_io.GOLDEN.glob("*.json")} - names
-    assert not stale, f"golden files without a sample: {stale}"
+    for files, folder in ((SAMPLES, golden_io.GOLDEN), (REAL, golden_io.GOLDEN_REAL)):
+        names = {golden_io.golden_path(p).name for p in files}
+        stale = {p.name for p in folder.glob("*.json")} - names
+        assert not stale, f"golden files without a sample: {stale}"
+        assert files and names == {p.name for p in folder.glob("*.json")}

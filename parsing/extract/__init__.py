@@ -1,0 +1,149 @@
+"""From a reader's Document to a ParsedReport: metadata, sections, every cell of the form, notes.
+
+Pipeline (format-agnostic):
+
+1. ``document_to_template`` (:mod:`.matcher`): which form the report uses (fingerprint strings).
+2. ``blocks_to_sections`` (:mod:`.sections`): the six section headings in order, and the text of each.
+3. ``TableMatcher`` (:mod:`.matcher`): every table row is found by its label, whatever the layout, and
+   its value cells are fitted onto the form's columns; each number keeps its raw text and page. Rows
+   whose cells cannot be aligned for sure are left null with a note.
+4. ``document_to_metadata`` (:mod:`.metadata`): title, body, region, year, publication date.
+"""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from .. import forms
+from ..forms import FORM_2019, FORM_2021
+from ..model import Document, ReportError
+from ..report import VALUE_COLUMNS, ParsedReport
+from .matcher import TableMatcher, document_to_template, fit_values, items_to_tokens
+from .metadata import document_to_metadata, strip_markup
+from .notes import NOTES, Notes
+from .sections import blocks_to_sections
+from .values import cn_to_int, is_blank_text, is_number_text, parse_value
+
+__all__ = ["extract_report", "parse_value", "cn_to_int", "is_blank_text", "is_number_text", "fit_values",
+           "NOTES", "Notes", "document_to_template", "blocks_to_sections"]
+
+
+def cells_to_values(matcher: TableMatcher, template: str, notes: Notes) -> pd.DataFrame:
+    """The values frame on the 2021 naming: every cell of the 2021 form, plus the trial form's own cells
+    for a trial-form report and any the report prints in the trial form's layout."""
+    found = matcher.cells
+    rows = []
+
+    def emit(table, row, column, form, src_key=None):
+        hit = found.get(src_key or (table, row, column))
+        if hit is None:
+            rows.append(dict(table=table, row=row, column=column, value=math.nan, raw=None, page=None,
+                             status="missing", form=form, confidence=None, bbox=None))
+        else:
+            v = hit["value"]
+            rows.append(dict(table=table, row=row, column=column, value=(math.nan if v is None else float(v)),
+                             raw=hit["raw"], page=hit["page"], status=hit["status"], form=form,
+                             confidence=hit["confidence"], bbox=hit.get("bbox")))
+
+    back = {v: k for k, v in forms.COUNTERPART_2019_TO_2021.items()}
+    for c in forms.ALL_CELLS_2021:
+        key = (c.table, c.row, c.column)
+        if c.table == "二" and key in back and (template == FORM_2019 or key not in found) and back[key] in found:
+            emit(c.table, c.row, c.column, FORM_2021, back[key])
+        elif template == FORM_2019 and c.table == "二" and key not in found:
+            emit(c.table, c.row, c.column, FORM_2021, ("-", "-", "-"))
+        else:
+            emit(c.table, c.row, c.column, FORM_2021)
+    trial_cells = forms.cells_2019_only()
+    if template == FORM_2019:
+        for c in trial_cells:
+            emit(c.table, c.row, c.column, FORM_2019)
+        notes.add("PARSE-FORM-2019", table="三", row="三、本年度办理结果/（六）其他处理")
+    else:
+        for c in trial_cells:  # a 2021 report printing part of a table in the trial form's layout
+            if (c.table, c.row, c.column) in found:
+                emit(c.table, c.row, c.column, FORM_2019)
+    df = pd.DataFrame(rows, columns=VALUE_COLUMNS)
+    df["value"] = df["value"].astype(float)
+    return df
+
+
+def _missing_row_notes(matcher: TableMatcher, template: str, notes: Notes, tables_found: dict):
+    """A note per row of the form that a found table does not have (cells the trial form lacks are
+    noted once, in PARSE-FORM-2019; rows a hybrid table prints in the other form are not missing)."""
+    rows = {"二": [f"{st.caption}/{r}" for st in forms.subtables_二(template) for r in st.rows],
+            "三": [r.key for r in forms.row_defs("三", template)],
+            "四": [r.key for r in forms.ROWS_四]}
+    if template == FORM_2019:
+        rows["二"] = []
+    other = forms.FORM_2019 if template == FORM_2021 else FORM_2021
+    covered = set()
+    for st_other in forms.subtables_二(other):
+        if any(("二", f"{st_other.caption}/{r}") in matcher.rows_seen for r in st_other.rows):
+            covered.add(st_other.caption)
+    if ("三", forms.ROW_三_2019_OTHER.key) in matcher.rows_seen:
+        covered.add(forms.ROW_三_2019_OTHER.key)
+    for table in forms.TABLES:
+        if not tables_found.get(table):
+            continue
+        for row in rows[table]:
+            if (table, row) in matcher.rows_seen:
+                continue
+            if table == "二" and row.split("/")[0] in covered:
+                continue
+            if table == "三" and row.startswith(forms.ROW_三_2019_OTHER.key + "/") and \
+                    forms.ROW_三_2019_OTHER.key in covered:
+                continue
+            notes.add("PARSE-ROW-MISSING", table=table, row=row, leaf=row.split("/")[-1])
+
+
+def _column_notes(matcher: TableMatcher, notes: Notes):
+    hdr = matcher.headers_三
+    if hdr and "三" in matcher.tables_seen:
+        present = [c for c in forms.APPLICANT_COLUMNS if c in hdr]
+        if len(present) >= 5:
+            for c in forms.APPLICANT_COLUMNS:
+                if c not in hdr:
+                    notes.add("PARSE-COLUMN-MISSING", table="三", column=c)
+
+
+def extract_report(doc: Document, name: str) -> ParsedReport:
+    """Build the ParsedReport of one document. Raises ReportError when nothing can be read."""
+    notes = Notes()
+    text_items = doc.text_blocks()
+    grids = doc.grids()
+    if doc.page_count and len(doc.scanned_pages) >= doc.page_count:
+        raise ReportError("该 PDF 为扫描版（页面是图片，没有文字层），文字识别（OCR）也未能读出内容。"
+                          "请上传更清晰的扫描件，或由 Word/WPS 导出的 PDF、DOCX 原件。")
+    if not text_items and not grids:
+        raise ReportError("文件中没有可读取的文字内容。")
+    for msg in doc.notes:
+        notes.add("PARSE-READER", message=msg)
+    if doc.scanned_pages:
+        notes.add("PARSE-SCANNED-PAGES", pages="、".join(str(p) for p in doc.scanned_pages))
+
+    template, _score = document_to_template(doc)
+    sections, _item_section, headings = blocks_to_sections(doc)
+    matcher = TableMatcher(template or FORM_2021, notes)
+    matcher.feed(items_to_tokens(doc, headings))
+    if template is None and matcher.cells:
+        notes.add("PARSE-TEMPLATE")
+
+    values = cells_to_values(matcher, template or FORM_2021, notes)
+    tables_found = {t: t in matcher.tables_seen or any(k[0] == t for k in matcher.cells) for t in forms.TABLES}
+    _column_notes(matcher, notes)
+    _missing_row_notes(matcher, template or FORM_2021, notes, tables_found)
+
+    full_text = "\n".join(b.text for b in text_items)
+    md = document_to_metadata(doc, full_text, sections[1].text)
+    if not any(s.found for s in sections.values()) and not matcher.cells:
+        raise ReportError("未找到年度报告的章节标题或统计表格，该文件可能不是政府信息公开工作年度报告。")
+
+    return ParsedReport(
+        file=name, format=doc.format, body=md.body, region=md.region, year=md.year, year_source=md.year_source,
+        body_source=md.body_source, published=md.published, published_source=md.published_source,
+        template=template, title=md.title and strip_markup(md.title), sections=sections, values=values,
+        notes=notes.frame(), text=full_text, tables_found=tables_found, page_count=doc.page_count,
+        ocr=any(c.confidence is not None for g in grids for r in g.rows for c in r if c is not None),
+    )

@@ -1,0 +1,699 @@
+"""The matcher: every table row of a report found by its label, its numbers fitted onto the form's columns.
+
+It is driven by the form, not by the layout. Whatever produced the report, its tables reach here as a
+stream of printed cells in reading order: grid rows from readers that see cell boundaries (PDF rulings,
+HTML and DOCX tables, tab and pipe rows), and plain text lines split into cells at ``|`` and into words
+at spaces (tables copied from web pages with one cell per line, or flattened onto one line). Then:
+
+1. ``items_to_tokens``: the document as tokens: label text, value cells (numbers, blanks, words that
+   stand for numbers) and breaks (end of a grid or pipe row, a section heading, a paragraph of prose).
+2. A run of label text followed by values is looked up in the form's lexicon
+   (:func:`parsing.extract.lexicon.find_entries`): captions, headers, group labels and the row label
+   that the values belong to, however it is printed. The row decides the cell keys and the number of
+   columns; headers decide which columns a table prints and which form a sub-table of 二 follows.
+3. ``fit_values``: the row's values onto its columns. Where cell boundaries are known, a blank cell keeps
+   its place; where they are not (a flattened line), a row with fewer numbers than columns is
+   unreadable, unless the numbers' positions on the page say which column each is in. A value never
+   moves into a column it did not come from.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .. import forms
+from ..forms import FORM_2019, FORM_2021, norm
+from ..model import Cell, Document, Grid, TextBlock
+from . import lexicon as lex
+from .notes import Notes
+from .values import BLANK_MARKS, clean_num_text, is_blank_text, is_digit_value, is_value_text, parse_value
+
+TEXT, VALUE, BREAK, PIPE = "text", "value", "break", "pipe"
+PROSE_CHARS = 60  # label text longer than this (normalised) is prose, not a label
+_PROSE_MARKS = re.compile(r"[。；;！？]")
+_PAGE_FURNITURE = re.compile(
+    r"^(?:[-—–－_]+\s*\d{1,4}\s*[-—–－_]+|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
+_PIPE_ONLY = re.compile(r"^[\s|｜]*$")
+SECTION_TABLE = {2: "二", 3: "三", 4: "四"}
+_REMARK = re.compile(r"^\(.*\)$")
+
+
+@dataclass
+class Tok:
+    kind: str
+    text: str = ""
+    cell: Optional[Cell] = None
+    hard: bool = False  # BREAK: the end of a row whose cells are delimited (grid row, pipe row)
+    section: Optional[int] = None  # BREAK: a section heading
+    grid: bool = False  # the cell came with its boundaries (a grid or a pipe row)
+
+
+# ---------------------------------------------------------------------------
+# Step 1: items -> tokens
+# ---------------------------------------------------------------------------
+
+
+def _is_prose(text: str) -> bool:
+    n = norm(text)
+    return len(n) > PROSE_CHARS or bool(_PROSE_MARKS.search(n[:-1] if n.endswith((".", "。")) else n)) and len(n) > 12
+
+
+def _word_tokens(text: str, page, cell_of=None) -> list[Tok]:
+    """A cell or line without cell boundaries, split into words: numbers and blank marks are values,
+    the words between them one label."""
+    toks: list[Tok] = []
+    words = text.split()
+    label: list[str] = []
+    for w in words:
+        if is_digit_value(w) or is_blank_text(w) or clean_num_text(w) in ("无",):
+            if label:
+                toks.append(Tok(TEXT, " ".join(label), Cell(" ".join(label), page)))
+                label = []
+            toks.append(Tok(VALUE, w, cell_of(w) if cell_of else Cell(w, page)))
+        else:
+            label.append(w)
+    if label:
+        toks.append(Tok(TEXT, " ".join(label), Cell(" ".join(label), page)))
+    return toks
+
+
+def _cell_tokens(cell: Cell, grid: bool) -> list[Tok]:
+    text = cell.text or ""
+    if is_value_text(text):
+        return [Tok(VALUE, text, cell, grid=grid)]
+    if _is_prose(text):
+        return [Tok(BREAK)]
+    # a label and its numbers in one cell, separated by spaces ("行政许可 12"): split
+    if any(is_digit_value(w) for w in text.split()[1:]):
+        return _word_tokens(text, cell.page)
+    return [Tok(TEXT, text, cell, grid=grid)]
+
+
+def _line_tokens(block: TextBlock) -> list[Tok]:
+    text = block.text.strip()
+    if not text or _PAGE_FURNITURE.match(text):
+        return []
+    if "|" in text or "｜" in text:
+        text = text.replace("｜", "|")
+        if _PIPE_ONLY.match(text):
+            return [Tok(PIPE)] if text.count("|") == 1 else [Tok(BREAK, hard=True)]
+        parts = text.split("|")
+        if text.startswith("|"):
+            parts = parts[1:]
+        if text.endswith("|"):
+            parts = parts[:-1]
+        toks: list[Tok] = []
+        for p in parts:
+            p = p.strip()
+            if not p:
+                toks.append(Tok(VALUE, "", Cell("", block.page), grid=True))
+                continue
+            toks.extend(_cell_tokens(Cell(p, block.page), grid=True))
+        if len(parts) >= 2:
+            toks.append(Tok(BREAK, hard=True))
+        return toks
+    if _is_prose(text):
+        return [Tok(BREAK)]
+    words = getattr(block, "words", None)
+    if words:
+        by_text = list(words)
+
+        def cell_of(w):  # the positioned word of this text, in order
+            while by_text:
+                c = by_text.pop(0)
+                if c.text == w:
+                    return c
+            return Cell(w, block.page)
+
+        return _word_tokens(text, block.page, cell_of)
+    return _word_tokens(text, block.page)
+
+
+def items_to_tokens(doc: Document, headings: dict) -> list[Tok]:
+    """The document as one token stream. ``headings`` maps (item index, grid row index or None) to the
+    section number of a heading found there (see :func:`parsing.extract.sections.blocks_to_sections`)."""
+    out: list[Tok] = []
+    for i, item in enumerate(doc.items):
+        if isinstance(item, Grid):
+            for r, row in enumerate(item.rows):
+                if (i, r) in headings:
+                    out.append(Tok(BREAK, section=headings[(i, r)]))
+                    continue
+                if all(_empty(c) for c in row):  # a spacer row (or a filler line of pipes)
+                    out.append(Tok(BREAK, hard=True))
+                    continue
+                for c in row:
+                    if c is not None:
+                        out.extend(_cell_tokens(c, grid=True))
+                out.append(Tok(BREAK, hard=True))
+        elif (i, None) in headings:
+            out.append(Tok(BREAK, section=headings[(i, None)]))
+        else:
+            out.extend(_line_tokens(item))
+    # a lone "|" line is an empty cell, or the start of the next row when a label follows it
+    for k, t in enumerate(out):
+        if t.kind == PIPE:
+            nxt = out[k + 1] if k + 1 < len(out) else None
+            if nxt is not None and nxt.kind == TEXT:
+                out[k] = Tok(BREAK, hard=True)
+            else:
+                out[k] = Tok(VALUE, "", Cell(""), grid=True)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Step 3: values onto columns
+# ---------------------------------------------------------------------------
+
+
+def _empty(c: Optional[Cell]) -> bool:
+    return c is None or is_blank_text(c.text)
+
+
+def fit_values(values: list[Optional[Cell]], n: int) -> tuple[list[Optional[Cell]], list[bool], str]:
+    """Fit a row's value cells onto n columns.
+
+    Returns (cells, sure, problem): ``cells`` has n entries (None = no cell), ``sure[i]`` is
+    False where the column of a value cannot be told for sure, ``problem`` is '' or 'short' /
+    'long' / 'ambiguous'. Extra empty cells at either end are layout padding; which end they
+    come from only matters if it changes what lands where, and then those cells are unsure.
+    """
+    m = len(values)
+    if m == n:
+        return list(values), [True] * n, ""
+    if m < n:
+        if all(_empty(c) for c in values):
+            return [None] * n, [True] * n, ""  # nothing printed at all: all blank
+        return [None] * n, [False] * n, "short"
+    windows = []
+    for start in range(0, m - n + 1):
+        dropped = values[:start] + values[start + n:]
+        if all(_empty(c) for c in dropped):
+            windows.append(values[start:start + n])
+    if not windows:
+        return [None] * n, [False] * n, "long"
+    chosen = windows[0]  # prefer dropping trailing padding first (the window that starts earliest)
+    sure = []
+    for i in range(n):
+        texts = {(clean_num_text(w[i].text) if w[i] is not None else "") for w in windows}
+        texts = {"" if t in BLANK_MARKS else t for t in texts}
+        sure.append(len(texts) == 1)
+    return list(chosen), sure, ("" if all(sure) else "ambiguous")
+
+
+def _center(c: Cell) -> Optional[float]:
+    return (c.bbox[0] + c.bbox[2]) / 2 if c is not None and c.bbox else None
+
+
+def fit_by_position(values: list[Cell], centers: list[float]) -> Optional[list[Optional[Cell]]]:
+    """Values of a row without cell boundaries placed by where they stand on the page: each at the
+    column whose centre (from the complete rows of the same table) is nearest, if clearly nearest and
+    no two values claim one column; None when that cannot be told."""
+    if not values or any(_center(c) is None for c in values) or len(centers) < 2:
+        return None
+    gaps = [b - a for a, b in zip(centers, centers[1:])]
+    if min(gaps) <= 0:
+        return None
+    tol = min(gaps) * 0.35
+    out: list[Optional[Cell]] = [None] * len(centers)
+    for c in values:
+        x = _center(c)
+        d = [abs(x - cx) for cx in centers]
+        k = min(range(len(centers)), key=d.__getitem__)
+        if d[k] > tol or out[k] is not None:
+            return None
+        out[k] = c
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Step 2: label runs -> rows, and the matcher's state
+# ---------------------------------------------------------------------------
+
+_SLOT_四 = lex.Slot("四", "*", "行政复议、行政诉讼", (), FORM_2021)  # the unlabelled 15-number row
+
+
+@dataclass
+class Row:
+    slot: lex.Slot
+    label: str  # as printed
+    values: list = field(default_factory=list)
+    delimited: bool = False
+    header_like: bool = False  # column headers were printed in the same run before the row label
+
+
+@dataclass
+class State:
+    table: Optional[str] = None
+    caption: Optional[str] = None
+    caption_form: dict = field(default_factory=dict)  # 二 caption -> form its printed header follows
+    headers_三: set = field(default_factory=set)
+    header_三_open: bool = False
+    after_header_四: bool = False
+    in_table: bool = False
+
+
+class TableMatcher:
+    """Matches the report's tables, in document order, onto the form's cells.
+
+    ``cells`` maps (table, row key, column) to dict(value, raw, status, page, confidence, bbox);
+    ``rows_seen`` holds (table, row key) of every row found, ``tables_seen`` the tables found.
+    """
+
+    def __init__(self, template: str, notes: Notes):
+        self.template = template
+        self.notes = notes
+        self.state = State()
+        self.cells: dict[tuple, dict] = {}
+        self.rows_seen: set = set()
+        self.row_complete: dict = {}
+        self.tables_seen: set = set()
+        self.headers_三: set = set()  # the columns the last table 三 header printed
+        self.label_notes: set = set()
+        self.hybrid_notes: set = set()
+        self.unknown_notes: set = set()
+        self.centers: dict = {}  # (table, n columns, page) -> list of complete rows' value x-centres
+        self._pending: list[Tok] = []
+        self._carry: list[Tok] = []
+        self._row: Optional[Row] = None
+        self._row_tokens: list[Tok] = []
+        self._deferred: list[tuple[Row, str]] = []  # short rows waiting for the table's column positions
+
+    # -- the token walk ------------------------------------------------------------
+    def feed(self, tokens: list[Tok]) -> None:
+        for t in tokens:
+            if t.kind == TEXT:
+                row = self._row
+                if row is not None and all(v.grid and _empty(v.cell) for v in row.values):
+                    # only empty cells between two labels of a delimited row: a header, not a blank row
+                    self._row = None
+                    self._pending = list(self._row_tokens)
+                elif row is not None:
+                    self._finish_row(False)
+                self._pending.append(t)
+            elif t.kind == VALUE:
+                if self._pending:
+                    self._start_row()
+                elif self._row is None and self.state.table == "四" and self.state.after_header_四:
+                    self._row = Row(_SLOT_四, "")
+                    self._row_tokens = []
+                if self._row is not None:
+                    self._row.values.append(t)
+            else:  # BREAK
+                self._finish_row(t.hard)
+                if self._pending:
+                    self._resolve_header(self._pending, keep_unknown=t.section is None)
+                    self._pending = []
+                if t.section is not None:
+                    self.state = State(table=SECTION_TABLE.get(t.section), caption_form=self.state.caption_form)
+                    self._carry = []
+                elif not t.hard:  # a paragraph of prose: whatever table was open has ended
+                    self.state.in_table = False
+                    self.state.after_header_四 = False
+                    self._carry = []
+        self._finish_row(False)
+        if self._pending:
+            self._resolve_header(self._pending, keep_unknown=False)
+        self._flush_deferred()
+
+    # -- runs ------------------------------------------------------------------------
+    def _lookup(self, run: list[Tok]):
+        """The entries in a run of labels; each hit also gets ``token``, the printed cell it is in."""
+        texts = [norm(t.text) for t in run]
+        hits, text, bounds = lex.find_entries(texts, self.state.table)
+        for h in hits:
+            k = next((k for k, (a, b) in enumerate(bounds) if a <= h.start < b), len(run) - 1)
+            h.token = run[k].text
+        return hits, (text, bounds)
+
+    @staticmethod
+    def _gap_ok(text: str, a: int, b: int, bounds) -> bool:
+        """Text between entries is harmless when each printed piece of it is part of some form label
+        (a vertically printed group label, the end of a wrapped label) or a remark in brackets."""
+        for (x, y) in bounds:
+            lo, hi = max(a, x), min(b, y)
+            if lo < hi:
+                piece = text[lo:hi]
+                if not (lex.is_fragment(piece) or _REMARK.match(piece)):
+                    return False
+        return True
+
+    def _row_hit(self, hits, where) -> Optional[lex.Hit]:
+        """The row a run of labels ends with: its last entry, if a row, with only label fragments
+        before and after it."""
+        if not hits:
+            return None
+        text, bounds = where
+        last = hits[-1]
+        if last.entry.kind != lex.ROW:
+            return None
+        pos = 0
+        for h in hits:
+            if h.start > pos and not self._gap_ok(text, pos, h.start, bounds):
+                return None
+            pos = max(pos, h.end)
+        if last.end < len(text) and not self._gap_ok(text, last.end, len(text), bounds):
+            return None
+        return last
+
+    def _start_row(self) -> None:
+        run = self._pending
+        self._pending = []
+        hits, text = self._lookup(run)
+        hit = self._row_hit(hits, text)
+        if hit is None and self._carry:
+            hits2, text2 = self._lookup(self._carry + run)
+            hit2 = self._row_hit(hits2, text2)
+            if hit2 is not None:
+                hits, text, hit = hits2, text2, hit2
+        self._carry = []
+        self._apply_context(hits, hit)
+        if hit is None:
+            if self.state.table == "四" and self.state.after_header_四 and not any(
+                    h.entry.kind == lex.ROW and h.entry.table != "四" for h in hits):
+                self._row = Row(_SLOT_四, "")
+                self._row_tokens = []
+                return
+            self._unknown_row(run, hits)
+            self._row = None
+            return
+        slot = self._choose_slot(hit)
+        if slot is None:
+            self._row = None
+            return
+        self._row = Row(slot, hit.printed, header_like=any(
+            h.entry.kind in (lex.COLUMN, lex.HEADER) for h in hits if h is not hit))
+        self._row_tokens = run
+        if not hit.exact or norm(slot.leaf) not in hit.entry.patterns:
+            self._label_note(slot.table, slot.key, slot.leaf, hit.printed)
+        self.state.table = slot.table
+        self.state.in_table = True
+        self.tables_seen.add(slot.table)
+        if slot.table == "三":
+            self.state.header_三_open = False
+        if slot.table == "二":
+            self.state.caption = slot.caption
+        if slot.table != "四":
+            self.state.after_header_四 = False
+
+    def _resolve_header(self, run: list[Tok], keep_unknown: bool) -> None:
+        """A run of labels with no values after it: headers, captions, group labels; or a row whose
+        cells the report leaves empty (a delimited row with no value cells)."""
+        hits, text = self._lookup(run)
+        hit = self._row_hit(hits, text)
+        if hit is not None and all(t.grid for t in run) and not (hit.entry.also_group and len(hits) == 1
+                                                                 and self.template == FORM_2021):
+            self._apply_context(hits, hit)
+            slot = self._choose_slot(hit)
+            if slot is not None and slot.table != "四":
+                self._row = Row(slot, hit.printed, delimited=True)
+                self._row_tokens = run
+                self._finish_row(True)
+            return
+        self._apply_context(hits, None)
+        short = sum(len(norm(t.text)) for t in run[-3:]) <= 30
+        self._carry = run[-3:] if (not hits and keep_unknown and short) else []
+
+    def _apply_context(self, hits: list, row_hit: Optional[lex.Hit]) -> None:
+        st = self.state
+        cols_三 = []
+        cols_四 = 0
+        for h in hits:
+            e = h.entry
+            if h is row_hit:
+                break
+            if e.kind == lex.CAPTION:
+                st.table, st.caption = "二", e.official
+                st.in_table = True
+                self.tables_seen.add("二")
+            elif e.kind == lex.COLUMN and e.table == "二":
+                if st.caption and len(e.forms) == 1:
+                    st.caption_form[st.caption] = next(iter(e.forms))
+                if not h.exact:
+                    self._label_note("二", None, e.official, h.printed, col=e.official)
+                self._remark_note(e, h)
+            elif e.kind in (lex.COLUMN, lex.HEADER) and e.table == "三" or (
+                    e.kind == lex.COLUMN and e.official in forms.APPLICANT_COLUMNS and st.table == "三"):
+                if e.kind == lex.COLUMN:
+                    cols_三.append((e, h))
+                elif e.official != "法人或其他组织" or st.table == "三":
+                    cols_三.append((e, h))
+            elif e.table == "四" and e.kind in (lex.COLUMN, lex.GROUP, lex.ROW):
+                cols_四 += 1
+            elif e.kind == lex.GROUP and e.table == "三":
+                st.table = "三"
+        if cols_三 and (any(e.official in ("自然人", "商业企业", "申请人情况", "科研机构") or
+                            e.official.startswith("（本列") for e, _ in cols_三) or st.header_三_open):
+            if st.table != "三" or not st.header_三_open:
+                st.headers_三 = set()
+            st.table, st.header_三_open, st.in_table = "三", True, True
+            self.tables_seen.add("三")
+            for e, h in cols_三:
+                if e.kind == lex.COLUMN:
+                    st.headers_三.add(e.official)
+                    if not h.exact:
+                        self._label_note("三", None, e.official, h.printed, col=e.official)
+            self.headers_三 = set(st.headers_三)
+        if cols_四 >= 2 and row_hit is None:
+            st.table, st.after_header_四, st.in_table = "四", True, True
+            self.tables_seen.add("四")
+
+    def _choose_slot(self, hit: lex.Hit) -> Optional[lex.Slot]:
+        e = hit.entry
+        slots = e.slots
+        if e.table == "二":
+            cap_form = None
+            for cap in {s.caption for s in slots.values()}:
+                cap_form = cap_form or self.state.caption_form.get(cap)
+            fid = cap_form or (next(iter(e.forms)) if len(e.forms) == 1 else None) or self.template
+            slot = slots.get(fid)
+            if slot is None:  # a row printed under the other form's sub-table header: same place there
+                other = next(iter(slots.values()))
+                slot = self._same_place(other, fid) or other
+            if slot.form != self.template:
+                self._hybrid_note(f"表二“{slot.caption}”", slot.form)
+            return slot
+        slot = slots.get(self.template) or next(iter(slots.values()))
+        if slot.form != self.template:
+            self._hybrid_note(f"表{slot.table}“{slot.leaf}”行", slot.form)
+        return slot
+
+    def _same_place(self, slot: lex.Slot, fid: str) -> Optional[lex.Slot]:
+        """The slot at the same caption and position in another form's table 二 (行政规范性文件 printed
+        as 规范性文件 under a 2021 header)."""
+        for st in forms.get(fid).subtables_二:
+            if st.caption == slot.caption and slot.order < len(st.rows):
+                leaf = st.rows[slot.order]
+                return lex.Slot("二", f"{st.caption}/{leaf}", leaf, st.columns, fid, caption=st.caption,
+                                order=slot.order)
+        return None
+
+    # -- notes -----------------------------------------------------------------------
+    def _label_note(self, table, row, official, printed, col=None):
+        key = (table, official, printed)
+        if key in self.label_notes:
+            return
+        self.label_notes.add(key)
+        shown = re.sub(r"\s+", "", printed)
+        self.notes.add("PARSE-LABEL", table=table, row=row, column=col, expected=official,
+                       actual=printed.strip(), printed=shown, official=official)
+
+    def _remark_note(self, e: lex.Entry, h: lex.Hit) -> None:
+        """A 二 column header printed with a remark added to the official text (单位、保留小数)."""
+        printed = h.printed
+        if h.exact and norm(e.official) != printed and printed == e.patterns[-1] and self._token_of(h):
+            tok = self._token_of(h)
+            p_n, o_n = norm(tok), norm(e.official)
+            core = lambda x: re.sub(r"\(.*?\)", "", x)  # noqa: E731
+            if p_n != o_n and core(p_n) == core(o_n) and all(
+                    part in p_n for part in re.findall(r"[\u4e00-\u9fff]+", o_n)):
+                key = ("remark", e.official, tok)
+                if key not in self.label_notes:
+                    self.label_notes.add(key)
+                    self.notes.add("PARSE-LABEL-REMARK", table="二", column=e.official, expected=e.official,
+                                   actual=tok.strip(), caption=self.state.caption or "", printed=tok.strip(),
+                                   official=e.official)
+
+    @staticmethod
+    def _token_of(h: lex.Hit) -> Optional[str]:
+        return getattr(h, "token", None)
+
+    def _hybrid_note(self, what: str, used: str) -> None:
+        if what in self.hybrid_notes:
+            return
+        self.hybrid_notes.add(what)
+        self.notes.add("PARSE-HYBRID", what=what, used=forms.FORM_NAMES[used],
+                       form=forms.FORM_NAMES.get(self.template, self.template))
+
+    def _unknown_row(self, run: list[Tok], hits: list) -> None:
+        printed = "".join(t.text for t in run).strip()
+        if not self.state.in_table or not printed or len(norm(printed)) > 20 or self.state.table is None:
+            return
+        if any(h.entry.kind != lex.ROW for h in hits) and not any(h.entry.kind == lex.ROW for h in hits):
+            return  # headers followed by numbers: not a row
+        key = (self.state.table, printed)
+        if key in self.unknown_notes or lex.is_fragment(norm(printed)):
+            return
+        self.unknown_notes.add(key)
+        self.notes.add("PARSE-UNKNOWN-ROW", table=self.state.table, printed=printed)
+
+    # -- rows ------------------------------------------------------------------------
+    def _columns_for(self, slot: lex.Slot) -> tuple:
+        if slot.table == "三" and self.state.headers_三:
+            present = tuple(c for c in forms.APPLICANT_COLUMNS if c in self.state.headers_三)
+            if len(present) >= 5:
+                return present
+        return slot.columns
+
+    def _finish_row(self, hard: bool) -> None:
+        row, self._row = self._row, None
+        if row is None:
+            return
+        row.delimited = row.delimited or hard or any(t.grid for t in row.values)
+        if row.header_like and all(_empty(t.cell) for t in row.values):
+            return  # a header row whose last label is also a row label (表四: 未经复议直接起诉、复议后起诉)
+        if row.slot.key == "*":
+            self._assign_四(row)
+            return
+        key = (row.slot.table, row.slot.key)
+        cols = self._columns_for(row.slot)
+        cells = [t.cell for t in row.values]
+        if not row.delimited and len(cells) < len(cols) and cells:
+            self._deferred.append((row, "short"))
+            self.rows_seen.add(key)
+            return
+        self._place(row, cols, cells)
+
+    def _place(self, row: Row, cols: tuple, cells: list) -> None:
+        key = (row.slot.table, row.slot.key)
+        complete = len(cells) == len(cols) and all(not _empty(c) for c in cells)
+        if key in self.row_complete:
+            if self.row_complete[key] or not complete:
+                self._duplicate(row, cols, cells)
+                return
+        self.rows_seen.add(key)
+        self.row_complete[key] = complete
+        if complete and not row.delimited:
+            xs = [_center(c) for c in cells]
+            if all(x is not None for x in xs):
+                self.centers.setdefault((row.slot.table, len(cols)), []).append(xs)
+        fitted, sure = self._fit(row.slot, cells, len(cols))
+        for col, cell, ok in zip(cols, fitted, sure):
+            self._store(row.slot.table, row.slot.key, row.slot.leaf, col, cell, ok, self._page(row))
+
+    def _duplicate(self, row: Row, cols: tuple, cells: list) -> None:
+        table, key = row.slot.table, row.slot.key
+        old = [self.cells.get((table, key, c), {}).get("raw") for c in cols]
+        new = [c.text if c is not None else None for c in cells]
+        same = len(old) == len(new) and all(clean_num_text(a or "") == clean_num_text(b or "") for a, b in zip(old, new))
+        if same:
+            return
+        if len(cells) == len(cols):
+            self.notes.add("PARSE-DUPLICATE-DIFFERS", table=table, row=key, leaf=row.slot.leaf,
+                           used=" | ".join(o or "" for o in old), other=" | ".join(n or "" for n in new))
+        else:
+            self.notes.add("PARSE-DUPLICATE-ROW", table=table, row=key, leaf=row.slot.leaf)
+
+    def _flush_deferred(self) -> None:
+        """Rows without cell boundaries that have fewer numbers than columns: placed by position where
+        the table's complete rows give the columns' positions, else unreadable."""
+        for row, _ in self._deferred:
+            cols = self._columns_for(row.slot)
+            cells = [t.cell for t in row.values]
+            model = self.centers.get((row.slot.table, len(cols)))
+            placed = None
+            if model:
+                centers = [statistics.median(x[i] for x in model) for i in range(len(cols))]
+                placed = fit_by_position(cells, centers)
+            key = (row.slot.table, row.slot.key)
+            self.rows_seen.discard(key)
+            if placed is not None:
+                self.rows_seen.add(key)
+                self.row_complete[key] = False
+                got = [c for c, p in zip(cols, placed) if p is not None]
+                self.notes.add("PARSE-POSITION", table=row.slot.table, row=row.slot.key, leaf=row.slot.leaf,
+                               columns="、".join(got))
+                for col, cell in zip(cols, placed):
+                    self._store(row.slot.table, row.slot.key, row.slot.leaf, col,
+                                cell if cell is not None else Cell("", self._page(row)), True, self._page(row))
+            else:
+                self._place(row, cols, cells)
+        self._deferred = []
+
+    def _page(self, row: Row):
+        return next((t.cell.page for t in row.values if t.cell is not None and t.cell.page is not None), None)
+
+    def _fit(self, slot: lex.Slot, cells: list, n: int):
+        """Fit a row's value cells onto n columns and note what could not be told for sure."""
+        fitted, sure, problem = fit_values(cells, n)
+        raw = " | ".join((c.text if c is not None else "").replace("\n", "") for c in cells).strip(" |")
+        if problem == "short":
+            found = sum(1 for c in cells if c is not None and not is_blank_text(c.text))
+            self.notes.add("PARSE-SHORT-ROW", table=slot.table, row=slot.key, expected=n, actual=found,
+                           leaf=slot.leaf, found=found, n=n, raw=raw)
+        elif problem == "long":
+            self.notes.add("PARSE-LONG-ROW", table=slot.table, row=slot.key, expected=n, actual=len(cells),
+                           leaf=slot.leaf, n=n, raw=raw)
+        elif problem == "ambiguous":
+            self.notes.add("PARSE-ALIGN", table=slot.table, row=slot.key, leaf=slot.leaf, raw=raw)
+        return fitted, sure
+
+    def _store(self, table: str, row_key: str, leaf: str, col: str, cell: Optional[Cell], sure: bool,
+               page: Optional[int]):
+        """Record one cell: its value, raw text, page and status."""
+        page = cell.page if cell is not None and cell.page is not None else page
+        if not sure:
+            self.cells[(table, row_key, col)] = dict(value=None, raw=(cell.text if cell is not None else None),
+                                                    status="unreadable", page=page, confidence=None,
+                                                    bbox=(cell.bbox if cell is not None else None))
+            return
+        raw = cell.text if cell is not None else ""
+        value, status, note = parse_value(raw)
+        if status == "blank" and cell is not None and cell.confidence == 0.0:
+            status, note = "unreadable", "文字识别未能读出该单元格的内容"  # marks on the scan, no text
+        if note and status == "unreadable":
+            self.notes.add("PARSE-UNREADABLE", table=table, row=row_key, column=col, actual=raw, leaf=leaf,
+                           problem=note, raw=raw)
+        elif note:
+            self.notes.add("PARSE-UNIT", table=table, row=row_key, column=col, actual=raw, leaf=leaf,
+                           problem=note, raw=raw)
+        self.cells[(table, row_key, col)] = dict(value=value, raw=raw, status=status, page=page,
+                                                confidence=(cell.confidence if cell is not None else None),
+                                                bbox=(tuple(cell.bbox) if cell is not None and cell.bbox else None))
+
+    def _assign_四(self, row: Row) -> None:
+        """The unlabelled row of table 四: 15 numbers, 行政复议 then the two 行政诉讼 groups."""
+        cells = [t.cell for t in row.values]
+        if not any(not _empty(c) for c in cells) and len(cells) < 15:
+            return  # an empty spacer row (or the empty cells a header row ends with), not the data row
+        self.state.after_header_四 = False
+        if any(("四", r.key) in self.rows_seen for r in forms.ROWS_四):
+            return
+        width = len(forms.OUTCOME_COLUMNS)
+        slot = lex.Slot("四", None, "行政复议、行政诉讼", (), FORM_2021)
+        fitted, sure = self._fit(slot, cells, len(forms.ROWS_四) * width)
+        page = self._page(row)
+        for g, rdef in enumerate(forms.ROWS_四):
+            self.rows_seen.add(("四", rdef.key))
+            for k, col in enumerate(forms.OUTCOME_COLUMNS):
+                i = g * width + k
+                self._store("四", rdef.key, rdef.key, col, fitted[i], sure[i], page)
+
+
+def document_to_template(doc: Document) -> tuple[Optional[str], dict]:
+    """Which form a report uses, from the strings only one form prints."""
+    texts = []
+    for item in doc.items:
+        if isinstance(item, Grid):
+            texts.extend(norm(c.text) for r in item.rows for c in r if c is not None)
+        else:
+            texts.append(norm(item.text))
+    blob = "\n".join(texts)
+    score = {f: sum(1 for fp in fps if norm(fp) in blob) for f, fps in forms.FINGERPRINTS.items()}
+    if score[FORM_2021] == 0 and score[FORM_2019] == 0:
+        return None, score
+    return (FORM_2021 if score[FORM_2021] >= score[FORM_2019] else FORM_2019), score
+
+
