@@ -24,8 +24,18 @@ KNOWN = {
         "the excerpt is cut off right after the row: '0', '0', '20' (the start of the next line) are three "
         "numbers for two cells, with nothing to tell which two are the row's",
     ("006.txt", "二", "第二十条第（九）项/政府集中采购", "采购总金额"): "same row as above",
+    **{("113.txt", "三", "三、本年度办理结果/（二）部分公开（区分处理的，只计这一情形，不计其他情形）", c):
+       "the excerpt ends inside the row: six numbers one a line, then the text stops; in a row without cell "
+       "boundaries six numbers for seven columns do not say which column is empty"
+       for c in ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他")},
+    **{("117.txt", "三", "三、本年度办理结果/（三）不予公开/1.属于国家秘密", c):
+       "the excerpt ends with '2' (the first character of the next row's label) right after the row's seven "
+       "numbers: eight numbers for seven columns, nothing in the text says the last is not a value"
+       for c in ("自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计")},
 }
 KNOWN_BODY = {
+    "109.txt": "a flip-book page: the body is named only in the viewer's page header '2020年报_审计局', a site-title "
+               "suffix of the kind that is never taken as the body",
     "014.txt": "the excerpt names the body only inside '包括七里乡政府规范性文件' (a noun phrase, not a subject "
                "or a title); the page's title is not in the excerpt",
 }

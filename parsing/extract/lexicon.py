@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
@@ -21,7 +22,9 @@ from ..forms import label_number, norm, strip_number
 ROW, GROUP, COLUMN, HEADER, CAPTION = "row", "group", "column", "header", "caption"
 SHORT = 3  # patterns this short must be a whole printed cell, never part of a longer text
 FUZZY_MIN = 0.8  # similarity above which a misprinted label is read as the official one
+FUZZY_MAX = 60  # text longer than this between labels is running text, not a misprinted label
 _CAPTION = re.compile(r"第二十条(?:第)?\(([一二三四五六七八九十])\)项")
+_TRAILING_REMARK = re.compile(r"\([^()]{2,}\)$")
 _TRIVIAL = re.compile(r"^[\s\-—_:：,，.。、;；()（）\[\]【】\"'“”/|]*$")
 
 
@@ -137,7 +140,7 @@ def lexicon() -> tuple[Entry, ...]:
     out = list(entries.values())
     for e in out:
         if e.kind == HEADER and e.official.startswith("（本列数据"):
-            e.patterns = (norm("本列数据的勾稽关系"),)
+            e.patterns = (norm(e.official), norm("本列数据的勾稽关系"))
     return tuple(out)
 
 
@@ -198,12 +201,26 @@ def find_entries(tokens: list[str], table: Optional[str] = None) -> tuple[list[H
         pos += len(t)
     taken = [False] * len(text)
     hits: list[Hit] = []
-    whole = {}
-    for (a, b) in bounds:
-        whole.setdefault(text[a:b], []).append(a)
-        s = strip_number(text[a:b])
-        if s != text[a:b]:
-            whole.setdefault(s, []).append(b - len(s))
+    allowed = set()  # (start, end) spans a short pattern may take: whole cells, or cells printed split
+    for k, (a, b) in enumerate(bounds):
+        cell = text[a:b]
+        remark = _TRAILING_REMARK.search(cell)  # 规章（设区的市、自治州人民政府应提供相关数据）
+        if remark and remark.start() > 0:  # a filling note after a label is not searched for labels
+            for i in range(a + remark.start(), b):
+                taken[i] = True
+        for c in (cell, cell[:remark.start()] if remark else None):
+            if not c:
+                continue
+            allowed.add((a, a + len(c)))
+            num = label_number(c)
+            if num:
+                allowed.add((a + len(num), a + len(c)))
+        end = b
+        for j in range(k + 1, len(bounds)):  # 自 / 然 / 人, 总 / 计: one label printed a character a cell
+            end = bounds[j][1]
+            if end - a > SHORT:
+                break
+            allowed.add((a, end))
     caption_m = list(_CAPTION.finditer(text))
     for m in caption_m:
         official = f"第二十条第（{m.group(1)}）项"
@@ -213,15 +230,18 @@ def find_entries(tokens: list[str], table: Optional[str] = None) -> tuple[list[H
         hits.append(Hit(e, m.start(), m.end(), m.group(0)))
         for i in range(m.start(), m.end()):
             taken[i] = True
+    present = set(text)
     for p, es in _pattern_list():
-        e = _pick(es, table)
-        if len(p) <= SHORT:
-            starts = [s for s in whole.get(p, ()) if not any(taken[s:s + len(p)])]
-        else:
-            starts, i = [], text.find(p)
-            while i >= 0:
+        if p[0] not in present:
+            continue
+        starts, i = [], text.find(p)
+        while i >= 0:
+            if len(p) > SHORT or (i, i + len(p)) in allowed:
                 starts.append(i)
-                i = text.find(p, i + 1)
+            i = text.find(p, i + 1)
+        if not starts:
+            continue
+        e = _pick(es, table)
         for s in starts:
             if any(taken[s:s + len(p)]):
                 continue
@@ -231,7 +251,7 @@ def find_entries(tokens: list[str], table: Optional[str] = None) -> tuple[list[H
     # what no pattern covers: misprints, and long labels cut off at the end of the run
     for a, b in _gaps(taken):
         seg = text[a:b]
-        if len(seg) < 3 or is_fragment(seg):
+        if len(seg) < 3 or len(seg) > FUZZY_MAX or is_fragment(seg):
             continue
         hit = _fuzzy(seg, a, table) or _cut(seg, a, b == len(text))
         if hit is not None:
@@ -253,30 +273,50 @@ def _gaps(taken: list[bool]) -> list[tuple[int, int]]:
     return out
 
 
-def _fuzzy(seg: str, offset: int, table: Optional[str]) -> Optional[Hit]:
-    """The entry a misprinted label stands for: the best similarity of an entry's pattern with the
-    segment or one of its ends (a vertically printed prefix may stand in front), at least FUZZY_MIN."""
-    best = None
+@lru_cache(maxsize=1)
+def _fuzzy_patterns() -> tuple:
+    """(entry, pattern, its characters counted, a matcher with the pattern as its second sequence)."""
+    out = []
     for e in lexicon():
-        if e.kind not in (ROW, COLUMN, GROUP) or (table and e.table != table):
+        if e.kind not in (ROW, COLUMN, GROUP):
             continue
         for p in e.patterns:
-            if len(p) < 4:
+            if len(p) >= 4:
+                sm = difflib.SequenceMatcher(None, autojunk=False)
+                sm.set_seq2(p)
+                out.append((e, p, Counter(p), sm))
+    return tuple(out)
+
+
+def _fuzzy(seg: str, offset: int, table: Optional[str]) -> Optional[Hit]:
+    """The entry a misprinted label stands for: the best similarity of an entry's pattern with the
+    segment or a window of it (a vertically printed prefix may stand in front), at least FUZZY_MIN."""
+    best = None
+    have = Counter(seg)
+    for e, p, chars, sm in _fuzzy_patterns():
+        if table and e.table != table:
+            continue
+        lo, hi = int(len(p) * 0.7), int(len(p) * 1.3) + 1
+        # no window can be more similar than the characters the whole segment shares with the pattern
+        common = chars.keys() & have.keys()
+        if 2 * sum(chars[ch] for ch in common) < FUZZY_MIN * (min(lo, len(seg)) + len(p)):
+            continue
+        shared = sum(min(chars[ch], have[ch]) for ch in common)
+        if 2 * shared < FUZZY_MIN * (min(lo, len(seg)) + len(p)):
+            continue
+        for start in range(0, max(1, len(seg) - lo + 1)):
+            w = seg[start:start + hi]
+            if len(w) < lo:
+                break
+            num = label_number(w)
+            if e.number and num and num != e.number:
                 continue
-            lo, hi = int(len(p) * 0.7), int(len(p) * 1.3) + 1
-            for start in range(0, max(1, len(seg) - lo + 1)):
-                w = seg[start:start + hi] if start else seg[:hi]
-                if len(w) < lo:
-                    break
-                num = label_number(w)
-                if e.number and num and num != e.number:
-                    continue
-                sm = difflib.SequenceMatcher(None, w, p, autojunk=False)
-                if sm.real_quick_ratio() < FUZZY_MIN or sm.quick_ratio() < FUZZY_MIN:
-                    continue
-                r = sm.ratio()
-                if r >= FUZZY_MIN and (best is None or r > best[0]):
-                    best = (r, e, start, start + len(w))
+            sm.set_seq1(w)
+            if sm.real_quick_ratio() < FUZZY_MIN or sm.quick_ratio() < FUZZY_MIN:
+                continue
+            r = sm.ratio()
+            if r >= FUZZY_MIN and (best is None or r > best[0]):
+                best = (r, e, start, start + len(w))
     if best is None:
         return None
     r, e, s, t = best

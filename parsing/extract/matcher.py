@@ -32,6 +32,7 @@ from .values import BLANK_MARKS, clean_num_text, is_blank_text, is_digit_value, 
 
 TEXT, VALUE, BREAK, PIPE = "text", "value", "break", "pipe"
 PROSE_CHARS = 60  # label text longer than this (normalised) is prose, not a label
+MAX_RUN = 40  # label cells kept before the numbers they may belong to (a table 三 header is about 15)
 _PROSE_MARKS = re.compile(r"[。；;！？]")
 _PAGE_FURNITURE = re.compile(
     r"^(?:[-—–－_]+\s*\d{1,4}\s*[-—–－_]+|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
@@ -48,6 +49,8 @@ class Tok:
     hard: bool = False  # BREAK: the end of a row whose cells are delimited (grid row, pipe row)
     section: Optional[int] = None  # BREAK: a section heading
     grid: bool = False  # the cell came with its boundaries (a grid or a pipe row)
+    term: bool = False  # from a line that ends with "|" (cells terminated by pipes)
+    run: bool = False  # VALUE: digits printed right after a label with nothing between ("规章000")
 
 
 # ---------------------------------------------------------------------------
@@ -55,18 +58,32 @@ class Tok:
 # ---------------------------------------------------------------------------
 
 
+_LABEL_REMARK = re.compile(r"\([^()]{2,}\)$")
+
+
 def _is_prose(text: str) -> bool:
-    n = norm(text)
-    return len(n) > PROSE_CHARS or bool(_PROSE_MARKS.search(n[:-1] if n.endswith((".", "。")) else n)) and len(n) > 12
+    n = _LABEL_REMARK.sub("", norm(text))  # a label may carry a long filling note in brackets
+    return len(n) > PROSE_CHARS or (bool(_PROSE_MARKS.search(n)) and len(n) > 12)
+
+
+_GLUED = re.compile(r"^(.*[\u4e00-\u9fff)）])(\d+)$")
 
 
 def _word_tokens(text: str, page, cell_of=None) -> list[Tok]:
     """A cell or line without cell boundaries, split into words: numbers and blank marks are values,
-    the words between them one label."""
+    the words between them one label. Digits printed right after a label (``规章000``) are a run, whose
+    split into cells is decided later, where the number of columns is known."""
     toks: list[Tok] = []
     words = text.split()
     label: list[str] = []
     for w in words:
+        glued = _GLUED.match(w) if not is_digit_value(w) else None
+        if glued:
+            label.append(glued.group(1))
+            toks.append(Tok(TEXT, " ".join(label), Cell(" ".join(label), page)))
+            label = []
+            toks.append(Tok(VALUE, glued.group(2), Cell(glued.group(2), page), run=True))
+            continue
         if is_digit_value(w) or is_blank_text(w) or clean_num_text(w) in ("无",):
             if label:
                 toks.append(Tok(TEXT, " ".join(label), Cell(" ".join(label), page)))
@@ -111,6 +128,9 @@ def _line_tokens(block: TextBlock) -> list[Tok]:
                 toks.append(Tok(VALUE, "", Cell("", block.page), grid=True))
                 continue
             toks.extend(_cell_tokens(Cell(p, block.page), grid=True))
+        term = text.rstrip().endswith("|")
+        for t in toks:
+            t.term = term
         if len(parts) >= 2:
             toks.append(Tok(BREAK, hard=True))
         return toks
@@ -152,14 +172,35 @@ def items_to_tokens(doc: Document, headings: dict) -> list[Tok]:
             out.append(Tok(BREAK, section=headings[(i, None)]))
         else:
             out.extend(_line_tokens(item))
-    # a lone "|" line is an empty cell, or the start of the next row when a label follows it
-    for k, t in enumerate(out):
-        if t.kind == PIPE:
-            nxt = out[k + 1] if k + 1 < len(out) else None
-            if nxt is not None and nxt.kind == TEXT:
-                out[k] = Tok(BREAK, hard=True)
-            else:
-                out[k] = Tok(VALUE, "", Cell(""), grid=True)
+    return _resolve_pipes(out)
+
+
+def _resolve_pipes(toks: list[Tok]) -> list[Tok]:
+    """What a line holding a lone "|" means depends on how the cells around it are printed.
+
+    Cells terminated by pipes (``0 |`` on each line): a lone pipe is an empty cell, or the start of the
+    next row where a label follows it. Cells on lines of their own with a pipe line between them
+    (``0`` / ``|`` / ``0``): the pipe separates cells, and two pipes with nothing between hold an
+    empty cell; cells so separated are delimited."""
+    out: list[Tok] = []
+    last_cell: Optional[Tok] = None
+    for k, t in enumerate(toks):
+        if t.kind != PIPE:
+            out.append(t)
+            if t.kind in (TEXT, VALUE):
+                last_cell = t
+            continue
+        prev = toks[k - 1] if k else None
+        nxt = toks[k + 1] if k + 1 < len(toks) else None
+        if last_cell is not None and last_cell.term:
+            out.append(Tok(BREAK, hard=True) if nxt is not None and nxt.kind == TEXT else
+                       Tok(VALUE, "", Cell(""), grid=True))
+        elif prev is not None and prev.kind == PIPE:
+            out.append(Tok(VALUE, "", Cell(""), grid=True))
+        else:
+            for x in (prev, nxt):
+                if x is not None and x.kind == VALUE:
+                    x.grid = True
     return out
 
 
@@ -201,6 +242,29 @@ def fit_values(values: list[Optional[Cell]], n: int) -> tuple[list[Optional[Cell
         texts = {"" if t in BLANK_MARKS else t for t in texts}
         sure.append(len(texts) == 1)
     return list(chosen), sure, ("" if all(sure) else "ambiguous")
+
+
+def _splits(digits: str, n: int, limit: int = 3) -> list[list[str]]:
+    """Ways to cut a digit string into at most ``n`` numbers without leading zeros (at most ``limit``)."""
+    out: list[list[str]] = []
+
+    def go(rest: str, acc: list[str]):
+        if len(out) >= limit:
+            return
+        if not rest:
+            out.append(list(acc))
+            return
+        if len(acc) == n:
+            return
+        for i in range(1, len(rest) + 1):
+            part = rest[:i]
+            if len(part) > 1 and part[0] == "0":
+                break
+            go(rest[i:], acc + [part])
+
+    if digits.isdigit():
+        go(digits, [])
+    return out
 
 
 def _center(c: Cell) -> Optional[float]:
@@ -293,6 +357,8 @@ class TableMatcher:
                 elif row is not None:
                     self._finish_row(False)
                 self._pending.append(t)
+                if len(self._pending) > MAX_RUN:  # labels come a few cells before their numbers
+                    del self._pending[0]
             elif t.kind == VALUE:
                 if self._pending:
                     self._start_row()
@@ -321,11 +387,15 @@ class TableMatcher:
     # -- runs ------------------------------------------------------------------------
     def _lookup(self, run: list[Tok]):
         """The entries in a run of labels; each hit also gets ``token``, the printed cell it is in."""
-        texts = [norm(t.text) for t in run]
-        hits, text, bounds = lex.find_entries(texts, self.state.table)
+        words, owner = [], []
+        for t in run:  # each printed word on its own: a header printed as 结果 / 维持 is two fragments
+            for w in t.text.split() or [t.text]:
+                words.append(norm(w))
+                owner.append(t)
+        hits, text, bounds = lex.find_entries(words, self.state.table)
         for h in hits:
-            k = next((k for k, (a, b) in enumerate(bounds) if a <= h.start < b), len(run) - 1)
-            h.token = run[k].text
+            k = next((k for k, (a, b) in enumerate(bounds) if a <= h.start < b), len(words) - 1)
+            h.token = owner[k].text
         return hits, (text, bounds)
 
     @staticmethod
@@ -369,7 +439,8 @@ class TableMatcher:
             if hit2 is not None:
                 hits, text, hit = hits2, text2, hit2
         self._carry = []
-        self._apply_context(hits, hit)
+        if hit is not None or self._labels_only(hits, text):
+            self._apply_context(hits, hit)
         if hit is None:
             if self.state.table == "四" and self.state.after_header_四 and not any(
                     h.entry.kind == lex.ROW and h.entry.table != "四" for h in hits):
@@ -412,9 +483,20 @@ class TableMatcher:
                 self._row_tokens = run
                 self._finish_row(True)
             return
-        self._apply_context(hits, None)
+        if self._labels_only(hits, text):
+            self._apply_context(hits, None)
         short = sum(len(norm(t.text)) for t in run[-3:]) <= 30
         self._carry = run[-3:] if (not hits and keep_unknown and short) else []
+
+    def _labels_only(self, hits: list, where) -> bool:
+        """Whether a run is made of form labels (and fragments of them) only, not of running text."""
+        text, bounds = where
+        pos = 0
+        for h in hits:
+            if h.start > pos and not self._gap_ok(text, pos, h.start, bounds):
+                return False
+            pos = max(pos, h.end)
+        return pos >= len(text) or self._gap_ok(text, pos, len(text), bounds)
 
     def _apply_context(self, hits: list, row_hit: Optional[lex.Hit]) -> None:
         st = self.state
@@ -560,11 +642,35 @@ class TableMatcher:
         key = (row.slot.table, row.slot.key)
         cols = self._columns_for(row.slot)
         cells = [t.cell for t in row.values]
+        if any(t.run for t in row.values):
+            cells = self._split_run(row, len(cols))
+            if cells is None:
+                return
+            row.delimited = True
         if not row.delimited and len(cells) < len(cols) and cells:
             self._deferred.append((row, "short"))
             self.rows_seen.add(key)
             return
         self._place(row, cols, cells)
+
+    def _split_run(self, row: Row, n: int) -> Optional[list]:
+        """The cells of a row whose digits were printed run together after its label (``规章000``):
+        split where the split is forced (the only way to cut the digits into numbers without leading
+        zeros, with no cell left blank, as ``000`` into 0/0/0); otherwise the row is unreadable."""
+        run = row.values[0].cell
+        digits = clean_num_text(run.text)
+        parts = _splits(digits, n) if len(row.values) == 1 else []
+        if len(parts) == 1 and len(parts[0]) == n:
+            self.notes.add("PARSE-RUN-TOGETHER", table=row.slot.table, row=row.slot.key, leaf=row.slot.leaf,
+                           raw=run.text, how="只有一种拆分方式，已按" + "、".join(parts[0]) + "读取")
+            return [Cell(p, run.page, run.bbox) for p in parts[0]]
+        self.notes.add("PARSE-RUN-TOGETHER", table=row.slot.table, row=row.slot.key, leaf=row.slot.leaf,
+                       raw=" ".join(t.text for t in row.values), how="无法确定如何拆分，该行按无法读取处理")
+        self.rows_seen.add((row.slot.table, row.slot.key))
+        self.row_complete[(row.slot.table, row.slot.key)] = False
+        for col in self._columns_for(row.slot):
+            self._store(row.slot.table, row.slot.key, row.slot.leaf, col, run, False, run.page)
+        return None
 
     def _place(self, row: Row, cols: tuple, cells: list) -> None:
         key = (row.slot.table, row.slot.key)

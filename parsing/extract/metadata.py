@@ -28,7 +28,7 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _PERIOD = re.compile(
     r"((?:19|20)\d{2})\s*年\s*(?:度\s*)?(?:1|一)\s*月\s*(?:1|一)\s*日\s*(?:起\s*)?(?:至|到|-|—|~)\s*"
     r"(?:((?:19|20)\d{2})\s*年\s*)?12\s*月\s*31\s*日")
-_TITLE_KEY = re.compile(r"(政府)?信息公开(工作)?(年度)?报告|政务公开.*报告")
+_TITLE_KEY = re.compile(r"(政府)?信息公开(工作)?(年度)?(工作)?报告|信息公开年报|政务公开.*报告")
 _NOT_TITLE = re.compile(r"关于印发|的通知|格式》|当前位置|所在位置|首页\s*[>＞»]|[>＞»]\s*\S+\s*[>＞»]|^来源[:：]|"
                         r"发布(?:时间|日期)|浏览次数|点击[数率量]|访问量|字体[:：［\[]|^索引号|^主题分类")
 _BODY_SUFFIX = ("街道办事处", "人民政府办公室", "人民政府办公厅", "人民政府", "管理委员会", "委员会", "办公室", "办公厅",
@@ -42,11 +42,18 @@ _HTML_TAG = re.compile(r"<[^>]{0,200}>")
 _URL = re.compile(r"(?:https?|ftp)://\S+|www\.\S+")
 _EMPHASIS = re.compile(r"\*\*|__|`+|^[#>\s*\-]+")
 _SENTENCE = re.compile(
-    r"(?:公布|公开|发布|编制|形成了?|印发)\s*《?(?P<body>[^，,。；;《》“”]{2,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?"
-    r"\s*(?:政府)?信息公开(?:工作)?(?:年度)?报告")
-_SUBJECT = re.compile(
-    r"(?P<year>(?:19|20)\d{2})\s*年(?:度|以来)?\s*[,，、]\s*(?P<body>[^，,。、；;（(“”\s]{2,25}?"
-    r"(?:街道办事处|人民政府|办事处|街道|镇|乡|局|委员会|办公室|中心))")
+    r"(?:公布|公开|发布|编制|形成了?|印发|现将|现把)\s*《?(?P<body>[^，,。；;《》“”]{2,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?"
+    r"\s*(?:政府)?信息公开(?:工作)?(?:年度)?(?:工作)?报告")
+_COMPILED_BY = re.compile(r"由\s*(?P<body>[^，,。；;《》“”\s]{2,30}?)(?:党政综合办公室|党政办公室|综合办公室|党政办|办公室|政府办)?"
+                          r"\s*(?:负责)?编制")
+_ORGAN = r"(?:街道办事处|人民政府|办事处|街道|镇|乡|局|委员会|办公室|中心)"
+_VERB_AFTER = (r"(?=认真|高度|坚持|严格|按照|根据|全面|深入|积极|进一步|继续|始终|紧紧|紧扣|围绕|共|主动|切实|着力|持续|扎实|"
+               r"不断|大力|通过|依法|贯彻|落实|聚焦|结合|立足|把|将|以)")
+_SUBJECT_LEAD = r"(?P<year>(?:19|20)\d{2})\s*年(?:度|以来)?\s*[,，、]\s*(?:在[^,，。]{2,30}?下\s*[,，]\s*)?"
+# the subject of the overview's first sentence: the longest name followed by its verb, else the shortest name
+_SUBJECT = re.compile(_SUBJECT_LEAD + r"(?P<body>[^，,。、；;（(“”\s]{2,40}" + _ORGAN + ")" + _VERB_AFTER)
+_SUBJECT_SHORT = re.compile(_SUBJECT_LEAD + r"(?P<body>[^，,。、；;（(“”\s]{2,40}?" + _ORGAN + ")")
+_NOT_NAME = re.compile(r"[的在了我其该你]|^[及和与对把将为从向于以]")
 _DATE = re.compile(r"(?:发布|发文|公开|成文|更新)?\s*(?:时间|日期)\s*[:：]\s*((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]"
                    r"\s*(\d{1,2})")
 _NOT_BODY_START = re.compile(r"^(?:我|本|全|各|该|其|区政府办|县政府办|市政府办)")
@@ -95,7 +102,12 @@ def plausible_body(name: Optional[str]) -> Optional[str]:
     while i > 0 and (_cjk(s[i - 1]) or s[i - 1] in "（）()"):
         i -= 1
     s = s[i:].lstrip("（(")
-    if len(s) < 2 or not to_simplified(s).endswith(_BODY_SUFFIX) or _NOT_BODY_START.match(s):
+    simp = to_simplified(s)
+    # a unit under a government: 某区人民政府某街道办事处 -> 某街道办事处 (the government is where it is)
+    m = re.search(r"人民政府(?=.{2,}(?:街道办事处|办事处|街道|镇|乡)$)", simp)
+    if m:
+        s, simp = s[m.end():], simp[m.end():]
+    if len(s) < 2 or not simp.endswith(_BODY_SUFFIX) or _NOT_BODY_START.match(simp) or _NOT_NAME.search(simp):
         return None
     return s
 
@@ -112,7 +124,7 @@ def split_region(body: str) -> tuple[str, Optional[str]]:
 def _title_lines(doc: Document, limit: int = 40) -> list[tuple[int, str]]:
     out = []
     for k, item in enumerate(doc.items[:limit]):
-        if isinstance(item, Grid):
+        if isinstance(item, Grid) or re.match(r"^\s*[>＞»›]", item.text):  # a breadcrumb's link
             continue
         t = _clean_line(item.text)
         if t:
@@ -138,6 +150,7 @@ def find_title(doc: Document) -> tuple[Optional[str], Optional[str]]:
     """(title, how it was found): 'title' for one line, 'title-lines' for a title printed over two lines
     (the body's name on the first, the year and 年度报告 on the second)."""
     lines = _title_lines(doc)
+    found = []
     for n, (k, t) in enumerate(lines):
         simp = to_simplified(t)
         if len(t) > 80 or _NOT_TITLE.search(simp) or not _TITLE_KEY.search(simp) or _is_heading(t):
@@ -149,8 +162,10 @@ def find_title(doc: Document) -> tuple[Optional[str], Optional[str]]:
             pk, prev = lines[n - 1]
             if pk == k - 1 and len(prev) <= 30 and plausible_body(prev) == re.sub(r"\s+", "", prev):
                 return re.sub(r"\s+", " ", prev + t).strip(), "title-lines"
-        return re.sub(r"\s+", " ", t).strip(), "title"
-    return None, None
+        found.append(re.sub(r"\s+", " ", t).strip())
+        if title_to_body(found[-1])[0]:
+            return found[-1], "title"
+    return (found[0], "title") if found else (None, None)
 
 
 def _title_body_text(title: str) -> str:
@@ -188,16 +203,17 @@ def find_body_in_text(doc: Document) -> tuple[Optional[str], Optional[str], Opti
     """(body, source, year) from the first sentences: ``现公布X2022年…年度报告`` ('sentence') or a sentence
     whose subject is the body (``2025年，X全面贯彻…``, 'text')."""
     lines = _intro_text(doc)
-    for t in lines[:12]:
-        for m in _SENTENCE.finditer(t):
-            body = plausible_body(m.group("body"))
-            if body:
-                return body, "sentence", int(m.group("year"))
-    for t in lines:
-        for m in _SUBJECT.finditer(t):
-            body = plausible_body(m.group("body"))
-            if body:
-                return body, "text", None
+    for pat, source in ((_SENTENCE, "sentence"), (_COMPILED_BY, "sentence"), (_SUBJECT, "text"),
+                        (_SUBJECT_SHORT, "text")):
+        for t in (lines[:12] if source == "sentence" else lines):
+            simp = to_simplified(t)
+            for m in pat.finditer(simp):
+                a, b = m.span("body")
+                printed = t[a:b] if len(simp) == len(t) else m.group("body")
+                body = plausible_body(printed)
+                if body:
+                    year = int(m.group("year")) if "year" in m.groupdict() and source == "sentence" else None
+                    return body, source, year
     return None, None, None
 
 

@@ -49,6 +49,8 @@ NOTES: tuple[NoteDef, ...] = (
             "一行中有空白单元格，其位置不能确定时，受影响的单元格按无法读取处理。"),
     NoteDef("PARSE-POSITION", "info", "表{table}“{leaf}”行的数值少于列数，已按各数值在页面上的位置对应到“{columns}”列。",
             "没有表格线的表格中，一行的数值少于列数时，按数值与同一表格完整行各列的水平位置对应；位置不能明确对应时按无法读取处理。"),
+    NoteDef("PARSE-RUN-TOGETHER", "warning", "表{table}“{leaf}”行的数字连在一起印出（原文“{raw}”），{how}。",
+            "数字紧跟在行名后、彼此之间没有分隔（如“规章000”）：只有唯一一种拆分方式时（如“000”只能是0、0、0）按其读取，否则按无法读取处理。"),
     NoteDef("PARSE-UNREADABLE", "warning", "表{table}“{leaf}”行“{column}”列：{problem}（原文“{raw}”），按无法读取处理。",
             "单元格中不是数字（例如“无”），按无法读取处理，不按0计。"),
     NoteDef("PARSE-UNIT", "info", "表{table}“{leaf}”行“{column}”列{problem}（原文“{raw}”），已取其数值。",

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 _WS = re.compile(r"[\s\u3000\u00a0\u2002\u2003\u200b\ufeff]+")
 _NUM_PREFIX = re.compile(r"^(?:[0-9]+[.、．]|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)")
-_INLINE_PINYIN = re.compile(r"\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\s*)+\)")
+_INLINE_PINYIN = re.compile(r"\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*\s*)+\)")
 
 try:  # traditional -> simplified, for mirrors that serve traditional characters
     import opencc as _opencc  # type: ignore
@@ -42,6 +42,7 @@ def norm(text: str) -> str:
     if not text:
         return ""
     s = unicodedata.normalize("NFKC", text)
+    s = drop_inline_pinyin(s)
     s = to_simplified(s)
     s = _WS.sub("", s)
     s = s.replace("．", ".").replace("。", ".") if re.match(r"^\d+[。．]", s) else s
