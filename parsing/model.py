@@ -40,10 +40,15 @@ class Cell:
 
 @dataclass
 class TextBlock:
-    """A paragraph or line of running text, in reading order."""
+    """A paragraph or line of running text, in reading order.
+
+    ``words`` (PDF lines that look like table rows): the line's words as cells with their boxes, so that
+    numbers of a table printed without rules can be placed by where they stand.
+    """
 
     text: str
     page: Optional[int] = None
+    words: Optional[list] = None
 
 
 @dataclass

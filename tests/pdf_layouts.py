@@ -141,7 +141,11 @@ class Flow:
         wrapped, heights = {}, [0.0] * n
         for r, c, (text, cs, rs, kind) in placed:
             vertical = lay.vertical and table_id == "三" and kind == "label" and rs > 1
-            lines = list(text) if vertical else (wrap(text, xs[c + cs] - xs[c] - 2 * pad, size) if text else [])
+            width = xs[c + cs] - xs[c] - 2 * pad
+            if kind == "head" and len(text) > 3 and width < 4 * size:  # 商业 / 企业, as the form prints it
+                lines = [text[i:i + 2] for i in range(0, len(text), 2)]
+            else:
+                lines = list(text) if vertical else (wrap(text, width, size) if text else [])
             wrapped[(r, c)] = (lines, vertical)
             if rs == 1:
                 heights[r] = max(heights[r], len(lines) * leading + 2 * pad, 16.0)

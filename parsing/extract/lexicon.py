@@ -251,9 +251,11 @@ def find_entries(tokens: list[str], table: Optional[str] = None) -> tuple[list[H
     # what no pattern covers: misprints, and long labels cut off at the end of the run
     for a, b in _gaps(taken):
         seg = text[a:b]
-        if len(seg) < 3 or len(seg) > FUZZY_MAX or is_fragment(seg):
+        if len(seg) < 3 or len(seg) > FUZZY_MAX:
             continue
-        hit = _fuzzy(seg, a, table) or _cut(seg, a, b == len(text))
+        hit = _cut(seg, a, b == len(text))  # the start of a long label (a fragment too)
+        if hit is None and not is_fragment(seg):
+            hit = _fuzzy(seg, a, table)
         if hit is not None:
             hits.append(hit)
             for i in range(hit.start, hit.end):
@@ -321,6 +323,11 @@ def _fuzzy(seg: str, offset: int, table: Optional[str]) -> Optional[Hit]:
         return None
     r, e, s, t = best
     return Hit(e, offset + s, offset + t, seg[s:t], exact=False)
+
+
+def is_prefix_of(printed: str, entry: Entry) -> bool:
+    """A printed label that is the beginning of the official one (the rest wrapped elsewhere)."""
+    return any(p.startswith(printed) for p in entry.patterns)
 
 
 def _cut(seg: str, offset: int, at_end: bool) -> Optional[Hit]:

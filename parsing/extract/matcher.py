@@ -51,6 +51,7 @@ class Tok:
     grid: bool = False  # the cell came with its boundaries (a grid or a pipe row)
     term: bool = False  # from a line that ends with "|" (cells terminated by pipes)
     run: bool = False  # VALUE: digits printed right after a label with nothing between ("规章000")
+    parts: Optional[list] = None  # TEXT from a line with positioned words: those words (cells with boxes)
 
 
 # ---------------------------------------------------------------------------
@@ -69,31 +70,44 @@ def _is_prose(text: str) -> bool:
 _GLUED = re.compile(r"^(.*[\u4e00-\u9fff)）])(\d+)$")
 
 
-def _word_tokens(text: str, page, cell_of=None) -> list[Tok]:
+def _word_tokens(text: str, page, words: Optional[list] = None) -> list[Tok]:
     """A cell or line without cell boundaries, split into words: numbers and blank marks are values,
     the words between them one label. Digits printed right after a label (``规章000``) are a run, whose
-    split into cells is decided later, where the number of columns is known."""
+    split into cells is decided later, where the number of columns is known. ``words``, where the reader
+    has them, are the line's words as positioned cells."""
     toks: list[Tok] = []
-    words = text.split()
-    label: list[str] = []
-    for w in words:
+    cells = words if words else [Cell(w, page) for w in text.split()]
+    label: list[Cell] = []
+
+    def flush():
+        if label:
+            t = " ".join(c.text for c in label)
+            toks.append(Tok(TEXT, t, Cell(t, page, _union(c.bbox for c in label)),
+                            parts=list(label) if words else None))
+            label.clear()
+
+    for c in cells:
+        w = c.text
         glued = _GLUED.match(w) if not is_digit_value(w) else None
         if glued:
-            label.append(glued.group(1))
-            toks.append(Tok(TEXT, " ".join(label), Cell(" ".join(label), page)))
-            label = []
-            toks.append(Tok(VALUE, glued.group(2), Cell(glued.group(2), page), run=True))
+            label.append(Cell(glued.group(1), page))
+            flush()
+            toks.append(Tok(VALUE, glued.group(2), Cell(glued.group(2), page, c.bbox), run=True))
             continue
         if is_digit_value(w) or is_blank_text(w) or clean_num_text(w) in ("无",):
-            if label:
-                toks.append(Tok(TEXT, " ".join(label), Cell(" ".join(label), page)))
-                label = []
-            toks.append(Tok(VALUE, w, cell_of(w) if cell_of else Cell(w, page)))
+            flush()
+            toks.append(Tok(VALUE, w, c))
         else:
-            label.append(w)
-    if label:
-        toks.append(Tok(TEXT, " ".join(label), Cell(" ".join(label), page)))
+            label.append(c)
+    flush()
     return toks
+
+
+def _union(boxes) -> Optional[tuple]:
+    boxes = [b for b in boxes if b]
+    if not boxes:
+        return None
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
 def _cell_tokens(cell: Cell, grid: bool) -> list[Tok]:
@@ -136,19 +150,7 @@ def _line_tokens(block: TextBlock) -> list[Tok]:
         return toks
     if _is_prose(text):
         return [Tok(BREAK)]
-    words = getattr(block, "words", None)
-    if words:
-        by_text = list(words)
-
-        def cell_of(w):  # the positioned word of this text, in order
-            while by_text:
-                c = by_text.pop(0)
-                if c.text == w:
-                    return c
-            return Cell(w, block.page)
-
-        return _word_tokens(text, block.page, cell_of)
-    return _word_tokens(text, block.page)
+    return _word_tokens(text, block.page, block.words)
 
 
 def items_to_tokens(doc: Document, headings: dict) -> list[Tok]:
@@ -297,6 +299,7 @@ def fit_by_position(values: list[Cell], centers: list[float]) -> Optional[list[O
 # ---------------------------------------------------------------------------
 
 _SLOT_四 = lex.Slot("四", "*", "行政复议、行政诉讼", (), FORM_2021)  # the unlabelled 15-number row
+_END = lex.Hit(lex.Entry("end", "", "", ()), 10**9, 10**9, "")  # stands after the last label of a run
 
 
 @dataclass
@@ -338,7 +341,8 @@ class TableMatcher:
         self.label_notes: set = set()
         self.hybrid_notes: set = set()
         self.unknown_notes: set = set()
-        self.centers: dict = {}  # (table, n columns, page) -> list of complete rows' value x-centres
+        self.centers: dict = {}  # (table, n columns) -> x-centres of the values of complete rows
+        self.header_centers: dict = {}  # (table, n columns) -> x-centres of the header's column labels
         self._pending: list[Tok] = []
         self._carry: list[Tok] = []
         self._row: Optional[Row] = None
@@ -370,7 +374,8 @@ class TableMatcher:
             else:  # BREAK
                 self._finish_row(t.hard)
                 if self._pending:
-                    self._resolve_header(self._pending, keep_unknown=t.section is None)
+                    self._resolve_header(self._pending, keep_unknown=t.section is None,
+                                         section=t.section is not None)
                     self._pending = []
                 if t.section is not None:
                     self.state = State(table=SECTION_TABLE.get(t.section), caption_form=self.state.caption_form)
@@ -387,15 +392,18 @@ class TableMatcher:
     # -- runs ------------------------------------------------------------------------
     def _lookup(self, run: list[Tok]):
         """The entries in a run of labels; each hit also gets ``token``, the printed cell it is in."""
-        words, owner = [], []
+        words, owner, cells = [], [], []
         for t in run:  # each printed word on its own: a header printed as 结果 / 维持 is two fragments
-            for w in t.text.split() or [t.text]:
-                words.append(norm(w))
+            for c in t.parts or [Cell(w) for w in (t.text.split() or [t.text])]:
+                words.append(norm(c.text))
                 owner.append(t)
+                cells.append(c)
         hits, text, bounds = lex.find_entries(words, self.state.table)
         for h in hits:
-            k = next((k for k, (a, b) in enumerate(bounds) if a <= h.start < b), len(words) - 1)
-            h.token = owner[k].text
+            ks = [k for k, (a, b) in enumerate(bounds) if a < h.end and b > h.start] or [len(words) - 1]
+            h.token = owner[ks[0]].text
+            xs = [_center(cells[k]) for k in ks if _center(cells[k]) is not None]
+            h.x = sum(xs) / len(xs) if xs else None
         return hits, (text, bounds)
 
     @staticmethod
@@ -450,6 +458,7 @@ class TableMatcher:
             self._unknown_row(run, hits)
             self._row = None
             return
+        self._blank_rows(hits, text, hit)
         slot = self._choose_slot(hit)
         if slot is None:
             self._row = None
@@ -469,11 +478,39 @@ class TableMatcher:
         if slot.table != "四":
             self.state.after_header_四 = False
 
-    def _resolve_header(self, run: list[Tok], keep_unknown: bool) -> None:
+    def _blank_rows(self, hits: list, where, last: Optional[lex.Hit]) -> None:
+        """Rows of 二 and 三 whose label is followed straight by the next row's label: printed with no
+        number at all, so their cells are blank (a table without rules prints nothing in a blank cell)."""
+        text, bounds = where
+        pos = 0
+        for h in hits:
+            if h is last:
+                break
+            gap_ok = h.start <= pos or self._gap_ok(text, pos, h.start, bounds)
+            pos = max(pos, h.end)
+            e = h.entry
+            if (not gap_ok or e.kind != lex.ROW or e.table not in ("二", "三") or not h.exact or h.cut
+                    or e.also_group):
+                continue
+            slot = self._choose_slot(h)
+            key = (slot.table, slot.key)
+            if key in self.rows_seen:
+                continue
+            self.rows_seen.add(key)
+            self.row_complete[key] = False
+            self.tables_seen.add(slot.table)
+            for col in self._columns_for(slot):
+                self._store(slot.table, slot.key, slot.leaf, col, Cell(""), True, None)
+
+    def _resolve_header(self, run: list[Tok], keep_unknown: bool, section: bool = False) -> None:
         """A run of labels with no values after it: headers, captions, group labels; or a row whose
         cells the report leaves empty (a delimited row with no value cells)."""
         hits, text = self._lookup(run)
         hit = self._row_hit(hits, text)
+        if hit is not None and not all(t.grid for t in run):
+            # labels of a table without rules, the last of them right before the next section: rows
+            # printed with no number at all
+            self._blank_rows(hits + ([_END] if section else []), text, _END if section else hit)
         if hit is not None and all(t.grid for t in run) and not (hit.entry.also_group and len(hits) == 1
                                                                  and self.template == FORM_2021):
             self._apply_context(hits, hit)
@@ -498,7 +535,38 @@ class TableMatcher:
             pos = max(pos, h.end)
         return pos >= len(text) or self._gap_ok(text, pos, len(text), bounds)
 
+    def _header_positions(self, hits: list, row_hit: Optional[lex.Hit]) -> None:
+        """Where a header printed without rules puts each column (x-centres of its words): the column
+        positions for rows whose cells are not delimited, where no complete row gives them."""
+        cols = [h for h in hits if h is not row_hit and h.entry.kind == lex.COLUMN and getattr(h, "x", None)]
+        if not cols:
+            return
+        table = cols[0].entry.table if self.state.table is None else self.state.table
+        if table == "四":
+            xs = sorted(h.x for h in cols if h.entry.table == "四")
+            if len(xs) == 15:
+                self.header_centers[("四", 15)] = [xs]
+            return
+        by = {}
+        for h in cols:
+            if h.entry.table == table:
+                by.setdefault(h.entry.official, []).append(h.x)
+        if table == "三":
+            order = [c for c in forms.APPLICANT_COLUMNS if c in by]
+        elif table == "二" and self.state.caption:
+            fid = self.state.caption_form.get(self.state.caption, self.template)
+            st = next((x for x in forms.get(fid).subtables_二 if x.caption == self.state.caption), None)
+            order = [c for c in (st.columns if st else ()) if c in by]
+        else:
+            return
+        if len(order) >= 2:
+            self.header_centers[(table, len(order))] = [[statistics.mean(by[c]) for c in order]]
+
     def _apply_context(self, hits: list, row_hit: Optional[lex.Hit]) -> None:
+        self._context(hits, row_hit)
+        self._header_positions(hits, row_hit)
+
+    def _context(self, hits: list, row_hit: Optional[lex.Hit]) -> None:
         st = self.state
         cols_三 = []
         cols_四 = 0
@@ -513,7 +581,7 @@ class TableMatcher:
             elif e.kind == lex.COLUMN and e.table == "二":
                 if st.caption and len(e.forms) == 1:
                     st.caption_form[st.caption] = next(iter(e.forms))
-                if not h.exact:
+                if not h.exact and not lex.is_prefix_of(h.printed, e):
                     self._label_note("二", None, e.official, h.printed, col=e.official)
                 self._remark_note(e, h)
             elif e.kind in (lex.COLUMN, lex.HEADER) and e.table == "三" or (
@@ -535,7 +603,7 @@ class TableMatcher:
             for e, h in cols_三:
                 if e.kind == lex.COLUMN:
                     st.headers_三.add(e.official)
-                    if not h.exact:
+                    if not h.exact and not lex.is_prefix_of(h.printed, e):
                         self._label_note("三", None, e.official, h.printed, col=e.official)
             self.headers_三 = set(st.headers_三)
         if cols_四 >= 2 and row_hit is None:
@@ -637,7 +705,10 @@ class TableMatcher:
         if row.header_like and all(_empty(t.cell) for t in row.values):
             return  # a header row whose last label is also a row label (表四: 未经复议直接起诉、复议后起诉)
         if row.slot.key == "*":
-            self._assign_四(row)
+            if not row.delimited and 0 < len(row.values) < 15:
+                self._deferred.append((row, "short"))
+            else:
+                self._assign_四(row, [t.cell for t in row.values])
             return
         key = (row.slot.table, row.slot.key)
         cols = self._columns_for(row.slot)
@@ -706,13 +777,23 @@ class TableMatcher:
         """Rows without cell boundaries that have fewer numbers than columns: placed by position where
         the table's complete rows give the columns' positions, else unreadable."""
         for row, _ in self._deferred:
-            cols = self._columns_for(row.slot)
             cells = [t.cell for t in row.values]
-            model = self.centers.get((row.slot.table, len(cols)))
+            cols = self._columns_for(row.slot) if row.slot.key != "*" else (None,) * 15
             placed = None
-            if model:
-                centers = [statistics.median(x[i] for x in model) for i in range(len(cols))]
-                placed = fit_by_position(cells, centers)
+            for model in (self.centers.get((row.slot.table, len(cols))),
+                          self.header_centers.get((row.slot.table, len(cols)))):
+                if model and all(len(x) == len(cols) for x in model):
+                    centers = [statistics.median(x[i] for x in model) for i in range(len(cols))]
+                    placed = fit_by_position(cells, centers)
+                if placed is not None:
+                    break
+            if row.slot.key == "*":
+                if placed is not None:
+                    self.notes.add("PARSE-POSITION", table="四", leaf="行政复议、行政诉讼",
+                                   columns=f"{sum(1 for p in placed if p is not None)}个单元格")
+                    placed = [p if p is not None else Cell("", self._page(row)) for p in placed]
+                self._assign_四(row, placed if placed is not None else cells)
+                continue
             key = (row.slot.table, row.slot.key)
             self.rows_seen.discard(key)
             if placed is not None:
@@ -769,9 +850,8 @@ class TableMatcher:
                                                 confidence=(cell.confidence if cell is not None else None),
                                                 bbox=(tuple(cell.bbox) if cell is not None and cell.bbox else None))
 
-    def _assign_四(self, row: Row) -> None:
+    def _assign_四(self, row: Row, cells: list) -> None:
         """The unlabelled row of table 四: 15 numbers, 行政复议 then the two 行政诉讼 groups."""
-        cells = [t.cell for t in row.values]
         if not any(not _empty(c) for c in cells) and len(cells) < 15:
             return  # an empty spacer row (or the empty cells a header row ends with), not the data row
         self.state.after_header_四 = False

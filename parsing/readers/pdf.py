@@ -129,6 +129,7 @@ class PageTriage:
     objects: Optional["PdfiumPage"] = None  # chars and ruling edges of a table candidate
     done: bool = False  # tables already read from ``objects``
     crowded: bool = False  # too many drawings for table finding (hostile or broken input)
+    words: Optional[list] = None  # per line of ``lines``: its words as positioned cells (table-like pages)
 
     @property
     def has_text(self) -> bool:
@@ -189,6 +190,10 @@ def pdfium_to_triage(pdf: pdfium.PdfDocument, index: int) -> PageTriage:
         raw = textpage.get_text_range() if info.chars else ""
         info.garbled = text_is_garbled(raw)
         info.lines = [ln for ln in (_clean_line(x) for x in re.split(r"\r\n|\r|\n", raw)) if ln]
+        if not info.garbled and looks_tabular(info.lines):
+            info.words = textpage_words(textpage, raw, info.height, info.number)
+            if len(info.words) != len(info.lines):  # never attach words to the wrong line
+                info.words = None
         page_area = max(1.0, info.width * info.height)
         seen = 0
         nested_paths = False
@@ -433,10 +438,65 @@ def page_to_items(page, number: int) -> tuple[Optional[PageItems], Optional[str]
 
 def lines_to_items(info: PageTriage) -> PageItems:
     out = PageItems(info.number)
-    for ln in info.lines:
+    for k, ln in enumerate(info.lines):
         if _PAGE_NUMBER.match(ln):
             out.furniture.add(len(out.items))
-        out.items.append(TextBlock(ln, info.number))
+        words = info.words[k] if info.words else None
+        out.items.append(TextBlock(ln, info.number, words or None))
+    return out
+
+
+_DIGITS = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?$")
+
+
+def looks_tabular(lines: list[str]) -> bool:
+    """A page where a table without rules may stand: a line of three or more numbers, or two lines that
+    end with a number (table rows end with a cell; sentences do not)."""
+    numbers = [sum(1 for w in ln.split() if _DIGITS.match(w)) for ln in lines]
+    ending = sum(1 for ln in lines if ln.split() and _DIGITS.match(ln.split()[-1]))
+    return max(numbers, default=0) >= 3 or ending >= 2
+
+
+def textpage_words(textpage, raw: str, height: float, number: int) -> list[list]:
+    """The words of each non-empty line of ``raw`` (the page's text as pypdfium2 gives it, one character
+    per index), as cells with boxes in pdfplumber's coordinates (points from the top-left corner). Words
+    end at spaces and at gaps wider than half a character."""
+    out: list[list] = []
+    line: list = []
+    word: list = []  # (char, left, top, right, bottom)
+
+    def end_word():
+        if word:
+            text = "".join(w[0] for w in word)
+            line.append(Cell(text, number, (min(w[1] for w in word), min(w[2] for w in word),
+                                            max(w[3] for w in word), max(w[4] for w in word))))
+            word.clear()
+
+    def end_line():
+        end_word()
+        if _clean_line(" ".join(c.text for c in line)):
+            out.append(list(line))
+        line.clear()
+
+    prev_cr = False
+    for i, ch in enumerate(raw):
+        if ch in "\r\n":
+            if not (ch == "\n" and prev_cr):
+                end_line()
+            prev_cr = ch == "\r"
+            continue
+        prev_cr = False
+        if ch.isspace() or _CONTROL.match(ch):
+            end_word()
+            continue
+        left, bottom, right, top = textpage.get_charbox(i)
+        box = (ch, left, height - top, right, height - bottom)
+        if word:
+            size = max([top - bottom] + [w[4] - w[2] for w in word] + [4.0])  # a period's box is tiny
+            if left - word[-1][3] > 0.5 * size:
+                end_word()
+        word.append(box)
+    end_line()
     return out
 
 
