@@ -261,23 +261,25 @@ class Pool:
             on_page: Optional[Callable[[Task, int, int], None]] = None) -> Iterator[Outcome]:
         """Run every task, yielding an :class:`Outcome` for each as it finishes (not in input order).
 
-        ``tasks`` is consumed lazily: the next task is taken only when a worker is free for it.
+        ``tasks`` is consumed lazily: the next task is taken only when a worker is free for it. Free workers get
+        their next task before finished outcomes are handed to the caller, so whatever the caller does with an
+        outcome (checking, storing) overlaps with the workers' parsing instead of leaving them idle.
         """
         it = iter(tasks)
         exhausted = False
-        lim = self.limits
-        while True:
-            # hand a task to every idle worker (starting workers up to the pool's size)
+
+        def fill(out: list) -> None:
+            nonlocal exhausted
             while not exhausted:
                 idle = next((w for w in self._workers if w.task is None), None)
                 if idle is None and len(self._workers) >= self.size:
-                    break
+                    return
                 task = next(it, None)
                 if task is None:
                     exhausted = True
-                    break
+                    return
                 if task.error is not None:
-                    yield Outcome(task, error=task.error, reason=REFUSED)
+                    out.append(Outcome(task, error=task.error, reason=REFUSED))
                     continue
                 w = idle or self._spawn()
                 if on_start:
@@ -286,56 +288,60 @@ class Pool:
                     w.start(task)
                 except (OSError, ValueError):  # the worker died while idle: replace it, run the task there
                     self._retire(w)
-                    w = self._spawn()
-                    w.start(task)
+                    self._spawn().start(task)
+
+        while True:
+            done: list[Outcome] = []
+            fill(done)
             busy = [w for w in self._workers if w.task is not None]
-            if not busy:
-                if exhausted:
-                    return
-                continue
-            ready = set(mp_connection.wait([w.conn for w in busy], timeout=WATCH_INTERVAL))
-            for w in busy:
-                task = w.task
-                if w.conn in ready:
-                    try:
-                        msg = w.conn.recv()
-                    except (EOFError, OSError):
-                        code = w.proc.exitcode if not w.proc.is_alive() else None
-                        w.proc.join(1)
-                        code = w.proc.exitcode if code is None else code
-                        yield self._fail(w, _died_reason(code), code)
-                        continue
-                    if isinstance(msg, tuple) and len(msg) == 3 and msg[0] == PAGE_MESSAGE:
-                        w.mark()
-                        if on_page:
-                            on_page(task, msg[1], msg[2])
-                        continue
-                    kind, value = msg
-                    used = w.used()
-                    w.task = None
-                    if kind == "ok":
-                        yield Outcome(task, value=value, cpu_seconds=used)
-                    elif kind == MEMORY:
-                        self._retire(w)  # a MemoryError may leave the worker in a bad state
-                        yield Outcome(task, error=_message(MEMORY, task.name, lim), reason=MEMORY, cpu_seconds=used)
-                    else:
-                        yield Outcome(task, error=_limits.MSG_TASK_RAISED.format(name=task.name, detail=value),
-                                      reason=RAISED, cpu_seconds=used)
-                    continue
-                now_cpu = w.cpu()
-                problem = None
-                if now_cpu is not None and now_cpu - w.mark_cpu > lim.cpu_seconds:
-                    problem = TIMEOUT
-                elif time.monotonic() - w.mark_wall > lim.hung_after:
-                    problem = HUNG
-                elif lim.memory_mb:
-                    grown = w.grown_mb()
-                    if grown is not None and grown > lim.memory_mb:
-                        problem = MEMORY
-                if problem is not None and w.conn.poll(0):
-                    continue  # a page or the result arrived meanwhile: take it first
-                if problem is not None:
-                    yield self._fail(w, problem)
+            if not busy and exhausted and not done:
+                return
+            if busy:
+                ready = set(mp_connection.wait([w.conn for w in busy], timeout=0 if done else WATCH_INTERVAL))
+                for w in busy:
+                    out = self._look_at(w, w.conn in ready, on_page)
+                    if out is not None:
+                        done.append(out)
+                fill(done)  # freed workers start on their next file before the caller sees these outcomes
+            yield from done
+
+    def _look_at(self, w: _Worker, ready: bool, on_page) -> Optional[Outcome]:
+        """Take what a busy worker sent (a page, its result, or its death), or check it against the limits."""
+        task, lim = w.task, self.limits
+        if ready:
+            try:
+                msg = w.conn.recv()
+            except (EOFError, OSError):
+                w.proc.join(1)
+                return self._fail(w, _died_reason(w.proc.exitcode), w.proc.exitcode)
+            if isinstance(msg, tuple) and len(msg) == 3 and msg[0] == PAGE_MESSAGE:
+                w.mark()
+                if on_page:
+                    on_page(task, msg[1], msg[2])
+                return None
+            kind, value = msg
+            used = w.used()
+            w.task = None
+            if kind == "ok":
+                return Outcome(task, value=value, cpu_seconds=used)
+            if kind == MEMORY:
+                self._retire(w)  # a MemoryError may leave the worker in a bad state
+                return Outcome(task, error=_message(MEMORY, task.name, lim), reason=MEMORY, cpu_seconds=used)
+            return Outcome(task, error=_limits.MSG_TASK_RAISED.format(name=task.name, detail=value), reason=RAISED,
+                           cpu_seconds=used)
+        now_cpu = w.cpu()
+        problem = None
+        if now_cpu is not None and now_cpu - w.mark_cpu > lim.cpu_seconds:
+            problem = TIMEOUT
+        elif time.monotonic() - w.mark_wall > lim.hung_after:
+            problem = HUNG
+        elif lim.memory_mb:
+            grown = w.grown_mb()
+            if grown is not None and grown > lim.memory_mb:
+                problem = MEMORY
+        if problem is None or w.conn.poll(0):
+            return None  # within the limits, or a page or the result arrived meanwhile: take it first
+        return self._fail(w, problem)
 
     def _fail(self, w: _Worker, reason: str, code: Optional[int] = None) -> Outcome:
         task = w.task
