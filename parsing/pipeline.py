@@ -225,26 +225,35 @@ def recheck(store: Store, shas: Iterable[str], check_fn: CheckFn) -> None:
             store.set_findings(sha, run_check(check_fn, report, store.previous_report(report)))
 
 
-def _recheck_next_year(store: Store, groups: Iterable[tuple], check_fn: Optional[CheckFn], skip: str) -> None:
-    """Inside the caller's transaction: re-check the current report of the year after each (key, year)."""
+def _recheck_next_year(store: Store, groups: Iterable[tuple], check_fn: Optional[CheckFn], skip: str,
+                       just_stored: Optional[ParsedReport] = None) -> None:
+    """Inside the caller's transaction: re-check the current report of the year after each (key, year).
+    ``just_stored`` (with its corrections applied) is used as last year's report when it is the current version,
+    instead of reading it back."""
     if check_fn is None:
         return
-    later = set()
     for key, year in groups:
-        if key is not None and year is not None:
-            sha = store.current(key, int(year) + 1)
-            if sha and sha != skip:
-                later.add(sha)
-    if later:
-        recheck(store, sorted(later), check_fn)
+        if key is None or year is None:
+            continue
+        sha = store.current(key, int(year) + 1)
+        if not sha or sha == skip:
+            continue
+        later = store.corrected_report(sha)
+        if just_stored is not None and store.current(key, int(year)) == just_stored.sha256:
+            prev = just_stored
+        else:
+            prev = store.previous_report(later)
+        store.set_findings(sha, run_check(check_fn, later, prev))
 
 
 def store_report(store: Store, report: ParsedReport, findings: Optional[pd.DataFrame],
-                 check_fn: Optional[CheckFn], data: Optional[bytes] = None, replace: bool = False) -> str:
+                 check_fn: Optional[CheckFn], data: Optional[bytes] = None, replace: bool = False,
+                 checked: Optional[ParsedReport] = None) -> str:
     """Step 3: store one checked report and re-check the next year's report of its body, in one transaction.
 
     With ``replace`` the stored report of the same sha256 is replaced (a re-parse: the reviewer's work stays),
-    otherwise it is added (``data``: the original file, kept for a later re-parse). Returns the store's outcome
+    otherwise it is added (``data``: the original file, kept for a later re-parse). ``checked`` is the report as
+    checked (with the reviewer's corrections), when it differs from ``report``. Returns the store's outcome
     (:data:`IMPORTED`, :data:`UNCHANGED` or :data:`REPARSED`).
     """
     key, year = report_body_key(report), report.year
@@ -257,7 +266,7 @@ def store_report(store: Store, report: ParsedReport, findings: Optional[pd.DataF
         else:
             outcome = store.add(report, findings, data=data)
             groups = {(key, year)} if outcome == IMPORTED else set()
-        _recheck_next_year(store, groups, check_fn, skip=report.sha256)
+        _recheck_next_year(store, groups, check_fn, skip=report.sha256, just_stored=checked or report)
     return outcome
 
 
@@ -327,7 +336,7 @@ def run(sources: Iterable[Source], store: Optional[Store] = None, *, save: bool 
                 findings = run_check(check_fn, checked, prev)
             if keep:
                 outcome = store_report(store, report, findings, check_fn,
-                                       data=data if keep_files else None, replace=replace)
+                                       data=data if keep_files else None, replace=replace, checked=checked)
                 result = Result(i, src, outcome, report, findings, None, data)
             else:
                 result = Result(i, src, NOT_SAVED, report, findings, None, data)
