@@ -23,6 +23,7 @@ This module never imports streamlit or plotly.
 """
 from __future__ import annotations
 
+import copy
 import hashlib
 import inspect
 import pickle
@@ -330,7 +331,7 @@ def run(sources: Iterable[Source], store: Optional[Store] = None, *, save: bool 
         report.file = src.name
         try:
             fixes = store.correction_cells(report.sha256) if (replace and store is not None) else []
-            checked = apply_corrections(report, fixes) if fixes else report
+            checked = apply_corrections(copy.copy(report), fixes) if fixes else report  # stored: as parsed
             prev = previous_for(checked, store, memory) if cross_year else None
             if check_fn is not None and (findings is None or prev is not None or fixes):
                 findings = run_check(check_fn, checked, prev)

@@ -242,3 +242,18 @@ def test_cli_import_and_dashboard_give_the_same_result_for_one_folder(tmp_path):
         assert _findings(d["findings"]) == imported[name][1], name
     # the cross-year rules saw last year's report in every way (the two years' texts are the same)
     assert CROSS_YEAR_RULE in {f[0] for f in imported["000_f2cddb79f4434941.txt"][1]}
+
+
+def test_a_reparse_checks_the_corrected_report_but_stores_the_parsed_values(tmp_path):
+    with synthetic_store(tmp_path / "k.sqlite3", bodies=1, years=1) as store:
+        sha = store.list_reports()["sha256"].iloc[0]
+        v = store.get(sha).values
+        blank = v[(v["table"] == "四") & (v["column"] == "总计") & v["value"].isna()].iloc[0]
+        store.correct(sha, "四", blank["row"], "总计", 5, check_fn=findings_for)
+        flagged = {m for _, m, *_ in stored_rule_findings(store, sha)}
+        assert f"空白 {blank['row']}" not in flagged  # the corrected cell is no longer blank for the rules
+        store.reparse_all(parse_synthetic, findings_for, workers=0)
+        parsed = store.get(sha).values.set_index(["table", "row", "column"])
+        assert pd.isna(parsed.at[("四", blank["row"], "总计"), "value"])  # the parse is stored as parsed
+        assert f"空白 {blank['row']}" not in {m for _, m, *_ in stored_rule_findings(store, sha)}
+        assert_every_report_consistent(store)
