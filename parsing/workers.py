@@ -14,7 +14,8 @@ Every caller that parses files it did not write itself - the command line (``pyt
   other work slows a good file down but does not fail it; a pathological file (a table finder that spins) still
   stops. The clock restarts whenever the task reports a page (``on_page``): the limit holds for each OCR'd page,
   and a long scan is not cut off for being long. Resident memory may grow by at most ``memory_mb``. A worker
-  that uses no CPU and makes no progress for ``wall_seconds`` (a hang, not slowness) is stopped too;
+  whose CPU time does not grow and that reports nothing for ``wall_seconds`` (a hang, not slowness) is stopped
+  too;
 * **a dead or over-limit worker is replaced**: only its task gets the message, the others go on;
 * **progress**: ``on_start(task)`` when a task is handed to a worker, ``on_page(task, done, total)`` for each page
   a task reports from inside its worker (OCR pages, seconds each), and every :class:`Outcome` as it finishes.
@@ -59,8 +60,8 @@ class Limits:
     memory the worker may add over its size after start-up (a resident-size watch rather than an address-space
     limit, because allocators such as pyarrow's reserve far more address space than they use). ``wall_seconds``
     (default: the larger of :data:`WALL_FLOOR_SECONDS` and :data:`WALL_FACTOR` x ``cpu_seconds``): wall-clock
-    time without a page or a result after which a worker counts as hung, only a backstop for a worker that
-    waits forever; slowness alone is measured in CPU time.
+    time without a page, a result or any growth of its CPU time after which a worker counts as hung, only a
+    backstop for a worker that waits forever; slowness alone is measured in CPU time.
     """
 
     cpu_seconds: float = _limits.PER_FILE_SECONDS
@@ -170,7 +171,8 @@ class _Worker:
         self.task: Optional[Task] = None
         self.task_cpu = 0.0  # worker CPU time when the task started
         self.mark_cpu = 0.0  # ... when the task started or last reported a page
-        self.mark_wall = 0.0
+        self.mark_wall = 0.0  # wall time of the start, the last page, or the last time the CPU time grew
+        self.seen_cpu = 0.0
 
     def cpu(self) -> Optional[float]:
         try:
@@ -191,7 +193,7 @@ class _Worker:
 
     def start(self, task: Task) -> None:
         self.task = task
-        self.task_cpu = self.mark_cpu = self.cpu() or 0.0
+        self.task_cpu = self.mark_cpu = self.seen_cpu = self.cpu() or 0.0
         self.mark_wall = time.monotonic()
         self.conn.send((task.fn, task.args))
 
@@ -330,6 +332,8 @@ class Pool:
             return Outcome(task, error=_limits.MSG_TASK_RAISED.format(name=task.name, detail=value), reason=RAISED,
                            cpu_seconds=used)
         now_cpu = w.cpu()
+        if now_cpu is not None and now_cpu > w.seen_cpu:  # working, however slowly: not hung
+            w.seen_cpu, w.mark_wall = now_cpu, time.monotonic()
         problem = None
         if now_cpu is not None and now_cpu - w.mark_cpu > lim.cpu_seconds:
             problem = TIMEOUT

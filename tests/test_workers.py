@@ -120,3 +120,10 @@ def test_run_one_reports_pages():
     seen = []
     out = workers.run_one(wt.pages_of_cpu, (3, 0.0), "p.pdf", on_page=lambda d, n: seen.append((d, n)))
     assert out.value == 3 and seen == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_a_worker_using_cpu_is_never_hung_only_slow():
+    # a wall backstop far below the task's run time: the task keeps using CPU, so it is not a hang
+    out = run([Task("busy", "忙.pdf", wt.pages_of_cpu, (1, 1.5))], n=1,
+              limits=Limits(cpu_seconds=60, wall_seconds=0.5))
+    assert out["busy"].error is None and out["busy"].value == 1
