@@ -134,8 +134,8 @@ def _read(path: str) -> bytes:
 class ProgressBar:
     """A one-line text progress bar on a stream (redrawn in place with ``\\r``)."""
 
-    def __init__(self, label: str, stream: TextIO = sys.stderr, width: int = 30):
-        self.label, self.stream, self.width = label, stream, width
+    def __init__(self, label: str, stream: Optional[TextIO] = None, width: int = 30):
+        self.label, self.stream, self.width = label, stream if stream is not None else sys.stderr, width
         self.start = time.monotonic()
         self.drawn = False
 

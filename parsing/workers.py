@@ -42,6 +42,9 @@ WATCH_INTERVAL = 0.05  # seconds between looks at the busy workers' CPU time and
 WALL_FLOOR_SECONDS = 600  # a worker silent this long (and at least WALL_FACTOR x the CPU limit) is hung
 WALL_FACTOR = 10
 PAGE_MESSAGE = "page"
+READY_MESSAGE = "ready"
+STARTED_MESSAGE = "started"
+START_SECONDS = 120  # how long a new worker may take to start (wall clock; it imports nothing new)
 
 # Why a task has no value (Outcome.reason)
 TIMEOUT, MEMORY, DIED, RAISED, HUNG, REFUSED = "timeout", "memory", "died", "raised", "hung", "refused"
@@ -136,6 +139,7 @@ def _serve(conn) -> None:
         conn.send((PAGE_MESSAGE, int(done), int(total)))
 
     try:
+        conn.send((READY_MESSAGE,))  # started up: the parent takes its CPU time and memory from here
         while True:
             try:
                 msg = conn.recv()
@@ -144,6 +148,7 @@ def _serve(conn) -> None:
             if msg is None:
                 break
             fn, args = msg
+            conn.send((STARTED_MESSAGE,))  # the task is unpacked (its modules imported): its clock starts now
             try:
                 out = ("ok", fn(*args, on_page))
             except MemoryError:
@@ -167,7 +172,14 @@ class _Worker:
         self.proc.start()
         there.close()
         self.ps = psutil.Process(self.proc.pid)
-        self.base_rss = self._rss()
+        try:
+            ready = self.conn.poll(START_SECONDS) and self.conn.recv() == (READY_MESSAGE,)
+        except (EOFError, OSError):
+            ready = False
+        if not ready:
+            self.stop()
+            raise RuntimeError(f"worker process {self.proc.pid} did not start")
+        self.base_rss = self._rss()  # after start-up, so the limits count only what a task adds
         self.task: Optional[Task] = None
         self.task_cpu = 0.0  # worker CPU time when the task started
         self.mark_cpu = 0.0  # ... when the task started or last reported a page
@@ -316,6 +328,10 @@ class Pool:
             except (EOFError, OSError):
                 w.proc.join(1)
                 return self._fail(w, _died_reason(w.proc.exitcode), w.proc.exitcode)
+            if msg == (STARTED_MESSAGE,):
+                w.task_cpu = w.mark_cpu = w.seen_cpu = w.cpu() or w.mark_cpu
+                w.mark_wall = time.monotonic()
+                return None
             if isinstance(msg, tuple) and len(msg) == 3 and msg[0] == PAGE_MESSAGE:
                 w.mark()
                 if on_page:

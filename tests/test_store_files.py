@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from parsing import parse_bytes
@@ -108,7 +109,7 @@ def test_a_pdf_beats_its_scan_in_either_order(tmp_path, pdf_and_scan, order):
         assert s.current("群科镇", 2023) == pdf.sha256
         versions = s.versions("群科镇", 2023).set_index("sha256")
         assert versions.at[pdf.sha256, "current_reason"] == REASON_TEXT_LAYER
-        assert versions["is_current"].sum() == 1 and versions.at[scan.sha256, "current_reason"] is None
+        assert versions["is_current"].sum() == 1 and pd.isna(versions.at[scan.sha256, "current_reason"])
         listed = s.list_reports(current_only=True)
         assert listed["current_reason"].tolist() == [REASON_TEXT_LAYER]
         # the reviewer pins the scan: it stays current, also when another version arrives
