@@ -3,7 +3,7 @@
 Each case takes a sample file and damages it (flip bytes, cut it short, cut a piece out,
 splice two files, repeat or zero a range, insert bytes; for DOCX also the same damage inside
 ``word/document.xml`` of an otherwise valid archive), then parses it with
-:func:`parsing.limits.parse_with_timeout` in its own worker process with a time limit. It counts:
+:func:`parsing.pipeline.parse_one` in its own worker process with a CPU-time limit. It counts:
 
 * crashes: ``error_kind == "internal"`` (an exception a reader did not expect) or a worker
   that died (a crash in native code);
@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from parsing.limits import cpu_count, parse_with_timeout  # noqa: E402
+from parsing.pipeline import parse_one  # noqa: E402
+from parsing.workers import Limits, cpu_count  # noqa: E402
 
 DEFAULT_GLOBS = ("sample_reports/*.pdf", "sample_reports/*.docx", "tests/fixtures/pdf/*.pdf")
 # Files with image-only or undecodable pages always go to OCR (seconds per page): their time is the
@@ -172,7 +173,7 @@ def classify(report) -> str:
 
 def run_case(case: Case, seconds: float, memory_mb: int):
     start = time.monotonic()
-    report = parse_with_timeout(case.data, case.name, seconds=seconds, memory_mb=memory_mb)
+    report = parse_one(case.data, case.name, limits=Limits(cpu_seconds=seconds, memory_mb=memory_mb))
     return case, classify(report), report.error, time.monotonic() - start
 
 

@@ -14,7 +14,7 @@ What it prints, in one run:
    text reports; and whether every value came back exactly as put in;
 3. a batch of every file of the corpus across the machine's cores (ProcessPoolExecutor),
    with the time projected to 1,000 reports; and the same batch through
-   ``parsing.limits.parse_many_with_timeout`` (warm workers with the per-file time limit);
+   the one pipeline's pool ``parsing.workers.Pool`` (warm workers with the per-file CPU-time limit);
 4. memory: the workers' resident size after their first and last reports (flat or not), and
    the peak resident size of any process.
 
@@ -47,7 +47,9 @@ import pypdfium2 as pdfium  # noqa: E402
 
 from corpus import build_corpus, default_dir  # noqa: E402
 from parsing import parse_bytes  # noqa: E402
-from parsing.limits import PER_FILE_SECONDS, cpu_count, parse_many_with_timeout, parse_with_timeout  # noqa: E402
+from parsing import pipeline  # noqa: E402
+from parsing.limits import PER_FILE_SECONDS  # noqa: E402
+from parsing.workers import cpu_count  # noqa: E402
 from parsing.readers import read_document  # noqa: E402
 from parsing.rules import check_report  # noqa: E402
 
@@ -66,7 +68,7 @@ def ours(data: bytes, name: str):
 
 def ours_in_worker(data: bytes, name: str):
     """Our whole parse with the per-file time limit: parse in a worker process, check here."""
-    report = parse_with_timeout(data, name)
+    report = pipeline.parse_one(data, name)
     return report, (report.notes if report.error else check_report(report))
 
 
@@ -277,10 +279,11 @@ def batch(files, workers: int, log) -> list[str]:
     # The same files with the per-file limits the dashboard uses: warm workers, killed on timeout.
     datas = [(Path(f.path).read_bytes(), os.path.basename(f.path)) for f in files]
     t0 = time.perf_counter()
-    limited = dict(parse_many_with_timeout(datas, workers=workers))
+    limited = {r.index: r.report for r in pipeline.run([pipeline.Source(name, data=data) for data, name in datas],
+                                                       None, save=False, check_fn=None, workers=workers)}
     wall2 = time.perf_counter() - t0
     bad = sum(1 for r in limited.values() if r.error and ("处理超时" in r.error or r.error_kind == "internal"))
-    lines.insert(1, f"batch with per-file limits (parse_many_with_timeout, {workers} warm workers, "
+    lines.insert(1, f"batch with per-file limits (parsing.pipeline.run, {workers} warm workers, "
                     f"{PER_FILE_SECONDS} s each): {wall2:.1f} s wall, {n / wall2:.1f} reports/s -> 1,000 reports in "
                     f"{1000 / (n / wall2):.0f} s; timeouts or internal errors: {bad}")
     del datas, limited

@@ -3,6 +3,7 @@ import os
 
 import streamlit as st
 
+from parsing import pipeline
 from parsing.model import ReportError
 from ui import core, library, state, widgets
 
@@ -36,7 +37,8 @@ with tab_list:
         if not groups:
             st.caption("每个单位每个年度都只有一个版本。")
         else:
-            st.caption("同一单位同一年度有多个文件时，趋势、完整性和跨年度校验使用“当前版本”。默认是最后入库的版本，可以改选。")
+            st.caption("同一单位同一年度有多个文件时，趋势、完整性和跨年度校验使用“当前版本”：默认是来源最好的版本"
+                       "（文字版优先于扫描件，其次读出数值多的，再次解析程序新的、最后入库的），可以改选。")
             gi = st.selectbox("单位与年度", range(len(groups)), format_func=lambda i: groups[i][2], key="lib_group")
             key, year, _ = groups[gi]
             versions = store.versions(key, year)
@@ -44,8 +46,11 @@ with tab_list:
             current = next((i for i, r in enumerate(recs) if r["is_current"]), 0)
             vi = st.radio("版本", range(len(recs)), index=current, format_func=lambda i: library.version_label(recs[i]),
                           key=f"lib_version_{key}_{year}")
+            chosen = recs[current]
+            st.caption(f"当前版本：{widgets.md_escape(library.version_label(chosen))}。"
+                       f"原因：{widgets.md_escape(chosen.get('current_reason') or '')}")
             if st.button("设为当前版本", key="lib_set_current", disabled=bool(recs[vi]["is_current"])):
-                store.set_current(recs[vi]["sha256"])
+                pipeline.set_current(store, recs[vi]["sha256"], check_fn=core.check_report)
                 state.changed()
                 st.rerun()
 

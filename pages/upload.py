@@ -18,7 +18,7 @@ uploads = st.file_uploader(
     "拖入报告文件（可一次多选；支持 PDF（含扫描件）、DOCX、HTML、TXT/MD、JPG/PNG 图片，或包含这些文件的 ZIP 压缩包）",
     type=core.UPLOAD_TYPES, accept_multiple_files=True, key="uploads", max_upload_size=limits.MAX_FILE_MB,
     help=f"单个文件不超过 {limits.MAX_FILE_MB} MB，一次不超过 {state.MAX_BATCH} 个文件；"
-         f"单个文件处理超过 {limits.PER_FILE_SECONDS} 秒（扫描件按每页计）即停止并提示。",
+         f"单个文件处理超过 {limits.PER_FILE_SECONDS} 秒 CPU 时间（扫描件按每页计）即停止并提示。",
 )
 
 if uploads:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from parsing import parse_path
-from parsing.__main__ import findings_for
+from parsing.cli import findings_for
 from parsing.readers import EXTENSIONS
 from parsing.report import FINDING_COLUMNS, json_number, json_value
 

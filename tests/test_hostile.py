@@ -20,7 +20,8 @@ import pypdf
 import pytest
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
-from parsing import forms, limits, parse_bytes
+from parsing import forms, limits, parse_bytes, pipeline
+from parsing.workers import Limits
 from tests.report_factory import random_values, render
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -183,7 +184,7 @@ def parse_hostile(data: bytes, name: str, tmp_path: Path, monkeypatch):
 
 def parse_in_capped_worker(data: bytes, name: str):
     """The same file in a worker whose memory may grow by at most WORKER_MEMORY_MB."""
-    report = limits.parse_with_timeout(data, name, seconds=TIME_BOUND * 3, memory_mb=WORKER_MEMORY_MB)
+    report = pipeline.parse_one(data, name, limits=Limits(cpu_seconds=TIME_BOUND * 3, memory_mb=WORKER_MEMORY_MB))
     assert "处理超时" not in (report.error or ""), report.error
     assert "内存超过上限" not in (report.error or ""), report.error
     assert report.error_kind != "internal", report.error

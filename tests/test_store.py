@@ -129,9 +129,10 @@ def test_migration_from_schema_1(tmp_path):
     path = tmp_path / "old.sqlite3"
     with Store(path) as s:
         s.add(make_report(1))
-    con = sqlite3.connect(path)  # make it a version-1 database: no extra columns
+    con = sqlite3.connect(path)  # make it a version-1 database as it was made: no extra columns, version in meta
     con.executescript("ALTER TABLE reports DROP COLUMN extra; ALTER TABLE sections DROP COLUMN extra;"
-                      "ALTER TABLE cell_values DROP COLUMN bbox;"
+                      "ALTER TABLE cell_values DROP COLUMN bbox; ALTER TABLE reports DROP COLUMN cells_read;"
+                      "ALTER TABLE reports DROP COLUMN current_reason; PRAGMA user_version=0;"
                       "UPDATE meta SET value='1' WHERE key='schema_version';")
     con.close()
     with Store(path) as s:
@@ -249,7 +250,7 @@ def test_new_version_kept_separately_with_current_selection(store):
     store.add(v2)
     versions = store.versions("浓桥镇", 2023)
     assert list(versions["sha256"]) == [v1.sha256, v2.sha256]
-    assert store.current("浓桥镇", 2023) == v2.sha256  # the latest added
+    assert store.current("浓桥镇", 2023) == v2.sha256  # a text layer (v2) over OCR (v1: ocr=True)
 
     store.set_current(v1.sha256)  # the reviewer prefers the first version
     store.add(v3)  # a later upload does not override the reviewer's choice
@@ -261,7 +262,7 @@ def test_new_version_kept_separately_with_current_selection(store):
     assert store.current("浓桥镇", 2022) is not None  # the other year is untouched
 
     assert store.delete(v1.sha256)
-    assert store.current("浓桥镇", 2023) == v3.sha256  # back to the latest added
+    assert store.current("浓桥镇", 2023) == v2.sha256  # back to the best source: v2's text layer over v3's OCR
 
 
 def test_delete_removes_everything_of_a_report(store):
@@ -587,7 +588,7 @@ def test_a_killed_batch_import_leaves_a_consistent_store(tmp_path):
 # -- command line and export -----------------------------------------------------------------------------------
 
 def test_cli_import_of_the_samples_twice_then_export_and_delete(tmp_path, capsys):
-    from parsing.store_cli import main
+    from parsing.cli import main
 
     db, folder = tmp_path / "cli.sqlite3", tmp_path / "seeds"
     folder.mkdir()

@@ -14,7 +14,7 @@ from typing import Iterable, Optional
 
 import pandas as pd
 
-from parsing import forms, limits, rules
+from parsing import forms, rules
 from parsing.report import FINDING_COLUMNS, VALUE_COLUMNS, ParsedReport, empty_findings
 
 log = logging.getLogger(__name__)
@@ -51,16 +51,13 @@ def sha256_of(data: bytes) -> str:
 
 
 def parse_file(data: bytes, name: str, progress=None) -> ParsedReport:
-    """Parse one file with the core, in a worker process with the per-file time and memory limits of
-    :mod:`parsing.limits` (a pathological file gets a message instead of stalling the batch); ``progress(done,
-    total)`` is called per page read by OCR. A crash becomes the report's error message.
+    """Parse one file through the one pipeline, in a warm worker with the per-file time and memory limits (a
+    pathological file gets a message instead of stalling the app); ``progress(done, total)`` is called per page
+    read by OCR. Batches go through ``storeview.check_and_save`` instead (one pool for all their files).
     """
-    try:
-        report = limits.parse_with_timeout(data, name, progress=progress)
-    except Exception as exc:  # noqa: BLE001 - shown to the reviewer, logged in full
-        log.exception("parse_bytes failed for %s", name)
-        return ParsedReport(file=name, sha256=sha256_of(data),
-                            error=f"解析此文件时程序出错（{type(exc).__name__}：{exc}），请将文件反馈给维护人员。")
+    from parsing import pipeline
+
+    report = pipeline.parse_one(data, name, on_page=progress)
     if not report.sha256:
         report.sha256 = sha256_of(data)
     return report

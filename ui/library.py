@@ -17,7 +17,7 @@ def _yes(x) -> bool:
 
 def reports_table(listed: pd.DataFrame) -> pd.DataFrame:
     """``Store.list_reports()`` in reviewer words, one row per stored version (sha256 kept last)."""
-    cols = ["单位", "年度", "文件", "当前版本", "同年版本数", "问题", "未处理", "更正", "原文件", "名册单位", "名册区划",
+    cols = ["单位", "年度", "文件", "当前版本", "当前版本依据", "同年版本数", "问题", "未处理", "更正", "原文件", "名册单位", "名册区划",
             "入库时间", "解析时间", "解析程序版本", "sha256"]
     if listed.empty:
         return pd.DataFrame(columns=cols)
@@ -28,6 +28,7 @@ def reports_table(listed: pd.DataFrame) -> pd.DataFrame:
         "年度": listed["year"].astype("Int64"),
         "文件": listed["file_name"].map(core.short_file),
         "当前版本": listed["is_current"].map(lambda x: "当前" if _yes(x) else ""),
+        "当前版本依据": (listed["current_reason"].fillna("") if "current_reason" in listed.columns else ""),
         "同年版本数": n_versions.astype(int),
         "问题": listed["n_findings"].astype(int),
         "未处理": listed["n_open"].astype(int),

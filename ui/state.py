@@ -24,7 +24,7 @@ from typing import Callable, Optional
 import pandas as pd
 import streamlit as st
 
-from parsing import limits
+from parsing import limits, pipeline
 from parsing.model import ReportError
 from parsing.report import ParsedReport
 from parsing.store import Store, default_path
@@ -108,13 +108,6 @@ def init() -> None:
     ss.setdefault("upload_messages", [])
     ss.setdefault("seen_uploads", set())
     ss.setdefault("current", None)
-
-
-@st.cache_data(max_entries=1000, show_spinner=False)
-def parse_cached(digest: str, name: str, _data: bytes, _on_page=None) -> ParsedReport:
-    """Parse once per (content, name); ``_data`` is not hashed (the digest stands for it).
-    ``_on_page(done, total)`` is called per scanned page read by OCR (seconds each)."""
-    return core.parse_file(_data, name, _on_page)
 
 
 def catalog() -> pd.DataFrame:
@@ -269,9 +262,9 @@ def add_files(files: list[core.Upload], on_progress: Optional[Callable[[int, int
         messages.append(f"一次最多检查 {MAX_BATCH} 个文件，本次共 {len(todo)} 个，只处理了前 {MAX_BATCH} 个。")
         todo = todo[:MAX_BATCH]
     counts = {"added": 0, "duplicates": 0, "failed": 0, "imported": 0, "unchanged": 0}
-    new: list[tuple[ParsedReport, bytes]] = []
+    new: list[pipeline.Source] = []
     batch_shas = set()
-    for i, up in enumerate(todo):
+    for up in todo:
         digest = core.sha256_of(up.data)
         if digest in ss["session"] or digest in batch_shas:
             names = ss["names"].setdefault(digest, [])
@@ -292,19 +285,12 @@ def add_files(files: list[core.Upload], on_progress: Optional[Callable[[int, int
             counts["unchanged"] += 1
             counts["added"] += 1
             continue
-        if on_progress:
-            on_progress(i, len(todo), up.name)
-        page_cb = (lambda done, total, _n=up.name: on_page(done, total, _n)) if on_page else None
-        report = parse_cached(digest, up.name, up.data, page_cb)
         batch_shas.add(digest)
         ss["names"][digest] = [up.name]
-        new.append((report, up.data))
-    if on_progress and todo:
-        on_progress(len(todo), len(todo), "")
+        new.append(pipeline.Source(up.name, data=up.data, sha256=digest))
     if new:
         unsaved = [ss["session"][sha] for sha in ss["session"] if ss["saved"].get(sha) == storeview.SAVED_NOT]
-        result = storeview.check_and_save(new, s, save, unsaved)
-        data_of = {r.sha256: d for r, d in new}
+        result = storeview.check_and_save(new, s, save, unsaved, on_progress=on_progress, on_page=on_page)
         for c in result.checked:
             sha = c.report.sha256
             ss["session"][sha] = c.report
@@ -312,11 +298,13 @@ def add_files(files: list[core.Upload], on_progress: Optional[Callable[[int, int
             if c.outcome == storeview.SAVED_NOT:
                 ss["unsaved_findings"][sha] = c.findings
             if c.report.format == "pdf" and not c.report.error:
-                ss["sources"][sha] = data_of[sha]
+                ss["sources"][sha] = result.data.get(sha)
             counts["added"] += 1
             counts["failed"] += bool(c.report.error)
             counts["imported"] += c.outcome == storeview.SAVED_IMPORTED
             counts["unchanged"] += c.outcome == storeview.SAVED_UNCHANGED
+    elif on_progress and todo:
+        on_progress(len(todo), len(todo), "")
     if counts["added"]:
         ss["batch_findings"] = _cross_only([r for r in ss["session"].values() if not r.error])
         changed()

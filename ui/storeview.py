@@ -8,9 +8,9 @@ from typing import Callable, Iterable, Optional
 
 import pandas as pd
 
-from parsing import forms
+from parsing import forms, pipeline
 from parsing.report import FINDING_COLUMNS, ParsedReport
-from parsing.store import Store, report_body_key
+from parsing.store import Store
 
 from . import core
 
@@ -193,59 +193,55 @@ class Checked:
 class BatchResult:
     checked: list[Checked] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    data: dict = field(default_factory=dict)  # sha256 -> the file's bytes
 
 
-def previous_in(reports: Iterable[ParsedReport], report: ParsedReport) -> Optional[ParsedReport]:
-    """Last year's report of the same body among ``reports`` (the last one given wins), or None."""
-    key, year = report_body_key(report), report.year
-    if key is None or year is None:
-        return None
-    hit = None
-    for r in reports:
-        if not r.error and r.year == year - 1 and report_body_key(r) == key:
-            hit = r
-    return hit
+OUTCOME_SAVED = {pipeline.IMPORTED: SAVED_IMPORTED, pipeline.UNCHANGED: SAVED_UNCHANGED,
+                 pipeline.NOT_SAVED: SAVED_NOT, pipeline.FAILED: SAVED_UNREADABLE}
 
 
-def check_and_save(new: list[tuple[ParsedReport, bytes]], store: Optional[Store], save: bool,
-                   unsaved: Iterable[ParsedReport] = (),
-                   check_fn: Callable = core.check_report) -> BatchResult:
-    """Run the rules on newly parsed reports and, with ``save``, add them to the store with their bytes.
+def check_and_save(new: list, store: Optional[Store], save: bool, unsaved: Iterable[ParsedReport] = (),
+                   check_fn: Optional[Callable] = None, *,
+                   on_progress: Optional[Callable[[int, int, str], None]] = None,
+                   on_page: Optional[Callable[[int, int, str], None]] = None,
+                   workers: Optional[int] = None) -> BatchResult:
+    """The upload page's call into the one pipeline (:func:`parsing.pipeline.run`), the same sequence the
+    command line and ``import`` use: parse in the warm workers, check, and with ``save`` store each report with
+    its findings and bytes in one transaction, re-checking the next year's stored report.
 
-    Reports are checked in year order, so a body's report of last year in the same drop is already known
-    (saved, or among the unsaved) when this year's is checked. Last year's report comes from this session's
-    unsaved reports first, then from the store (:meth:`Store.previous_report`). A report saved now may be last
-    year's for a stored one: that one's rules are re-run. Unreadable files are never stored.
+    ``new`` holds ``(report, bytes)`` of files already parsed, or :class:`parsing.pipeline.Source` objects to be
+    parsed here. Last year's report comes from this session's ``unsaved`` reports first, then from the store.
+    ``check_fn`` defaults to the pipeline's (``parsing.rules.check_report``). ``on_progress(i, n, name)`` as file
+    ``i`` goes to a worker (and ``(n, n, "")`` at the end), ``on_page(done, total, name)`` per page read by OCR.
+    Unreadable files are never stored. Returns the checked files in the order given.
     """
+    sources = [item if isinstance(item, pipeline.Source) else pipeline.Source(item[0].file, data=item[1],
+                                                                              report=item[0])
+               for item in new]
+    started = 0
+
+    def start(_i, src):
+        nonlocal started
+        if on_progress:
+            on_progress(started, len(sources), src.name)
+        started += 1
+
+    page = (lambda _i, src, done, total: on_page(done, total, src.name)) if on_page else None
+    results = list(pipeline.run(sources, store, save=save and store is not None, keep_files=True,
+                                check_fn=pipeline._DEFAULT if check_fn is None else check_fn, unsaved=unsaved,
+                                workers=workers, ordered=True, on_start=start, on_page=page))
+    if on_progress and sources:
+        on_progress(len(sources), len(sources), "")
     res = BatchResult()
-    pending = list(unsaved)
-    order = sorted(range(len(new)), key=lambda i: (new[i][0].year is None, new[i][0].year or 0, i))
-    done: dict[int, Checked] = {}
-    touched = []
-    for i in order:
-        report, data = new[i]
-        if report.error:
-            done[i] = Checked(report, core.check_report(report), SAVED_UNREADABLE)
-            continue
-        prev = previous_in(pending, report)
-        if prev is None and store is not None:
-            prev = store.previous_report(report)
-        findings = check_fn(report, previous=prev)
-        if save and store is not None:
-            outcome = store.add(report, findings, data=data)
-            touched.append(report)
-        else:
-            outcome = SAVED_NOT
-            pending.append(report)
-        done[i] = Checked(report, findings, outcome)
-    if store is not None and touched:
-        later = {store.current(report_body_key(r), r.year + 1) for r in touched
-                 if report_body_key(r) and r.year is not None}
-        later -= {r.sha256 for r in touched}
-        later.discard(None)
-        if later:
-            store.recheck(sorted(later), check_fn)
-    res.checked = [done[i] for i in range(len(new))]
+    by_index = {r.index: r for r in results}
+    for i in range(len(sources)):
+        r = by_index[i]
+        report = r.report
+        if r.outcome == pipeline.FAILED and not report.error:  # a rule or store failure on a readable file
+            report.error = r.reason
+        findings = r.findings if r.findings is not None else core.check_report(report)
+        res.checked.append(Checked(report, findings, OUTCOME_SAVED[r.outcome]))
+        res.data[report.sha256] = r.data
     return res
 
 

@@ -1,0 +1,297 @@
+"""Command line: ``python -m parsing PATH... [--json]`` and the store subcommands.
+
+* ``PATH... [--json] [--jobs N]``: parse and check files and folders (recursive). Without ``--json`` a short
+  readable summary per file; with ``--json`` exactly one JSON object per line per file. A file that cannot be
+  read still gets its line, with ``error`` set, and the run goes on. Checking several reports together also runs
+  the cross-report rules.
+* ``import FOLDER [--db PATH] [--keep-files] [--jobs N]``: import a folder tree (progress bar on stderr, summary on
+  stdout; exit code 1 when some files failed).
+* ``export (--xlsx FILE | --csv DIR | --parquet FILE) [--db PATH]``: write what the store holds.
+* ``reparse [--db PATH] [--jobs N]``: re-parse every stored report that kept its original file (after a parser
+  upgrade).
+* ``delete SHA [--db PATH]``: delete one report (a unique prefix of its SHA-256 is enough).
+
+Every file is parsed and checked by the one pipeline (:mod:`parsing.pipeline`) in the one pool of warm workers,
+exactly as the dashboard does. ``--db`` defaults to ``$GOVREPORT_DB`` or ``data/reports.sqlite3``; a ``--db`` that
+is a folder or cannot be written is a Chinese message and exit code 2. Messages are in Chinese.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from typing import Iterable, Optional, TextIO
+
+import pandas as pd
+
+from . import forms
+from .model import ReportError
+from .readers import EXTENSIONS
+from .report import FINDING_COLUMNS, ParsedReport, json_number, json_value
+from .store import Store
+
+STORE_COMMANDS = ("import", "export", "reparse", "delete")
+REPORT_SUFFIXES = tuple(EXTENSIONS)
+OUTCOME_ZH = {"imported": "新导入", "unchanged": "未变化", "failed": "失败", "reparsed": "已重新解析"}
+
+
+def iter_files(paths: Iterable[str]) -> list[str]:
+    """Files named on the command line, and report files inside folders (recursive, sorted)."""
+    out: list[str] = []
+    for p in paths:
+        if os.path.isdir(p):
+            for root, dirs, files in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for f in sorted(files):
+                    if f.lower().endswith(REPORT_SUFFIXES) and not f.startswith("."):
+                        out.append(os.path.join(root, f))
+        else:
+            out.append(p)
+    return out
+
+
+def findings_for(reports: list[ParsedReport], own: Optional[dict] = None) -> dict[str, pd.DataFrame]:
+    """Findings per file: the report's own rules (``own``: file -> findings already computed by the pipeline;
+    otherwise computed here) plus cross-report rules over the batch. An unreadable file has its parse notes."""
+    try:
+        from .rules import check_batch, check_report
+    except ImportError:  # rules not available: parse notes only
+        return {r.file: r.notes for r in reports}
+    out = {}
+    for r in reports:
+        mine = None if own is None else own.get(r.file)
+        out[r.file] = r.notes if r.error else (mine if mine is not None else check_report(r))
+    good = [r for r in reports if not r.error]
+    if len(good) > 1:
+        cross = check_batch(good)
+        for f, g in cross.groupby("file", sort=False):
+            out[f] = pd.concat([out[f], g[FINDING_COLUMNS]], ignore_index=True)
+    return out
+
+
+def report_to_json(r: ParsedReport, findings: Optional[pd.DataFrame]) -> dict:
+    values = []
+    if not r.error:
+        for row in r.values.itertuples(index=False):
+            values.append({"table": row.table, "row": row.row, "column": row.column,
+                           "value": json_number(row.value),
+                           "page": None if row.page is None or pd.isna(row.page) else int(row.page)})
+    fl = []
+    if findings is not None:
+        for f in findings.to_dict("records"):
+            fl.append({k: json_value(f.get(k)) for k in FINDING_COLUMNS})
+    return {
+        "file": r.file, "body": r.body, "region": r.region, "year": r.year, "template": r.template,
+        "title": r.title, "sections": r.sections_found() if not r.error else {str(i): False for i in range(1, 7)},
+        "values": values, "findings": fl, "error": r.error,
+    }
+
+
+def summary_lines(r: ParsedReport, findings: Optional[pd.DataFrame]) -> list[str]:
+    if r.error:
+        return [f"{r.file}: 无法读取：{r.error}"]
+    try:
+        from .rules import badge
+        b = badge(findings)
+        verdict = f"{b['label']}（错误 {b['error']}，警告 {b['warning']}，提示 {b['info']}）"
+    except ImportError:
+        verdict = f"解析说明 {len(findings)} 条"
+    secs = "".join(("✓" if ok else "✗") for ok in r.sections_found().values())
+    ok = int((r.values["status"] == "ok").sum())
+    lines = [f"{r.file}: {r.body or '（单位未识别）'} {r.year or '（年度未识别）'}年 "
+             f"{forms.FORM_NAMES.get(r.template, '格式未识别')} | {verdict}",
+             f"  章节一至六 {secs} | 表格 {' '.join(t + ('✓' if r.tables_found.get(t) else '✗') for t in forms.TABLES)}"
+             f" | 读取数值 {ok}/{len(r.values)}"]
+    if findings is not None:
+        for f in findings.itertuples(index=False):
+            lines.append(f"  [{f.severity}] {f.rule} {f.message}")
+    return lines
+
+
+def parse_and_check_files(files: list[str], jobs: int) -> tuple[list[ParsedReport], dict[str, pd.DataFrame]]:
+    """Parse and check every file through the one pipeline (:func:`parsing.pipeline.run`, no store, each report
+    on its own), in warm workers with the per-file limits, so one pathological file cannot stall the run.
+    Returns the reports in the order of ``files`` and their own findings by file name."""
+    from . import pipeline
+
+    sources = [pipeline.Source(f, load=lambda f=f: _read(f)) for f in files]
+    reports: list[Optional[ParsedReport]] = [None] * len(files)
+    own: dict[str, pd.DataFrame] = {}
+    for res in pipeline.run(sources, None, save=False, cross_year=False, workers=max(1, min(jobs, len(files)))):
+        reports[res.index] = res.report
+        if res.findings is not None:
+            own[res.report.file] = res.findings
+    return reports, own
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+class ProgressBar:
+    """A one-line text progress bar on a stream (redrawn in place with ``\\r``)."""
+
+    def __init__(self, label: str, stream: Optional[TextIO] = None, width: int = 30):
+        self.label, self.stream, self.width = label, stream if stream is not None else sys.stderr, width
+        self.start = time.monotonic()
+        self.drawn = False
+
+    def __call__(self, done: int, total: int, name: str, outcome: str) -> None:
+        filled = int(self.width * done / total) if total else self.width
+        bar = "#" * filled + "-" * (self.width - filled)
+        rate = done / max(time.monotonic() - self.start, 1e-9)
+        tail = name if len(name) <= 40 else "…" + name[-39:]
+        self.stream.write(f"\r{self.label} [{bar}] {done}/{total} {rate:5.1f} 份/秒 {OUTCOME_ZH.get(outcome, outcome)}"
+                          f" {tail}\033[K")
+        self.stream.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _print_failed(failed: list) -> None:
+    if failed:
+        print("失败的文件：")
+        for name, reason in failed:
+            print(f"  {name}：{reason}")
+
+
+def _cmd_import(args) -> int:
+    from .batch import import_folder
+
+    if not os.path.exists(args.folder):
+        print(f"找不到文件夹“{args.folder}”。", file=sys.stderr)
+        return 2
+    with Store(args.db) as store:
+        bar = ProgressBar("导入")
+        try:
+            summary = import_folder(args.folder, store, workers=args.jobs, progress=bar, keep_files=args.keep_files)
+        finally:
+            bar.close()
+        print(f"导入完成（数据库：{store.path}）：新导入 {summary['imported']} 份，未变化 {summary['unchanged']} 份，"
+              f"失败 {len(summary['failed'])} 份。")
+        _print_failed(summary["failed"])
+    return 1 if summary["failed"] else 0
+
+
+def _cmd_export(args) -> int:
+    from .batch import export
+
+    with Store(args.db) as store:
+        written = export(store, xlsx=args.xlsx, csv_dir=args.csv, parquet=args.parquet)
+        print(f"已导出 {len(store)} 份报告（数据库：{store.path}）：")
+    for p in written:
+        print(f"  {p}")
+    return 0
+
+
+def _cmd_reparse(args) -> int:
+    from .batch import default_check_fn
+
+    with Store(args.db) as store:
+        bar = ProgressBar("重新解析")
+        try:
+            summary = store.reparse_all(check_fn=default_check_fn(), progress=bar, workers=args.jobs)
+        finally:
+            bar.close()
+        print(f"重新解析完成：{summary['reparsed']} 份已更新，{summary['skipped']} 份未保存原文件而跳过，"
+              f"失败 {len(summary['failed'])} 份（保留原解析结果）。")
+        _print_failed(summary["failed"])
+    return 1 if summary["failed"] else 0
+
+
+def _cmd_delete(args) -> int:
+    prefix = args.sha.strip().lower()
+    with Store(args.db) as store:
+        if len(prefix) < 8:
+            print("请至少给出 SHA-256 的前 8 位。", file=sys.stderr)
+            return 2
+        shas = [s for s in store.list_reports()["sha256"] if s.startswith(prefix)]
+        if not shas:
+            print(f"数据库中没有指纹以“{prefix}”开头的报告。", file=sys.stderr)
+            return 1
+        if len(shas) > 1:
+            print(f"指纹前缀“{prefix}”对应多份报告，请给出更长的前缀。", file=sys.stderr)
+            return 2
+        store.delete(shas[0])
+        print(f"已删除报告 {shas[0]}。")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m parsing", description="报告库：导入、导出、重新解析、删除。")
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    def db_arg(p):
+        p.add_argument("--db", default=None, help="数据库文件（默认取环境变量 GOVREPORT_DB 或 data/reports.sqlite3）")
+
+    p = sub.add_parser("import", help="导入文件夹中的全部报告")
+    p.add_argument("folder", help="报告文件夹（含子文件夹）")
+    p.add_argument("--keep-files", action="store_true", help="同时保存原文件（以便解析程序升级后重新解析）")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="并行解析进程数（默认：CPU 核数）")
+    db_arg(p)
+    p.set_defaults(func=_cmd_import)
+
+    p = sub.add_parser("export", help="导出数据库内容")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--xlsx", help="导出为 Excel 文件")
+    g.add_argument("--csv", help="导出为 CSV 文件夹")
+    g.add_argument("--parquet", help="导出为 Parquet 文件")
+    db_arg(p)
+    p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("reparse", help="用当前解析程序重新解析已保存原文件的报告")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="并行解析进程数（默认：CPU 核数）")
+    db_arg(p)
+    p.set_defaults(func=_cmd_reparse)
+
+    p = sub.add_parser("delete", help="删除一份报告")
+    p.add_argument("sha", help="报告的 SHA-256（或其唯一前缀，至少 8 位）")
+    db_arg(p)
+    p.set_defaults(func=_cmd_delete)
+    return ap
+
+
+def store_main(argv: Optional[list[str]] = None) -> int:
+    args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+    try:
+        return args.func(args)
+    except ReportError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\n已中断：已导入的报告完整保存，未完成的报告没有写入。", file=sys.stderr)
+        return 130
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in STORE_COMMANDS:
+        return store_main(argv)
+    ap = argparse.ArgumentParser(prog="python -m parsing",
+                                 description="解析并检查政府信息公开工作年度报告（文件或文件夹）。")
+    ap.add_argument("paths", nargs="+", help="报告文件或文件夹")
+    ap.add_argument("--json", action="store_true", help="每个文件输出一行 JSON")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="并行进程数")
+    args = ap.parse_args(argv)
+
+    files = iter_files(args.paths)
+    if not files:
+        print("没有找到报告文件。", file=sys.stderr)
+        return 1
+    reports, own = parse_and_check_files(files, args.jobs)
+    findings = findings_for(reports, own)
+    for r in reports:
+        if args.json:
+            print(json.dumps(report_to_json(r, findings.get(r.file)), ensure_ascii=False))
+        else:
+            print("\n".join(summary_lines(r, findings.get(r.file))))
+    return 0
+
+

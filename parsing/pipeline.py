@@ -1,0 +1,466 @@
+"""The one pipeline: parse -> check -> store -> re-check the neighbouring years.
+
+Every way a report enters or changes in the store goes through here, so the dashboard, the command line and
+``import`` give the same answer for the same file:
+
+* the upload page (``ui.storeview.check_and_save``), ``import`` (:func:`parsing.batch.import_folder`) and the
+  command line (``python -m parsing FILES``, with no store) call :func:`run`;
+* ``reparse`` calls :func:`reparse`; corrections and re-checks call :func:`recheck`; a reviewer's choice of
+  version calls :func:`set_current`.
+
+The steps, for each file:
+
+1. **parse** in the one pool of warm workers (:mod:`parsing.workers`, with the per-file limits); the worker also
+   runs the report's own rules, so checking is spread over the cores too;
+2. **check** in this process when the result depends on the store: with last year's report of the same body
+   (from this batch's unsaved reports first, then the store's current version) and with the reviewer's
+   corrections of a re-parsed report;
+3. **store** the report with its parse notes and its rule findings in **one transaction**, and in that same
+   transaction re-check the next year's current report of the body (its cross-year rules compare with this one).
+   A kill at any moment leaves every report either as it was or fully replaced, never without its findings.
+
+This module never imports streamlit or plotly.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import inspect
+import pickle
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator, Optional
+
+import pandas as pd
+
+from . import limits as _limits
+from .model import ReportError
+from .report import ParsedReport
+from .store import CheckFn, ParseFn, Store, apply_corrections, report_body_key
+from .workers import Limits, Pool, Task
+
+# What became of a file (Result.outcome)
+IMPORTED, UNCHANGED, FAILED, NOT_SAVED, REPARSED = "imported", "unchanged", "failed", "not_saved", "reparsed"
+
+_DEFAULT = object()
+
+MSG_CHANGED = "文件在处理过程中被修改，请重新导入。"
+MSG_NO_FILE = "原文件未保存。"
+MSG_SHA_MISMATCH = "重新解析得到的文件指纹与存储的不一致。"
+MSG_PARSER_BUG = "解析程序出错：{detail}"
+MSG_CHECK_BUG = "检查或保存出错：{detail}"
+
+
+def default_check() -> Optional[CheckFn]:
+    """``parsing.rules.check_report`` (the rules of the form), or None when the rules module is missing."""
+    try:
+        from .rules import check_report
+    except ImportError:  # pragma: no cover - the rules ship with the parser
+        return None
+    return check_report
+
+
+def _accepts(fn: Callable, name: str) -> bool:
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return True
+    return name in sig.parameters or any(p.kind == inspect.Parameter.VAR_KEYWORD for p in sig.parameters.values())
+
+
+def run_check(check_fn: CheckFn, report: ParsedReport, previous: Optional[ParsedReport]) -> pd.DataFrame:
+    """Call a check function with ``previous=`` when it takes it."""
+    if _accepts(check_fn, "previous"):
+        return check_fn(report, previous=previous)
+    return check_fn(report)
+
+
+# ---------------------------------------------------------------------------
+# Step 1: parse (and the report's own rules) in a worker
+# ---------------------------------------------------------------------------
+
+def parse_and_check(data: bytes, name: str, parse_fn: Optional[ParseFn], check_fn: Optional[CheckFn],
+                    on_page: Optional[Callable[[int, int], None]] = None) -> tuple[ParsedReport, Any]:
+    """Parse one file and run its own rules (no previous year): the task every worker runs.
+
+    Returns ``(report, findings)``; ``findings`` is None when the report is unreadable or no ``check_fn`` is
+    given, and a Chinese message (str) when the check function raised. Never raises for bad input.
+    """
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        if parse_fn is None:
+            from . import parse_bytes
+
+            report = parse_bytes(data, name, on_page)
+        else:
+            report = parse_fn(data, name)
+    except ReportError as exc:
+        return ParsedReport(file=name, sha256=sha, error=exc.message, error_kind="data"), None
+    except Exception as exc:  # a parser bug: this file fails, the batch goes on
+        return ParsedReport(file=name, sha256=sha, error=MSG_PARSER_BUG.format(detail=f"{type(exc).__name__}: {exc}"),
+                            error_kind="internal"), None
+    report.sha256 = report.sha256 or sha
+    if report.error or check_fn is None:
+        return report, None
+    try:
+        return report, run_check(check_fn, report, None)
+    except Exception as exc:  # a rule bug: reported for this file
+        return report, MSG_CHECK_BUG.format(detail=f"{type(exc).__name__}: {exc}")
+
+
+def _picklable(*objs) -> bool:
+    try:
+        pickle.dumps(objs)
+    except Exception:  # noqa: BLE001 - lambdas, closures, local functions
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------
+# Sources and results
+# ---------------------------------------------------------------------------
+
+@dataclass
+class Source:
+    """One file to go through the pipeline: its ``name`` (as shown and stored), and either ``data`` or
+    ``load()`` (called when a worker is free, so a big batch is not held in memory). ``sha256``, when known
+    beforehand (import, reparse), is checked against the bytes. ``report``: already parsed (not parsed again).
+    ``key`` is the caller's."""
+
+    name: str
+    data: Optional[bytes] = None
+    load: Optional[Callable[[], Optional[bytes]]] = None
+    sha256: Optional[str] = None
+    report: Optional[ParsedReport] = None
+    key: Any = None
+
+
+@dataclass
+class Result:
+    """What became of one source: ``outcome`` (:data:`IMPORTED`, :data:`UNCHANGED`, :data:`FAILED`,
+    :data:`NOT_SAVED`, :data:`REPARSED`), the report (an unreadable file's report has ``error`` set), its
+    findings (rule findings and parse notes as ``check_fn`` gives them; None for an unreadable file), and the
+    Chinese ``reason`` of a failure. ``index`` is the source's position in the input."""
+
+    index: int
+    source: Source
+    outcome: str
+    report: Optional[ParsedReport] = None
+    findings: Optional[pd.DataFrame] = None
+    reason: Optional[str] = None
+    data: Optional[bytes] = None
+
+    @property
+    def name(self) -> str:
+        return self.source.name
+
+
+def _load(source: Source) -> tuple[Optional[bytes], Optional[str]]:
+    data = source.data
+    if data is None and source.load is not None:
+        try:
+            data = source.load()
+        except OSError as exc:
+            return None, f"无法打开文件：{exc.strerror or exc}"
+    if data is None:
+        return None, MSG_NO_FILE
+    if source.sha256 and hashlib.sha256(data).hexdigest() != source.sha256:
+        return None, MSG_CHANGED
+    return data, None
+
+
+def _error_report(name: str, data: Optional[bytes], message: str, kind: str = "data") -> ParsedReport:
+    return ParsedReport(file=name, sha256=hashlib.sha256(data).hexdigest() if data is not None else "",
+                        error=message, error_kind=kind)
+
+
+# ---------------------------------------------------------------------------
+# Steps 2 and 3: check against the neighbours, store in one transaction
+# ---------------------------------------------------------------------------
+
+class _Memory:
+    """This run's (and the caller's) unsaved reports, for last year's report of the same body and for
+    re-checking the next year's unsaved report when last year's arrives later."""
+
+    def __init__(self, reports: Iterable[ParsedReport] = ()):
+        self.reports: list[ParsedReport] = [r for r in reports if not r.error]
+        self.results: dict[int, Result] = {}  # id(report) -> its result in this run
+
+    def previous(self, report: ParsedReport) -> Optional[ParsedReport]:
+        return self._find(report_body_key(report), None if report.year is None else report.year - 1)
+
+    def _find(self, key, year) -> Optional[ParsedReport]:
+        if key is None or year is None:
+            return None
+        hit = None
+        for r in self.reports:  # the last one given wins
+            if r.year == year and report_body_key(r) == key:
+                hit = r
+        return hit
+
+    def add(self, report: ParsedReport, result: Optional[Result] = None) -> None:
+        self.reports.append(report)
+        if result is not None:
+            self.results[id(report)] = result
+
+    def next_year(self, report: ParsedReport) -> Optional[Result]:
+        later = self._find(report_body_key(report), None if report.year is None else report.year + 1)
+        return None if later is None else self.results.get(id(later))
+
+
+def previous_for(report: ParsedReport, store: Optional[Store], memory: Optional[_Memory] = None
+                 ) -> Optional[ParsedReport]:
+    """Last year's report of the same body: this batch's unsaved reports first, then the store's current
+    version (with corrections)."""
+    prev = memory.previous(report) if memory is not None else None
+    if prev is None and store is not None:
+        prev = store.previous_report(report)
+    return prev
+
+
+def recheck(store: Store, shas: Iterable[str], check_fn: CheckFn) -> None:
+    """Re-run ``check_fn(report, previous=...)`` on the corrected stored reports and replace their stored
+    findings, one transaction for all (it joins the caller's transaction when there is one)."""
+    with store.transaction():
+        for sha in shas:
+            report = store.corrected_report(sha)
+            store.set_findings(sha, run_check(check_fn, report, store.previous_report(report)))
+
+
+def _recheck_next_year(store: Store, groups: Iterable[tuple], check_fn: Optional[CheckFn], skip: str,
+                       just_stored: Optional[ParsedReport] = None) -> None:
+    """Inside the caller's transaction: re-check the current report of the year after each (key, year).
+    ``just_stored`` (with its corrections applied) is used as last year's report when it is the current version,
+    instead of reading it back."""
+    if check_fn is None:
+        return
+    for key, year in groups:
+        if key is None or year is None:
+            continue
+        sha = store.current(key, int(year) + 1)
+        if not sha or sha == skip:
+            continue
+        later = store.corrected_report(sha)
+        if just_stored is not None and store.current(key, int(year)) == just_stored.sha256:
+            prev = just_stored
+        else:
+            prev = store.previous_report(later)
+        store.set_findings(sha, run_check(check_fn, later, prev))
+
+
+def store_report(store: Store, report: ParsedReport, findings: Optional[pd.DataFrame],
+                 check_fn: Optional[CheckFn], data: Optional[bytes] = None, replace: bool = False,
+                 checked: Optional[ParsedReport] = None) -> str:
+    """Step 3: store one checked report and re-check the next year's report of its body, in one transaction.
+
+    With ``replace`` the stored report of the same sha256 is replaced (a re-parse: the reviewer's work stays),
+    otherwise it is added (``data``: the original file, kept for a later re-parse). ``checked`` is the report as
+    checked (with the reviewer's corrections), when it differs from ``report``. Returns the store's outcome
+    (:data:`IMPORTED`, :data:`UNCHANGED` or :data:`REPARSED`).
+    """
+    key, year = report_body_key(report), report.year
+    with store.transaction() as c:
+        if replace:
+            old = c.execute("SELECT body_key, year FROM reports WHERE sha256=?", (report.sha256,)).fetchone()
+            store.replace(report, findings)
+            groups = {(key, year), tuple(old)} if old else {(key, year)}
+            outcome = REPARSED
+        else:
+            outcome = store.add(report, findings, data=data)
+            groups = {(key, year)} if outcome == IMPORTED else set()
+        _recheck_next_year(store, groups, check_fn, skip=report.sha256, just_stored=checked or report)
+    return outcome
+
+
+def set_current(store: Store, sha256: str, check_fn: Optional[CheckFn] = _DEFAULT) -> None:
+    """The reviewer's choice of the current version of a body and year, and the re-check of the next year's
+    report (whose cross-year rules compare with the current version), in one transaction."""
+    check_fn = default_check() if check_fn is _DEFAULT else check_fn
+    with store.transaction():
+        store.set_current(sha256)
+        row = store._query("SELECT body_key, year FROM reports WHERE sha256=?", (sha256,))
+        _recheck_next_year(store, row, check_fn, skip="")
+
+
+# ---------------------------------------------------------------------------
+# The whole run
+# ---------------------------------------------------------------------------
+
+def run(sources: Iterable[Source], store: Optional[Store] = None, *, save: bool = True, keep_files: bool = False,
+        parse_fn: Optional[ParseFn] = None, check_fn: Any = _DEFAULT, workers: Optional[int] = None,
+        limits: Optional[Limits] = None, pool: Optional[Pool] = None, unsaved: Iterable[ParsedReport] = (),
+        cross_year: bool = True, replace: bool = False, ordered: bool = False,
+        on_start: Optional[Callable[[int, Source], None]] = None,
+        on_page: Optional[Callable[[int, Source, int, int], None]] = None) -> Iterator[Result]:
+    """Parse, check and (with ``store`` and ``save``) store every source; yield a :class:`Result` per source as
+    it is done (in the order files finish).
+
+    * ``parse_fn(data, name)`` defaults to :func:`parsing.parse_bytes`; ``check_fn(report, previous=None)`` to
+      :func:`default_check` (None: no rules). Parsing runs in ``pool`` or in a new :class:`~parsing.workers.Pool`
+      of ``workers`` processes (default: the usable cores) with ``limits``; ``workers=0``, or a ``parse_fn`` that
+      cannot be pickled (a test's closure), parses in this process instead, without limits.
+    * Last year's report of the same body comes from ``unsaved`` (the caller's unsaved reports) and this run's
+      unsaved reports first, then from the store; ``cross_year=False`` checks every report on its own (the
+      command line adds the batch's cross-report rules itself).
+    * ``save`` stores each readable report in one transaction with its findings (``keep_files``: with its
+      bytes); ``replace`` replaces stored reports instead (a re-parse), applying the reviewer's corrections
+      before the check. Unreadable files are never stored: outcome :data:`FAILED`, ``reason`` says why.
+    * Without saving, a report whose last year arrives later in the run is re-checked then: its
+      ``Result.findings`` are final when the run ends.
+    * ``ordered``: check and store (and yield) in the order of ``sources``, so that among equal versions of one
+      body and year the one given last is stored last (the dashboard's drop order); otherwise each file is
+      stored as soon as it is parsed (an import of thousands of files holds nothing back).
+    * ``on_start(index, source)`` when a file goes to a worker, ``on_page(index, source, done, total)`` per
+      page a worker reads by OCR.
+    """
+    check_fn = default_check() if check_fn is _DEFAULT else check_fn
+    sources = list(sources) if not isinstance(sources, list) else sources
+    memory = _Memory(unsaved)
+    keep = save and store is not None
+    in_process = workers == 0 or not _picklable(parse_fn)
+    worker_check = check_fn if _picklable(check_fn) else None
+    held: dict[int, bytes] = {}  # bytes of files in flight that are to be kept or handed back
+
+    def finish(i: int, report: ParsedReport, findings: Any, data: Optional[bytes]) -> Result:
+        src = sources[i]
+        if src.sha256 and report.sha256 and report.sha256 != src.sha256:
+            return Result(i, src, FAILED, report, None, MSG_SHA_MISMATCH, data)
+        if report.error:
+            return Result(i, src, FAILED, report, None, report.error, data)
+        if isinstance(findings, str):  # the check raised in the worker
+            return Result(i, src, FAILED, report, None, findings, data)
+        report.file = src.name
+        try:
+            fixes = store.correction_cells(report.sha256) if (replace and store is not None) else []
+            checked = apply_corrections(copy.copy(report), fixes) if fixes else report  # stored: as parsed
+            prev = previous_for(checked, store, memory) if cross_year else None
+            if check_fn is not None and (findings is None or prev is not None or fixes):
+                findings = run_check(check_fn, checked, prev)
+            if keep:
+                outcome = store_report(store, report, findings, check_fn,
+                                       data=data if keep_files else None, replace=replace, checked=checked)
+                result = Result(i, src, outcome, report, findings, None, data)
+            else:
+                result = Result(i, src, NOT_SAVED, report, findings, None, data)
+                if cross_year and check_fn is not None:
+                    later = memory.next_year(report)
+                    if later is not None:  # this year's report came after next year's: check that one again
+                        later.findings = run_check(check_fn, later.report, report)
+                memory.add(report, result)
+        except ReportError as exc:
+            return Result(i, src, FAILED, report, None, exc.message, data)
+        except Exception as exc:  # a rule bug: this file fails, the batch goes on
+            return Result(i, src, FAILED, report, None, MSG_CHECK_BUG.format(detail=f"{type(exc).__name__}: {exc}"),
+                          data)
+        return result
+
+    def tasks() -> Iterator[Task]:
+        for i, src in enumerate(sources):
+            if src.report is not None:
+                continue
+            data, reason = _load(src)
+            if data is None:
+                yield Task(i, src.name, error=reason)
+                continue
+            try:
+                _limits.check_size(data, src.name)
+            except ReportError as exc:
+                yield Task(i, src.name, error=exc.message, args=(data,))
+                continue
+            held[i] = data
+            yield Task(i, src.name, parse_and_check, (data, src.name, parse_fn, worker_check))
+
+    def parsed() -> Iterator[tuple[int, ParsedReport, Any, Optional[bytes]]]:
+        """(index, report, findings, bytes) of every source as its parse finishes."""
+        for i, src in enumerate(sources):  # already parsed sources first, in the order given
+            if src.report is not None:
+                yield i, src.report, None, src.data
+        if in_process:
+            for task in tasks():
+                i = task.key
+                if task.error is not None:
+                    data = task.args[0] if task.args else None
+                    yield i, _error_report(task.name, data, task.error), None, data
+                    continue
+                if on_start:
+                    on_start(i, sources[i])
+                page = (lambda d, n, _i=i: on_page(_i, sources[_i], d, n)) if on_page else None
+                data, name, parse = task.args[:3]
+                report, findings = parse_and_check(data, name, parse, check_fn, page)
+                yield i, report, findings, held.pop(i, None)
+            return
+        own = pool is None
+        workers_pool = pool or Pool(workers, limits)
+        try:
+            started = (lambda t: on_start(t.key, sources[t.key])) if on_start else None
+            paged = (lambda t, d, n: on_page(t.key, sources[t.key], d, n)) if on_page else None
+            for out in workers_pool.run(tasks(), on_start=started, on_page=paged):
+                i = out.task.key
+                data = held.pop(i, None)
+                if data is None and out.task.args:
+                    data = out.task.args[0]
+                if out.ok:
+                    report, findings = out.value
+                else:
+                    kind = "internal" if out.reason in ("died", "raised") else "data"
+                    report = _error_report(out.task.name, data, out.error, kind)
+                    if not report.sha256 and sources[i].sha256:
+                        report.sha256 = sources[i].sha256
+                    findings = None
+                yield i, report, findings, data
+        finally:
+            if own:
+                workers_pool.close()
+
+    stream = parsed()
+    if not ordered:
+        for i, report, findings, data in stream:
+            yield finish(i, report, findings, data)
+        return
+    waiting: dict[int, tuple] = {}
+    nxt = 0
+    for item in stream:
+        waiting[item[0]] = item
+        while nxt in waiting:
+            yield finish(*waiting.pop(nxt))
+            nxt += 1
+
+
+def parse_one(data: bytes, name: str, *, limits: Optional[Limits] = None,
+              on_page: Optional[Callable[[int, int], None]] = None, parse_fn: Optional[ParseFn] = None
+              ) -> ParsedReport:
+    """Parse one file in a worker with ``limits`` (no rules, no store): for tools and tests. A batch goes through
+    :func:`run`, which keeps one pool warm for all its files."""
+    page = (lambda _i, _src, done, total: on_page(done, total)) if on_page else None
+    res = next(run([Source(name, data=data)], None, save=False, check_fn=None, parse_fn=parse_fn, workers=1,
+                   limits=limits, on_page=page))
+    return res.report
+
+
+def reparse(store: Store, parse_fn: Optional[ParseFn] = None, check_fn: Optional[CheckFn] = None,
+            progress: Optional[Callable[[int, int, str, str], None]] = None, workers: Optional[int] = 1,
+            pool: Optional[Pool] = None) -> dict:
+    """Re-parse every stored report that kept its original file (after a parser upgrade).
+
+    Each report is re-parsed in the pool, checked (with the reviewer's corrections and last year's current
+    report) and replaced together with its findings in one transaction, in which the next year's report is
+    re-checked too; the reviewer's decisions, corrections and version choice, and ``added_at``, stay. A report the
+    new parser cannot read keeps its old data and is listed in ``failed``. Files are handed out in year order.
+    ``check_fn`` None stores no rule findings (parse notes only). ``progress(done, total, name, outcome)`` per
+    report.
+
+    Returns ``{"reparsed": n, "skipped": n_without_file, "failed": [(file_name, reason)]}``.
+    """
+    rows = store._query("SELECT r.sha256, r.file_name FROM reports r JOIN files f ON f.sha256=r.sha256"
+                        " ORDER BY r.year IS NULL, r.year, r.id")
+    skipped = len(store) - len(rows)
+    sources = [Source(name, load=lambda sha=sha: store.file_bytes(sha), sha256=sha) for sha, name in rows]
+    reparsed, failed = 0, []
+    for done, res in enumerate(run(sources, store, parse_fn=parse_fn, check_fn=check_fn, workers=workers,
+                                   pool=pool, replace=True), 1):
+        if res.outcome == REPARSED:
+            reparsed += 1
+        else:
+            failed.append((res.name, res.reason))
+        if progress:
+            progress(done, len(rows), res.name, REPARSED if res.outcome == REPARSED else FAILED)
+    return {"reparsed": reparsed, "skipped": skipped, "failed": failed}

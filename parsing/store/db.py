@@ -1,0 +1,471 @@
+"""The SQLite file: where it lives, who may read it, connections, transactions and migrations.
+
+Nothing to install or start: stdlib :mod:`sqlite3` in WAL mode, so the dashboard and a command-line import can use
+the same file at the same time. The path comes from the ``GOVREPORT_DB`` environment variable (``--db`` on the
+command line), or defaults to ``data/reports.sqlite3`` under the repository.
+
+The file holds every report and the original files kept for a re-parse, so it is private: folders the store creates
+are 0700, the database file and its WAL and shared-memory files 0600 (SQLite gives its journals the mode of the
+database file). A path that is a folder, or that cannot be created or written, is a :class:`ReportError` with a
+Chinese message, never a raw ``sqlite3`` error.
+
+The schema version is ``PRAGMA user_version`` (:data:`SCHEMA_VERSION`); each step of :data:`MIGRATIONS` takes a
+store from version N to N+1 inside the opening transaction. ``meta.schema_version`` mirrors it, so that an older
+program (which read only that) refuses a newer store instead of damaging it.
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import math
+import os
+import sqlite3
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Iterable, Optional, Union
+
+import pandas as pd
+
+from ..model import ReportError
+
+SCHEMA_VERSION = 4
+ENV_VAR = "GOVREPORT_DB"
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "reports.sqlite3"
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+
+MSG_IS_DIR = ("报告库路径“{path}”是一个文件夹，不是数据库文件。请指定一个文件，例如“{example}”"
+              "（命令行用 --db，仪表盘用环境变量 GOVREPORT_DB）。")
+MSG_UNWRITABLE = ("无法在“{path}”创建或写入报告库（{reason}）。请指定一个可以写入的文件路径"
+                  "（命令行用 --db，仪表盘用环境变量 GOVREPORT_DB）。")
+MSG_LOCKED = "报告库“{path}”正被其他程序长时间占用，请稍后再试。"
+MSG_NOT_A_STORE = "文件“{path}”不是有效的报告库（SQLite 数据库），请检查 GOVREPORT_DB 或 --db 设置的路径。"
+MSG_NEWER = ("数据库“{path}”由更新版本的程序创建（结构版本 {version}），本程序只支持到版本 {supported}，"
+             "请升级程序后再打开。")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT
+);
+CREATE TABLE IF NOT EXISTS reports (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    sha256         TEXT NOT NULL UNIQUE,
+    file_name      TEXT NOT NULL,
+    body           TEXT,
+    body_key       TEXT,
+    region         TEXT,
+    year           INTEGER,
+    year_source    TEXT,
+    template       TEXT,
+    title          TEXT,
+    format         TEXT,
+    page_count     INTEGER,
+    ocr            INTEGER NOT NULL DEFAULT 0,
+    tables_found   TEXT,
+    text           TEXT,
+    parser_version TEXT,
+    added_at       TEXT NOT NULL,
+    parsed_at      TEXT NOT NULL,
+    error          TEXT,
+    extra          TEXT,
+    pinned         INTEGER NOT NULL DEFAULT 0,
+    is_current     INTEGER NOT NULL DEFAULT 1,
+    cells_read     INTEGER NOT NULL DEFAULT 0,
+    current_reason TEXT
+);
+CREATE INDEX IF NOT EXISTS reports_body_year ON reports(body_key, year);
+CREATE INDEX IF NOT EXISTS reports_year ON reports(year);
+
+CREATE TABLE IF NOT EXISTS cells (
+    cell_id  INTEGER PRIMARY KEY,
+    table_id TEXT NOT NULL,
+    row_key  TEXT NOT NULL,
+    col_key  TEXT NOT NULL,
+    UNIQUE (table_id, row_key, col_key)
+);
+CREATE TABLE IF NOT EXISTS cell_values (
+    report_id  INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    seq        INTEGER NOT NULL,
+    cell_id    INTEGER NOT NULL REFERENCES cells(cell_id),
+    value      REAL,
+    raw        TEXT,
+    page       INTEGER,
+    status     TEXT,
+    form       TEXT,
+    confidence REAL,
+    bbox       TEXT,
+    PRIMARY KEY (report_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS cell_values_cell ON cell_values(cell_id, report_id);
+
+CREATE TABLE IF NOT EXISTS sections (
+    report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    number    INTEGER NOT NULL,
+    found     INTEGER NOT NULL,
+    heading   TEXT,
+    text      TEXT,
+    page      INTEGER,
+    extra     TEXT,
+    PRIMARY KEY (report_id, number)
+);
+CREATE TABLE IF NOT EXISTS findings (
+    report_id   INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    rule        TEXT,
+    severity    TEXT,
+    message     TEXT,
+    table_id    TEXT,
+    row_key     TEXT,
+    col_key     TEXT,
+    section     ANY,
+    expected    ANY,
+    actual      ANY,
+    finding_key TEXT NOT NULL,
+    PRIMARY KEY (report_id, kind, seq)
+);
+CREATE INDEX IF NOT EXISTS findings_rule ON findings(rule);
+
+CREATE TABLE IF NOT EXISTS files (
+    sha256 TEXT PRIMARY KEY,
+    bytes  BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS decisions (
+    sha256      TEXT NOT NULL,
+    finding_key TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('confirmed', 'dismissed')),
+    note        TEXT NOT NULL DEFAULT '',
+    decided_at  TEXT NOT NULL,
+    PRIMARY KEY (sha256, finding_key)
+);
+CREATE TABLE IF NOT EXISTS corrections (
+    sha256       TEXT NOT NULL,
+    table_id     TEXT NOT NULL,
+    row_key      TEXT NOT NULL,
+    col_key      TEXT NOT NULL,
+    value        REAL,
+    note         TEXT NOT NULL DEFAULT '',
+    corrected_at TEXT NOT NULL,
+    PRIMARY KEY (sha256, table_id, row_key, col_key)
+);
+CREATE TABLE IF NOT EXISTS roster (
+    id          INTEGER PRIMARY KEY,
+    body        TEXT NOT NULL,
+    body_key    TEXT NOT NULL,
+    city        TEXT,
+    county      TEXT,
+    township    TEXT,
+    department  TEXT,
+    region_path TEXT NOT NULL DEFAULT '',
+    UNIQUE (body_key, region_path)
+);
+CREATE INDEX IF NOT EXISTS roster_key ON roster(body_key);
+CREATE TABLE IF NOT EXISTS roster_matches (
+    body_key  TEXT PRIMARY KEY,
+    roster_id INTEGER REFERENCES roster(id) ON DELETE SET NULL,
+    manual    INTEGER NOT NULL DEFAULT 0,
+    method    TEXT
+);
+"""
+
+def _migrate_4(c: sqlite3.Connection) -> None:
+    """4: how many cells each report read, and why its version is current (the best-source rule)."""
+    c.execute("ALTER TABLE reports ADD COLUMN cells_read INTEGER NOT NULL DEFAULT 0")
+    c.execute("ALTER TABLE reports ADD COLUMN current_reason TEXT")
+    c.execute("UPDATE reports SET cells_read=(SELECT COUNT(*) FROM cell_values v WHERE v.report_id=reports.id"
+              " AND v.status='ok')")
+    from .reports import recompute_all_current
+
+    recompute_all_current(c)
+
+
+# Migrations from version N to N+1: an SQL script or a function of the open connection.
+MIGRATIONS: dict[int, Union[str, Callable[[sqlite3.Connection], None]]] = {
+    # 2: fields of ParsedReport / SectionText that have no column of their own (e.g. SectionText.in_order)
+    1: "ALTER TABLE reports ADD COLUMN extra TEXT; ALTER TABLE sections ADD COLUMN extra TEXT",
+    # 3: where a cell sits on its PDF page, "x0,top,x1,bottom" in points
+    2: "ALTER TABLE cell_values ADD COLUMN bbox TEXT",
+    3: _migrate_4,
+}
+
+
+def default_path() -> Path:
+    """Where the store lives: ``$GOVREPORT_DB`` if set, else ``data/reports.sqlite3`` under the repository."""
+    env = os.environ.get(ENV_VAR)
+    return Path(env).expanduser() if env else DEFAULT_PATH
+
+
+def _make_private_dirs(folder: Path) -> None:
+    """Create ``folder`` and any missing parents with mode 0700 (folders that exist are left as they are)."""
+    missing = []
+    p = folder
+    while not p.exists():
+        missing.append(p)
+        if p.parent == p:
+            break
+        p = p.parent
+    for d in reversed(missing):
+        d.mkdir(mode=DIR_MODE)
+        os.chmod(d, DIR_MODE)  # mkdir's mode is filtered by the umask
+
+
+def _private_file(path: Path) -> None:
+    """Create the database file 0600 if missing; tighten an existing one (and its journals) that we own."""
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, FILE_MODE)
+        os.close(fd)
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            continue
+        if st.st_uid == os.getuid() and st.st_mode & 0o077:
+            os.chmod(p, FILE_MODE)
+
+
+def prepare_path(path: Path) -> None:
+    """Make sure ``path`` can hold a store: not a folder, its folder created (0700), the file created (0600).
+    Raises :class:`ReportError` with a Chinese message otherwise."""
+    if path.is_dir():
+        raise ReportError(MSG_IS_DIR.format(path=path, example=path / "reports.sqlite3"), details="is a directory")
+    try:
+        _make_private_dirs(path.parent)
+        _private_file(path)
+    except OSError as exc:
+        raise ReportError(MSG_UNWRITABLE.format(path=path, reason=_os_reason(exc)), details=repr(exc)) from exc
+
+
+def _os_reason(exc: OSError) -> str:
+    import errno
+
+    words = {errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.EROFS: "文件系统只读",
+             errno.ENOTDIR: "路径中的某一级不是文件夹", errno.ENOSPC: "磁盘空间不足", errno.EISDIR: "这是一个文件夹",
+             errno.ENOENT: "路径不存在"}
+    return words.get(exc.errno, exc.strerror or type(exc).__name__)
+
+
+def _missing(x: Any) -> bool:
+    if x is None or x is pd.NA or x is pd.NaT:
+        return True
+    try:
+        return bool(isinstance(x, float) and math.isnan(x)) or (hasattr(x, "dtype") and bool(pd.isna(x)))
+    except (TypeError, ValueError):
+        return False
+
+
+def _sql(x: Any) -> Any:
+    """A Python value sqlite3 can bind: NaN/NA to NULL, numpy scalars to int/float/bool, else str."""
+    if _missing(x):
+        return None
+    if isinstance(x, (bool, int, float, str, bytes)):
+        return x
+    if hasattr(x, "item"):  # numpy scalar
+        return _sql(x.item())
+    return str(x)
+
+
+def _float(x: Any) -> Optional[float]:
+    if _missing(x):
+        return None
+    return float(x)
+
+
+def _int(x: Any) -> Optional[int]:
+    if _missing(x):
+        return None
+    return int(x)
+
+
+def _text(x: Any) -> Optional[str]:
+    if _missing(x):
+        return None
+    return str(x)
+
+
+def _extra(obj: Any, known: set) -> Optional[str]:
+    """Dataclass fields without a column of their own, as JSON (None when there are none)."""
+    out = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj) if f.name not in known}
+    return json.dumps(out, ensure_ascii=False, default=str) if out else None
+
+
+def _column(frame: pd.DataFrame, name: str, conv: Callable) -> list:
+    """One column as a list of Python values for sqlite3: missing (None, NaN, NA) as None, others converted."""
+    if name not in frame.columns:
+        return [None] * len(frame)
+    series = frame[name]
+    missing = series.isna().tolist()
+    return [None if m else conv(x) for x, m in zip(series.astype(object).tolist(), missing)]
+
+
+def _with_extra(kwargs: dict, extra: Optional[str], cls: type) -> dict:
+    if extra:
+        names = {f.name for f in dataclasses.fields(cls)}
+        kwargs.update({k: v for k, v in json.loads(extra).items() if k in names})
+    return kwargs
+
+
+def _now() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _as_list(x: Any) -> Optional[list]:
+    if x is None:
+        return None
+    if isinstance(x, (list, tuple, set, frozenset, pd.Series, pd.Index)):
+        return list(x)
+    return [x]
+
+
+def _in(column: str, values: list, params: list) -> str:
+    params.extend(values)
+    return f"{column} IN ({','.join('?' * len(values))})"
+
+
+def _split_sql(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+class Database:
+    """One SQLite connection with a lock, transactions and the schema (the base of :class:`parsing.store.Store`).
+
+    ``Database(path=None)`` opens (and creates, with private parent folders) the database at ``path``, or at
+    :func:`default_path`. One object may be shared by threads (a lock serialises its calls); other processes may
+    open the same file at the same time (WAL mode, 30 s busy timeout).
+    """
+
+    def __init__(self, path: str | os.PathLike | None = None):
+        self.path = Path(path).expanduser() if path is not None else default_path()
+        prepare_path(self.path)
+        self._lock = threading.RLock()
+        self._depth = 0
+        self._cell_ids: dict[tuple[str, str, str], int] = {}
+        self._roster_cache: Optional[tuple] = None
+        try:
+            self._conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise ReportError(MSG_UNWRITABLE.format(path=self.path, reason=str(exc)), details=repr(exc)) from exc
+        try:
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("PRAGMA foreign_keys=ON")
+            self._init_schema()
+            _private_file(self.path)  # the WAL and shared-memory files exist now
+        except (sqlite3.DatabaseError, OSError) as exc:
+            self._conn.close()
+            raise _store_error(self.path, exc) from exc
+        except BaseException:
+            self._conn.close()
+            raise
+
+    # -- plumbing ------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT, ROLLBACK on any exception), yielding the connection.
+
+        Transactions nest: an inner one joins the outer, so several writes (a report, its findings, its
+        neighbour's re-checked findings) commit together or not at all.
+        """
+        with self._lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self._conn
+                finally:
+                    self._depth -= 1
+                return
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield self._conn
+            except BaseException:
+                self._depth = 0
+                self._conn.execute("ROLLBACK")
+                self._cell_ids.clear()  # ids inserted in the rolled-back transaction are gone
+                self._roster_cache = None
+                raise
+            else:
+                self._depth = 0
+                self._conn.execute("COMMIT")
+
+    _tx = transaction
+
+    def _query(self, sql: str, params: Iterable = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, tuple(params)).fetchall()
+
+    def _frame(self, sql: str, params: Iterable = ()) -> pd.DataFrame:
+        with self._lock:
+            cur = self._conn.execute(sql, tuple(params))
+            cols = [d[0] for d in cur.description]
+            rows = cur.fetchall()
+        return pd.DataFrame.from_records(rows, columns=cols)
+
+    def _frame_chunked(self, sql: str, ids: list, size: int = 20000) -> pd.DataFrame:
+        """A query with ``IN ({})`` run over chunks of ``ids`` (SQLite limits bound parameters)."""
+        parts = [self._frame(sql.format(",".join("?" * len(chunk))), chunk)
+                 for chunk in (ids[i:i + size] for i in range(0, len(ids), size))]
+        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+
+    def _init_schema(self) -> None:
+        with self.transaction() as c:
+            version = c.execute("PRAGMA user_version").fetchone()[0]
+            legacy = None
+            if c.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone():
+                row = c.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+                legacy = int(row[0]) if row else None
+            newest = max(version, legacy or 0)
+            version = version or legacy or 0  # stores made before user_version was used keep it in meta only
+            if newest > SCHEMA_VERSION:
+                raise ReportError(MSG_NEWER.format(path=self.path, version=newest, supported=SCHEMA_VERSION),
+                                  details=f"schema version {newest} > {SCHEMA_VERSION}")
+            if version == 0:
+                # statement by statement: executescript() would COMMIT the open transaction
+                for stmt in _split_sql(_SCHEMA):
+                    c.execute(stmt)
+                c.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('created_at', ?)", (_now(),))
+                self._set_version(c, SCHEMA_VERSION)
+                return
+            while version < SCHEMA_VERSION:
+                step = MIGRATIONS[version]
+                if callable(step):
+                    step(c)
+                else:
+                    for stmt in _split_sql(step):
+                        c.execute(stmt)
+                version += 1
+            self._set_version(c, version)
+
+    @staticmethod
+    def _set_version(c: sqlite3.Connection, version: int) -> None:
+        c.execute(f"PRAGMA user_version={int(version)}")
+        c.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(version),))
+
+    def schema_version(self) -> int:
+        return int(self._query("PRAGMA user_version")[0][0])
+
+
+def _store_error(path: Path, exc: BaseException) -> ReportError:
+    text = str(exc)
+    if isinstance(exc, ReportError):
+        return exc
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in text:
+        return ReportError(MSG_LOCKED.format(path=path), details=text)
+    if isinstance(exc, OSError) or (isinstance(exc, sqlite3.OperationalError) and any(
+            w in text for w in ("readonly", "unable to open", "disk I/O", "read-only"))):
+        reason = _os_reason(exc) if isinstance(exc, OSError) else text
+        return ReportError(MSG_UNWRITABLE.format(path=path, reason=reason), details=text)
+    return ReportError(MSG_NOT_A_STORE.format(path=path), details=text)

@@ -1,0 +1,219 @@
+"""Read-only views for the dashboard and exports: listings, versions, long values, findings with decisions."""
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+import pandas as pd
+
+from ..report import ParsedReport
+from .db import _as_list, _in, _int
+from .reports import body_key, report_body_key
+from .review import CORRECTED
+
+_REPORT_META = ["sha256", "file_name", "body", "body_key", "region", "year", "year_source", "template", "title",
+                "format", "page_count", "ocr", "parser_version", "added_at", "parsed_at", "error", "pinned",
+                "is_current", "cells_read", "current_reason"]
+
+
+class QueriesMixin:
+    """Queries over the stored reports (mixed into :class:`parsing.store.Store`)."""
+
+    def list_reports(self, current_only: bool = False) -> pd.DataFrame:
+        """One row per stored report: metadata, ``has_file``, ``n_findings``, ``n_open`` (findings without a
+        decision), ``n_corrections``, and the matched roster body and region path. Newest first."""
+        where = "WHERE r.is_current=1" if current_only else ""
+        cols = ", ".join(f"r.{c}" for c in _REPORT_META)
+        return self._frame(
+            f"SELECT {cols},"
+            " EXISTS(SELECT 1 FROM files f WHERE f.sha256=r.sha256) AS has_file,"
+            " (SELECT COUNT(*) FROM findings f WHERE f.report_id=r.id AND f.kind='finding') AS n_findings,"
+            " (SELECT COUNT(*) FROM findings f WHERE f.report_id=r.id AND f.kind='finding' AND NOT EXISTS("
+            "    SELECT 1 FROM decisions d WHERE d.sha256=r.sha256 AND d.finding_key=f.finding_key)) AS n_open,"
+            " (SELECT COUNT(*) FROM corrections k WHERE k.sha256=r.sha256) AS n_corrections,"
+            " ro.body AS roster_body, ro.region_path AS roster_path"
+            " FROM reports r LEFT JOIN roster_matches m ON m.body_key=r.body_key"
+            " LEFT JOIN roster ro ON ro.id=m.roster_id"
+            f" {where} ORDER BY r.id DESC")
+
+    def section_flags(self, shas: Optional[list] = None) -> pd.DataFrame:
+        """Per stored report: which sections were found (``s1`` … ``s6``, bool) and ``tables_found`` (dict of
+        table -> bool), one row per sha256 — the completeness matrix without loading every report."""
+        rep = self._frame("SELECT id, sha256, tables_found FROM reports")
+        sec = self._frame("SELECT report_id, number, found FROM sections")
+        if shas is not None:
+            rep = rep[rep["sha256"].isin(list(shas))]
+        cols = [f"s{n}" for n in range(1, 7)]
+        if sec.empty:
+            wide = pd.DataFrame(columns=cols)
+        else:
+            wide = (sec.pivot_table(index="report_id", columns="number", values="found", aggfunc="max")
+                    .reindex(columns=range(1, 7)).fillna(0).astype(bool))
+            wide.columns = cols
+        out = rep.merge(wide, left_on="id", right_index=True, how="left")
+        for c in cols:
+            out[c] = out[c].fillna(False).astype(bool)
+        out["tables_found"] = [json.loads(t) if t else {} for t in out["tables_found"]]
+        return out[["sha256", *cols, "tables_found"]].reset_index(drop=True)
+
+    def versions(self, body: Optional[str], year: Optional[int]) -> pd.DataFrame:
+        """All stored versions of one body's report for one year, oldest first, with ``is_current`` and
+        ``pinned`` (the reviewer's choice). ``body`` is a name or a body_key; it is normalised."""
+        key = body_key(body)
+        cols = ", ".join(_REPORT_META)
+        return self._frame(f"SELECT {cols} FROM reports WHERE body_key IS ? AND year IS ? ORDER BY id",
+                           (key, _int(year)))
+
+    def current(self, body: str, year: int) -> Optional[str]:
+        """The sha256 of the current version for a body and year, or None."""
+        row = self._query("SELECT sha256 FROM reports WHERE body_key=? AND year=? AND is_current=1",
+                          (body_key(body), int(year)))
+        return row[0][0] if row else None
+
+    def previous_report(self, report: ParsedReport | str) -> Optional[ParsedReport]:
+        """Last year's current report of the same body (with corrections applied), for cross-year rules.
+
+        ``report`` is a ParsedReport (stored or not) or a stored sha256. None when there is none.
+        """
+        if isinstance(report, str):
+            row = self._query("SELECT body_key, year FROM reports WHERE sha256=?", (report,))
+            if not row:
+                return None
+            key, year = row[0]
+        else:
+            key, year = report_body_key(report), _int(report.year)
+        if key is None or year is None:
+            return None
+        sha = self.current(key, year - 1)
+        return self.corrected_report(sha) if sha else None
+
+    def values_long(self, table: Any = None, row: Any = None, column: Any = None, *, body: Any = None,
+                    year: Any = None, sha256: Any = None, region: Optional[str] = None, status: Any = None,
+                    current_only: bool = True, corrected: bool = True) -> pd.DataFrame:
+        """Stored values in long form, joined with report metadata and the roster, for trend and completeness views.
+
+        Every filter takes one value or a list; None means no filter. ``table``/``row``/``column`` are the
+        official cell labels of :mod:`parsing.forms`; ``body`` is a ``body_key`` (as in :meth:`list_reports`) or
+        a name, normalised by :func:`body_key`; ``region`` is a prefix of the roster's region path (``"某市"``,
+        ``"某市/某县"``); ``status`` filters on the (corrected) status. ``current_only`` keeps the current version
+        of each body and year. With ``corrected`` (default) hand corrections replace parsed values (status
+        ``"corrected"``, the parsed value stays in ``parsed_value``).
+
+        Columns: sha256, file_name, body, body_key, region, year (Int64), template, is_current, table, row,
+        column, value (float, NaN when blank/unreadable/missing, never 0), raw, page (Int64), status, form,
+        confidence, parsed_value, roster_body, roster_path, city, county, township, department. Sorted by year,
+        body_key, report, form order. The trend query for one cell over a few thousand reports takes ~30-100 ms.
+        """
+        # Report-level and cell-level filters are resolved first on the small tables; the long table is then
+        # read as numbers and ids only, and labels and metadata are joined in pandas (much faster than letting
+        # sqlite3 decode the same long labels for every row).
+        params: list = []
+        where = []
+        for col, val in (("r.year", year), ("r.sha256", sha256)):
+            vals = _as_list(val)
+            if vals is not None:
+                where.append(_in(col, [_int(v) if col == "r.year" else v for v in vals], params))
+        keys = _as_list(body)
+        if keys is not None:
+            where.append(_in("r.body_key", [body_key(k) for k in keys], params))
+        if current_only:
+            where.append("r.is_current=1")
+        if region:
+            where.append("(ro.region_path = ? OR ro.region_path LIKE ? ESCAPE '\\')")
+            esc = region.rstrip("/").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params.extend([region.rstrip("/"), esc + "/%"])
+        reports = self._frame(
+            "SELECT r.id AS report_id, r.sha256, r.file_name, r.body, r.body_key, r.region, r.year, r.template,"
+            " r.is_current, ro.body AS roster_body, ro.region_path AS roster_path, ro.city, ro.county, ro.township,"
+            " ro.department FROM reports r LEFT JOIN roster_matches m ON m.body_key=r.body_key"
+            " LEFT JOIN roster ro ON ro.id=m.roster_id" + (" WHERE " + " AND ".join(where) if where else ""), params)
+
+        cparams: list = []
+        cwhere = []
+        for col, val in (("table_id", table), ("row_key", row), ("col_key", column)):
+            vals = _as_list(val)
+            if vals is not None:
+                cwhere.append(_in(col, vals, cparams))
+        cells = self._frame('SELECT cell_id, table_id AS "table", row_key AS "row", col_key AS "column" FROM cells'
+                            + (" WHERE " + " AND ".join(cwhere) if cwhere else ""), cparams)
+
+        value_cols = "report_id, seq, cell_id, value, raw, page, status, form, confidence"
+        if reports.empty or cells.empty:
+            vals = pd.DataFrame(columns=value_cols.split(", "))
+        elif cwhere and len(cells) * max(len(self), 1) <= len(reports) * 250:
+            # few cells: read them through the (cell_id, report_id) index, then keep the chosen reports
+            vals = self._frame_chunked(f"SELECT {value_cols} FROM cell_values WHERE cell_id IN ({{}})",
+                                       cells["cell_id"].tolist())
+            vals = vals[vals["report_id"].isin(reports["report_id"])]
+            if not vals.empty:
+                vals = vals[vals["cell_id"].isin(cells["cell_id"])]
+        else:
+            vals = self._frame_chunked(f"SELECT {value_cols} FROM cell_values WHERE report_id IN ({{}})",
+                                       reports["report_id"].tolist())
+            if cwhere:
+                vals = vals[vals["cell_id"].isin(cells["cell_id"])]
+
+        df = vals.merge(cells, on="cell_id", how="inner").merge(reports, on="report_id", how="inner")
+        df["value"] = pd.to_numeric(df["value"], errors="coerce").astype("float64")
+        df["parsed_value"] = df["value"]
+        if corrected and not df.empty:
+            fixes = self._frame(
+                "SELECT r.id AS report_id, k.cell_id, c.value AS fixed FROM corrections c"
+                " JOIN reports r ON r.sha256=c.sha256 JOIN cells k ON k.table_id=c.table_id AND k.row_key=c.row_key"
+                " AND k.col_key=c.col_key")
+            if not fixes.empty:
+                df = df.merge(fixes, on=["report_id", "cell_id"], how="left", indicator="_fixed")
+                hit = (df["_fixed"] == "both").to_numpy()
+                df.loc[hit, "value"] = pd.to_numeric(df.loc[hit, "fixed"], errors="coerce").astype("float64")
+                df["status"] = df["status"].astype(object)
+                df.loc[hit, "status"] = CORRECTED
+                df = df.drop(columns=["fixed", "_fixed"])
+        statuses = _as_list(status)
+        if statuses is not None:
+            df = df[df["status"].isin(statuses)]
+        df = df.sort_values(["year", "body_key", "report_id", "seq"], na_position="last", kind="stable")
+        df["confidence"] = pd.to_numeric(df["confidence"], errors="coerce").astype("float64")
+        df["year"] = df["year"].astype("Int64")
+        df["is_current"] = df["is_current"].astype(bool)
+        df["page"] = df["page"].astype("Int64")
+        columns = ["sha256", "file_name", "body", "body_key", "region", "year", "template", "is_current", "table",
+                   "row", "column", "value", "raw", "page", "status", "form", "confidence", "parsed_value",
+                   "roster_body", "roster_path", "city", "county", "township", "department"]
+        return df[columns].reset_index(drop=True)
+
+    def findings(self, sha256: Any = None, *, rule: Any = None, severity: Any = None, year: Any = None,
+                 current_only: bool = False, include_notes: bool = False,
+                 decision: Optional[str] = None) -> pd.DataFrame:
+        """Stored findings with the reviewer's decisions and report metadata.
+
+        Columns: sha256, file_name, body, year, kind ("finding" or "note"), the :data:`FINDING_COLUMNS`,
+        finding_key, decision ("confirmed", "dismissed" or None), decision_note, decided_at. ``decision`` filters:
+        "open" (undecided), "confirmed" or "dismissed".
+        """
+        params: list = []
+        where = [] if include_notes else ["f.kind='finding'"]
+        for col, val in (("r.sha256", sha256), ("f.rule", rule), ("f.severity", severity), ("r.year", year)):
+            vals = _as_list(val)
+            if vals is not None:
+                where.append(_in(col, vals, params))
+        if current_only:
+            where.append("r.is_current=1")
+        if decision == "open":
+            where.append("d.status IS NULL")
+        elif decision is not None:
+            where.append("d.status=?")
+            params.append(decision)
+        sql = ("SELECT r.sha256, r.file_name, r.body, r.year, f.kind, f.rule, f.severity, f.message,"
+               " f.table_id AS \"table\", f.row_key AS \"row\", f.col_key AS \"column\", f.section, f.expected,"
+               " f.actual, f.finding_key, d.status AS decision, d.note AS decision_note, d.decided_at"
+               " FROM findings f JOIN reports r ON r.id=f.report_id"
+               " LEFT JOIN decisions d ON d.sha256=r.sha256 AND d.finding_key=f.finding_key"
+               + (" WHERE " + " AND ".join(where) if where else "")
+               + " ORDER BY r.id DESC, f.kind, f.seq")
+        return self._frame(sql, params)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A raw table for export: one of decisions, corrections, roster, roster_matches."""
+        if name not in ("decisions", "corrections", "roster", "roster_matches"):
+            raise ValueError(f"unknown table {name!r}")
+        return self._frame(f"SELECT * FROM {name}")

@@ -1,0 +1,130 @@
+"""The reviewer's own work beside the parsed data: decisions on findings and hand corrections of cells.
+
+Neither is ever overwritten by a re-parse: decisions are keyed by ``(sha256, finding_key)``, corrections by
+``(sha256, table, row, column)``; the parsed value stays in ``cell_values``.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Optional
+
+import pandas as pd
+
+from ..report import ParsedReport
+from .db import _as_list, _in, _now
+from .reports import CheckFn
+
+DECISION_STATUSES = ("confirmed", "dismissed")
+
+
+CORRECTED = "corrected"
+
+
+def apply_corrections(report: ParsedReport, fixes: list[tuple]) -> ParsedReport:
+    """``report`` with hand corrections ``(table, row, column, value)`` applied: a corrected cell carries the
+    corrected value and status ``"corrected"`` (raw, page and form stay those of the parsed cell)."""
+    if not fixes:
+        return report
+    v = report.values.copy()
+    index = {(t, r, c): i for i, (t, r, c) in enumerate(zip(v["table"], v["row"], v["column"]))}
+    values = v["value"].astype("float64").to_numpy(copy=True)
+    status = v["status"].astype(object).to_numpy(copy=True)
+    for t, r, c, val in fixes:
+        i = index.get((t, r, c))
+        if i is None:
+            continue
+        values[i] = math.nan if val is None else float(val)
+        status[i] = CORRECTED
+    v["value"] = values
+    v["status"] = status
+    report.values = v
+    return report
+
+
+class ReviewMixin:
+    """Decisions and corrections (mixed into :class:`parsing.store.Store`)."""
+
+    def decide(self, sha256: str, finding_key_: str, status: Optional[str], note: str = "") -> None:
+        """Confirm or dismiss a finding (``status`` "confirmed" / "dismissed"), with a note; None clears it.
+
+        Keyed by (sha256, finding_key), so it survives a re-parse of the same file.
+        """
+        if status is not None and status not in DECISION_STATUSES:
+            raise ValueError(f"status must be one of {DECISION_STATUSES} or None, not {status!r}")
+        with self._tx() as c:
+            self._require(sha256)
+            if status is None:
+                c.execute("DELETE FROM decisions WHERE sha256=? AND finding_key=?", (sha256, finding_key_))
+            else:
+                c.execute("INSERT OR REPLACE INTO decisions(sha256, finding_key, status, note, decided_at)"
+                          " VALUES (?,?,?,?,?)", (sha256, finding_key_, status, note or "", _now()))
+
+    def decisions(self, sha256: Any = None) -> pd.DataFrame:
+        params: list = []
+        where = ""
+        vals = _as_list(sha256)
+        if vals is not None:
+            where = " WHERE " + _in("sha256", vals, params)
+        return self._frame("SELECT sha256, finding_key, status, note, decided_at FROM decisions" + where
+                           + " ORDER BY decided_at", params)
+
+    def correct(self, sha256: str, table: str, row: str, column: str, value: Optional[float], note: str = "",
+                check_fn: Optional[CheckFn] = None) -> None:
+        """Store a hand correction of one cell beside the parsed value (which is never overwritten).
+
+        ``value`` None records that the cell is really blank. With ``check_fn`` the rules are re-run on the
+        corrected report and its stored findings replaced. Raises KeyError for an unknown report or a cell the
+        report does not have.
+        """
+        v = None if value is None else float(value)
+        if v is not None and math.isnan(v):
+            v = None
+        with self._tx() as c:
+            rid = self._require(sha256)
+            hit = c.execute("SELECT 1 FROM cell_values v JOIN cells k ON k.cell_id=v.cell_id WHERE v.report_id=?"
+                            " AND k.table_id=? AND k.row_key=? AND k.col_key=?",
+                            (rid, table, row, column)).fetchone()
+            if hit is None:
+                raise KeyError(f"report {sha256[:12]} has no cell ({table}, {row}, {column})")
+            c.execute("INSERT OR REPLACE INTO corrections(sha256, table_id, row_key, col_key, value, note,"
+                      " corrected_at) VALUES (?,?,?,?,?,?,?)", (sha256, table, row, column, v, note or "", _now()))
+            if check_fn is not None:  # the correction and the findings it changes commit together
+                self.recheck([sha256], check_fn)
+
+    def remove_correction(self, sha256: str, table: str, row: str, column: str,
+                          check_fn: Optional[CheckFn] = None) -> bool:
+        """Drop a hand correction (the parsed value applies again). Returns False if there was none."""
+        with self._tx() as c:
+            n = c.execute("DELETE FROM corrections WHERE sha256=? AND table_id=? AND row_key=? AND col_key=?",
+                          (sha256, table, row, column)).rowcount
+            if n and check_fn is not None:
+                self.recheck([sha256], check_fn)
+        return bool(n)
+
+    def corrections(self, sha256: Any = None) -> pd.DataFrame:
+        """Hand corrections with the parsed value beside them: sha256, file_name, body, year, table, row, column,
+        value (corrected), parsed_value, raw, note, corrected_at."""
+        params: list = []
+        where = ""
+        vals = _as_list(sha256)
+        if vals is not None:
+            where = " WHERE " + _in("c.sha256", vals, params)
+        df = self._frame(
+            "SELECT c.sha256, r.file_name, r.body, r.year, c.table_id AS \"table\", c.row_key AS \"row\","
+            " c.col_key AS \"column\", c.value, v.value AS parsed_value, v.raw, c.note, c.corrected_at"
+            " FROM corrections c JOIN reports r ON r.sha256=c.sha256"
+            " LEFT JOIN cells k ON k.table_id=c.table_id AND k.row_key=c.row_key AND k.col_key=c.col_key"
+            " LEFT JOIN cell_values v ON v.report_id=r.id AND v.cell_id=k.cell_id" + where
+            + " ORDER BY c.corrected_at", params)
+        for col in ("value", "parsed_value"):
+            df[col] = pd.to_numeric(df[col], errors="coerce").astype("float64")
+        return df
+
+    def corrected_report(self, sha256: str) -> ParsedReport:
+        """The stored report with hand corrections applied: a corrected cell carries the corrected value and
+        status ``"corrected"`` (raw, page and form stay those of the parsed cell). The store keeps the original."""
+        return apply_corrections(self.get(sha256), self.correction_cells(sha256))
+
+    def correction_cells(self, sha256: str) -> list[tuple]:
+        """The hand corrections of one report as ``(table, row, column, value)``."""
+        return self._query("SELECT table_id, row_key, col_key, value FROM corrections WHERE sha256=?", (sha256,))
