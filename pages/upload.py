@@ -2,6 +2,7 @@
 import streamlit as st
 
 from parsing import limits
+from parsing.uploads import Upload
 from ui import core, state, storeview, widgets
 
 st.title("上传与快速检查")
@@ -17,7 +18,7 @@ if state.store() is None and save:
 uploads = st.file_uploader(
     "拖入报告文件（可一次多选；支持 PDF（含扫描件）、DOCX、HTML、TXT/MD、JPG/PNG 图片，或包含这些文件的 ZIP 压缩包）",
     type=core.UPLOAD_TYPES, accept_multiple_files=True, key="uploads", max_upload_size=limits.MAX_FILE_MB,
-    help=f"单个文件不超过 {limits.MAX_FILE_MB} MB，一次不超过 {state.MAX_BATCH} 个文件；"
+    help=f"单个文件不超过 {limits.MAX_FILE_MB} MB，一次不超过 {limits.MAX_BATCH_FILES} 个文件；"
          f"单个文件处理超过 {limits.PER_FILE_SECONDS} 秒（扫描件按每页计）即停止并提示。",
 )
 
@@ -27,7 +28,7 @@ if uploads:
     if fresh:
         bar = st.progress(0.0, text="正在解析…")
         result = state.add_files(
-            [core.Upload(f.name, f.getvalue()) for f in fresh],
+            [Upload(f.name, f.getvalue()) for f in fresh],
             lambda i, n, name: bar.progress(min(i / max(n, 1), 1.0),
                                             text=f"正在解析 {i + 1}/{n}：{core.short_file(name)}" if name else "解析完成"),
             save=save,

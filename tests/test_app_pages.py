@@ -201,3 +201,17 @@ def test_clear_keeps_what_was_saved_to_the_store():
     assert not at.exception, at.exception
     overview = at.dataframe(key="overview").value
     assert overview["文件"].tolist() == [p.name] and overview["报告库"].iloc[0] == "库中"
+
+
+def test_zip_member_names_are_shown_as_written_whatever_the_archiver():
+    from tests.test_uploads import zip_raw
+
+    seed = SAMPLES[0].read_bytes()
+    other = SAMPLES[1].read_bytes()
+    linux = zip_raw([("浓桥镇2023年报告.txt".encode("utf-8"), seed)])   # Linux zip: UTF-8, no flag
+    windows = zip_raw([("寨科乡2023年报告.txt".encode("gbk"), other)])   # Windows: GBK, no flag
+    at = fresh()
+    at.file_uploader(key="uploads").set_value([("linux.zip", linux, "application/zip"),
+                                               ("windows.zip", windows, "application/zip")]).run()
+    assert not at.exception, at.exception
+    assert sorted(at.dataframe(key="overview").value["文件"]) == ["寨科乡2023年报告.txt", "浓桥镇2023年报告.txt"]

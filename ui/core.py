@@ -1,15 +1,12 @@
-"""The dashboard's bridge to the parsing core: parsing, rules, badges, uploads and tidy frames.
+"""The dashboard's bridge to the parsing core: parsing, rules, badges and tidy frames.
 
 Nothing here imports streamlit, so everything can be unit-tested.
 """
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
 import posixpath
-import zipfile
-from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 import pandas as pd
@@ -19,15 +16,8 @@ from parsing.report import FINDING_COLUMNS, VALUE_COLUMNS, ParsedReport, empty_f
 
 log = logging.getLogger(__name__)
 
-# Extensions the uploader accepts (ZIP archives are expanded here, not by the core).
+# Extensions the uploader accepts (ZIP archives are expanded by parsing.uploads).
 UPLOAD_TYPES = ["pdf", "docx", "html", "htm", "txt", "md", "png", "jpg", "jpeg", "zip"]
-REPORT_EXTENSIONS = (".pdf", ".docx", ".html", ".htm", ".shtml", ".txt", ".md", ".doc", ".wps", ".png", ".jpg",
-                     ".jpeg")
-
-# ZIP safety limits (a province's batch is a few hundred reports of a few MB each).
-ZIP_MAX_MEMBERS = 500
-ZIP_MAX_TOTAL_BYTES = 300 * 1024 * 1024
-ZIP_MAX_RATIO = 200  # uncompressed / compressed for one member
 
 BADGE_PASS, BADGE_WARN, BADGE_ERROR = "通过", "有警告", "有错误"
 BADGE_UNREADABLE = "无法读取"
@@ -127,109 +117,6 @@ def badge(findings: pd.DataFrame, report: Optional[ParsedReport] = None) -> dict
 def badge_text(b: dict) -> str:
     """The badge as plain text (tables, exports): the label itself."""
     return b["label"]
-
-
-# ---------------------------------------------------------------------------
-# Uploads: ZIP expansion and de-duplication
-# ---------------------------------------------------------------------------
-
-@dataclass
-class Upload:
-    name: str
-    data: bytes
-
-
-@dataclass
-class Expanded:
-    files: list[Upload] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
-
-
-def _is_safe_member(name: str) -> bool:
-    n = name.replace("\\", "/")
-    if n.startswith("/") or (len(n) > 1 and n[1] == ":"):
-        return False
-    parts = posixpath.normpath(n).split("/")
-    return ".." not in parts and not any(p == "" for p in parts)
-
-
-def _member_name(info: zipfile.ZipInfo) -> str:
-    # Chinese archives made on Windows store GBK names without the UTF-8 flag.
-    name = info.filename
-    if not info.flag_bits & 0x800:
-        try:
-            name = name.encode("cp437").decode("gb18030")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass
-    return name
-
-
-def expand_zip(data: bytes, name: str, max_members: int = ZIP_MAX_MEMBERS,
-               max_total: int = ZIP_MAX_TOTAL_BYTES) -> Expanded:
-    """Expand a ZIP archive in memory, safely.
-
-    Directories, hidden/system entries and paths that leave the archive (``../``, absolute)
-    are skipped; files that are not reports are skipped with a note. An archive with too many
-    members or too much uncompressed data (a ZIP bomb) yields nothing but a message.
-    """
-    out = Expanded()
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        out.messages.append(f"压缩包“{name}”无法打开（{exc}），已跳过。")
-        return out
-    files = [i for i in infos if not i.is_dir()]
-    if len(files) > max_members:
-        out.messages.append(f"压缩包“{name}”包含 {len(files)} 个文件，超过上限 {max_members} 个，未解压。请分批上传。")
-        return out
-    declared = sum(i.file_size for i in files)
-    if declared > max_total:
-        out.messages.append(f"压缩包“{name}”解压后约 {declared / 1048576:.0f} MB，超过上限 "
-                            f"{max_total / 1048576:.0f} MB，疑似压缩炸弹，未解压。")
-        return out
-    total = 0
-    skipped = []
-    for info in files:
-        member = _member_name(info)
-        base = posixpath.basename(member.replace("\\", "/"))
-        if not _is_safe_member(member):
-            out.messages.append(f"压缩包“{name}”中的路径“{member}”不安全，已跳过。")
-            continue
-        if base.startswith(".") or member.startswith("__MACOSX/"):
-            continue
-        if not base.lower().endswith(REPORT_EXTENSIONS):
-            skipped.append(base)
-            continue
-        if info.compress_size and info.file_size / max(info.compress_size, 1) > ZIP_MAX_RATIO and info.file_size > 1048576:
-            out.messages.append(f"压缩包“{name}”中的“{member}”压缩比异常，疑似压缩炸弹，已跳过。")
-            continue
-        # Read with a hard cap: the declared size in the header can lie.
-        with zf.open(info) as fh:
-            body = fh.read(max_total - total + 1)
-        total += len(body)
-        if total > max_total:
-            out.messages.append(f"压缩包“{name}”解压后超过上限 {max_total / 1048576:.0f} MB，疑似压缩炸弹，其余文件未解压。")
-            break
-        out.files.append(Upload(f"{name}/{member}", body))
-    if skipped:
-        out.messages.append(f"压缩包“{name}”中有 {len(skipped)} 个非报告文件已跳过：{'、'.join(skipped[:5])}"
-                            + ("等" if len(skipped) > 5 else "") + "。")
-    return out
-
-
-def expand_uploads(uploads: Iterable[Upload]) -> Expanded:
-    """Files as dropped -> report files (ZIPs expanded)."""
-    out = Expanded()
-    for up in uploads:
-        if up.name.lower().endswith(".zip") or (up.data[:4] == b"PK\x03\x04" and
-                                                not up.name.lower().endswith((".docx", ".doc", ".wps"))):
-            sub = expand_zip(up.data, up.name)
-            out.files.extend(sub.files)
-            out.messages.extend(sub.messages)
-        else:
-            out.files.append(up)
-    return out
 
 
 # ---------------------------------------------------------------------------
