@@ -1,7 +1,7 @@
 """导出: the workbook and CSVs of the whole batch, and a summary of one report for the township."""
 import streamlit as st
 
-from parsing.batch import export_frames
+from parsing.exports import export_frames
 from ui import core, exports, state, storeview, widgets
 
 st.title("导出")

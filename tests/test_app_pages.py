@@ -215,3 +215,14 @@ def test_zip_member_names_are_shown_as_written_whatever_the_archiver():
                                                ("windows.zip", windows, "application/zip")]).run()
     assert not at.exception, at.exception
     assert sorted(at.dataframe(key="overview").value["文件"]) == ["寨科乡2023年报告.txt", "浓桥镇2023年报告.txt"]
+
+
+def test_a_batch_over_the_limit_is_refused_whole_with_its_message(monkeypatch):
+    from parsing import limits
+
+    monkeypatch.setattr(limits, "MAX_BATCH_FILES", 2)
+    at = fresh()
+    at.file_uploader(key="uploads").set_value([(p.name, p.read_bytes(), "text/plain") for p in SAMPLES[:3]]).run()
+    assert not at.exception, at.exception
+    assert any("本次共选择了 3 个文件，超过单次上限 2 个" in w.value for w in at.warning)
+    assert "还没有报告" in texts(at)  # nothing was parsed: no silent cut to the first files
