@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from parsing import forms
-from ui import core, exports, pdfpage, review, state, storeview, tables, widgets
+from ui import core, exports, labels, pdfpage, review, state, storeview, tables, widgets
 
 st.title("单份报告")
 
@@ -20,7 +20,7 @@ b = core.badge(storeview.active(findings), report)
 
 head, meta = st.columns([1, 2])
 with head:
-    st.subheader(report.body or "（单位未识别）")
+    st.subheader(labels.md(report.body) or "（单位未识别）")
     widgets.badge_chip(b)
     if stored:
         st.caption("已保存在报告库" + ("；已排除的问题不计入结论。" if (findings.get("decision") == "dismissed").any() else "。"))
@@ -28,15 +28,15 @@ with head:
         st.caption("未保存到报告库：可以查看，但不能确认/排除问题或更正数值。")
 with meta:
     st.markdown(
-        f"**标题**：{report.title or '（未识别）'}  \n"
-        f"**文件**：{core.short_file(report.file)}（{report.format or '未知格式'}"
+        f"**标题**：{labels.md(report.title) or '（未识别）'}  \n"
+        f"**文件**：{labels.md(labels.short_file(report.file))}（{labels.md(report.format) or '未知格式'}"
         + (f"，{report.page_count} 页" if report.page_count else "") + "）  \n"
-        f"**年度**：{report.year or '未识别'}　**地区**：{report.region or '未注明'}  \n"
+        f"**年度**：{report.year or '未识别'}　**地区**：{labels.md(report.region) or '未注明'}  \n"
         f"**格式版本**：{forms.FORM_NAMES.get(report.template, '未识别')}"
     )
 
 if report.error:
-    st.error(report.error)
+    st.error(labels.md(report.error))
     st.stop()
 
 live = storeview.active(findings)
@@ -68,7 +68,7 @@ if not ordered.empty:
         if stored and isinstance(rec.get("finding_key"), str):
             if rec.get("decision"):
                 st.caption(f"当前：{storeview.decision_text(rec)}（{str(rec.get('decided_at') or '').replace('T', ' ')}）"
-                           + (f"，说明：{rec['decision_note']}" if isinstance(rec.get("decision_note"), str)
+                           + (f"，说明：{labels.md(rec['decision_note'])}" if isinstance(rec.get("decision_note"), str)
                                  and rec["decision_note"] else ""))
             c1, c2 = st.columns([1, 2])
             choice = c1.radio("审查决定", ["confirmed", "dismissed", None], horizontal=False,
@@ -107,7 +107,7 @@ with tabs[3]:
             st.error(f"缺少：{heading}")
             continue
         page = f"（第 {sec.page} 页）" if sec.page else ""
-        with st.expander(f"{sec.heading or heading}{page}", expanded=n == 1):
+        with st.expander(f"{labels.md(sec.heading or heading)}{page}", expanded=n == 1):
             st.text(sec.text or "（本部分没有正文）")
 
 with tabs[4]:
@@ -125,7 +125,7 @@ with tabs[4]:
             r = c2.selectbox("行", rows, format_func=lambda x: x.replace("/", " › "), key=f"fix_row_{t}")
             cols = cells.loc[(cells["table"] == t) & (cells["row"] == r), "column"].tolist()
             c = c3.selectbox("列", cols, key=f"fix_col_{t}_{r}")
-            st.markdown(f"**报告中的值**：{review.cell_display(report.values, t, r, c)}")
+            st.markdown(f"**报告中的值**：{labels.md(review.cell_display(report.values, t, r, c))}")
             v1, v2 = st.columns([1, 2])
             blank = v1.checkbox("该格应为空白", key="fix_blank")
             value = v1.number_input("正确的数值", min_value=0.0, step=1.0, value=None, key="fix_value",

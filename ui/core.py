@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import posixpath
 from typing import Iterable, Optional
 
 import pandas as pd
@@ -14,21 +13,15 @@ import pandas as pd
 from parsing import forms, limits, rules
 from parsing.report import FINDING_COLUMNS, VALUE_COLUMNS, ParsedReport, empty_findings
 
+from .labels import (BADGE_COLORS, BADGE_ERROR, BADGE_ICONS, BADGE_PASS, BADGE_UNREADABLE,  # noqa: F401 - moved
+                     BADGE_WARN, SECTION_LABELS, SEVERITY_ORDER, SEVERITY_ZH, TABLE_LABELS, location_text,
+                     short_file)
+
 log = logging.getLogger(__name__)
 
 # Extensions the uploader accepts (ZIP archives are expanded by parsing.uploads).
 UPLOAD_TYPES = ["pdf", "docx", "html", "htm", "txt", "md", "png", "jpg", "jpeg", "zip"]
 
-BADGE_PASS, BADGE_WARN, BADGE_ERROR = "通过", "有警告", "有错误"
-BADGE_UNREADABLE = "无法读取"
-BADGE_ICONS = {BADGE_PASS: ":material/check_circle:", BADGE_WARN: ":material/warning:",
-               BADGE_ERROR: ":material/cancel:", BADGE_UNREADABLE: ":material/block:"}
-BADGE_COLORS = {BADGE_PASS: "green", BADGE_WARN: "orange", BADGE_ERROR: "red", BADGE_UNREADABLE: "gray"}
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-
-SECTION_LABELS = {s.number: s.heading for s in forms.SECTIONS}
-TABLE_LABELS = {t: f"表{t}" for t in forms.TABLES}
 FINDING_KEY = ["sha256", "rule", "severity", "message", "table", "row", "column", "section"]
 
 
@@ -129,10 +122,6 @@ def report_label(r: ParsedReport) -> str:
     return f"{who} {year} · {short_file(r.file)}"
 
 
-def short_file(name: str) -> str:
-    return posixpath.basename(name.replace("\\", "/")) or name
-
-
 def sections_summary(r: ParsedReport) -> str:
     if r.error:
         return ""
@@ -222,35 +211,6 @@ def completeness_by_body_year(matrix: pd.DataFrame) -> pd.DataFrame:
     pv = m.pivot_table(index="单位", columns="年度", values="n", aggfunc="max")
     total = len(COMPLETENESS_ITEMS)
     return pv.map(lambda x: "" if pd.isna(x) else f"{int(x)}/{total}")
-
-
-def location_text(f: dict | pd.Series) -> str:
-    """Where a finding points, in words: 表三 · 行 · 列, or 第三部分."""
-    def present(x):
-        if x is None:
-            return False
-        try:
-            if pd.isna(x):
-                return False
-        except (TypeError, ValueError):
-            pass
-        return str(x) != ""
-
-    parts = []
-    if present(f.get("table")):
-        t = str(f["table"])
-        parts.append(TABLE_LABELS.get(t, t))
-        if present(f.get("row")):
-            parts.append(str(f["row"]).replace("/", " › "))
-        if present(f.get("column")):
-            parts.append(str(f["column"]))
-    if present(f.get("section")):
-        try:
-            n = int(float(f["section"]))
-            parts.append(SECTION_LABELS.get(n, f"第{n}部分"))
-        except (TypeError, ValueError):
-            parts.append(str(f["section"]))
-    return " · ".join(parts) if parts else "全文"
 
 
 def findings_display(findings: pd.DataFrame, with_file: bool = False) -> pd.DataFrame:
