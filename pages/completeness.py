@@ -1,7 +1,10 @@
 """完整性: which reports lack which of the six sections and three tables; who on the roster has not reported."""
 import streamlit as st
 
-from ui import core, figures, labels, state, widgets
+from ui import core, figures, labels, login, state, widgets
+
+login.gate()
+state.init()  # this page may run without app.py (see ui.login)
 
 MAX_HEATMAP_ROWS = 150
 

@@ -4,14 +4,17 @@ import os
 import streamlit as st
 
 from parsing.model import ReportError
-from ui import core, labels, library, state, widgets
+from ui import core, labels, library, login, state, widgets
+
+login.gate()
+state.init()  # this page may run without app.py (see ui.login)
 
 st.title("报告库")
 store = state.store()
 if store is None:
     st.error(state.store_error() or "报告库无法打开。")
     st.stop()
-st.caption(f"报告库文件：{labels.md(store.path)}（可用环境变量 GOVREPORT_DB 指定其他位置）。"
+st.caption(f"报告库文件：{labels.code(store.path)}（可用环境变量 GOVREPORT_DB 指定其他位置）。"
            "每份报告按文件内容的指纹保存一次；同一单位同一年度的不同文件作为不同版本保存。")
 
 listed = store.list_reports()

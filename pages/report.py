@@ -3,7 +3,10 @@ import pandas as pd
 import streamlit as st
 
 from parsing import forms
-from ui import core, exports, labels, pdfpage, review, state, storeview, tables, widgets
+from ui import core, exports, labels, login, pdfpage, review, state, storeview, tables, widgets
+
+login.gate()
+state.init()  # this page may run without app.py (see ui.login)
 
 st.title("单份报告")
 
@@ -67,7 +70,8 @@ if not ordered.empty:
             rec["decision"] = None
         if stored and isinstance(rec.get("finding_key"), str):
             if rec.get("decision"):
-                st.caption(f"当前：{storeview.decision_text(rec)}（{str(rec.get('decided_at') or '').replace('T', ' ')}）"
+                by = f"，{labels.md(rec['decided_by'])}" if isinstance(rec.get("decided_by"), str) else ""
+                st.caption(f"当前：{storeview.decision_text(rec)}（{str(rec.get('decided_at') or '').replace('T', ' ')}{by}）"
                            + (f"，说明：{labels.md(rec['decision_note'])}" if isinstance(rec.get("decision_note"), str)
                                  and rec["decision_note"] else ""))
             c1, c2 = st.columns([1, 2])
@@ -78,7 +82,7 @@ if not ordered.empty:
             note = c2.text_area("说明", value=rec["decision_note"] if isinstance(rec.get("decision_note"), str) else "", key=f"decide_note_{sha}_{i}",
                                 placeholder="例如：已与报送单位核实", height=80)
             if c2.button("保存决定", key="decide_save", icon=":material/gavel:"):
-                store.decide(sha, rec["finding_key"], choice, note)
+                store.decide(sha, rec["finding_key"], choice, note, reviewer=login.reviewer())
                 state.changed()
                 st.rerun()
 
@@ -132,7 +136,8 @@ with tabs[4]:
                                     disabled=blank, placeholder="输入数值")
             note = v2.text_area("更正说明", key="fix_note", placeholder="例如：PDF 中该格为 12，解析为 21", height=80)
             if st.button("保存更正", key="fix_save", icon=":material/edit:", disabled=value is None and not blank):
-                store.correct(sha, t, r, c, None if blank else value, note, check_fn=core.check_report)
+                store.correct(sha, t, r, c, None if blank else value, note, check_fn=core.check_report,
+                              reviewer=login.reviewer())
                 state.changed()
                 st.toast("已保存更正，已按更正后的数值重新检查。")
                 st.rerun()

@@ -3,7 +3,10 @@ import streamlit as st
 
 from parsing import limits
 from parsing.uploads import Upload
-from ui import core, labels, state, storeview, widgets
+from ui import core, labels, login, state, storeview, widgets
+
+login.gate()
+state.init()  # this page may run without app.py (see ui.login)
 
 st.title("上传与快速检查")
 st.caption("拖入一批政府信息公开工作年度报告，逐份检查章节、表格与勾稽关系。同一文件重复拖入只解析一次。")

@@ -53,7 +53,7 @@ from .report import FINDING_COLUMNS, VALUE_COLUMNS, ParsedReport, SectionText, e
 from .rules import body_key as rules_body_key
 from .rules import name_key as rules_name_key
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 ENV_VAR = "GOVREPORT_DB"
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "reports.sqlite3"
 
@@ -156,6 +156,7 @@ CREATE TABLE IF NOT EXISTS decisions (
     status      TEXT NOT NULL CHECK (status IN ('confirmed', 'dismissed')),
     note        TEXT NOT NULL DEFAULT '',
     decided_at  TEXT NOT NULL,
+    reviewer    TEXT,
     PRIMARY KEY (sha256, finding_key)
 );
 CREATE TABLE IF NOT EXISTS corrections (
@@ -166,6 +167,7 @@ CREATE TABLE IF NOT EXISTS corrections (
     value        REAL,
     note         TEXT NOT NULL DEFAULT '',
     corrected_at TEXT NOT NULL,
+    reviewer     TEXT,
     PRIMARY KEY (sha256, table_id, row_key, col_key)
 );
 CREATE TABLE IF NOT EXISTS roster (
@@ -194,6 +196,8 @@ _MIGRATIONS: dict[int, str] = {
     1: "ALTER TABLE reports ADD COLUMN extra TEXT; ALTER TABLE sections ADD COLUMN extra TEXT",
     # 3: where a cell sits on its PDF page, "x0,top,x1,bottom" in points
     2: "ALTER TABLE cell_values ADD COLUMN bbox TEXT",
+    # 4: who made a decision or a correction (the reviewer's account; NULL before accounts, or without them)
+    3: "ALTER TABLE decisions ADD COLUMN reviewer TEXT; ALTER TABLE corrections ADD COLUMN reviewer TEXT",
 }
 
 # Fields with their own columns; any other dataclass field is kept as JSON in the ``extra`` column.
@@ -835,7 +839,8 @@ class Store:
         """Stored findings with the reviewer's decisions and report metadata.
 
         Columns: sha256, file_name, body, year, kind ("finding" or "note"), the :data:`FINDING_COLUMNS`,
-        finding_key, decision ("confirmed", "dismissed" or None), decision_note, decided_at. ``decision`` filters:
+        finding_key, decision ("confirmed", "dismissed" or None), decision_note, decided_at, decided_by (the
+        reviewer's account, None without accounts). ``decision`` filters:
         "open" (undecided), "confirmed" or "dismissed".
         """
         params: list = []
@@ -853,7 +858,8 @@ class Store:
             params.append(decision)
         sql = ("SELECT r.sha256, r.file_name, r.body, r.year, f.kind, f.rule, f.severity, f.message,"
                " f.table_id AS \"table\", f.row_key AS \"row\", f.col_key AS \"column\", f.section, f.expected,"
-               " f.actual, f.finding_key, d.status AS decision, d.note AS decision_note, d.decided_at"
+               " f.actual, f.finding_key, d.status AS decision, d.note AS decision_note, d.decided_at,"
+               " d.reviewer AS decided_by"
                " FROM findings f JOIN reports r ON r.id=f.report_id"
                " LEFT JOIN decisions d ON d.sha256=r.sha256 AND d.finding_key=f.finding_key"
                + (" WHERE " + " AND ".join(where) if where else "")
@@ -862,8 +868,10 @@ class Store:
 
     # -- the reviewer's work -------------------------------------------------
 
-    def decide(self, sha256: str, finding_key_: str, status: Optional[str], note: str = "") -> None:
+    def decide(self, sha256: str, finding_key_: str, status: Optional[str], note: str = "", *,
+               reviewer: Optional[str] = None) -> None:
         """Confirm or dismiss a finding (``status`` "confirmed" / "dismissed"), with a note; None clears it.
+        ``reviewer`` is who decided (the account name when the dashboard has accounts).
 
         Keyed by (sha256, finding_key), so it survives a re-parse of the same file.
         """
@@ -874,8 +882,8 @@ class Store:
             if status is None:
                 c.execute("DELETE FROM decisions WHERE sha256=? AND finding_key=?", (sha256, finding_key_))
             else:
-                c.execute("INSERT OR REPLACE INTO decisions(sha256, finding_key, status, note, decided_at)"
-                          " VALUES (?,?,?,?,?)", (sha256, finding_key_, status, note or "", _now()))
+                c.execute("INSERT OR REPLACE INTO decisions(sha256, finding_key, status, note, decided_at, reviewer)"
+                          " VALUES (?,?,?,?,?,?)", (sha256, finding_key_, status, note or "", _now(), reviewer))
 
     def decisions(self, sha256: Any = None) -> pd.DataFrame:
         params: list = []
@@ -883,12 +891,13 @@ class Store:
         vals = _as_list(sha256)
         if vals is not None:
             where = " WHERE " + _in("sha256", vals, params)
-        return self._frame("SELECT sha256, finding_key, status, note, decided_at FROM decisions" + where
+        return self._frame("SELECT sha256, finding_key, status, note, decided_at, reviewer FROM decisions" + where
                            + " ORDER BY decided_at", params)
 
     def correct(self, sha256: str, table: str, row: str, column: str, value: Optional[float], note: str = "",
-                check_fn: Optional[CheckFn] = None) -> None:
-        """Store a hand correction of one cell beside the parsed value (which is never overwritten).
+                check_fn: Optional[CheckFn] = None, *, reviewer: Optional[str] = None) -> None:
+        """Store a hand correction of one cell beside the parsed value (which is never overwritten), with who
+        made it (``reviewer``).
 
         ``value`` None records that the cell is really blank. With ``check_fn`` the rules are re-run on the
         corrected report and its stored findings replaced. Raises KeyError for an unknown report or a cell the
@@ -905,7 +914,8 @@ class Store:
             if hit is None:
                 raise KeyError(f"report {sha256[:12]} has no cell ({table}, {row}, {column})")
             c.execute("INSERT OR REPLACE INTO corrections(sha256, table_id, row_key, col_key, value, note,"
-                      " corrected_at) VALUES (?,?,?,?,?,?,?)", (sha256, table, row, column, v, note or "", _now()))
+                      " corrected_at, reviewer) VALUES (?,?,?,?,?,?,?,?)",
+                      (sha256, table, row, column, v, note or "", _now(), reviewer))
         if check_fn is not None:
             self.recheck([sha256], check_fn)
 
@@ -921,7 +931,7 @@ class Store:
 
     def corrections(self, sha256: Any = None) -> pd.DataFrame:
         """Hand corrections with the parsed value beside them: sha256, file_name, body, year, table, row, column,
-        value (corrected), parsed_value, raw, note, corrected_at."""
+        value (corrected), parsed_value, raw, note, corrected_at, reviewer."""
         params: list = []
         where = ""
         vals = _as_list(sha256)
@@ -929,7 +939,7 @@ class Store:
             where = " WHERE " + _in("c.sha256", vals, params)
         df = self._frame(
             "SELECT c.sha256, r.file_name, r.body, r.year, c.table_id AS \"table\", c.row_key AS \"row\","
-            " c.col_key AS \"column\", c.value, v.value AS parsed_value, v.raw, c.note, c.corrected_at"
+            " c.col_key AS \"column\", c.value, v.value AS parsed_value, v.raw, c.note, c.corrected_at, c.reviewer"
             " FROM corrections c JOIN reports r ON r.sha256=c.sha256"
             " LEFT JOIN cells k ON k.table_id=c.table_id AND k.row_key=c.row_key AND k.col_key=c.col_key"
             " LEFT JOIN cell_values v ON v.report_id=r.id AND v.cell_id=k.cell_id" + where

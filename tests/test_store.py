@@ -132,6 +132,7 @@ def test_migration_from_schema_1(tmp_path):
     con = sqlite3.connect(path)  # make it a version-1 database: no extra columns
     con.executescript("ALTER TABLE reports DROP COLUMN extra; ALTER TABLE sections DROP COLUMN extra;"
                       "ALTER TABLE cell_values DROP COLUMN bbox;"
+                      "ALTER TABLE decisions DROP COLUMN reviewer; ALTER TABLE corrections DROP COLUMN reviewer;"
                       "UPDATE meta SET value='1' WHERE key='schema_version';")
     con.close()
     with Store(path) as s:

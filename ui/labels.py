@@ -8,6 +8,7 @@ helper for the place it goes:
   titles and headers, alerts (``st.error`` …), toasts, progress texts, labels of widgets, expanders, tabs and
   metrics, and the options of ``st.radio`` (their ``format_func`` output is Markdown too). The options of
   ``st.selectbox``/``st.multiselect`` are plain text in Streamlit and take the text as it is;
+* :func:`code` for text shown literally in a code span (file paths);
 * :func:`html_text` for HTML given to ``st.html`` (and what pandas' ``Styler.to_html`` writes, see
   :mod:`ui.tables`);
 * :func:`css_string` for text inside a CSS string (the form tables' tooltips live in a ``<style>`` block);
@@ -49,6 +50,14 @@ def md(text) -> str:
     comes out of it (every Markdown control character is backslash-escaped; line breaks become spaces).
     The same escaping as the Markdown export (:func:`parsing.exports.markdown_text`)."""
     return markdown_text(text)
+
+
+def code(text) -> str:
+    """Text as a Markdown code span (shown literally, in a monospace font), e.g. a file path; the fence is longer
+    than any run of backticks inside, so the text cannot close it."""
+    s = re.sub(r"[\r\n]+", " ", _CONTROL.sub("", str(text)))
+    fence = "`" * (max((len(m) for m in re.findall(r"`+", s)), default=0) + 1)
+    return f"{fence} {s} {fence}" if s.startswith("`") or s.endswith("`") else f"{fence}{s}{fence}"
 
 
 def html_text(text) -> str:

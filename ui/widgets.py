@@ -40,6 +40,8 @@ def findings_table(findings: pd.DataFrame, with_file: bool = False, key: Optiona
         disp["处理"] = [storeview.decision_text(r) for r in ordered.to_dict("records")]
         disp["处理说明"] = ordered["decision_note"].fillna("").astype(str).to_numpy()
         disp["处理时间"] = ordered["decided_at"].fillna("").astype(str).str.replace("T", " ").str[:19].to_numpy()
+        if "decided_by" in ordered.columns and ordered["decided_by"].notna().any():
+            disp["处理人"] = ordered["decided_by"].fillna("").astype(str).to_numpy()
     if disp.empty:
         st.success("未发现问题。")
         return None
