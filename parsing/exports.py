@@ -42,6 +42,10 @@ SHEET_NAMES = {"reports": "报告", "values": "数值", "findings": "问题", "c
 _FORMULA_START = re.compile(r"[=+\-@\t\r]")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_WORD_JOINER = "\u2060"
+# where a word joiner goes: inside "://", after "www" before ".", before "@", and after a ":" that starts a word
+# (Streamlit's :material/icon:, :red[…] and :emoji: also act on the text after escapes are resolved)
+_JOINER_AT = re.compile(r"(?<=:)(?=/|[a-z])|(?<=www)(?=\.)|(?=@)", re.I)
 _MARKDOWN_SPECIAL = set("\\`*_{}[]<>()#+-.!|:$~&@=")
 
 
@@ -67,10 +71,16 @@ def xml_text(x):
 
 def markdown_text(x) -> str:
     """``x`` as literal Markdown text: every Markdown and HTML control character backslash-escaped, so that no
-    link, image, HTML tag, autolink, heading or list comes out of it, and line breaks as spaces. None is ''."""
+    link, image, HTML tag, heading or list comes out of it, and line breaks as spaces. None is ''.
+
+    GFM's literal autolinks (``http://…``, ``www.…``, ``name@host``) are found in the text *after* escapes are
+    resolved (remark-gfm, which Streamlit uses, and cmark-gfm), so no backslash stops them: an invisible word
+    joiner (U+2060) goes inside ``://``, after ``www`` and before ``@`` instead (and after a ``:`` followed by a
+    letter, for Streamlit's ``:material/…:`` icons, ``:red[…]`` colours and ``:emoji:`` codes)."""
     if x is None or (isinstance(x, float) and x != x):
         return ""
     s = re.sub(r"\s*[\r\n]+\s*", " ", str(x))
+    s = _JOINER_AT.sub(_WORD_JOINER, s)
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in s)
 
 
