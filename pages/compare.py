@@ -2,7 +2,10 @@
 import streamlit as st
 
 from parsing import forms
-from ui import compare, core, state, tables, widgets
+from ui import compare, core, login, state, tables, widgets
+
+login.gate()
+state.init()  # this page may run without app.py (see ui.login)
 
 st.title("年度对比")
 st.caption("同一单位两个年度的报告对照：表格中变化的数字、章节文字的雷同与改动、跨年度校验结果。")

@@ -1,7 +1,10 @@
 """完整性: which reports lack which of the six sections and three tables; who on the roster has not reported."""
 import streamlit as st
 
-from ui import core, figures, state, widgets
+from ui import core, figures, labels, login, state, widgets
+
+login.gate()
+state.init()  # this page may run without app.py (see ui.login)
 
 MAX_HEATMAP_ROWS = 150
 
@@ -40,7 +43,7 @@ if not incomplete.empty:
     st.subheader("缺项清单")
     for r in incomplete.head(200).to_dict("records"):
         missing = [i for i in items if not r[i]]
-        st.markdown(f"- **{r['报告']}**：缺 {'、'.join(missing)}")
+        st.markdown(f"- **{labels.md(r['报告'])}**：缺 {'、'.join(missing)}")
     if len(incomplete) > 200:
         st.caption(f"另有 {len(incomplete) - 200} 份，见上方表格。")
 

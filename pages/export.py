@@ -1,8 +1,11 @@
 """导出: the workbook and CSVs of the whole batch, and a summary of one report for the township."""
 import streamlit as st
 
-from parsing.batch import export_frames
-from ui import core, exports, state, storeview, widgets
+from parsing.exports import export_frames
+from ui import core, exports, login, state, storeview, widgets
+
+login.gate()
+state.init()  # this page may run without app.py (see ui.login)
 
 st.title("导出")
 st.caption("导出全部检查结果（报告库中各单位各年度的当前版本和本次未保存的报告），或为单份报告生成审查意见，"

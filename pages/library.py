@@ -5,14 +5,17 @@ import streamlit as st
 
 from parsing import pipeline
 from parsing.model import ReportError
-from ui import core, library, state, widgets
+from ui import core, labels, library, login, state, widgets
+
+login.gate()
+state.init()  # this page may run without app.py (see ui.login)
 
 st.title("报告库")
 store = state.store()
 if store is None:
     st.error(state.store_error() or "报告库无法打开。")
     st.stop()
-st.caption(f"报告库文件：`{store.path}`（可用环境变量 GOVREPORT_DB 指定其他位置）。"
+st.caption(f"报告库文件：{labels.code(store.path)}（可用环境变量 GOVREPORT_DB 指定其他位置）。"
            "每份报告按文件内容的指纹保存一次；同一单位同一年度的不同文件作为不同版本保存。")
 
 listed = store.list_reports()
@@ -44,7 +47,7 @@ with tab_list:
             versions = store.versions(key, year)
             recs = versions.to_dict("records")
             current = next((i for i, r in enumerate(recs) if r["is_current"]), 0)
-            vi = st.radio("版本", range(len(recs)), index=current, format_func=lambda i: library.version_label(recs[i]),
+            vi = st.radio("版本", range(len(recs)), index=current, format_func=lambda i: labels.md(library.version_label(recs[i])),
                           key=f"lib_version_{key}_{year}")
             chosen = recs[current]
             st.caption(f"当前版本：{widgets.md_escape(library.version_label(chosen))}。"
@@ -56,20 +59,20 @@ with tab_list:
 
         st.subheader("删除报告")
         table = library.reports_table(listed)
-        labels = {r["sha256"]: f"{r['单位']} {'' if r['年度'] is None or str(r['年度']) == '<NA>' else r['年度']}"
+        names_of = {r["sha256"]: f"{r['单位']} {'' if r['年度'] is None or str(r['年度']) == '<NA>' else r['年度']}"
                                f" · {r['文件']}{' · ' + r['当前版本'] if r['当前版本'] else ''}"
                   for r in table.to_dict("records")}
-        victim = st.selectbox("要删除的报告", list(labels), format_func=lambda s: labels[s], index=None,
+        victim = st.selectbox("要删除的报告", list(names_of), format_func=lambda s: names_of[s], index=None,
                               placeholder="选择一份报告", key="lib_delete_pick")
         if victim:
             sure = st.checkbox("我确认删除这份报告及其检查结果、审查决定和更正（不可恢复）", key="lib_delete_confirm")
             if st.button("删除", key="lib_delete", type="primary", disabled=not sure, icon=":material/delete:"):
-                name = labels[victim]
+                name = names_of[victim]
                 store.delete(victim)
                 st.session_state["session"].pop(victim, None)
                 st.session_state["saved"].pop(victim, None)
                 state.changed()
-                st.toast(f"已删除：{name}")
+                st.toast(f"已删除：{labels.md(name)}")
                 st.rerun()
 
         st.subheader("重新解析")
@@ -81,7 +84,7 @@ with tab_list:
             workers = max(1, min(4, os.cpu_count() or 1))
             res = store.reparse_all(check_fn=core.check_report, workers=workers,
                                     progress=lambda i, n, name, _: bar.progress(
-                                        min(i / max(n, 1), 1.0), text=f"{i}/{n}：{core.short_file(name)}"))
+                                        min(i / max(n, 1), 1.0), text=f"{i}/{n}：{labels.md(labels.short_file(name))}"))
             bar.empty()
             state.changed()
             st.session_state["reparse_result"] = res
@@ -89,7 +92,7 @@ with tab_list:
         if res:
             st.success(f"已重新解析 {res['reparsed']} 份；{res['skipped']} 份没有保存原文件，未处理。")
             for name, reason in res["failed"]:
-                st.error(f"{core.short_file(name)}：{reason}（保留原来的解析结果）")
+                st.error(f"{labels.md(labels.short_file(name))}：{labels.md(reason)}（保留原来的解析结果）")
 
 with tab_roster:
     st.caption("名册列出必须报送年报的单位及其区划（市 / 县区 / 乡镇街道，或部门）。表头示例："
@@ -99,7 +102,7 @@ with tab_roster:
         try:
             n = store.import_roster(up.getvalue(), name=up.name)
         except ReportError as exc:
-            st.error(exc.message)
+            st.error(labels.md(exc.message))
         else:
             state.changed()
             st.success(f"已导入名册：{n} 个单位。")
@@ -121,7 +124,7 @@ with tab_roster:
             choices = {}
             for r in shown.to_dict("records"):
                 choices[r["body_key"]] = st.selectbox(
-                    r["报告中的单位"], [None, -1, *names], format_func=lambda i: (
+                    labels.md(r["报告中的单位"]), [None, -1, *names], format_func=lambda i: (
                         "（暂不处理）" if i is None else "不在名册中" if i == -1 else names[i]),
                     key=f"match_{r['body_key']}")
             if len(unmatched) > len(shown):

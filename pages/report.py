@@ -3,7 +3,10 @@ import pandas as pd
 import streamlit as st
 
 from parsing import forms
-from ui import core, exports, pdfpage, review, state, storeview, tables, widgets
+from ui import core, exports, labels, login, pdfpage, review, state, storeview, tables, widgets
+
+login.gate()
+state.init()  # this page may run without app.py (see ui.login)
 
 st.title("单份报告")
 
@@ -20,7 +23,7 @@ b = core.badge(storeview.active(findings), report)
 
 head, meta = st.columns([1, 2])
 with head:
-    st.subheader(report.body or "（单位未识别）")
+    st.subheader(labels.md(report.body) or "（单位未识别）")
     widgets.badge_chip(b)
     if stored:
         st.caption("已保存在报告库" + ("；已排除的问题不计入结论。" if (findings.get("decision") == "dismissed").any() else "。"))
@@ -28,15 +31,15 @@ with head:
         st.caption("未保存到报告库：可以查看，但不能确认/排除问题或更正数值。")
 with meta:
     st.markdown(
-        f"**标题**：{report.title or '（未识别）'}  \n"
-        f"**文件**：{core.short_file(report.file)}（{report.format or '未知格式'}"
+        f"**标题**：{labels.md(report.title) or '（未识别）'}  \n"
+        f"**文件**：{labels.md(labels.short_file(report.file))}（{labels.md(report.format) or '未知格式'}"
         + (f"，{report.page_count} 页" if report.page_count else "") + "）  \n"
-        f"**年度**：{report.year or '未识别'}　**地区**：{report.region or '未注明'}  \n"
+        f"**年度**：{report.year or '未识别'}　**地区**：{labels.md(report.region) or '未注明'}  \n"
         f"**格式版本**：{forms.FORM_NAMES.get(report.template, '未识别')}"
     )
 
 if report.error:
-    st.error(report.error)
+    st.error(labels.md(report.error))
     st.stop()
 
 live = storeview.active(findings)
@@ -67,8 +70,9 @@ if not ordered.empty:
             rec["decision"] = None
         if stored and isinstance(rec.get("finding_key"), str):
             if rec.get("decision"):
-                st.caption(f"当前：{storeview.decision_text(rec)}（{str(rec.get('decided_at') or '').replace('T', ' ')}）"
-                           + (f"，说明：{rec['decision_note']}" if isinstance(rec.get("decision_note"), str)
+                by = f"，{labels.md(rec['decided_by'])}" if isinstance(rec.get("decided_by"), str) else ""
+                st.caption(f"当前：{storeview.decision_text(rec)}（{str(rec.get('decided_at') or '').replace('T', ' ')}{by}）"
+                           + (f"，说明：{labels.md(rec['decision_note'])}" if isinstance(rec.get("decision_note"), str)
                                  and rec["decision_note"] else ""))
             c1, c2 = st.columns([1, 2])
             choice = c1.radio("审查决定", ["confirmed", "dismissed", None], horizontal=False,
@@ -78,7 +82,7 @@ if not ordered.empty:
             note = c2.text_area("说明", value=rec["decision_note"] if isinstance(rec.get("decision_note"), str) else "", key=f"decide_note_{sha}_{i}",
                                 placeholder="例如：已与报送单位核实", height=80)
             if c2.button("保存决定", key="decide_save", icon=":material/gavel:"):
-                store.decide(sha, rec["finding_key"], choice, note)
+                store.decide(sha, rec["finding_key"], choice, note, reviewer=login.reviewer())
                 state.changed()
                 st.rerun()
 
@@ -107,7 +111,7 @@ with tabs[3]:
             st.error(f"缺少：{heading}")
             continue
         page = f"（第 {sec.page} 页）" if sec.page else ""
-        with st.expander(f"{sec.heading or heading}{page}", expanded=n == 1):
+        with st.expander(f"{labels.md(sec.heading or heading)}{page}", expanded=n == 1):
             st.text(sec.text or "（本部分没有正文）")
 
 with tabs[4]:
@@ -125,14 +129,15 @@ with tabs[4]:
             r = c2.selectbox("行", rows, format_func=lambda x: x.replace("/", " › "), key=f"fix_row_{t}")
             cols = cells.loc[(cells["table"] == t) & (cells["row"] == r), "column"].tolist()
             c = c3.selectbox("列", cols, key=f"fix_col_{t}_{r}")
-            st.markdown(f"**报告中的值**：{review.cell_display(report.values, t, r, c)}")
+            st.markdown(f"**报告中的值**：{labels.md(review.cell_display(report.values, t, r, c))}")
             v1, v2 = st.columns([1, 2])
             blank = v1.checkbox("该格应为空白", key="fix_blank")
             value = v1.number_input("正确的数值", min_value=0.0, step=1.0, value=None, key="fix_value",
                                     disabled=blank, placeholder="输入数值")
             note = v2.text_area("更正说明", key="fix_note", placeholder="例如：PDF 中该格为 12，解析为 21", height=80)
             if st.button("保存更正", key="fix_save", icon=":material/edit:", disabled=value is None and not blank):
-                store.correct(sha, t, r, c, None if blank else value, note, check_fn=core.check_report)
+                store.correct(sha, t, r, c, None if blank else value, note, check_fn=core.check_report,
+                              reviewer=login.reviewer())
                 state.changed()
                 st.toast("已保存更正，已按更正后的数值重新检查。")
                 st.rerun()

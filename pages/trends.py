@@ -2,7 +2,10 @@
 import pandas as pd
 import streamlit as st
 
-from ui import figures, metrics, state, tables, widgets
+from ui import figures, login, metrics, state, tables, widgets
+
+login.gate()
+state.init()  # this page may run without app.py (see ui.login)
 
 MAX_LINES = 15  # more bodies than this: one line of their total per item
 MAX_BARS = 60   # bars per chart across bodies (the table beside it has them all)

@@ -2,7 +2,11 @@
 import streamlit as st
 
 from parsing import limits
-from ui import core, state, storeview, widgets
+from parsing.uploads import Upload
+from ui import core, labels, login, state, storeview, widgets
+
+login.gate()
+state.init()  # this page may run without app.py (see ui.login)
 
 st.title("上传与快速检查")
 st.caption("拖入一批政府信息公开工作年度报告，逐份检查章节、表格与勾稽关系。同一文件重复拖入只解析一次。")
@@ -17,7 +21,7 @@ if state.store() is None and save:
 uploads = st.file_uploader(
     "拖入报告文件（可一次多选；支持 PDF（含扫描件）、DOCX、HTML、TXT/MD、JPG/PNG 图片，或包含这些文件的 ZIP 压缩包）",
     type=core.UPLOAD_TYPES, accept_multiple_files=True, key="uploads", max_upload_size=limits.MAX_FILE_MB,
-    help=f"单个文件不超过 {limits.MAX_FILE_MB} MB，一次不超过 {state.MAX_BATCH} 个文件；"
+    help=f"单个文件不超过 {limits.MAX_FILE_MB} MB，一次不超过 {limits.MAX_BATCH_FILES} 个文件；"
          f"单个文件处理超过 {limits.PER_FILE_SECONDS} 秒 CPU 时间（扫描件按每页计）即停止并提示。",
 )
 
@@ -27,13 +31,13 @@ if uploads:
     if fresh:
         bar = st.progress(0.0, text="正在解析…")
         result = state.add_files(
-            [core.Upload(f.name, f.getvalue()) for f in fresh],
+            [Upload(f.name, f.getvalue()) for f in fresh],
             lambda i, n, name: bar.progress(min(i / max(n, 1), 1.0),
-                                            text=f"正在解析 {i + 1}/{n}：{core.short_file(name)}" if name else "解析完成"),
+                                            text=f"正在解析 {i + 1}/{n}：{labels.md(labels.short_file(name))}" if name else "解析完成"),
             save=save,
             on_page=lambda done, total, name: bar.progress(
                 min(done / max(total, 1), 1.0),
-                text=f"正在识别扫描件“{core.short_file(name)}”：第 {done}/{total} 页（每页约需数秒）"),
+                text=f"正在识别扫描件“{labels.md(labels.short_file(name))}”：第 {done}/{total} 页（每页约需数秒）"),
         )
         bar.empty()
         seen.update((f.name, f.size, getattr(f, "file_id", "")) for f in fresh)
@@ -47,7 +51,7 @@ if flash := st.session_state.pop("flash", None):
     st.toast(flash)
 
 for msg in st.session_state.get("upload_messages", []):
-    st.warning(msg)
+    st.warning(labels.md(msg))
 
 left, right = st.columns([1, 1])
 with left:
@@ -65,13 +69,13 @@ if catalog.empty:
     st.stop()
 
 overview = storeview.overview(catalog, state.findings(), state.completeness(), st.session_state["saved"])
-labels = overview["结论"]
+verdicts = overview["结论"]
 cols = st.columns(6)
 cols[0].metric("报告", len(overview))
-cols[1].metric("通过", int((labels == core.BADGE_PASS).sum()))
-cols[2].metric("有警告", int((labels == core.BADGE_WARN).sum()))
-cols[3].metric("有错误", int((labels == core.BADGE_ERROR).sum()))
-cols[4].metric("无法读取", int((labels == core.BADGE_UNREADABLE).sum()))
+cols[1].metric("通过", int((verdicts == core.BADGE_PASS).sum()))
+cols[2].metric("有警告", int((verdicts == core.BADGE_WARN).sum()))
+cols[3].metric("有错误", int((verdicts == core.BADGE_ERROR).sum()))
+cols[4].metric("无法读取", int((verdicts == core.BADGE_UNREADABLE).sum()))
 cols[5].metric("本次上传", int(catalog["session"].sum()))
 
 st.subheader("检查结果")
@@ -93,10 +97,10 @@ if rows:
     st.switch_page(state.PAGE_REPORT)
 
 if len(overview) <= 60:
-    chips = [f"**{widgets.md_escape(r.文件)}** :{core.BADGE_COLORS.get(r.结论, 'gray')}-badge["
-             f"{core.BADGE_ICONS.get(r.结论, '')} {r.结论}]" for r in overview.itertuples()]
+    chips = [f"**{labels.md(r.文件)}** :{labels.BADGE_COLORS.get(r.结论, 'gray')}-badge["
+             f"{labels.BADGE_ICONS.get(r.结论, '')} {r.结论}]" for r in overview.itertuples()]
     st.markdown("　".join(chips))
 
 failed = overview[overview["说明"] != ""]
 for r in failed.itertuples():
-    st.error(f"{r.文件}：{r.说明}")
+    st.error(f"{labels.md(r.文件)}：{labels.md(r.说明)}")

@@ -2,8 +2,8 @@
 
 :func:`import_folder` hashes every report file, skips those already stored, and hands the rest to the one
 pipeline (:mod:`parsing.pipeline`): parsed in the one pool of warm workers, checked, and written one transaction
-per report with its findings, so a crash or a kill at any moment leaves every report either fully stored or absent. :func:`export` writes the store to Excel,
-CSV or Parquet.
+per report with its findings, so a crash or a kill at any moment leaves every report either fully stored or absent. Export lives in
+:mod:`parsing.exports` (``export`` and ``export_frames`` are importable from here too).
 
 This module never imports streamlit or plotly.
 """
@@ -14,8 +14,8 @@ import os
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-import pandas as pd
 
+from .exports import _parquet_safe, export, export_frames  # noqa: F401 - moved to parsing.exports; kept importable
 from .model import ReportError
 from .readers import EXTENSIONS
 from .store import CheckFn, ParseFn, Store
@@ -25,7 +25,6 @@ Progress = Callable[[int, int, str, str], None]  # (done, total, file name, "imp
 
 REPORT_SUFFIXES = tuple(EXTENSIONS)
 _DEFAULT = object()
-XLSX_MAX_ROWS = 1_000_000  # below Excel's 1,048,576 rows per sheet
 
 
 def default_check_fn() -> Optional[CheckFn]:
@@ -120,82 +119,3 @@ def import_folder(folder: str | os.PathLike, store: Store, workers: Optional[int
                             workers=workers, limits=limits):
         finish(res.name, res.outcome, res.reason)
     return summary
-
-
-def _parquet_safe(df: pd.DataFrame) -> pd.DataFrame:
-    """Object columns holding mixed types (e.g. expected/actual) as text, so pyarrow accepts them."""
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object:
-            kinds = {type(x) for x in out[col] if x is not None and not (isinstance(x, float) and x != x)}
-            if len(kinds) > 1 or (kinds and not kinds <= {int, float, str, bool}):
-                out[col] = out[col].map(lambda x: None if x is None or (isinstance(x, float) and x != x) else str(x))
-    return out
-
-
-def export_frames(store: Store) -> dict[str, pd.DataFrame]:
-    """What :func:`export` writes: name -> frame (all versions; values with hand corrections applied)."""
-    return {
-        "reports": store.list_reports(),
-        "values": store.values_long(current_only=False, corrected=True),
-        "findings": store.findings(include_notes=True),
-        "corrections": store.corrections(),
-        "decisions": store.decisions(),
-        "roster": store.roster(),
-    }
-
-
-SHEET_NAMES = {"reports": "报告", "values": "数值", "findings": "问题", "corrections": "更正",
-               "decisions": "审查决定", "roster": "名册"}
-
-
-def export(store: Store, xlsx: str | os.PathLike | None = None, csv_dir: str | os.PathLike | None = None,
-           parquet: str | os.PathLike | None = None) -> list[Path]:
-    """Write what the store holds. Returns the paths written.
-
-    * ``xlsx``: one workbook, one sheet per table (报告, 数值, 问题, 更正, 审查决定, 名册); the values sheet is
-      split into 数值1, 数值2, ... beyond a million rows.
-    * ``csv_dir``: ``reports.csv``, ``values.csv``, ``findings.csv``, ``corrections.csv``, ``decisions.csv``,
-      ``roster.csv`` (UTF-8 with BOM, so Excel opens them).
-    * ``parquet``: the long values table (with report metadata) to that file, and the reports and findings next
-      to it as ``<stem>.reports.parquet`` and ``<stem>.findings.parquet``.
-
-    Values are the long form of :meth:`Store.values_long` (``current_only=False``): a blank cell stays empty.
-    """
-    if xlsx is None and csv_dir is None and parquet is None:
-        raise ValueError("give at least one of xlsx, csv_dir, parquet")
-    frames = export_frames(store)
-    written: list[Path] = []
-    if xlsx is not None:
-        path = Path(xlsx)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with pd.ExcelWriter(path, engine="openpyxl") as xw:
-            for name, df in frames.items():
-                sheet = SHEET_NAMES[name]
-                if len(df) <= XLSX_MAX_ROWS:
-                    df.to_excel(xw, sheet_name=sheet, index=False)
-                    continue
-                for i, start in enumerate(range(0, len(df), XLSX_MAX_ROWS), 1):
-                    df.iloc[start:start + XLSX_MAX_ROWS].to_excel(xw, sheet_name=f"{sheet}{i}", index=False)
-        written.append(path)
-    if csv_dir is not None:
-        d = Path(csv_dir)
-        d.mkdir(parents=True, exist_ok=True)
-        for name, df in frames.items():
-            p = d / f"{name}.csv"
-            df.to_csv(p, index=False, encoding="utf-8-sig")
-            written.append(p)
-    if parquet is not None:
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError as exc:
-            raise ReportError("导出 Parquet 需要安装 pyarrow。", details=str(exc)) from exc
-        p = Path(parquet)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        stem = p.name[: -len(p.suffix)] if p.suffix else p.name
-        targets = {"values": p, "reports": p.with_name(f"{stem}.reports.parquet"),
-                   "findings": p.with_name(f"{stem}.findings.parquet")}
-        for name, target in targets.items():
-            _parquet_safe(frames[name]).to_parquet(target, index=False)
-            written.append(target)
-    return written

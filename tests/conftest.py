@@ -8,6 +8,10 @@ import os
 
 import pytest
 
+# The dashboard listens on 127.0.0.1 (.streamlit/config.toml) and asks for no login there; tests that run from
+# another folder (where that file is not read) get the same, and no test inherits a users file from the shell.
+os.environ.setdefault("STREAMLIT_SERVER_ADDRESS", "127.0.0.1")
+
 
 @pytest.fixture(scope="session", autouse=True)
 def _session_store_db(tmp_path_factory):
@@ -25,6 +29,7 @@ def store_db(tmp_path, monkeypatch):
     """The path of this test's own (initially absent) report store."""
     db = tmp_path / "reports.sqlite3"
     monkeypatch.setenv("GOVREPORT_DB", str(db))
+    monkeypatch.delenv("GOVREPORT_USERS", raising=False)
     yield db
     clear_streamlit_resources()
 

@@ -4,6 +4,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.waits import HANG_SECONDS
+
 from parsing.readers import EXTENSIONS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -12,7 +14,7 @@ SAMPLES = sorted(p for p in (ROOT / "sample_reports").rglob("*")
                  if p.is_file() and p.suffix.lower() in EXTENSIONS)
 PAGES = ["pages/upload.py", "pages/completeness.py", "pages/report.py", "pages/trends.py",
          "pages/compare.py", "pages/export.py"]
-TIMEOUT = 120
+TIMEOUT = HANG_SECONDS  # a hang guard, not a speed check (tests/waits.py)
 
 
 def texts(at) -> str:
@@ -201,3 +203,28 @@ def test_clear_keeps_what_was_saved_to_the_store():
     assert not at.exception, at.exception
     overview = at.dataframe(key="overview").value
     assert overview["文件"].tolist() == [p.name] and overview["报告库"].iloc[0] == "库中"
+
+
+def test_zip_member_names_are_shown_as_written_whatever_the_archiver():
+    from tests.test_uploads import zip_raw
+
+    seed = SAMPLES[0].read_bytes()
+    other = SAMPLES[1].read_bytes()
+    linux = zip_raw([("浓桥镇2023年报告.txt".encode("utf-8"), seed)])   # Linux zip: UTF-8, no flag
+    windows = zip_raw([("寨科乡2023年报告.txt".encode("gbk"), other)])   # Windows: GBK, no flag
+    at = fresh()
+    at.file_uploader(key="uploads").set_value([("linux.zip", linux, "application/zip"),
+                                               ("windows.zip", windows, "application/zip")]).run()
+    assert not at.exception, at.exception
+    assert sorted(at.dataframe(key="overview").value["文件"]) == ["寨科乡2023年报告.txt", "浓桥镇2023年报告.txt"]
+
+
+def test_a_batch_over_the_limit_is_refused_whole_with_its_message(monkeypatch):
+    from parsing import limits
+
+    monkeypatch.setattr(limits, "MAX_BATCH_FILES", 2)
+    at = fresh()
+    at.file_uploader(key="uploads").set_value([(p.name, p.read_bytes(), "text/plain") for p in SAMPLES[:3]]).run()
+    assert not at.exception, at.exception
+    assert any("本次共选择了 3 个文件，超过单次上限 2 个" in w.value for w in at.warning)
+    assert "还没有报告" in texts(at)  # nothing was parsed: no silent cut to the first files

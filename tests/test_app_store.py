@@ -8,6 +8,8 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from tests.waits import HANG_SECONDS
+
 from parsing.store import Store
 from tests.conftest import clear_streamlit_resources
 from ui import core, storeview
@@ -17,7 +19,7 @@ APP = str(ROOT / "app.py")
 SAMPLES = ROOT / "sample_reports"
 QUNKE = SAMPLES / "000_f2cddb79f4434941.txt"    # 群科镇 2023: a warning and a note
 ZHAIKE = SAMPLES / "003_f33e39129a8130ac.txt"   # 寨科乡 2023: a blank row (warning)
-TIMEOUT = 120
+TIMEOUT = HANG_SECONDS  # a hang guard, not a speed check (tests/waits.py)
 
 
 def start() -> AppTest:

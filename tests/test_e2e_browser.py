@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from parsing.readers import EXTENSIONS
+from tests.waits import HANG_MS, HANG_SECONDS
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,7 +46,7 @@ def server(tmp_path_factory):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 60
+        deadline = time.time() + HANG_SECONDS  # server start: a hang guard, not a speed check
         while True:
             try:
                 with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
@@ -78,35 +79,35 @@ def test_drop_samples_open_report_and_trends(server):
         try:
             page = browser.new_page(viewport={"width": 1500, "height": 1100}, locale="zh-CN")
             page.goto(server)
-            expect(page.get_by_text("还没有报告", exact=False).first).to_be_visible(timeout=30000)
+            expect(page.get_by_text("还没有报告", exact=False).first).to_be_visible(timeout=HANG_MS)
             expect(page.get_by_text("保存到报告库").first).to_be_visible()
 
             page.locator('input[type="file"]').set_input_files([str(p) for p in SAMPLES])
             # One badge chip per file, each with its verdict.
             for p in SAMPLES:
-                expect(page.get_by_text(p.name, exact=True).last).to_be_visible(timeout=60000)
+                expect(page.get_by_text(p.name, exact=True).last).to_be_visible(timeout=HANG_MS)
             chips = page.locator('[data-testid="stMarkdownContainer"]').filter(has_text=SAMPLES[0].name).last
             text = chips.inner_text()
             verdicts = sum(text.count(v) for v in ("通过", "有警告", "有错误", "无法读取"))
             assert verdicts == len(SAMPLES), text
             expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text(str(len(SAMPLES)))
             # what was just saved is counted in the sidebar (the page reruns after saving)
-            expect(page.get_by_text(f"库中共 {len(SAMPLES)} 份报告", exact=False)).to_be_visible(timeout=30000)
+            expect(page.get_by_text(f"库中共 {len(SAMPLES)} 份报告", exact=False)).to_be_visible(timeout=HANG_MS)
             page.screenshot(path=str(ARTIFACTS / "01_upload.png"), full_page=True)
 
             page.get_by_role("link", name="单份报告").click()
-            expect(page.get_by_text("问题清单").first).to_be_visible(timeout=30000)
-            expect(page.get_by_text("本年新收政府信息公开申请数量").first).to_be_attached(timeout=30000)
+            expect(page.get_by_text("问题清单").first).to_be_visible(timeout=HANG_MS)
+            expect(page.get_by_text("本年新收政府信息公开申请数量").first).to_be_attached(timeout=HANG_MS)
             page.get_by_role("tab", name="表三 依申请公开").click()
-            expect(page.get_by_text("本年新收政府信息公开申请数量").first).to_be_visible(timeout=30000)
+            expect(page.get_by_text("本年新收政府信息公开申请数量").first).to_be_visible(timeout=HANG_MS)
             page.screenshot(path=str(ARTIFACTS / "02_report.png"), full_page=True)
 
             page.get_by_role("link", name="趋势").click()
-            expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=30000)
+            expect(page.locator(".js-plotly-plot").first).to_be_visible(timeout=HANG_MS)
             page.wait_for_timeout(800)  # let plotly finish drawing before the screenshot
             page.screenshot(path=str(ARTIFACTS / "03_trends.png"), full_page=True)
             # The chart's PNG is rendered on the server by kaleido when the button is clicked.
-            with page.expect_download(timeout=60000) as dl:
+            with page.expect_download(timeout=HANG_MS) as dl:
                 page.get_by_role("button", name="下载图表（PNG，高清）").first.click()
             png = Path(dl.value.path()).read_bytes()
             assert png[:8] == b"\x89PNG\r\n\x1a\n"

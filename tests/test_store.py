@@ -133,6 +133,7 @@ def test_migration_from_schema_1(tmp_path):
     con.executescript("ALTER TABLE reports DROP COLUMN extra; ALTER TABLE sections DROP COLUMN extra;"
                       "ALTER TABLE cell_values DROP COLUMN bbox; ALTER TABLE reports DROP COLUMN cells_read;"
                       "ALTER TABLE reports DROP COLUMN current_reason; PRAGMA user_version=0;"
+                      "ALTER TABLE decisions DROP COLUMN reviewer; ALTER TABLE corrections DROP COLUMN reviewer;"
                       "UPDATE meta SET value='1' WHERE key='schema_version';")
     con.close()
     with Store(path) as s:

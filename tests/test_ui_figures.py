@@ -1,6 +1,5 @@
 """Unit tests of the dashboard's plain-Python helpers: figures, form tables, exports, uploads, comparisons."""
 import io
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -225,47 +224,6 @@ def test_summary_of_unreadable_file():
     r = ParsedReport(file="坏.pdf", sha256="x", error="文件“坏.pdf”是空文件（0 字节），无法读取。")
     md = exports.report_summary_markdown(r, core.check_report(r))
     assert "无法读取" in md and "0 字节" in md
-
-
-# ---------------------------------------------------------------------------
-# Uploads
-# ---------------------------------------------------------------------------
-
-def zip_of(members: dict) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in members.items():
-            if name.endswith("/"):
-                z.writestr(zipfile.ZipInfo(name), b"")
-            else:
-                z.writestr(name, data)
-    return buf.getvalue()
-
-
-def test_zip_expands_reports_and_skips_unsafe_paths():
-    data = zip_of({"年报/": b"", "年报/甲镇.txt": "甲".encode(), "../evil.txt": b"x", "/abs.txt": b"y",
-                   "说明.xls": b"z", "__MACOSX/._a.txt": b""})
-    out = core.expand_uploads([core.Upload("batch.zip", data)])
-    assert [u.name for u in out.files] == ["batch.zip/年报/甲镇.txt"]
-    assert any("不安全" in m and "../evil.txt" in m for m in out.messages)
-    assert any("非报告文件" in m for m in out.messages)
-
-
-def test_zip_bomb_and_member_cap():
-    bomb = zip_of({"a.txt": b"0" * (3 * 1024 * 1024)})
-    out = core.expand_zip(bomb, "bomb.zip", max_total=1024 * 1024)
-    assert out.files == [] and "压缩炸弹" in out.messages[0]
-    many = zip_of({f"{i}.txt": b"x" for i in range(6)})
-    out = core.expand_zip(many, "many.zip", max_members=5)
-    assert out.files == [] and "超过上限" in out.messages[0]
-    out = core.expand_zip(b"PK\x03\x04garbage", "bad.zip")
-    assert out.files == [] and "无法打开" in out.messages[0]
-
-
-def test_docx_is_not_treated_as_zip():
-    data = zip_of({"word/document.xml": b"<x/>"})
-    out = core.expand_uploads([core.Upload("a.docx", data)])
-    assert [u.name for u in out.files] == ["a.docx"]
 
 
 def test_batch_findings_dedupe_number_forms():

@@ -1,15 +1,11 @@
-"""The dashboard's bridge to the parsing core: parsing, rules, badges, uploads and tidy frames.
+"""The dashboard's bridge to the parsing core: parsing, rules, badges and tidy frames.
 
 Nothing here imports streamlit, so everything can be unit-tested.
 """
 from __future__ import annotations
 
 import hashlib
-import io
 import logging
-import posixpath
-import zipfile
-from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 import pandas as pd
@@ -17,28 +13,15 @@ import pandas as pd
 from parsing import forms, rules
 from parsing.report import FINDING_COLUMNS, VALUE_COLUMNS, ParsedReport, empty_findings
 
+from .labels import (BADGE_COLORS, BADGE_ERROR, BADGE_ICONS, BADGE_PASS, BADGE_UNREADABLE,  # noqa: F401 - moved
+                     BADGE_WARN, SECTION_LABELS, SEVERITY_ORDER, SEVERITY_ZH, TABLE_LABELS, location_text,
+                     short_file)
+
 log = logging.getLogger(__name__)
 
-# Extensions the uploader accepts (ZIP archives are expanded here, not by the core).
+# Extensions the uploader accepts (ZIP archives are expanded by parsing.uploads).
 UPLOAD_TYPES = ["pdf", "docx", "html", "htm", "txt", "md", "png", "jpg", "jpeg", "zip"]
-REPORT_EXTENSIONS = (".pdf", ".docx", ".html", ".htm", ".shtml", ".txt", ".md", ".doc", ".wps", ".png", ".jpg",
-                     ".jpeg")
 
-# ZIP safety limits (a province's batch is a few hundred reports of a few MB each).
-ZIP_MAX_MEMBERS = 500
-ZIP_MAX_TOTAL_BYTES = 300 * 1024 * 1024
-ZIP_MAX_RATIO = 200  # uncompressed / compressed for one member
-
-BADGE_PASS, BADGE_WARN, BADGE_ERROR = "通过", "有警告", "有错误"
-BADGE_UNREADABLE = "无法读取"
-BADGE_ICONS = {BADGE_PASS: ":material/check_circle:", BADGE_WARN: ":material/warning:",
-               BADGE_ERROR: ":material/cancel:", BADGE_UNREADABLE: ":material/block:"}
-BADGE_COLORS = {BADGE_PASS: "green", BADGE_WARN: "orange", BADGE_ERROR: "red", BADGE_UNREADABLE: "gray"}
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
-
-SECTION_LABELS = {s.number: s.heading for s in forms.SECTIONS}
-TABLE_LABELS = {t: f"表{t}" for t in forms.TABLES}
 FINDING_KEY = ["sha256", "rule", "severity", "message", "table", "row", "column", "section"]
 
 
@@ -127,109 +110,6 @@ def badge_text(b: dict) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Uploads: ZIP expansion and de-duplication
-# ---------------------------------------------------------------------------
-
-@dataclass
-class Upload:
-    name: str
-    data: bytes
-
-
-@dataclass
-class Expanded:
-    files: list[Upload] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
-
-
-def _is_safe_member(name: str) -> bool:
-    n = name.replace("\\", "/")
-    if n.startswith("/") or (len(n) > 1 and n[1] == ":"):
-        return False
-    parts = posixpath.normpath(n).split("/")
-    return ".." not in parts and not any(p == "" for p in parts)
-
-
-def _member_name(info: zipfile.ZipInfo) -> str:
-    # Chinese archives made on Windows store GBK names without the UTF-8 flag.
-    name = info.filename
-    if not info.flag_bits & 0x800:
-        try:
-            name = name.encode("cp437").decode("gb18030")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            pass
-    return name
-
-
-def expand_zip(data: bytes, name: str, max_members: int = ZIP_MAX_MEMBERS,
-               max_total: int = ZIP_MAX_TOTAL_BYTES) -> Expanded:
-    """Expand a ZIP archive in memory, safely.
-
-    Directories, hidden/system entries and paths that leave the archive (``../``, absolute)
-    are skipped; files that are not reports are skipped with a note. An archive with too many
-    members or too much uncompressed data (a ZIP bomb) yields nothing but a message.
-    """
-    out = Expanded()
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        out.messages.append(f"压缩包“{name}”无法打开（{exc}），已跳过。")
-        return out
-    files = [i for i in infos if not i.is_dir()]
-    if len(files) > max_members:
-        out.messages.append(f"压缩包“{name}”包含 {len(files)} 个文件，超过上限 {max_members} 个，未解压。请分批上传。")
-        return out
-    declared = sum(i.file_size for i in files)
-    if declared > max_total:
-        out.messages.append(f"压缩包“{name}”解压后约 {declared / 1048576:.0f} MB，超过上限 "
-                            f"{max_total / 1048576:.0f} MB，疑似压缩炸弹，未解压。")
-        return out
-    total = 0
-    skipped = []
-    for info in files:
-        member = _member_name(info)
-        base = posixpath.basename(member.replace("\\", "/"))
-        if not _is_safe_member(member):
-            out.messages.append(f"压缩包“{name}”中的路径“{member}”不安全，已跳过。")
-            continue
-        if base.startswith(".") or member.startswith("__MACOSX/"):
-            continue
-        if not base.lower().endswith(REPORT_EXTENSIONS):
-            skipped.append(base)
-            continue
-        if info.compress_size and info.file_size / max(info.compress_size, 1) > ZIP_MAX_RATIO and info.file_size > 1048576:
-            out.messages.append(f"压缩包“{name}”中的“{member}”压缩比异常，疑似压缩炸弹，已跳过。")
-            continue
-        # Read with a hard cap: the declared size in the header can lie.
-        with zf.open(info) as fh:
-            body = fh.read(max_total - total + 1)
-        total += len(body)
-        if total > max_total:
-            out.messages.append(f"压缩包“{name}”解压后超过上限 {max_total / 1048576:.0f} MB，疑似压缩炸弹，其余文件未解压。")
-            break
-        out.files.append(Upload(f"{name}/{member}", body))
-    if skipped:
-        out.messages.append(f"压缩包“{name}”中有 {len(skipped)} 个非报告文件已跳过：{'、'.join(skipped[:5])}"
-                            + ("等" if len(skipped) > 5 else "") + "。")
-    return out
-
-
-def expand_uploads(uploads: Iterable[Upload]) -> Expanded:
-    """Files as dropped -> report files (ZIPs expanded)."""
-    out = Expanded()
-    for up in uploads:
-        if up.name.lower().endswith(".zip") or (up.data[:4] == b"PK\x03\x04" and
-                                                not up.name.lower().endswith((".docx", ".doc", ".wps"))):
-            sub = expand_zip(up.data, up.name)
-            out.files.extend(sub.files)
-            out.messages.extend(sub.messages)
-        else:
-            out.files.append(up)
-    return out
-
-
-# ---------------------------------------------------------------------------
 # Tidy frames across reports
 # ---------------------------------------------------------------------------
 
@@ -237,10 +117,6 @@ def report_label(r: ParsedReport) -> str:
     who = r.body or "（单位未识别）"
     year = f"{r.year}年" if r.year else "（年度未识别）"
     return f"{who} {year} · {short_file(r.file)}"
-
-
-def short_file(name: str) -> str:
-    return posixpath.basename(name.replace("\\", "/")) or name
 
 
 def sections_summary(r: ParsedReport) -> str:
@@ -332,35 +208,6 @@ def completeness_by_body_year(matrix: pd.DataFrame) -> pd.DataFrame:
     pv = m.pivot_table(index="单位", columns="年度", values="n", aggfunc="max")
     total = len(COMPLETENESS_ITEMS)
     return pv.map(lambda x: "" if pd.isna(x) else f"{int(x)}/{total}")
-
-
-def location_text(f: dict | pd.Series) -> str:
-    """Where a finding points, in words: 表三 · 行 · 列, or 第三部分."""
-    def present(x):
-        if x is None:
-            return False
-        try:
-            if pd.isna(x):
-                return False
-        except (TypeError, ValueError):
-            pass
-        return str(x) != ""
-
-    parts = []
-    if present(f.get("table")):
-        t = str(f["table"])
-        parts.append(TABLE_LABELS.get(t, t))
-        if present(f.get("row")):
-            parts.append(str(f["row"]).replace("/", " › "))
-        if present(f.get("column")):
-            parts.append(str(f["column"]))
-    if present(f.get("section")):
-        try:
-            n = int(float(f["section"]))
-            parts.append(SECTION_LABELS.get(n, f"第{n}部分"))
-        except (TypeError, ValueError):
-            parts.append(str(f["section"]))
-    return " · ".join(parts) if parts else "全文"
 
 
 def findings_display(findings: pd.DataFrame, with_file: bool = False) -> pd.DataFrame:

@@ -1,12 +1,16 @@
 """Plotly figure builders. Each takes a tidy frame and returns a figure; no Streamlit here.
 
 Years are whole-number categories on every axis, and every layout names a CJK font family so
-that charts (and their PNG exports) render Chinese text, not boxes.
+that charts (and their PNG exports) render Chinese text, not boxes. Text from reports (bodies' names in titles,
+legends and categories, report labels) goes through :func:`ui.labels.plotly_text`: plotly reads tags such as
+``<a href>`` in its text.
 """
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+
+from .labels import plotly_text
 
 CJK_FONT = "Noto Sans CJK SC, Microsoft YaHei, SimHei, sans-serif"
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
@@ -18,7 +22,7 @@ def styled(fig: go.Figure, title: str = "", height: int = 420) -> go.Figure:
     fig.update_layout(
         template="plotly_white",
         font=dict(family=CJK_FONT, size=14),
-        title=dict(text=title, font=dict(family=CJK_FONT, size=17)),
+        title=dict(text=plotly_text(title), font=dict(family=CJK_FONT, size=17)),
         legend=dict(font=dict(family=CJK_FONT), orientation="h", yanchor="bottom", y=1.02, x=0),
         hoverlabel=dict(font=dict(family=CJK_FONT)),
         margin=dict(l=60, r=20, t=90, b=60),
@@ -66,11 +70,11 @@ def trend_over_years(df: pd.DataFrame, title: str, unit: str = "") -> go.Figure:
     for i, ((body, item), g) in enumerate(df.groupby(["单位", "项目"], sort=False)):
         g = g.set_index(g["年度"].astype(int).astype(str)).reindex(years)
         if len(bodies) == 1:
-            name = item
+            name = plotly_text(item)
         elif len(items) == 1:
-            name = body
+            name = plotly_text(body)
         else:
-            name = f"{body} · {item}"
+            name = plotly_text(f"{body} · {item}")
         fig.add_trace(go.Scatter(
             x=years, y=g["数值"].tolist(), name=name, mode="lines+markers", connectgaps=False,
             line=dict(color=PALETTE[i % len(PALETTE)]),
@@ -86,11 +90,13 @@ def bars_across_bodies(df: pd.DataFrame, title: str, unit: str = "") -> go.Figur
     if df.empty:
         return empty_figure("没有可绘制的数据")
     bodies = list(dict.fromkeys(df["单位"]))
+    shown = [plotly_text(b) for b in bodies]
     fig = go.Figure()
     for i, (item, g) in enumerate(df.groupby("项目", sort=False)):
         g = g.drop_duplicates("单位", keep="last").set_index("单位").reindex(bodies)
-        fig.add_trace(go.Bar(x=bodies, y=g["数值"].tolist(), name=item, marker_color=PALETTE[i % len(PALETTE)],
-                             hovertemplate=f"{item}<br>%{{x}}：%{{y}}{unit}<extra></extra>"))
+        name = plotly_text(item)
+        fig.add_trace(go.Bar(x=shown, y=g["数值"].tolist(), name=name, marker_color=PALETTE[i % len(PALETTE)],
+                             hovertemplate=f"{name}<br>%{{x}}：%{{y}}{unit}<extra></extra>"))
     fig.update_layout(barmode="group")
     fig.update_xaxes(type="category", title_text="单位")
     _count_axis(fig, df["数值"], unit)
@@ -105,7 +111,8 @@ def completeness_heatmap(matrix: pd.DataFrame, items: list[str], label_column: s
     z = matrix[items].astype(bool).astype(int).values
     text = [["有" if v else "缺" for v in row] for row in z]
     fig = go.Figure(go.Heatmap(
-        z=z, x=[(short or {}).get(i, i) for i in items], y=matrix[label_column].tolist(), text=text, texttemplate="%{text}",
+        z=z, x=[(short or {}).get(i, i) for i in items], y=[plotly_text(x) for x in matrix[label_column]], text=text,
+        texttemplate="%{text}",
         zmin=0, zmax=1, colorscale=[[0, "#f8d0d0"], [0.5, "#f8d0d0"], [0.5, "#c9ecd0"], [1, "#c9ecd0"]],
         showscale=False, xgap=2, ygap=2,
         hovertemplate="%{y}<br>%{x}：%{text}<extra></extra>",

@@ -41,6 +41,8 @@ def cell_display(values: pd.DataFrame, table: str, row: str, column: str) -> str
 def corrections_display(corr: pd.DataFrame) -> pd.DataFrame:
     """``Store.corrections(sha)`` in reviewer words: where, the parsed value beside the corrected one."""
     cols = ["位置", "原解析值", "更正为", "说明", "更正时间"]
+    if "reviewer" in corr.columns and corr["reviewer"].notna().any():
+        cols.append("更正人")
     if corr.empty:
         return pd.DataFrame(columns=cols)
 
@@ -55,6 +57,7 @@ def corrections_display(corr: pd.DataFrame) -> pd.DataFrame:
         "更正为": [num(v) if not pd.isna(v) else "（空）" for v in corr["value"]],
         "说明": corr["note"].fillna(""),
         "更正时间": corr["corrected_at"].fillna("").str.replace("T", " ").str[:19],
+        "更正人": corr["reviewer"].fillna("") if "reviewer" in corr.columns else "",
     })[cols]
 
 

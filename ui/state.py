@@ -14,6 +14,7 @@ Plain ``st.session_state`` keys (not widget keys), so the state survives page sw
 * ``names``     dict sha256 -> every file name the same content arrived under
 * ``loaded``    dict sha256 -> stored report as loaded (with corrections), dropped when it changes
 * ``gen``       bumped on every write to the store; per-session views are cached per ``gen``
+* ``zip_budget`` what ZIP archives may still expand to in this session (``parsing.uploads.Budget``)
 * ``upload_messages``, ``seen_uploads``, ``current`` (sha256 opened on the 单份报告 page)
 """
 from __future__ import annotations
@@ -24,7 +25,7 @@ from typing import Callable, Optional
 import pandas as pd
 import streamlit as st
 
-from parsing import limits, pipeline
+from parsing import limits, pipeline, uploads
 from parsing.model import ReportError
 from parsing.report import ParsedReport
 from parsing.store import Store, default_path
@@ -33,7 +34,6 @@ from . import core, storeview
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "sample_reports"
-MAX_BATCH = min(300, limits.MAX_BATCH_FILES)  # files per drop (Streamlit #8534/#9218: huge drops hang)
 
 PAGE_UPLOAD = "pages/upload.py"
 PAGE_COMPLETENESS = "pages/completeness.py"
@@ -108,6 +108,7 @@ def init() -> None:
     ss.setdefault("upload_messages", [])
     ss.setdefault("seen_uploads", set())
     ss.setdefault("current", None)
+    ss.setdefault("zip_budget", uploads.Budget())
 
 
 def catalog() -> pd.DataFrame:
@@ -244,23 +245,27 @@ def source_bytes(sha: str) -> Optional[bytes]:
 # Dropping files
 # ---------------------------------------------------------------------------
 
-def add_files(files: list[core.Upload], on_progress: Optional[Callable[[int, int, str], None]] = None,
+def add_files(files: list[uploads.Upload], on_progress: Optional[Callable[[int, int, str], None]] = None,
               save: bool = True, on_page: Optional[Callable[[int, int, str], None]] = None) -> dict:
     """Parse new files into the session and, with ``save``, into the store (with their bytes).
 
     The same content (by sha256) is parsed once: a file already in this session or in the store is not parsed
-    again. ``on_page(done, total, name)`` reports the pages of a scanned file as OCR reads them. Returns counts
+    again. ZIP archives are expanded (:func:`parsing.uploads.expand`, within this session's budget); a batch of
+    more report files than :data:`parsing.limits.MAX_BATCH_FILES` is refused whole with the limit's message.
+    ``on_page(done, total, name)`` reports the pages of a scanned file as OCR reads them. Returns counts
     ``added``, ``duplicates``, ``failed``, ``imported``, ``unchanged`` and ``messages``.
     """
     init()
     ss = st.session_state
     s = store()
-    expanded = core.expand_uploads(files)
+    expanded = uploads.expand(files, ss["zip_budget"])
     messages = list(expanded.messages)
     todo = expanded.files
-    if len(todo) > MAX_BATCH:
-        messages.append(f"一次最多检查 {MAX_BATCH} 个文件，本次共 {len(todo)} 个，只处理了前 {MAX_BATCH} 个。")
-        todo = todo[:MAX_BATCH]
+    try:
+        limits.check_batch(len(todo))
+    except ReportError as exc:
+        messages.append(exc.message)
+        todo = []
     counts = {"added": 0, "duplicates": 0, "failed": 0, "imported": 0, "unchanged": 0}
     new: list[pipeline.Source] = []
     batch_shas = set()
@@ -326,19 +331,16 @@ def _cross_only(readable: list[ParsedReport]) -> pd.DataFrame:
     return storeview.with_decision_columns(core._as_findings(cross))
 
 
-def sample_files() -> list[core.Upload]:
+def sample_files() -> list[uploads.Upload]:
     """Every report file bundled in ``sample_reports/`` (recursively), sorted by path."""
-    if not SAMPLE_DIR.is_dir():
-        return []
-    paths = sorted(p for p in SAMPLE_DIR.rglob("*") if p.is_file() and p.suffix.lower() in core.REPORT_EXTENSIONS)
-    return [core.Upload(p.relative_to(SAMPLE_DIR).as_posix(), p.read_bytes()) for p in paths]
+    return uploads.folder_files(SAMPLE_DIR)
 
 
 def clear() -> None:
     """Forget this session's drops (the store keeps what was saved).
     ``seen_uploads`` stays: files still sitting in the uploader must not come straight back."""
     for k in ("session", "saved", "unsaved_findings", "batch_findings", "sources", "names", "upload_messages",
-              "current", "loaded"):
+              "current", "loaded"):  # zip_budget stays: clearing the list does not renew what archives may use
         st.session_state.pop(k, None)
     init()
     changed()

@@ -16,7 +16,8 @@ from . import core
 
 CATALOG_COLUMNS = ["sha256", "file", "body", "region", "year", "template", "format", "error", "stored",
                    "session", "roster_body", "roster_path", "added_at"]
-FINDINGS_COLUMNS = ["file", "sha256", *FINDING_COLUMNS, "finding_key", "decision", "decision_note", "decided_at"]
+FINDINGS_COLUMNS = ["file", "sha256", *FINDING_COLUMNS, "finding_key", "decision", "decision_note", "decided_at",
+                    "decided_by"]
 DECISION_ZH = {"confirmed": "已确认", "dismissed": "已排除"}
 
 # What a file dropped in this session became: the 报告库 column of the overview.

@@ -5,7 +5,6 @@ Blank cells read “（空）”, unreadable ones “（无法识别：原文）
 """
 from __future__ import annotations
 
-import html
 import math
 from typing import Optional
 
@@ -14,6 +13,7 @@ import pandas as pd
 from parsing import forms
 
 from .figures import CJK_FONT
+from .labels import css_string, html_text
 
 CELL_BLANK = "（空）"
 CELL_UNREADABLE = "（无法识别）"
@@ -190,7 +190,10 @@ def form_frames(values: pd.DataFrame, table: str, template: Optional[str] = None
 
 
 def styled_frame(frame: dict, marks: dict, tips: dict):
-    """A pandas Styler for one display grid, with marked cells coloured and tooltips set."""
+    """A pandas Styler for one display grid, with marked cells coloured and tooltips set.
+
+    Cell text (a cell's raw text comes from the report), labels and the caption are HTML-escaped, and tooltips
+    (finding messages quote report text) are escaped for the CSS string pandas puts them in."""
     text, keys, status = frame["text"], frame["keys"], frame["status"]
     css = pd.DataFrame("", index=text.index, columns=text.columns)
     tt = pd.DataFrame("", index=text.index, columns=text.columns)
@@ -201,10 +204,11 @@ def styled_frame(frame: dict, marks: dict, tips: dict):
             if key in marks:
                 style += MARK_CSS.get(marks[key], "")
             css.iat[i, j] = style
-            tt.iat[i, j] = tips.get(key, "")
-    styler = text.style.apply(lambda _: css, axis=None).set_table_styles(TABLE_CSS)
+            tt.iat[i, j] = css_string(tips.get(key, ""))
+    styler = (text.style.format(escape="html").format_index(escape="html", axis=0)
+              .format_index(escape="html", axis=1).apply(lambda _: css, axis=None).set_table_styles(TABLE_CSS))
     if frame.get("caption"):
-        styler = styler.set_caption(frame["caption"])
+        styler = styler.set_caption(html_text(frame["caption"]))
     if (tt != "").any().any():
         styler = styler.set_tooltips(tt, props="visibility:hidden;position:absolute;z-index:1;"
                                                "background:#333;color:#fff;padding:4px;font-size:12px;")
@@ -235,5 +239,5 @@ def form_table_html(values: pd.DataFrame, table: str, template: Optional[str] = 
                     tips[key] = "；".join(x for x in (tips.get(key), f"人工更正，原解析值 {parsed[key]}") if x)
     parts = [styled_frame(fr, m, tips).to_html() for fr in frames]
     title = f"<div style='font-family:{CJK_FONT};font-weight:bold;margin:6px 0'>" \
-            f"{html.escape(table)}、{html.escape(forms.TABLE_TITLES[table])}</div>"
+            f"{html_text(table)}、{html_text(forms.TABLE_TITLES[table])}</div>"
     return title + "\n".join(parts)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from parsing.report import ParsedReport
 
-from . import core, exports, state, storeview
+from . import core, exports, labels, state, storeview
 
 BADGE_CELL_CSS = {
     core.BADGE_PASS: "background-color:#d9f2de;color:#135c23",
@@ -21,11 +21,6 @@ SEVERITY_ROW_CSS = {"错误": "background-color:#fde2e2", "警告": "background-
 
 def badge_cell_css(label: str) -> str:
     return BADGE_CELL_CSS.get(label, "")
-
-
-def md_escape(text: str) -> str:
-    """Escape Markdown control characters in file names and other user text."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]<>()#+-.!|:$~" else ch for ch in str(text))
 
 
 def badge_chip(b: dict) -> None:
@@ -45,6 +40,8 @@ def findings_table(findings: pd.DataFrame, with_file: bool = False, key: Optiona
         disp["处理"] = [storeview.decision_text(r) for r in ordered.to_dict("records")]
         disp["处理说明"] = ordered["decision_note"].fillna("").astype(str).to_numpy()
         disp["处理时间"] = ordered["decided_at"].fillna("").astype(str).str.replace("T", " ").str[:19].to_numpy()
+        if "decided_by" in ordered.columns and ordered["decided_by"].notna().any():
+            disp["处理人"] = ordered["decided_by"].fillna("").astype(str).to_numpy()
     if disp.empty:
         st.success("未发现问题。")
         return None
@@ -76,7 +73,7 @@ def load_samples_button(key: str = "load_samples") -> None:
             return
         bar = st.progress(0.0, text="正在解析示例报告…")
         res = state.add_files(files, lambda i, n, name: bar.progress(
-            min(i / max(n, 1), 1.0), text=f"正在解析 {i}/{n}：{core.short_file(name)}" if name else "解析完成"),
+            min(i / max(n, 1), 1.0), text=f"正在解析 {i}/{n}：{labels.md(labels.short_file(name))}" if name else "解析完成"),
             save=st.session_state.get("save_choice", True))
         bar.empty()
         st.toast(f"已载入 {res['added']} 份示例报告")
@@ -101,17 +98,17 @@ def report_picker(label: str = "选择报告", key: str = "report_pick",
     """A selectbox of the working set's reports; remembers the choice in ``current``."""
     if candidates is not None:
         shas = [r.sha256 for r in candidates]
-        labels = {r.sha256: core.report_label(r) + ("（无法读取）" if r.error else "") for r in candidates}
+        names = {r.sha256: core.report_label(r) + ("（无法读取）" if r.error else "") for r in candidates}
     else:
         cat = state.catalog()
         shas = cat["sha256"].tolist()
-        labels = {r["sha256"]: storeview.label_of(r) + ("（无法读取）" if isinstance(r["error"], str) and r["error"]
+        names = {r["sha256"]: storeview.label_of(r) + ("（无法读取）" if isinstance(r["error"], str) and r["error"]
                                                        else "") for r in cat.to_dict("records")}
     if not shas:
         return None
     cur = st.session_state.get("current")
     index = shas.index(cur) if cur in shas else 0
-    sha = st.selectbox(label, shas, index=index, format_func=lambda s: labels[s], key=key)
+    sha = st.selectbox(label, shas, index=index, format_func=lambda s: names[s], key=key)
     st.session_state["current"] = sha
     return state.get(sha)
 

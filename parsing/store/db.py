@@ -30,7 +30,7 @@ import pandas as pd
 
 from ..model import ReportError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 ENV_VAR = "GOVREPORT_DB"
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "reports.sqlite3"
 FILE_MODE = 0o600
@@ -139,6 +139,7 @@ CREATE TABLE IF NOT EXISTS decisions (
     status      TEXT NOT NULL CHECK (status IN ('confirmed', 'dismissed')),
     note        TEXT NOT NULL DEFAULT '',
     decided_at  TEXT NOT NULL,
+    reviewer    TEXT,
     PRIMARY KEY (sha256, finding_key)
 );
 CREATE TABLE IF NOT EXISTS corrections (
@@ -149,6 +150,7 @@ CREATE TABLE IF NOT EXISTS corrections (
     value        REAL,
     note         TEXT NOT NULL DEFAULT '',
     corrected_at TEXT NOT NULL,
+    reviewer     TEXT,
     PRIMARY KEY (sha256, table_id, row_key, col_key)
 );
 CREATE TABLE IF NOT EXISTS roster (
@@ -189,6 +191,8 @@ MIGRATIONS: dict[int, Union[str, Callable[[sqlite3.Connection], None]]] = {
     # 3: where a cell sits on its PDF page, "x0,top,x1,bottom" in points
     2: "ALTER TABLE cell_values ADD COLUMN bbox TEXT",
     3: _migrate_4,
+    # 5: who made a decision or a correction (the reviewer's account; NULL before accounts, or without them)
+    4: "ALTER TABLE decisions ADD COLUMN reviewer TEXT; ALTER TABLE corrections ADD COLUMN reviewer TEXT",
 }
 
 

@@ -187,7 +187,8 @@ class QueriesMixin:
         """Stored findings with the reviewer's decisions and report metadata.
 
         Columns: sha256, file_name, body, year, kind ("finding" or "note"), the :data:`FINDING_COLUMNS`,
-        finding_key, decision ("confirmed", "dismissed" or None), decision_note, decided_at. ``decision`` filters:
+        finding_key, decision ("confirmed", "dismissed" or None), decision_note, decided_at, decided_by (the
+        reviewer's account, None without accounts). ``decision`` filters:
         "open" (undecided), "confirmed" or "dismissed".
         """
         params: list = []
@@ -205,7 +206,8 @@ class QueriesMixin:
             params.append(decision)
         sql = ("SELECT r.sha256, r.file_name, r.body, r.year, f.kind, f.rule, f.severity, f.message,"
                " f.table_id AS \"table\", f.row_key AS \"row\", f.col_key AS \"column\", f.section, f.expected,"
-               " f.actual, f.finding_key, d.status AS decision, d.note AS decision_note, d.decided_at"
+               " f.actual, f.finding_key, d.status AS decision, d.note AS decision_note, d.decided_at,"
+               " d.reviewer AS decided_by"
                " FROM findings f JOIN reports r ON r.id=f.report_id"
                " LEFT JOIN decisions d ON d.sha256=r.sha256 AND d.finding_key=f.finding_key"
                + (" WHERE " + " AND ".join(where) if where else "")

@@ -44,8 +44,10 @@ def apply_corrections(report: ParsedReport, fixes: list[tuple]) -> ParsedReport:
 class ReviewMixin:
     """Decisions and corrections (mixed into :class:`parsing.store.Store`)."""
 
-    def decide(self, sha256: str, finding_key_: str, status: Optional[str], note: str = "") -> None:
+    def decide(self, sha256: str, finding_key_: str, status: Optional[str], note: str = "", *,
+               reviewer: Optional[str] = None) -> None:
         """Confirm or dismiss a finding (``status`` "confirmed" / "dismissed"), with a note; None clears it.
+        ``reviewer`` is who decided (the account name when the dashboard has accounts).
 
         Keyed by (sha256, finding_key), so it survives a re-parse of the same file.
         """
@@ -56,8 +58,8 @@ class ReviewMixin:
             if status is None:
                 c.execute("DELETE FROM decisions WHERE sha256=? AND finding_key=?", (sha256, finding_key_))
             else:
-                c.execute("INSERT OR REPLACE INTO decisions(sha256, finding_key, status, note, decided_at)"
-                          " VALUES (?,?,?,?,?)", (sha256, finding_key_, status, note or "", _now()))
+                c.execute("INSERT OR REPLACE INTO decisions(sha256, finding_key, status, note, decided_at, reviewer)"
+                          " VALUES (?,?,?,?,?,?)", (sha256, finding_key_, status, note or "", _now(), reviewer))
 
     def decisions(self, sha256: Any = None) -> pd.DataFrame:
         params: list = []
@@ -65,12 +67,13 @@ class ReviewMixin:
         vals = _as_list(sha256)
         if vals is not None:
             where = " WHERE " + _in("sha256", vals, params)
-        return self._frame("SELECT sha256, finding_key, status, note, decided_at FROM decisions" + where
+        return self._frame("SELECT sha256, finding_key, status, note, decided_at, reviewer FROM decisions" + where
                            + " ORDER BY decided_at", params)
 
     def correct(self, sha256: str, table: str, row: str, column: str, value: Optional[float], note: str = "",
-                check_fn: Optional[CheckFn] = None) -> None:
-        """Store a hand correction of one cell beside the parsed value (which is never overwritten).
+                check_fn: Optional[CheckFn] = None, *, reviewer: Optional[str] = None) -> None:
+        """Store a hand correction of one cell beside the parsed value (which is never overwritten), with who
+        made it (``reviewer``).
 
         ``value`` None records that the cell is really blank. With ``check_fn`` the rules are re-run on the
         corrected report and its stored findings replaced. Raises KeyError for an unknown report or a cell the
@@ -87,7 +90,8 @@ class ReviewMixin:
             if hit is None:
                 raise KeyError(f"report {sha256[:12]} has no cell ({table}, {row}, {column})")
             c.execute("INSERT OR REPLACE INTO corrections(sha256, table_id, row_key, col_key, value, note,"
-                      " corrected_at) VALUES (?,?,?,?,?,?,?)", (sha256, table, row, column, v, note or "", _now()))
+                      " corrected_at, reviewer) VALUES (?,?,?,?,?,?,?,?)",
+                      (sha256, table, row, column, v, note or "", _now(), reviewer))
             if check_fn is not None:  # the correction and the findings it changes commit together
                 self.recheck([sha256], check_fn)
 
@@ -103,7 +107,7 @@ class ReviewMixin:
 
     def corrections(self, sha256: Any = None) -> pd.DataFrame:
         """Hand corrections with the parsed value beside them: sha256, file_name, body, year, table, row, column,
-        value (corrected), parsed_value, raw, note, corrected_at."""
+        value (corrected), parsed_value, raw, note, corrected_at, reviewer."""
         params: list = []
         where = ""
         vals = _as_list(sha256)
@@ -111,7 +115,7 @@ class ReviewMixin:
             where = " WHERE " + _in("c.sha256", vals, params)
         df = self._frame(
             "SELECT c.sha256, r.file_name, r.body, r.year, c.table_id AS \"table\", c.row_key AS \"row\","
-            " c.col_key AS \"column\", c.value, v.value AS parsed_value, v.raw, c.note, c.corrected_at"
+            " c.col_key AS \"column\", c.value, v.value AS parsed_value, v.raw, c.note, c.corrected_at, c.reviewer"
             " FROM corrections c JOIN reports r ON r.sha256=c.sha256"
             " LEFT JOIN cells k ON k.table_id=c.table_id AND k.row_key=c.row_key AND k.col_key=c.col_key"
             " LEFT JOIN cell_values v ON v.report_id=r.id AND v.cell_id=k.cell_id" + where

@@ -1,6 +1,7 @@
 """The roster of bodies that must report, and the matching of report bodies to it."""
 from __future__ import annotations
 
+import csv
 import os
 import re
 import sqlite3
@@ -46,7 +47,27 @@ def _read_roster(source: str | os.PathLike | pd.DataFrame | bytes, name: str = "
             continue
     else:
         raise ReportError(f"名册文件“{p.name}”的编码无法识别，请另存为 UTF-8 编码的 CSV。")
-    return pd.read_csv(io.StringIO(text), dtype=str, sep=None, engine="python")
+    if not text.strip():
+        raise ReportError(f"名册文件“{p.name}”是空的。")
+
+    def parse(sep: Optional[str]) -> pd.DataFrame:
+        # header=None: a row longer than the header is an error (with a header row pandas would silently take
+        # the extra cells as the index and shift every name into the wrong column)
+        raw = pd.read_csv(io.StringIO(text), dtype=str, sep=sep, engine="python", header=None)
+        df = raw.iloc[1:].reset_index(drop=True)
+        df.columns = ["" if pd.isna(c) else str(c) for c in raw.iloc[0]]
+        return df
+
+    try:
+        try:
+            return parse(None)
+        except csv.Error:  # a single column has no delimiter to sniff
+            return parse(",")
+    except (csv.Error, pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        where = f"第 {line.group(1)} 行的列数与表头不一致或引号不成对" if line else "列数与表头不一致或引号不成对"
+        raise ReportError(f"名册文件“{p.name}”无法解析：{where}。请检查文件（每行用逗号分隔、列数与表头相同），"
+                          "或另存为 Excel 文件后再导入。", details=str(exc)) from exc
 
 
 def _roster_rows(df: pd.DataFrame) -> list[tuple]:

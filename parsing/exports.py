@@ -1,0 +1,343 @@
+"""Everything the store and the dashboard write out, through one writer layer in which text is inert.
+
+Text in an export comes from outside (titles, bodies, file names, roster cells, reviewers' notes). A spreadsheet
+runs a cell that starts with ``=``, ``+``, ``-`` or ``@`` (and, after a tab or a carriage return, what follows) as a
+formula, so every writer here makes such text inert:
+
+* **xlsx** (:func:`write_xlsx`, :func:`xlsx_bytes`): the cell is written as text with Excel's quote prefix (what a
+  leading apostrophe typed in Excel does): it shows exactly the text, and stays text when edited;
+* **csv** (:func:`write_csv`, :func:`csv_bytes`): the cell gets a leading apostrophe (CSV has no types), and a
+  field holding a line break is quoted, so it cannot start a row of its own;
+* **docx** (:func:`docx_bytes`): table cells as in CSV (they are pasted into spreadsheets); all text is plain runs;
+* **markdown** (:func:`markdown_document`, :func:`markdown_text`): Markdown and HTML control characters are
+  backslash-escaped, so no text becomes a link, an image or HTML;
+* **parquet** (:func:`write_parquet`): typed columns, read by programs, not spreadsheets: text is kept exactly.
+
+Numbers stay numbers, and text that is just a number (``-5``, ``+3.5``) is left alone. Characters that XML cannot
+hold (control characters) are dropped from xlsx and docx text, which would otherwise refuse to be written.
+
+:func:`export_frames` and :func:`export` write what the store holds (the ``export`` command). This module never
+imports streamlit or plotly.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence, Union
+
+import pandas as pd
+
+from .model import ReportError
+
+if TYPE_CHECKING:
+    from .store import Store
+
+XLSX_MAX_ROWS = 1_000_000  # below Excel's 1,048,576 rows per sheet
+SHEET_NAMES = {"reports": "报告", "values": "数值", "findings": "问题", "corrections": "更正",
+               "decisions": "审查决定", "roster": "名册"}
+
+_FORMULA_START = re.compile(r"[=+\-@\t\r]")
+_PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_WORD_JOINER = "\u2060"
+# where a word joiner goes: inside "://", after "www" before ".", before "@", and after a ":" that starts a word
+# (Streamlit's :material/icon:, :red[…] and :emoji: also act on the text after escapes are resolved)
+_JOINER_AT = re.compile(r"(?<=:)(?=/|[a-z])|(?<=www)(?=\.)|(?=@)", re.I)
+_MARKDOWN_SPECIAL = set("\\`*_{}[]<>()#+-.!|:$~&@=")
+
+
+# ---------------------------------------------------------------------------
+# Text made inert
+# ---------------------------------------------------------------------------
+
+def formula_like(x) -> bool:
+    """True for text a spreadsheet would run: it starts with = + - @ tab or CR and is not just a number."""
+    return isinstance(x, str) and bool(_FORMULA_START.match(x)) and not _PLAIN_NUMBER.fullmatch(x)
+
+
+def inert_text(x):
+    """``x`` as a CSV cell that no spreadsheet runs: formula-like text gets a leading apostrophe; anything
+    else (numbers, None, ordinary text) is returned unchanged."""
+    return "'" + x if formula_like(x) else x
+
+
+def xml_text(x):
+    """Text without the control characters XML cannot hold (xlsx and docx refuse them); non-text unchanged."""
+    return _XML_ILLEGAL.sub("", x) if isinstance(x, str) else x
+
+
+def markdown_text(x) -> str:
+    """``x`` as literal Markdown text: every Markdown and HTML control character backslash-escaped, so that no
+    link, image, HTML tag, heading or list comes out of it, and line breaks as spaces. None is ''.
+
+    GFM's literal autolinks (``http://…``, ``www.…``, ``name@host``) are found in the text *after* escapes are
+    resolved (remark-gfm, which Streamlit uses, and cmark-gfm), so no backslash stops them: an invisible word
+    joiner (U+2060) goes inside ``://``, after ``www`` and before ``@`` instead (and after a ``:`` followed by a
+    letter, for Streamlit's ``:material/…:`` icons, ``:red[…]`` colours and ``:emoji:`` codes)."""
+    if x is None or (isinstance(x, float) and x != x):
+        return ""
+    s = re.sub(r"\s*[\r\n]+\s*", " ", str(x))
+    s = _JOINER_AT.sub(_WORD_JOINER, s)
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in s)
+
+
+def _text_columns(df: pd.DataFrame) -> list:
+    return [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c].dtype)]
+
+
+def _formula_mask(s: pd.Series) -> pd.Series:
+    return pd.Series([formula_like(x) for x in s], index=s.index, dtype=bool)
+
+
+def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` whose formula-like text cells start with an apostrophe (:func:`inert_text`)."""
+    out = df.copy()
+    for col in _text_columns(out):
+        mask = _formula_mask(out[col])
+        if mask.any():
+            out[col] = out[col].astype(object)
+            out.loc[mask, col] = "'" + out.loc[mask, col].astype(str)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Writers
+# ---------------------------------------------------------------------------
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """CSV with a BOM (so Excel opens the Chinese text correctly), text made inert. Lines end in CRLF (RFC 4180),
+    so a field holding a CR or LF is quoted and stays one cell: a bare CR would start a new row in Excel."""
+    return csv_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> Path:
+    p = Path(path)
+    p.write_bytes(csv_bytes(df))
+    return p
+
+
+def _display_width(s: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
+
+
+def _write_sheet(xw: pd.ExcelWriter, df: pd.DataFrame, sheet: str, fit_widths: bool) -> None:
+    clean = df.copy()
+    cols = _text_columns(clean)
+    for col in cols:
+        clean[col] = clean[col].map(xml_text)
+    clean.to_excel(xw, sheet_name=sheet, index=False)
+    ws = xw.sheets[sheet]
+    ws.freeze_panes = "A2"
+    for col in cols:
+        j = clean.columns.get_loc(col) + 1
+        for i in [k for k, hit in enumerate(_formula_mask(clean[col]).to_numpy()) if hit]:
+            cell = ws.cell(row=i + 2, column=j)
+            cell.data_type = "s"     # text, not a formula ...
+            cell.quotePrefix = True  # ... and kept text when a reviewer edits it in Excel
+    if fit_widths:
+        for j, col in enumerate(clean.columns, start=1):
+            sample = [str(col)] + [str(x) for x in clean[col].head(200).tolist()]
+            width = min(60, max(6, max(_display_width(s) for s in sample) + 2))
+            ws.column_dimensions[ws.cell(row=1, column=j).column_letter].width = width
+
+
+def write_xlsx(sheets: Mapping[str, pd.DataFrame], target: Union[str, os.PathLike, io.BytesIO],
+               fit_widths: bool = True) -> None:
+    """One workbook, one sheet per frame (``sheets``: sheet name -> frame, in order); a frame longer than
+    :data:`XLSX_MAX_ROWS` is split into ``name1``, ``name2``, …. Header row frozen, columns sized to their text
+    (``fit_widths``), formula-like text written as quoted text, numbers as numbers."""
+    with pd.ExcelWriter(target, engine="openpyxl") as xw:
+        for name, df in sheets.items():
+            if len(df) <= XLSX_MAX_ROWS:
+                _write_sheet(xw, df, name, fit_widths)
+                continue
+            for i, start in enumerate(range(0, len(df), XLSX_MAX_ROWS), 1):
+                _write_sheet(xw, df.iloc[start:start + XLSX_MAX_ROWS], f"{name}{i}", fit_widths)
+
+
+def xlsx_bytes(sheets: Mapping[str, pd.DataFrame], fit_widths: bool = True) -> bytes:
+    buf = io.BytesIO()
+    write_xlsx(sheets, buf, fit_widths)
+    return buf.getvalue()
+
+
+def _parquet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Object columns holding mixed types (e.g. expected/actual) as text, so pyarrow accepts them."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object:
+            kinds = {type(x) for x in out[col] if x is not None and not (isinstance(x, float) and x != x)}
+            if len(kinds) > 1 or (kinds and not kinds <= {int, float, str, bool}):
+                out[col] = out[col].map(lambda x: None if x is None or (isinstance(x, float) and x != x) else str(x))
+    return out
+
+
+def write_parquet(df: pd.DataFrame, path: str | os.PathLike) -> Path:
+    """Parquet (typed; text kept exactly). Raises :class:`ReportError` when pyarrow is missing."""
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError as exc:
+        raise ReportError("导出 Parquet 需要安装 pyarrow。", details=str(exc)) from exc
+    p = Path(path)
+    _parquet_safe(df).to_parquet(p, index=False)
+    return p
+
+
+# ---------------------------------------------------------------------------
+# Documents: one list of blocks, written as Markdown or Word
+# ---------------------------------------------------------------------------
+
+class Bold(str):
+    """A piece of a paragraph shown in bold."""
+
+
+Text = Union[str, Sequence[str]]  # a string, or pieces (some of them Bold)
+
+
+@dataclass
+class Heading:
+    text: str
+    level: int = 1
+
+
+@dataclass
+class Paragraph:
+    text: Text
+    style: str = "plain"  # "plain", "bullet" or "number" (numbered from 1 in each run of numbered paragraphs)
+
+
+@dataclass
+class Table:
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+
+
+Block = Union[Heading, Paragraph, Table]
+
+
+def _pieces(text: Text) -> list[str]:
+    return [text] if isinstance(text, str) else list(text)
+
+
+def markdown_document(blocks: Iterable[Block]) -> str:
+    """The blocks as Markdown, every piece of text escaped (:func:`markdown_text`); tables as pipe tables."""
+    lines: list[str] = []
+    number = 0
+    for b in blocks:
+        if not (isinstance(b, Paragraph) and b.style == "number"):
+            number = 0
+        if isinstance(b, Heading):
+            lines += [f"{'#' * max(1, min(b.level, 6))} {markdown_text(b.text)}", ""]
+        elif isinstance(b, Paragraph):
+            text = "".join(f"**{markdown_text(p)}**" if isinstance(p, Bold) else markdown_text(p)
+                           for p in _pieces(b.text))
+            if b.style == "bullet":
+                lines.append(f"- {text}")
+            elif b.style == "number":
+                number += 1
+                lines.append(f"{number}. {text}")
+            else:
+                lines += [text, ""]
+        elif isinstance(b, Table):
+            lines.append("| " + " | ".join(markdown_text(c) for c in b.columns) + " |")
+            lines.append("|" + "---|" * len(b.columns))
+            lines += ["| " + " | ".join(markdown_text(v) for v in row) + " |" for row in b.rows]
+            lines.append("")
+    out = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", out).rstrip("\n") + "\n"
+
+
+def docx_bytes(blocks: Iterable[Block], font: str = "SimSun") -> bytes:
+    """The blocks as a Word document: plain runs (control characters dropped), tables in the grid style with
+    their cells made inert as in CSV (they get pasted into spreadsheets)."""
+    from docx import Document
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    doc = Document()
+    style = doc.styles["Normal"]
+    style.font.name = font
+    style.font.size = Pt(11)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), font)
+    for b in blocks:
+        if isinstance(b, Heading):
+            doc.add_heading(xml_text(str(b.text)), level=max(0, min(b.level, 9)))
+        elif isinstance(b, Paragraph):
+            para = doc.add_paragraph(style={"bullet": "List Bullet", "number": "List Number"}.get(b.style))
+            for piece in _pieces(b.text):
+                run = para.add_run(xml_text(str(piece)))
+                run.bold = isinstance(piece, Bold) or None
+        elif isinstance(b, Table):
+            t = doc.add_table(rows=1, cols=len(b.columns))
+            t.style = "Table Grid"
+            for c, name in zip(t.rows[0].cells, b.columns):
+                c.text = xml_text(str(name))
+            for row in b.rows:
+                for c, v in zip(t.add_row().cells, row):
+                    c.text = xml_text(str(inert_text("" if v is None else v)))
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# The store's export
+# ---------------------------------------------------------------------------
+
+def export_frames(store: "Store") -> dict[str, pd.DataFrame]:
+    """What :func:`export` writes: name -> frame (all versions; values with hand corrections applied)."""
+    return {
+        "reports": store.list_reports(),
+        "values": store.values_long(current_only=False, corrected=True),
+        "findings": store.findings(include_notes=True),
+        "corrections": store.corrections(),
+        "decisions": store.decisions(),
+        "roster": store.roster(),
+    }
+
+
+def store_sheets(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """:func:`export_frames` keyed by their Chinese sheet names."""
+    return {SHEET_NAMES.get(name, name): df for name, df in frames.items()}
+
+
+def export(store: "Store", xlsx: str | os.PathLike | None = None, csv_dir: str | os.PathLike | None = None,
+           parquet: str | os.PathLike | None = None) -> list[Path]:
+    """Write what the store holds. Returns the paths written.
+
+    * ``xlsx``: one workbook, one sheet per table (报告, 数值, 问题, 更正, 审查决定, 名册); the values sheet is
+      split into 数值1, 数值2, ... beyond a million rows.
+    * ``csv_dir``: ``reports.csv``, ``values.csv``, ``findings.csv``, ``corrections.csv``, ``decisions.csv``,
+      ``roster.csv`` (UTF-8 with BOM, so Excel opens them).
+    * ``parquet``: the long values table (with report metadata) to that file, and the reports and findings next
+      to it as ``<stem>.reports.parquet`` and ``<stem>.findings.parquet``.
+
+    Values are the long form of :meth:`Store.values_long` (``current_only=False``): a blank cell stays empty. Text
+    is made inert as the module docstring says.
+    """
+    if xlsx is None and csv_dir is None and parquet is None:
+        raise ValueError("give at least one of xlsx, csv_dir, parquet")
+    frames = export_frames(store)
+    written: list[Path] = []
+    if xlsx is not None:
+        path = Path(xlsx)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_xlsx(store_sheets(frames), path)
+        written.append(path)
+    if csv_dir is not None:
+        d = Path(csv_dir)
+        d.mkdir(parents=True, exist_ok=True)
+        for name, df in frames.items():
+            written.append(write_csv(df, d / f"{name}.csv"))
+    if parquet is not None:
+        p = Path(parquet)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        stem = p.name[: -len(p.suffix)] if p.suffix else p.name
+        targets = {"values": p, "reports": p.with_name(f"{stem}.reports.parquet"),
+                   "findings": p.with_name(f"{stem}.findings.parquet")}
+        for name, target in targets.items():
+            written.append(write_parquet(frames[name], target))
+    return written

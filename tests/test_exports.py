@@ -1,0 +1,154 @@
+"""Every export makes text inert (parsing.exports): no cell of a crafted report becomes a formula in Excel, CSV
+cells that a spreadsheet would run start with an apostrophe, numbers stay numbers.
+
+The reports carry what an attacker would put in a title, a body's name, a file name, a roster cell, a note: text
+starting with = + - @, a tab or a carriage return.
+"""
+import csv
+import io
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from parsing.batch import export
+from parsing.store import Store, finding_key
+from tests.test_ui_figures import finding, make_report
+from ui import core
+from ui import exports as ui_exports
+
+BODY = '=HYPERLINK("http://evil.example/x","点击查看")'
+TITLE = "+cmd|' /C calc'!A0"
+FILE = "@SUM(1+1)*cmd|' -C calc'!A0.txt"
+RAW = "-2+3+cmd|' /C calc'!A0"
+NOTE = "\t=1+1"
+CR_NOTE = "\r=2+2"
+ROSTER = ["=1+1镇", "@SUM(A1)乡", "-3+3街道"]
+HOSTILE = [BODY, TITLE, FILE, RAW, NOTE, CR_NOTE, *ROSTER]
+
+
+def hostile_report(sha="a" * 64, year=2023):
+    r = make_report(body=BODY, year=year, sha=sha, overrides={("三", "一、本年新收政府信息公开申请数量", "总计"): "unreadable"})
+    r.title, r.file = TITLE, FILE
+    v = r.values
+    v.loc[v["status"] == "unreadable", "raw"] = RAW
+    return r
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "store.sqlite3")
+    r = hostile_report()
+    f = pd.DataFrame([finding(rule="ARI-01", severity="error", message="=1+1 总计与各列之和不符", table="三",
+                              row="一、本年新收政府信息公开申请数量", column="总计", expected=-5, actual=3)])
+    s.add(r, f)
+    s.decide(r.sha256, finding_key("ARI-01", "三", "一、本年新收政府信息公开申请数量", "总计"), "confirmed", NOTE)
+    s.correct(r.sha256, "三", "一、本年新收政府信息公开申请数量", "总计", 7, CR_NOTE)
+    roster = "单位名称,市\n" + "".join(f"{name},海东市\n" for name in ROSTER)
+    s.import_roster(roster.encode("utf-8"), name="名册.csv")
+    yield s
+    s.close()
+
+
+def cells(path_or_bytes):
+    wb = load_workbook(io.BytesIO(path_or_bytes) if isinstance(path_or_bytes, bytes) else path_or_bytes)
+    return [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+
+
+def assert_no_formula_and_text_exact(all_cells, expected_texts):
+    formulas = [(c.coordinate, c.value) for c in all_cells if c.data_type == "f"]
+    assert formulas == []
+    values = {c.value for c in all_cells if isinstance(c.value, str)}
+    for text in expected_texts:
+        hits = [c for c in all_cells if c.value == text]
+        assert hits, f"{text!r} not written exactly ({sorted(v for v in values if text[:3] in v)[:5]})"
+        assert all(c.data_type == "s" and c.quotePrefix for c in hits)
+
+
+def read_csv(path):
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_store_export_xlsx_has_no_formula_and_keeps_the_text(store, tmp_path):
+    export(store, xlsx=tmp_path / "out.xlsx")
+    all_cells = cells(tmp_path / "out.xlsx")
+    assert_no_formula_and_text_exact(all_cells, [BODY, TITLE, FILE, RAW, NOTE, CR_NOTE, *ROSTER])
+    wb = load_workbook(tmp_path / "out.xlsx")
+    values = wb["数值"]
+    head = [c.value for c in values[1]]
+    col = head.index("value") + 1
+    numbers = [values.cell(row=i, column=col) for i in range(2, values.max_row + 1)]
+    assert all(c.data_type == "n" for c in numbers) and any(isinstance(c.value, (int, float)) for c in numbers)
+    findings = wb["问题"]
+    head = [c.value for c in findings[1]]
+    hit = [row for row in findings.iter_rows(min_row=2, values_only=True) if row[head.index("rule")] == "ARI-01"]
+    assert hit[0][head.index("expected")] == -5  # a negative number is a number, not text with an apostrophe
+
+
+def test_store_export_csv_cells_start_with_an_apostrophe(store, tmp_path):
+    export(store, csv_dir=tmp_path / "csv")
+    reports = read_csv(tmp_path / "csv" / "reports.csv")
+    assert reports[0]["body"] == "'" + BODY and reports[0]["title"] == "'" + TITLE
+    assert reports[0]["file_name"] == "'" + FILE
+    roster = read_csv(tmp_path / "csv" / "roster.csv")
+    assert sorted(r["body"] for r in roster) == sorted("'" + n for n in ROSTER)
+    assert read_csv(tmp_path / "csv" / "decisions.csv")[0]["note"] == "'" + NOTE
+    assert read_csv(tmp_path / "csv" / "corrections.csv")[0]["note"] == "'" + CR_NOTE
+    values = read_csv(tmp_path / "csv" / "values.csv")
+    assert any(v["raw"] == "'" + RAW for v in values)
+    assert all(v["value"] == "" or float(v["value"]) >= 0 for v in values)  # numbers parse as numbers
+    f = [x for x in read_csv(tmp_path / "csv" / "findings.csv") if x["rule"] == "ARI-01"][0]
+    assert f["expected"] == "-5" and f["message"].startswith("'=1+1")
+
+
+def test_dashboard_workbooks_and_csv_have_no_formula(store):
+    r = hostile_report()
+    f = pd.DataFrame([dict(finding(rule="ARI-01", severity="error", message="=1+1", table="三"),
+                           file=r.file, sha256=r.sha256)])
+    overview = core.overview_frame([r], f)
+    data = ui_exports.workbook_bytes(overview, f, core.values_long([r]))
+    assert_no_formula_and_text_exact(cells(data), [BODY, FILE, RAW, "=1+1"])
+    from parsing.batch import export_frames
+
+    store_book = ui_exports.store_workbook_bytes(export_frames(store))
+    assert_no_formula_and_text_exact(cells(store_book), [BODY, TITLE, NOTE, *ROSTER])
+    rows = list(csv.reader(io.StringIO(ui_exports.csv_bytes(overview).decode("utf-8-sig"))))
+    head, first = rows[0], rows[1]
+    assert first[head.index("单位")] == "'" + BODY and first[head.index("文件")] == "'" + FILE
+    assert first[head.index("错误数")] == "1"
+
+
+def test_review_note_in_word_and_markdown_is_inert():
+    from docx import Document
+
+    r = hostile_report()
+    f = pd.DataFrame([finding(rule="ARI-01", severity="error", message="=1+1", table="三", expected="-5")])
+    doc = Document(io.BytesIO(ui_exports.report_summary_docx(r, f)))
+    row = [c.text for c in doc.tables[0].rows[1].cells]
+    assert row[1] == "'=1+1" and row[3] == "-5"
+    assert any(BODY in p.text for p in doc.paragraphs)  # a paragraph is plain text in Word: kept as written
+    md = ui_exports.report_summary_markdown(r, f)
+    assert BODY not in md and "\\=HYPERLINK\\(" in md
+
+
+def test_control_characters_do_not_stop_an_export(tmp_path):
+    from parsing import exports
+
+    df = pd.DataFrame({"单位": ["甲\x01镇", "=\x02x"], "数值": [1, 2]})
+    wb = load_workbook(io.BytesIO(exports.xlsx_bytes({"表": df})))
+    assert [c.value for c in wb["表"]["A"]][1:] == ["甲镇", "=x"] and wb["表"]["A3"].data_type == "s"
+    r = hostile_report()
+    r.title = "标题\x0b\x00"
+    assert ui_exports.report_summary_docx(r, pd.DataFrame([finding(rule="X", severity="info", message="\x07m")]))
+
+
+@pytest.mark.parametrize("text,inert", [("=1+1", True), ("+1", False), ("-5", False), ("-3.5e2", False),
+                                        ("@x", True), ("\tx", True), ("\rx", True), ("-x", True), ("+-1", True),
+                                        ("1=1", False), (" =1", False), ("甲镇", False), ("", False)])
+def test_which_text_is_formula_like(text, inert):
+    from parsing import exports
+
+    assert exports.formula_like(text) is inert
+    assert exports.inert_text(text) == ("'" + text if inert else text)
+    assert exports.inert_text(3) == 3 and exports.inert_text(None) is None
