@@ -379,10 +379,17 @@ class Box:
         return self.y1 - self.y0
 
 
+# rapidocr 3.x keeps the ``use_*`` flags of a call on the engine (``RapidOCR.__call__`` ->
+# ``update_params``), so a call that leaves one out inherits whatever the previous call set: every
+# call passes all three.
+PAGE_FLAGS = {"use_det": True, "use_cls": False, "use_rec": True}  # a whole page: find lines, read them
+CROP_FLAGS = {"use_det": False, "use_cls": False, "use_rec": True}  # one cell's interior: read it as one line
+
+
 def image_to_boxes(gray: np.ndarray, engine=None) -> list[Box]:
     """Det + rec on a grey page; boxes with their text and score."""
     engine = engine or get_engine()
-    out = engine(np.stack([gray] * 3, axis=-1))
+    out = engine(np.stack([gray] * 3, axis=-1), **PAGE_FLAGS)
     if out.boxes is None or out.txts is None:
         return []
     boxes = []
@@ -401,7 +408,7 @@ def recognise_crop(gray: np.ndarray, box: tuple, engine=None) -> Optional[tuple[
     crop = gray[max(y0, 0):max(y1, 0), max(x0, 0):max(x1, 0)]
     if crop.size == 0 or min(crop.shape) < 8:
         return None
-    out = engine(np.stack([crop] * 3, axis=-1), use_det=False, use_cls=False, use_rec=True)
+    out = engine(np.stack([crop] * 3, axis=-1), **CROP_FLAGS)
     txts = getattr(out, "txts", None)
     if not txts or not txts[0] or not txts[0].strip():
         return None
