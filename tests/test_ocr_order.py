@@ -17,8 +17,10 @@ import json
 import os
 import subprocess
 import sys
+import types
 from concurrent.futures import ThreadPoolExecutor
 
+import numpy as np
 import pytest
 
 from parsing import ocr
@@ -84,31 +86,44 @@ def test_scans_are_read_not_dropped(runs, path):
     assert sum(c[4] == "ok" for c in got["cells"]) >= 100
 
 
+@pytest.mark.timeout(3600)
+def test_dashed_scan_reads_like_its_text_version(runs):
+    """The dashes in the empty cells come back as blanks (a lone dash is often recognised as 一, "one"),
+    and every number as in the text PDF the scan was made from."""
+    dashed = runs["alone"][FILES[0]]
+    text = _parse_in_one_process(["sample_reports/004_19df153a773c7689.pdf"])
+    want = {tuple(c[:3]): c[3:5] for c in text["sample_reports/004_19df153a773c7689.pdf"]["cells"]}
+    got = {tuple(c[:3]): c[3:5] for c in dashed["cells"]}
+    assert got == want
+    assert sum(1 for c in dashed["cells"] if c[4] == "blank" and c[5] == "—") >= 50
+
+
 class _FlagRecorder:
-    """Stands in for rapidocr: records the flags of every call, answers like a page or a crop."""
+    """Stands in for rapidocr's RapidOCR: records the flags of every call, answers like a detector."""
 
     def __init__(self):
         self.calls = []
 
     def __call__(self, img, **flags):
         self.calls.append(flags)
-        if flags.get("use_det") is False:
-            return type("RecOnly", (), {"txts": ("7",), "scores": (0.99,)})()
-        quad = [[10, 10], [60, 10], [60, 40], [10, 40]]
-        return type("Page", (), {"boxes": [quad], "txts": ("7",), "scores": (0.99,)})()
+        return types.SimpleNamespace(boxes=np.array([[[10, 10], [60, 10], [60, 40], [10, 40]]], np.float32))
+
+    def recognize_txt(self, imgs):
+        self.calls.append({"recognise": len(imgs)})
+        return types.SimpleNamespace(txts=("7",) * len(imgs), scores=(0.99,) * len(imgs))
 
 
 def test_every_engine_call_sets_every_flag():
-    """rapidocr keeps the flags of the last call: a call that leaves one out inherits it."""
-    import numpy as np
-
-    engine = _FlagRecorder()
+    """rapidocr keeps the flags of the last call: a call through it that leaves one out inherits it."""
+    rapid = _FlagRecorder()
+    engine = ocr.OcrEngine(rapid)
     gray = np.full((120, 200), 255, np.uint8)
-    gray[40:80, 60:70] = 0
-    ocr.recognise_crop(gray, (20, 20, 180, 100), engine)
-    ocr.image_to_boxes(gray, engine)
-    assert engine.calls and all({"use_det", "use_cls", "use_rec"} <= set(c) for c in engine.calls)
-    assert [c["use_det"] for c in engine.calls] == [False, True]
+    gray[20:40, 20:50] = 0
+    assert ocr.read_cells(gray, [(10, 10, 190, 110)], engine) == [("7", 0.99)]
+    assert [(b.text, b.score) for b in ocr.image_to_boxes(gray, engine)] == [("7", 0.99)]
+    flagged = [c for c in rapid.calls if "recognise" not in c]
+    assert flagged and all({"use_det", "use_cls", "use_rec"} <= set(c) for c in flagged)
+    assert rapid.calls == [{"recognise": 1}, dict(ocr.engine.DETECT_FLAGS), {"recognise": 1}]
 
 
 def test_real_engine_finds_boxes_after_reading_a_crop():
@@ -123,6 +138,7 @@ def test_real_engine_finds_boxes_after_reading_a_crop():
     gray = ocr.image_to_ink(ocr.to_rgb_array(img))
     engine = ocr.create_engine()
     first = ocr.image_to_boxes(gray, engine)
-    assert ocr.recognise_crop(gray, (10, 10, 410, 110), engine) is not None
+    assert ocr.read_cells(gray, [(10, 10, 410, 110)], engine)[0] is not None
+    engine.rapid(np.stack([gray] * 3, axis=-1), use_det=False, use_cls=False, use_rec=True)  # as main used to
     again = ocr.image_to_boxes(gray, engine)
     assert [b.text for b in again] == [b.text for b in first] and again
