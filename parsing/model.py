@@ -77,6 +77,9 @@ class Document:
 
     items: list[Item] = field(default_factory=list)
     format: str = ""
+    # PDF: every line of every page in reading order, table text included (the items leave the text of the
+    # tables found out, as their grids hold it): a second reading of the tables to check the grids against
+    stream: Optional[list] = None
     page_count: Optional[int] = None
     notes: list[str] = field(default_factory=list)
     scanned_pages: list[int] = field(default_factory=list)

@@ -787,6 +787,8 @@ def read_pdf(data: bytes, name: str) -> Document:
         elif info.has_text:
             ordered.append(lines_to_items(info))
     doc.items = pieces_to_grids(ordered)
+    if any(isinstance(i, Grid) for i in doc.items):
+        doc.stream = [i for info in triage if info.has_text for i in lines_to_items(info).items]
 
     doc.scanned_pages = [t.number for t in triage if t.scanned]
     readable = [t for t in triage if t.has_text]
