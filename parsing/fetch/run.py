@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import math
 import queue
+import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -289,11 +290,20 @@ class _Fetcher:
 
 
 def _names_body(text: str, body: str) -> bool:
+    """Whether ``text`` (a link's text, a report's body) names ``body`` (a roster name, perhaps with its county
+    before it: ``测试县青山镇人民政府`` is named by ``青山镇2022年…``)."""
     from ..forms import norm
 
     key = norm(body).replace("人民政府", "").replace("办事处", "")
     t = norm(text)
-    return bool(key) and (key in t or (_place_stem(body) and _place_stem(body) in t))
+    if not key:
+        return False
+    names = {key}
+    parts = [x for x in re.split(r"(?<=[省市州县区旗盟])", key) if x]
+    if len(parts) > 1 and len(parts[-1]) >= 2:
+        names.add(parts[-1])  # the body's own name without the places above it
+    stems = {_place_stem(n) for n in names}
+    return any(n in t for n in names) or any(len(st) >= 2 and st in t for st in stems)
 
 
 # ---------------------------------------------------------------------------
@@ -521,17 +531,20 @@ def fetch(jobs: Iterable[Job], store: Store, settings: Optional[Settings] = None
             emit("start", i, job.url)
             threads.submit(work, i, job)
             pending += 1
-        while pending:
+        def drain() -> None:
             try:
                 while True:
-                    kind, i, url, d, t = events.get_nowait()
-                    emit(kind, i, url, d, t)
+                    emit(*events.get_nowait())
             except queue.Empty:
                 pass
+
+        while pending:
+            drain()
             try:
                 i, result, error = done_q.get(timeout=0.1)
             except queue.Empty:
                 continue
+            drain()  # the job's last events come before its end
             pending -= 1
             job = jobs[i]
             if error is not None:
