@@ -406,3 +406,25 @@ def test_fetch_help_is_chinese():
         with contextlib.redirect_stdout(buf):
             cli_main(["fetch", "--help"])
     assert "网址列表文件" in buf.getvalue() and "年报栏目" in buf.getvalue()
+
+
+def test_a_reparse_keeps_the_date_the_page_showed(site, store, pool):
+    url = site.add("/only.pdf", OTHER_PDF.read_bytes(), content_type="application/pdf",
+                   headers={"Last-Modified": "Mon, 22 Jan 2024 08:00:00 GMT"})
+    lst = site.add("/l.html", list_page([("/only.pdf", "群科镇2023年政府信息公开工作年度报告", "2024-01-19")]))
+    out = only(run([Job(lst, 2023)], store, pool))
+    assert out.status == IMPORTED, out.message
+    sha = out.reports[0].sha256
+    assert (store.get(sha).published, store.get(sha).published_source) == ("2024-01-19", "list")
+    assert url == store.sources(sha).iloc[0].final_url
+    summary = store.reparse_all(workers=1)
+    assert summary["reparsed"] == 1
+    assert (store.get(sha).published, store.get(sha).published_source) == ("2024-01-19", "list")
+
+
+def test_deleting_a_report_forgets_its_sources_so_a_fetch_brings_it_back(site, store, pool):
+    url = site.add("/r.html", gbk_report_page())
+    sha = only(run([Job(url)], store, pool)).reports[0].sha256
+    store.delete(sha)
+    assert store.sources().empty
+    assert only(run([Job(url)], store, pool)).status == IMPORTED
