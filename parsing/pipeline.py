@@ -329,6 +329,9 @@ def run(sources: Iterable[Source], store: Optional[Store] = None, *, save: bool 
         if isinstance(findings, str):  # the check raised in the worker
             return Result(i, src, FAILED, report, None, findings, data)
         report.file = src.name
+        if replace and store is not None and not report.published:
+            # a fetched report keeps the publication date its page showed (parsing.store.sources)
+            report.published, report.published_source = store.source_published(report.sha256)
         try:
             fixes = store.correction_cells(report.sha256) if (replace and store is not None) else []
             checked = apply_corrections(copy.copy(report), fixes) if fixes else report  # stored: as parsed
