@@ -62,6 +62,9 @@ class Grid:
     rows: list[list[Optional[Cell]]]
     page: Optional[int] = None
     bbox: Optional[tuple] = None
+    # the slots are the table's columns (HTML, DOCX and PDF tables): a cell's index is its column, the same
+    # in every row; False where rows are only lists of cells (text split at tabs or pipes may shift)
+    aligned: bool = True
 
 
 Item = Union[TextBlock, Grid]

@@ -164,9 +164,9 @@ Entry = tuple[str, int, int, str]
 NOTE_三 = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 
 
-def layout_二(cells: dict[Key, str]) -> list[list[Entry]]:
+def layout_二(cells: dict[Key, str], form: str = forms.FORM_2021) -> list[list[Entry]]:
     rows: list[list[Entry]] = []
-    for st in forms.SUBTABLES_二_2021:
+    for st in forms.subtables_二(form):
         rows.append([(st.caption, 4, 1, "caption")])
         span = 4 - len(st.columns) if len(st.columns) > 1 else 3
         head = [("信息内容", 1, 1, "head")] + [(c, 1 if len(st.columns) > 1 else span, 1, "head") for c in st.columns]
@@ -179,7 +179,7 @@ def layout_二(cells: dict[Key, str]) -> list[list[Entry]]:
     return rows
 
 
-def layout_三(cells: dict[Key, str]) -> list[list[Entry]]:
+def layout_三(cells: dict[Key, str], form: str = forms.FORM_2021) -> list[list[Entry]]:
     cols = forms.APPLICANT_COLUMNS
     org = [c for c in cols if forms.COLUMN_GROUPS_三[c] == "法人或其他组织"]
     rows: list[list[Entry]] = [
@@ -187,7 +187,7 @@ def layout_三(cells: dict[Key, str]) -> list[list[Entry]]:
         [("自然人", 1, 2, "head"), ("法人或其他组织", len(org), 1, "head"), ("总计", 1, 2, "head")],
         [(c, 1, 1, "head") for c in org],
     ]
-    defs = forms.ROWS_三_2021
+    defs = forms.row_defs("三", form)
     result_rows = [d for d in defs if d.group]  # rows under 三、本年度办理结果
     for d in defs:
         nums = [(cells.get(("三", d.key, c), ""), 1, 1, "num") for c in cols]
@@ -209,7 +209,7 @@ def layout_三(cells: dict[Key, str]) -> list[list[Entry]]:
     return rows
 
 
-def layout_四(cells: dict[Key, str]) -> list[list[Entry]]:
+def layout_四(cells: dict[Key, str], form: str = forms.FORM_2021) -> list[list[Entry]]:
     outs = forms.OUTCOME_COLUMNS
     rows: list[list[Entry]] = [
         [("行政复议", 5, 1, "head"), ("行政诉讼", 10, 1, "head")],

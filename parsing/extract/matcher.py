@@ -52,6 +52,7 @@ class Tok:
     run: bool = False  # VALUE: digits printed right after a label with nothing between ("规章000")
     parts: Optional[list] = None  # TEXT from a line with positioned words: those words (cells with boxes)
     pipe: bool = False  # VALUE: an empty cell that is a line holding one "|" (may start the next row)
+    col: Optional[int] = None  # the cell's slot in a table whose slots are its columns (Grid.aligned)
 
 
 # ---------------------------------------------------------------------------
@@ -225,9 +226,12 @@ def items_to_tokens(doc: Document, headings: dict) -> list[Tok]:
                 if all(_empty(c) for c in row):  # a spacer row (or a filler line of pipes)
                     out.append(Tok(BREAK, hard=True))
                     continue
-                for c in row:
+                for k, c in enumerate(row):
                     if c is not None:
-                        out.extend(_cell_tokens(c, grid=True))
+                        toks = _cell_tokens(c, grid=True)
+                        if item.aligned and len(toks) == 1:
+                            toks[0].col = k
+                        out.extend(toks)
                 out.append(Tok(BREAK, hard=True))
         elif (i, None) in headings:
             pipes.flush()
@@ -388,6 +392,8 @@ class TableMatcher:
         self.unknown_notes: set = set()
         self.centers: dict = {}  # (table, n columns) -> x-centres of the values of complete rows
         self.header_centers: dict = {}  # (table, n columns) -> x-centres of the header's column labels
+        self.header_slots: dict = {}  # (table, n columns) -> slots of the header's column labels (aligned grids)
+        self._slot_map: dict = {}  # (table, caption) -> {(column label, slot): slot} of the header being read
         self._pending: list[Tok] = []
         self._carry: list[Tok] = []
         self._row: Optional[Row] = None
@@ -425,6 +431,7 @@ class TableMatcher:
                 if t.section is not None:
                     self.state = State(table=SECTION_TABLE.get(t.section), caption_form=self.state.caption_form)
                     self._carry = []
+                    self._slot_map = {}
                 elif not t.hard:  # a paragraph of prose: whatever table was open has ended
                     self.state.in_table = False
                     self.state.after_header_四 = False
@@ -449,6 +456,8 @@ class TableMatcher:
             h.token = owner[ks[0]].text
             xs = [_center(cells[k]) for k in ks if _center(cells[k]) is not None]
             h.x = sum(xs) / len(xs) if xs else None
+            owners = {id(owner[k]) for k in ks}
+            h.col = owner[ks[0]].col if len(owners) == 1 else None
         return hits, (text, bounds)
 
     @staticmethod
@@ -587,6 +596,7 @@ class TableMatcher:
     def _header_positions(self, hits: list, row_hit: Optional[lex.Hit]) -> None:
         """Where a header printed without rules puts each column (x-centres of its words): the column
         positions for rows whose cells are not delimited, where no complete row gives them."""
+        self._header_slots(hits, row_hit)
         cols = [h for h in hits if h is not row_hit and h.entry.kind == lex.COLUMN and getattr(h, "x", None)]
         if not cols:
             return
@@ -610,6 +620,37 @@ class TableMatcher:
             return
         if len(order) >= 2:
             self.header_centers[(table, len(order))] = [[statistics.mean(by[c]) for c in order]]
+
+    def _header_slots(self, hits: list, row_hit: Optional[lex.Hit]) -> None:
+        """Which slot of an aligned table each column label of its header stands in (collected over the
+        header's rows): where the value cells of a row cannot be fitted by counting, each goes to the column
+        whose slot it is in."""
+        table = self.state.table
+        cols = [h for h in hits if h is not row_hit and h.entry.kind == lex.COLUMN and h.entry.table == table
+                and getattr(h, "col", None) is not None]
+        if not cols or table not in ("二", "三", "四"):
+            return
+        key = (table, self.state.caption if table == "二" else None)
+        seen = self._slot_map.setdefault(key, {})
+        for h in cols:
+            seen.setdefault((h.entry.official, h.col), h.col)
+        if table == "四":
+            slots = sorted(set(seen.values()))
+            if len(slots) == 15:
+                self.header_slots[("四", 15)] = slots
+            return
+        by = {}
+        for (official, _), col in seen.items():
+            by.setdefault(official, col)
+        if table == "三":
+            order = [c for c in forms.APPLICANT_COLUMNS if c in by]
+        else:
+            fid = self.state.caption_form.get(self.state.caption, self.template)
+            st = next((x for x in forms.get(fid).subtables_二 if x.caption == self.state.caption), None)
+            order = [c for c in (st.columns if st else ()) if c in by]
+        slots = [by[c] for c in order]
+        if len(order) >= 2 and len(set(slots)) == len(slots) and slots == sorted(slots):
+            self.header_slots[(table, len(order))] = slots
 
     def _apply_context(self, hits: list, row_hit: Optional[lex.Hit]) -> None:
         self._context(hits, row_hit)
@@ -795,6 +836,21 @@ class TableMatcher:
             self._store(row.slot.table, row.slot.key, row.slot.leaf, col, run, False, run.page)
         return None
 
+    def _by_slot(self, row: Row, n: int) -> Optional[list]:
+        """The row's value cells placed by the slots they stand in, where the table's cells are its columns
+        and its header said which slot is which column: every number must stand in a column's slot (filler
+        cells of merged areas in others must be empty), else None."""
+        slots = self.header_slots.get((row.slot.table, n))
+        if slots is None or any(t.col is None for t in row.values):
+            return None
+        out: list = [None] * n
+        for t in row.values:
+            if t.col in slots:
+                out[slots.index(t.col)] = t.cell
+            elif not _empty(t.cell):
+                return None
+        return out
+
     def _cut_row(self, row: Row) -> None:
         """The text ends inside a row whose cells are delimited (a file cut off in the middle of a table):
         the cells printed are the row's first ones, in order; the rest are not in the file."""
@@ -822,7 +878,11 @@ class TableMatcher:
             xs = [_center(c) for c in cells]
             if all(x is not None for x in xs):
                 self.centers.setdefault((row.slot.table, len(cols)), []).append(xs)
-        fitted, sure = self._fit(row.slot, cells, len(cols))
+        fitted = self._by_slot(row, len(cols)) if len(cells) != len(cols) else None
+        if fitted is not None:
+            sure = [True] * len(cols)
+        else:
+            fitted, sure = self._fit(row.slot, cells, len(cols))
         for col, cell, ok in zip(cols, fitted, sure):
             self._store(row.slot.table, row.slot.key, row.slot.leaf, col, cell, ok, self._page(row))
 

@@ -146,7 +146,7 @@ def read_text(data: bytes, name: str) -> Document:
                 if _is_pipe_row(lines[i]) and not _PIPE_SEP.match(lines[i].strip()):
                     rows.append(_pipe_cells(lines[i]))
                 i += 1
-            doc.items.append(Grid([[Cell(c) for c in r] for r in rows]))
+            doc.items.append(Grid([[Cell(c) for c in r] for r in rows], aligned=False))
             continue
         if "\t" in ln:
             block = []
@@ -172,7 +172,7 @@ def read_text(data: bytes, name: str) -> Document:
                 else:
                     break
             rows = _grid_from_cell_lines(block) if _cell_per_line(block) else _grid_from_tab_lines(block)
-            doc.items.append(Grid([[Cell(c) for c in r] for r in rows]))
+            doc.items.append(Grid([[Cell(c) for c in r] for r in rows], aligned=False))
             continue
         if not _is_blank(ln):
             cleaned = _clean_text_line(ln)
