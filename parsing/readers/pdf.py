@@ -25,6 +25,7 @@ reading order, with page numbers; pages without a usable text layer are listed i
 """
 from __future__ import annotations
 
+import bisect
 import ctypes
 import io
 import re
@@ -37,6 +38,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pdfplumber.table import TableFinder, TableSettings
 from pdfplumber.utils.text import chars_to_textmap
+from pdfplumber.utils.text import extract_text as plumber_extract_text
 from pdfplumber.utils.text import dedupe_chars as plumber_dedupe_chars
 
 from ..forms import (
@@ -363,12 +365,58 @@ def _is_furniture(text: str, top: float, bottom: float, height: float) -> bool:
     return len(text) <= 30 and (bottom < 0.08 * height or top > 0.92 * height)
 
 
-def _table_to_piece(table, number: int, page_height: float) -> Optional[Piece]:
+class CharIndex:
+    """A page's characters sorted once by their vertical middle, for :func:`table_texts`."""
+
+    def __init__(self, chars: list):
+        self.chars = chars
+        order = sorted(range(len(chars)), key=lambda i: (chars[i]["top"] + chars[i]["bottom"]) / 2)
+        self.order = order
+        self.v_mid = [(chars[i]["top"] + chars[i]["bottom"]) / 2 for i in order]
+        self.h_mid = [(c["x0"] + c["x1"]) / 2 for c in chars]
+
+    def inside(self, bbox, among: Optional[list] = None) -> list:
+        """Indexes (in page order) of the characters whose middle lies in ``bbox`` (left/top edges in, right/bottom
+        out: pdfplumber's ``char_in_bbox``), taken from ``among`` (page indexes in page order) when given."""
+        x0, top, x1, bottom = bbox
+        h = self.h_mid
+        if among is None:
+            lo, hi = bisect.bisect_left(self.v_mid, top), bisect.bisect_left(self.v_mid, bottom)
+            return sorted(i for i in self.order[lo:hi] if x0 <= h[i] < x1)
+        v_of = self.chars
+        return [i for i in among if x0 <= h[i] < x1 and top <= (v_of[i]["top"] + v_of[i]["bottom"]) / 2 < bottom]
+
+
+def table_texts(table, index: Optional[CharIndex] = None) -> list[list[Optional[str]]]:
+    """What pdfplumber's ``Table.extract()`` returns, found in one sorted pass over the page's characters.
+
+    ``Table.extract()`` tests every character of the page against every row and every cell (a third of the time
+    of a table page); here the characters are sorted once by their vertical middle, a row takes its band by
+    bisection and a cell filters only its row's characters. The same characters in the same order reach
+    pdfplumber's own ``extract_text``, so the text is identical (tests/test_pdf_speed.py compares both)."""
+    index = index if index is not None else CharIndex(table.page.chars)
+    chars = index.chars
+    out = []
+    for row in table.rows:
+        in_row = index.inside(row.bbox)
+        arr = []
+        for cell in row.cells:
+            if cell is None:
+                arr.append(None)
+                continue
+            in_cell = index.inside(cell, in_row)
+            arr.append(plumber_extract_text([chars[i] for i in in_cell]) if in_cell else "")
+        out.append(arr)
+    return out
+
+
+def _table_to_piece(table, number: int, page_height: float,
+                    index: Optional[CharIndex] = None) -> Optional[Piece]:
     """A pdfplumber Table as a Piece; None for one-column boxes (framed text, not a table)."""
     xs = sorted({c[0] for c in table.cells})
     if len(xs) < 2:
         return None
-    texts = table.extract()
+    texts = table_texts(table, index)
     rows = []
     for row, row_text in zip(table.rows, texts):
         rows.append([
@@ -407,7 +455,9 @@ def page_to_items(page, number: int) -> tuple[Optional[PageItems], Optional[str]
     deduped = page.dedupe_chars() if has_doubled_chars(page.chars) else page
     if text_is_garbled("".join(c["text"] for c in deduped.chars[:4000])):
         return None, "garbled"
-    pieces = [p for p in (_table_to_piece(t, number, page.height) for t in deduped.find_tables()) if p]
+    tables = deduped.find_tables()
+    index = CharIndex(deduped.chars) if tables else None
+    pieces = [p for p in (_table_to_piece(t, number, page.height, index) for t in tables) if p]
     if not pieces:
         return None, None
     boxes = [p.grid.bbox for p in pieces]
