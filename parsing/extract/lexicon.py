@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Optional
 
@@ -194,7 +194,17 @@ def find_entries(tokens: list[str], table: Optional[str] = None) -> tuple[list[H
     and each cell's span in ``text``. Exact patterns are found first, longest first; short patterns
     only as whole cells; what is left is tried against the entries by similarity (misprints) and as
     the start of a long label whose end was cut off.
+
+    The answer depends only on the cells and the table, and every report of a form prints the same labels, so
+    it is remembered (a worker parsing a county's reports matches each distinct run of labels once); the hits
+    returned are fresh copies the caller may annotate.
     """
+    hits, text, bounds = _find_entries(tuple(tokens), table)
+    return [replace(h) for h in hits], text, list(bounds)
+
+
+@lru_cache(maxsize=8192)
+def _find_entries(tokens: tuple[str, ...], table: Optional[str]) -> tuple[tuple[Hit, ...], str, tuple]:
     text = "".join(tokens)
     bounds, pos = [], 0
     for t in tokens:
@@ -262,7 +272,7 @@ def find_entries(tokens: list[str], table: Optional[str] = None) -> tuple[list[H
             for i in range(hit.start, hit.end):
                 taken[i] = True
     hits.sort(key=lambda h: h.start)
-    return hits, text, bounds
+    return tuple(hits), text, tuple(bounds)
 
 
 def _gaps(taken: list[bool]) -> list[tuple[int, int]]:
