@@ -308,21 +308,26 @@ def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Pdfium
     raw = textpage.raw
     box = pdfium_c.FS_RECTF()
     chars = []
+    # the pdfium calls bound once: this loop runs for every character of every table page
+    is_generated, unicode_of = pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_GetUnicode
+    loose_box, angle_of, size_of = (pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharAngle,
+                                    pdfium_c.FPDFText_GetFontSize)
+    append = chars.append
     for i in range(textpage.count_chars()):
-        if pdfium_c.FPDFText_IsGenerated(raw, i) == 1:
+        if is_generated(raw, i) == 1:
             continue  # spaces and line breaks pdfium adds on its own
-        code = pdfium_c.FPDFText_GetUnicode(raw, i)
+        code = unicode_of(raw, i)
         if code < 0x20 or code in (0xFFFE, 0xFFFF):
             continue
-        if not pdfium_c.FPDFText_GetLooseCharBox(raw, i, box):
+        if not loose_box(raw, i, box):
             continue
-        x0, x1 = box.left - left, box.right - left
-        top, bottom = top_y - box.top, top_y - box.bottom
-        upright = abs(pdfium_c.FPDFText_GetCharAngle(raw, i)) < 0.01
-        chars.append({"object_type": "char", "text": chr(code), "x0": x0, "x1": x1, "top": top,
-                      "bottom": bottom, "doctop": top, "width": x1 - x0, "height": bottom - top,
-                      "size": round(pdfium_c.FPDFText_GetFontSize(raw, i), 2), "fontname": "",
-                      "upright": upright, "matrix": (1, 0, 0, 1, x0, top_y - box.bottom)})
+        b_left, b_right, b_top, b_bottom = box.left, box.right, box.top, box.bottom
+        x0, x1 = b_left - left, b_right - left
+        top, bottom = top_y - b_top, top_y - b_bottom
+        append({"object_type": "char", "text": chr(code), "x0": x0, "x1": x1, "top": top,
+                "bottom": bottom, "doctop": top, "width": x1 - x0, "height": bottom - top,
+                "size": round(size_of(raw, i), 2), "fontname": "",
+                "upright": abs(angle_of(raw, i)) < 0.01, "matrix": (1, 0, 0, 1, x0, top_y - b_bottom)})
     edges = []
     for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=1):
         edges.extend(_path_edges(obj, left, top_y))
@@ -529,6 +534,9 @@ def textpage_words(textpage, raw: str, height: float, number: int) -> list[list]
         line.clear()
 
     prev_cr = False
+    # pypdfium2's get_charbox, without allocating four doubles per character
+    l_, r_, b_, t_ = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    char_box, size_of, handle = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetFontSize, textpage.raw
     for i, ch in enumerate(raw):
         if ch in "\r\n":
             if not (ch == "\n" and prev_cr):
@@ -539,11 +547,13 @@ def textpage_words(textpage, raw: str, height: float, number: int) -> list[list]
         if ch.isspace() or _CONTROL.match(ch):
             end_word()
             continue
-        left, bottom, right, top = textpage.get_charbox(i)
+        if not char_box(handle, i, l_, r_, b_, t_):  # yes, lrbt
+            raise pdfium.PdfiumError("Failed to get charbox.")
+        left, bottom, right, top = l_.value, b_.value, r_.value, t_.value
         box = (ch, left, height - top, right, height - bottom)
         if word:
             # half the font size, not of the ink: a period's or a minus sign's box is tiny
-            size = max(pdfium_c.FPDFText_GetFontSize(textpage.raw, i), top - bottom, 4.0)
+            size = max(size_of(handle, i), top - bottom, 4.0)
             if left - word[-1][3] > 0.5 * size:
                 end_word()
         word.append(box)
