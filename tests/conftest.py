@@ -30,6 +30,7 @@ def store_db(tmp_path, monkeypatch):
     db = tmp_path / "reports.sqlite3"
     monkeypatch.setenv("GOVREPORT_DB", str(db))
     monkeypatch.delenv("GOVREPORT_USERS", raising=False)
+    monkeypatch.delenv("GOVREPORT_PUBLISH_DEADLINE", raising=False)  # the province's deadline (parsing.rules)
     yield db
     clear_streamlit_resources()
 
