@@ -50,8 +50,8 @@ with tab_list:
             vi = st.radio("版本", range(len(recs)), index=current, format_func=lambda i: labels.md(library.version_label(recs[i])),
                           key=f"lib_version_{key}_{year}")
             chosen = recs[current]
-            st.caption(f"当前版本：{widgets.md_escape(library.version_label(chosen))}。"
-                       f"原因：{widgets.md_escape(chosen.get('current_reason') or '')}")
+            st.caption(f"当前版本：{labels.md(library.version_label(chosen))}。"
+                       f"原因：{labels.md(chosen.get('current_reason') or '')}")
             if st.button("设为当前版本", key="lib_set_current", disabled=bool(recs[vi]["is_current"])):
                 pipeline.set_current(store, recs[vi]["sha256"], check_fn=core.check_report)
                 state.changed()

@@ -101,6 +101,27 @@ def _roster_rows(df: pd.DataFrame) -> list[tuple]:
     return rows
 
 
+_GOVERNMENT_SUFFIX = re.compile(r"(?:(?<=[镇乡])|(?<=苏木))人民政府$")
+_SUBDISTRICT_SUFFIX = re.compile(r"(?<=街道)办事处$")
+
+
+def display_name(body: Optional[str], roster_body: Optional[str] = None) -> str:
+    """The one name a body is shown by: the roster's name when the body is matched to the roster, else the name
+    as printed without the trailing 人民政府 of a township or 办事处 of a 街道 (``官坡镇人民政府`` -> ``官坡镇``,
+    ``城关街道办事处`` -> ``城关街道``), so that reports naming themselves both ways read the same. The printed name
+    is still the report's ``body`` (shown in the report's own view). '' when there is no name."""
+    for name in (roster_body, body):
+        if name is None or (isinstance(name, float) and name != name):
+            continue
+        text = str(name).strip()
+        if not text:
+            continue
+        if name is roster_body:
+            return text
+        return _SUBDISTRICT_SUFFIX.sub("", _GOVERNMENT_SUFFIX.sub("", text))
+    return ""
+
+
 def _place_stem(name: Optional[str]) -> str:
     """A place name without its level suffix, for matching (``桃江县`` -> ``桃江``)."""
     if not name:
