@@ -1015,9 +1015,9 @@ def _late(published: date, deadline: date, ctx: Ctx, **extra) -> dict:
                 days=(published - deadline).days, expected=deadline.isoformat(), actual=published.isoformat(), **extra)
 
 
-def _province_set(year: int) -> bool:
+def _province_set(ctx: Ctx) -> bool:
     try:
-        return provincial_deadline(year) is not None
+        return provincial_deadline(ctx.year, getattr(ctx, "publish_deadline", None)) is not None
     except ValueError:  # a malformed setting: PUB-04 says so; the statute still applies here
         return False
 
@@ -1030,7 +1030,7 @@ def _statutory(kind: str):
         published, k, deadline = hit
         if k != kind or published <= deadline:
             return
-        if kind == KIND_TOWNSHIP and _province_set(ctx.year):
+        if kind == KIND_TOWNSHIP and _province_set(ctx):
             return  # the province's own date applies to townships (PUB-04)
         yield _late(published, deadline, ctx)
     return check
@@ -1064,7 +1064,7 @@ def _provincial_deadline(ctx: Ctx):
     if hit is None:
         return
     published, kind, statutory = hit
-    deadline = provincial_deadline(ctx.year)
+    deadline = provincial_deadline(ctx.year, getattr(ctx, "publish_deadline", None))
     if deadline is None or published <= deadline:
         return
     if kind != KIND_TOWNSHIP and published > statutory:
@@ -1427,24 +1427,27 @@ def _notes(report: ParsedReport) -> list[dict]:
     return n.where(pd.notna(n), None).to_dict("records")
 
 
-def _ctx(report: ParsedReport) -> Ctx:
+def _ctx(report: ParsedReport, publish_deadline: Optional[str] = None) -> Ctx:
     ctx = Ctx(report)
     ctx.body = body_key(report)
+    ctx.publish_deadline = publish_deadline
     return ctx
 
 
 def check_report(report: ParsedReport, previous: Optional[ParsedReport] = None,
-                 rules: Iterable[Rule] = RULES) -> pd.DataFrame:
+                 rules: Iterable[Rule] = RULES, publish_deadline: Optional[str] = None) -> pd.DataFrame:
     """Findings for one report: its parse notes, then every report-scope rule.
 
     ``previous`` is the same body's earlier report; when given, the pairwise cross-year rules
     (carry-over, 现行有效 continuity, 内容雷同 with last year) also run and their findings are
     on ``report``. Where a parse note and a rule finding point at the same cells, only one is
-    kept (see :func:`_merge_notes`). Returns a frame with exactly :data:`FINDING_COLUMNS`
-    (object dtype, None where a field does not apply). Never raises for a bad report.
+    kept (see :func:`_merge_notes`). ``publish_deadline`` is the province's deadline ("MM-DD", ''
+    for none; default: the environment variable :data:`DEADLINE_ENV` of this process). Returns a frame
+    with exactly :data:`FINDING_COLUMNS` (object dtype, None where a field does not apply). Never
+    raises for a bad report.
     """
     notes = _notes(report)
-    ctx = _ctx(report)
+    ctx = _ctx(report, publish_deadline)
     if report.error:  # nothing else can be checked
         return _frame(notes + _run(RULES_BY_ID["STR-00"], ctx), FINDING_COLUMNS)
     prev = _ctx(previous) if previous is not None and not previous.error else None
