@@ -2,7 +2,7 @@
 import streamlit as st
 
 from parsing.exports import export_frames
-from ui import core, exports, login, state, storeview, widgets
+from ui import core, exports, login, state, storeview, views, widgets
 
 login.gate()
 state.init()  # this page may run without app.py (see ui.login)
@@ -15,7 +15,7 @@ if widgets.empty_state("导出"):
     st.stop()
 
 findings = storeview.active(state.findings())
-overview = storeview.overview(state.catalog(), state.findings(), state.completeness(),
+overview = views.overview(state.catalog(), state.findings(), state.completeness(),
                               st.session_state["saved"]).drop(columns=["sha256"])
 
 

@@ -12,7 +12,7 @@ from tests.waits import HANG_SECONDS
 
 from parsing.store import Store
 from tests.conftest import clear_streamlit_resources
-from ui import core, storeview
+from ui import core, storeview, views
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -262,7 +262,7 @@ def test_section_flags_agree_with_the_stored_reports(store_db):
         cut = text[:text.index("#### 四、")] + text[text.index("## 六、"):]
         s.add(parse_bytes(cut.encode("utf-8"), "cut.txt"))
         fast = s.section_flags().sort_values("sha256").reset_index(drop=True)
-        slow = pd.DataFrame([storeview.flags_of(s.get(sha)) for sha in s.list_reports()["sha256"]])
+        slow = pd.DataFrame([views.flags_of(s.get(sha)) for sha in s.list_reports()["sha256"]])
         slow = slow.sort_values("sha256").reset_index(drop=True)
         cut_row = fast[~fast["s5"]]
         assert len(cut_row) == 1 and not cut_row["s4"].iloc[0] and cut_row["tables_found"].iloc[0]["四"] is False

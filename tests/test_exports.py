@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from parsing.batch import export
 from parsing.store import Store, finding_key
-from tests.test_ui_figures import finding, make_report
+from tests.test_ui_figures import finding, make_report, overview_of
 from ui import core
 from ui import exports as ui_exports
 
@@ -109,7 +109,7 @@ def test_dashboard_workbooks_and_csv_have_no_formula(store):
     r = hostile_report()
     f = pd.DataFrame([dict(finding(rule="ARI-01", severity="error", message="=1+1", table="三"),
                            file=r.file, sha256=r.sha256)])
-    overview = core.overview_frame([r], f)
+    overview = overview_of([r], f)
     data = ui_exports.workbook_bytes(overview, f, core.values_long([r]))
     assert_no_formula_and_text_exact(cells(data), [BODY, FILE, RAW, "=1+1"])
     from parsing.batch import export_frames

@@ -30,7 +30,7 @@ from parsing.model import ReportError
 from parsing.report import ParsedReport
 from parsing.store import Store, default_path
 
-from . import core, storeview
+from . import core, storeview, views
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "sample_reports"
@@ -214,7 +214,7 @@ def values_long(table=None, column=None) -> pd.DataFrame:
 
 
 def completeness() -> pd.DataFrame:
-    """The completeness matrix of the working set (``ui.core.completeness_frame`` columns)."""
+    """The completeness matrix of the working set (:func:`ui.views.completeness`)."""
     def build():
         ss = st.session_state
         cat = readable_catalog()
@@ -225,10 +225,10 @@ def completeness() -> pd.DataFrame:
             flags.append(storeview.section_flags(s, stored_shas))
         own = [ss["session"][sha] for sha in cat.loc[~cat["stored"], "sha256"] if sha in ss["session"]]
         if own:
-            flags.append(pd.DataFrame([storeview.flags_of(r) for r in own]))
+            flags.append(pd.DataFrame([views.flags_of(r) for r in own]))
         if not flags:
-            return core.completeness_frame([])
-        return storeview.completeness_from_flags(cat, pd.concat(flags, ignore_index=True))
+            return views.completeness(cat, pd.DataFrame())
+        return views.completeness(cat, pd.concat(flags, ignore_index=True))
 
     return _cached("completeness", build)
 

@@ -8,7 +8,7 @@ import streamlit as st
 
 from parsing.report import ParsedReport
 
-from . import core, exports, labels, state, storeview
+from . import core, exports, labels, state, storeview, views
 
 BADGE_CELL_CSS = {
     core.BADGE_PASS: "background-color:#d9f2de;color:#135c23",
@@ -98,11 +98,11 @@ def report_picker(label: str = "选择报告", key: str = "report_pick",
     """A selectbox of the working set's reports; remembers the choice in ``current``."""
     if candidates is not None:
         shas = [r.sha256 for r in candidates]
-        names = {r.sha256: core.report_label(r) + ("（无法读取）" if r.error else "") for r in candidates}
+        names = {r.sha256: views.report_label(r) + ("（无法读取）" if r.error else "") for r in candidates}
     else:
         cat = state.catalog()
         shas = cat["sha256"].tolist()
-        names = {r["sha256"]: storeview.label_of(r) + ("（无法读取）" if isinstance(r["error"], str) and r["error"]
+        names = {r["sha256"]: views.label_of(r) + ("（无法读取）" if isinstance(r["error"], str) and r["error"]
                                                        else "") for r in cat.to_dict("records")}
     if not shas:
         return None
