@@ -13,6 +13,7 @@ PAGES = [
     st.Page(state.PAGE_COMPARE, title="年度对比", icon=":material/compare_arrows:"),
     st.Page(state.PAGE_EXPORT, title="导出", icon=":material/download:"),
     st.Page(state.PAGE_LIBRARY, title="报告库", icon=":material/inventory_2:"),
+    st.Page("pages/fetch.py", title="从网站导入", icon=":material/travel_explore:"),
 ]
 
 # Pages are listed only to a logged-in reviewer when accounts are on (an office serving the dashboard).

@@ -19,7 +19,7 @@ if state.store() is None and save:
     st.warning("报告库无法打开，本次结果只保存在浏览器会话中。")
 
 uploads = st.file_uploader(
-    "拖入报告文件（可一次多选；支持 PDF（含扫描件）、DOCX、HTML、TXT/MD、JPG/PNG 图片，或包含这些文件的 ZIP 压缩包）",
+    "拖入报告文件（可一次多选；支持 PDF（含扫描件）、Word（DOCX、DOC）、WPS、HTML、TXT/MD、JPG/PNG 图片，或包含这些文件的 ZIP 压缩包）",
     type=core.UPLOAD_TYPES, accept_multiple_files=True, key="uploads", max_upload_size=limits.MAX_FILE_MB,
     help=f"单个文件不超过 {limits.MAX_FILE_MB} MB，一次不超过 {limits.MAX_BATCH_FILES} 个文件；"
          f"单个文件处理超过 {limits.PER_FILE_SECONDS} 秒 CPU 时间（扫描件按每页计）即停止并提示。",

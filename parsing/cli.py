@@ -10,6 +10,10 @@
 * ``reparse [--db PATH] [--jobs N]``: re-parse every stored report that kept its original file (after a parser
   upgrade).
 * ``delete SHA [--db PATH]``: delete one report (a unique prefix of its SHA-256 is enough).
+* ``fetch FILE [--year Y] [--all] [--db PATH]`` or ``fetch --roster [--year Y]``: fetch the reports at the URLs
+  of a text file (one a line; ``-`` reads standard input), or at the roster's 年报栏目 pages, into the store
+  (:mod:`parsing.fetch`): a progress bar per URL on stderr, one line per URL on stdout, exit code 1 when some URLs
+  failed or need a choice. URLs already fetched for that year are skipped, so an interrupted fetch resumes.
 
 Every file is parsed and checked by the one pipeline (:mod:`parsing.pipeline`) in the one pool of warm workers,
 exactly as the dashboard does. ``--db`` defaults to ``$GOVREPORT_DB`` or ``data/reports.sqlite3``; a ``--db`` that
@@ -33,7 +37,7 @@ from .readers import EXTENSIONS
 from .report import FINDING_COLUMNS, ParsedReport, json_number, json_value
 from .store import Store
 
-STORE_COMMANDS = ("import", "export", "reparse", "delete")
+STORE_COMMANDS = ("import", "export", "reparse", "delete", "fetch")
 
 
 # ---------------------------------------------------------------------------
@@ -305,8 +309,90 @@ def _cmd_delete(args) -> int:
     return 0
 
 
+class UrlProgress:
+    """A progress bar per URL on a stream: redrawn in place while its bytes arrive, then left as a line."""
+
+    STAGE_ZH = {"start": "排队", "get": "下载", "bytes": "下载", "parse": "解析"}
+
+    def __init__(self, total: int, stream: Optional[TextIO] = None, width: int = 24):
+        self.total, self.stream, self.width = total, stream if stream is not None else sys.stderr, width
+        self.finished = 0
+
+    def __call__(self, kind: str, index: int, url: str, done: int, total: Optional[int]) -> None:
+        if kind == "start":
+            return
+        if kind == "done":
+            self.finished += 1
+            return
+        if kind == "bytes" and total:
+            filled = int(self.width * min(done / total, 1.0))
+            size = f"{done / 1024:.0f}/{total / 1024:.0f} KB"
+        else:
+            filled = self.width if kind == "parse" else 0
+            size = f"{done / 1024:.0f} KB" if kind == "bytes" else ""
+        bar = "#" * filled + "-" * (self.width - filled)
+        tail = url if len(url) <= 60 else "…" + url[-59:]
+        self.stream.write(f"\r[{self.finished + 1}/{self.total}] [{bar}] {self.STAGE_ZH.get(kind, kind)} {size} {tail}\033[K")
+        self.stream.flush()
+
+    def line(self, text: str) -> None:
+        self.stream.write("\r\033[K")
+        self.stream.flush()
+        print(text, flush=True)
+
+
+def _cmd_fetch(args) -> int:
+    from . import fetch as fetching
+
+    if args.year is not None and not 2000 <= args.year <= 2100:
+        print(f"年度“{args.year}”不正确。", file=sys.stderr)
+        return 2
+    with Store(args.db) as store:
+        if args.roster:
+            jobs = fetching.roster_jobs(store, args.year)
+            if not jobs:
+                print("名册中没有填写“年报栏目”网址的单位。请在名册中加一列“年报栏目”，填写各单位年报栏目页的网址，"
+                      "重新导入名册后再试。", file=sys.stderr)
+                return 2
+        else:
+            if args.file is None:
+                print("请给出网址列表文件（每行一个网址），或用 --roster 从名册的年报栏目导入。", file=sys.stderr)
+                return 2
+            try:
+                text = sys.stdin.read() if args.file == "-" else open(args.file, "rb").read().decode("utf-8-sig",
+                                                                                                    "replace")
+            except OSError as exc:
+                print(f"无法打开网址列表文件“{args.file}”：{exc.strerror or exc}", file=sys.stderr)
+                return 2
+            jobs = [fetching.Job(u, args.year) for u in fetching.read_url_file(text)]
+            if not jobs:
+                print(f"网址列表文件“{args.file}”中没有网址。", file=sys.stderr)
+                return 2
+        try:
+            settings = fetching.Settings(allow=fetching.client.env_allow() + tuple(args.allow))
+        except ValueError as exc:
+            print(f"允许访问的地址段不正确（{exc}）：请写成 10.20.0.0/16 这样的形式。", file=sys.stderr)
+            return 2
+        progress = UrlProgress(len(jobs))
+        counts = {k: 0 for k in fetching.STATUS_ZH}
+        for out in fetching.fetch(jobs, store, settings, on_event=progress, take_all=args.all,
+                                  workers=max(1, args.jobs)):
+            counts[out.status] += 1
+            progress.line(f"{fetching.STATUS_ZH[out.status]}：{out.job.url}\n  {out.message}")
+            for note in out.notes:
+                if note != out.message:
+                    progress.line(f"  · {note}")
+            for k in out.candidates:
+                progress.line(f"  候选：{k.text} {k.url}")
+            if out.candidates:
+                progress.line("  请把要导入的链接写入网址列表后重新运行，或加 --all 全部导入。")
+        print(f"完成（数据库：{store.path}）：新导入 {counts['imported']} 个网址，库中已有 {counts['unchanged']} 个，"
+              f"上次已导入而跳过 {counts['skipped']} 个，失败 {counts['failed']} 个，需要选择 {counts['choose']} 个。")
+    return 1 if counts["failed"] or counts["choose"] else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
-    ap = ChineseArgumentParser(prog="python -m parsing", description="报告库：导入、导出、重新解析、删除。")
+    ap = ChineseArgumentParser(prog="python -m parsing", description="报告库：导入、从网站导入、导出、重新解析、删除。")
     sub = ap.add_subparsers(dest="command", required=True, title="子命令", metavar="子命令")
 
     def db_arg(p):
@@ -334,6 +420,17 @@ def build_parser() -> argparse.ArgumentParser:
     _deadline_arg(p)
     db_arg(p)
     p.set_defaults(func=_cmd_reparse)
+
+    p = sub.add_parser("fetch", help="从政府网站下载年度报告并导入报告库")
+    p.add_argument("file", nargs="?", default=None, help="网址列表文件（每行一个网址；“-”表示从标准输入读取）")
+    p.add_argument("--roster", action="store_true", help="从名册的“年报栏目”网址导入（每个单位一个栏目页）")
+    p.add_argument("--year", type=int, default=None, help="报告年度（默认：去年）；列表页中只跟踪标题含该年度的年报链接")
+    p.add_argument("--all", action="store_true", help="列表页中有多个符合的链接时全部导入（默认列出后请您选择）")
+    p.add_argument("--allow", action="append", default=[], metavar="地址段",
+                   help="允许访问的内网地址段，如 10.20.0.0/16（默认不访问本机和内网地址；也可用环境变量 GOVREPORT_FETCH_ALLOW）")
+    p.add_argument("--jobs", type=int, default=1, help="解析进程数（默认 1）")
+    db_arg(p)
+    p.set_defaults(func=_cmd_fetch)
 
     p = sub.add_parser("delete", help="删除一份报告")
     p.add_argument("sha", metavar="指纹", help="报告的 SHA-256（或其唯一前缀，至少 8 位）")

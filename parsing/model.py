@@ -62,6 +62,9 @@ class Grid:
     rows: list[list[Optional[Cell]]]
     page: Optional[int] = None
     bbox: Optional[tuple] = None
+    # the slots are the table's columns (HTML, DOCX and PDF tables): a cell's index is its column, the same
+    # in every row; False where rows are only lists of cells (text split at tabs or pipes may shift)
+    aligned: bool = True
 
 
 Item = Union[TextBlock, Grid]
@@ -79,6 +82,9 @@ class Document:
 
     items: list[Item] = field(default_factory=list)
     format: str = ""
+    # PDF: every line of every page in reading order, table text included (the items leave the text of the
+    # tables found out, as their grids hold it): a second reading of the tables to check the grids against
+    stream: Optional[list] = None
     page_count: Optional[int] = None
     notes: list[str] = field(default_factory=list)
     scanned_pages: list[int] = field(default_factory=list)

@@ -329,6 +329,9 @@ def run(sources: Iterable[Source], store: Optional[Store] = None, *, save: bool 
         if isinstance(findings, str):  # the check raised in the worker
             return Result(i, src, FAILED, report, None, findings, data)
         report.file = src.name
+        if replace and store is not None and not report.published:
+            # a fetched report keeps the publication date its page showed (parsing.store.sources)
+            report.published, report.published_source = store.source_published(report.sha256)
         try:
             # a re-parse is checked with the reviewer's corrections and publication date; it is stored as parsed
             checked = store.apply_review(copy.copy(report)) if (replace and store is not None) else report

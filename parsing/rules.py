@@ -1273,7 +1273,7 @@ NOTE_NAMES = {
     "PARSE-UNREADABLE": "单元格不是数字", "PARSE-UNIT": "数字带单位", "PARSE-DUPLICATE-ROW": "行重复出现",
     "PARSE-DUPLICATE-DIFFERS": "重复行数值不同", "PARSE-SOURCES-DISAGREE": "两种读法不一致",
     "PARSE-FROM-TEXT": "按文字顺序读取", "PARSE-UNKNOWN-ROW": "多出非官方行", "PARSE-ROW-MISSING": "缺少一行",
-    "PARSE-COLUMN-MISSING": "缺少一列",
+    "PARSE-COLUMN-MISSING": "缺少一列", "PARSE-CUT-OFF": "表格中断",
 }
 
 

@@ -34,6 +34,7 @@ class Layout:
     landscape: bool = False
     split: int = 1
     label_cm: float = 4.4
+    form: str = "2021"  # the form the tables follow (forms.FORM_2021 / FORM_2019)
 
 
 class Canvas:
@@ -122,7 +123,7 @@ class Flow:
 
     def table(self, table_id: str, cells: dict):
         lay = self.layout
-        rows = TABLE_LAYOUTS[table_id](cells)
+        rows = TABLE_LAYOUTS[table_id](cells, lay.form)
         widths = list(TABLE_WIDTHS_CM[table_id])
         if table_id == "三":
             widths[2] = lay.label_cm
@@ -255,4 +256,20 @@ def expected(values: dict) -> dict:
 
 def describe(layout: Layout) -> str:
     return (f"rules={layout.rules} vertical={layout.vertical} landscape={layout.landscape} "
-            f"split={layout.split} label_cm={layout.label_cm}")
+            f"split={layout.split} label_cm={layout.label_cm} form={layout.form}")
+
+
+def form_values(rng, form: str, blank_rate: float = 0.0) -> dict:
+    """A value for every cell of ``form`` under its own labels (None = blank); 本年增/减 may be negative."""
+    out = {}
+    for c in forms.FORMS[form].cells():
+        v = None if rng.random() < blank_rate else rng.randint(0, 999)
+        if v is not None and c.kind == "signed":
+            v = rng.randint(-50, 50)
+        out[(c.table, c.row, c.column)] = v
+    return out
+
+
+def output_key(key: tuple) -> tuple:
+    """Where the parser lists a cell of either form: its 2021 counterpart, else its own labels."""
+    return forms.COUNTERPART_2019_TO_2021.get(key, key)

@@ -7,6 +7,7 @@ import io
 import os
 import types
 
+import numpy as np
 import pandas as pd
 import pytest
 from PIL import Image, ImageDraw, ImageFont
@@ -141,30 +142,39 @@ def test_png_page_reads_like_the_text_version():
 
 
 class _StubEngine:
-    """Stands in for rapidocr: page images in call order get ``answers`` (an exception is raised)."""
+    """Stands in for the OCR engine: page images in call order get ``answers`` (each a list of
+    (quad, text) lines, or an exception raised by the detector); cells read on their own give nothing."""
 
     def __init__(self, *answers):
         self.answers = list(answers)
         self.calls = 0
+        self.lines: list = []
 
-    def __call__(self, img, **kwargs):
-        if kwargs.get("use_det") is False:  # a single cell read again: nothing recognised
-            return types.SimpleNamespace(txts=None, scores=None)
+    def detect(self, img):
         self.calls += 1
         answer = self.answers.pop(0)
         if isinstance(answer, Exception):
             raise answer
-        return answer
+        self.lines = list(answer)
+        return [np.asarray(q, dtype=np.float32) for q, _ in answer]
+
+    def recognise(self, crops):
+        lines, self.lines = self.lines, []
+        return [(text, 0.98) for _, text in lines] if lines else [("", 0.0)] * len(crops)
 
 
 def _found(text: str):
-    quad = [[100, 100], [400, 100], [400, 140], [100, 140]]
-    return types.SimpleNamespace(boxes=[quad], txts=[text], scores=[0.98])
+    """One line at the top left of what the detector is shown (the page's inked area)."""
+    return [([[2, 1], [150, 1], [150, 10], [2, 10]], text)]
 
 
-def _image_pdf(pages: int) -> bytes:
+def _image_pdf(pages: int, ink: bool = True) -> bytes:
+    """Picture-only pages; with ``ink``, each carries a dark bar where the stub engine "finds" its line."""
     buf = io.BytesIO()
     imgs = [Image.new("RGB", (600, 800), "white") for _ in range(pages)]
+    for img in imgs if ink else ():
+        for x in range(110, 390, 20):  # a row of glyph-sized marks (too small to be ruling lines)
+            ImageDraw.Draw(img).rectangle((x, 110, x + 12, 122), fill="black")
     imgs[0].save(buf, "PDF", save_all=True, append_images=imgs[1:], resolution=72)
     return buf.getvalue()
 
@@ -173,8 +183,7 @@ def test_unreadable_page_gives_a_note_not_a_crash():
     data = _image_pdf(3)
     doc = read_pdf(data, "scan.pdf")
     doc.scanned_pages = [1, 2, 3]  # white pictures: mark them as the reader marks scans
-    empty = types.SimpleNamespace(boxes=None, txts=None, scores=None)
-    engine = _StubEngine(_found("第一页的文字"), RuntimeError("engine broke"), empty)
+    engine = _StubEngine(_found("第一页的文字"), RuntimeError("engine broke"), [])
     doc = ocr.ocr_pdf_pages(data, doc, engine=engine)
     assert engine.calls == 3
     assert doc.scanned_pages == [2, 3]
@@ -182,6 +191,17 @@ def test_unreadable_page_gives_a_note_not_a_crash():
     assert ocr.NOTE_OCR_USED.format(pages="1") in doc.notes
     assert ocr.NOTE_OCR_FAILED.format(page=2, reason="RuntimeError") in doc.notes
     assert ocr.NOTE_OCR_EMPTY.format(page=3) in doc.notes
+
+
+def test_blank_page_never_reaches_the_engine():
+    """Only where ink is: a white page is not sent to the detector, and says it holds no text."""
+    data = _image_pdf(1, ink=False)
+    doc = read_pdf(data, "scan.pdf")
+    doc.scanned_pages = [1]
+    engine = _StubEngine()
+    doc = ocr.ocr_pdf_pages(data, doc, engine=engine)
+    assert engine.calls == 0
+    assert doc.scanned_pages == [1] and ocr.NOTE_OCR_EMPTY.format(page=1) in doc.notes
 
 
 def test_ocr_items_go_in_page_order_and_text_pages_keep_theirs():
@@ -203,7 +223,7 @@ def test_text_pdf_never_goes_through_ocr(monkeypatch):
     def no_engine():
         raise AssertionError("the OCR engine was asked for on a text PDF")
 
-    monkeypatch.setattr(ocr, "get_engine", no_engine)
+    monkeypatch.setattr(ocr.engine, "get_engine", no_engine)
     data = _read(os.path.join(FIXTURES, "report.pdf"))
     doc = read_pdf(data, "report.pdf")
     assert doc.scanned_pages == []
@@ -239,6 +259,10 @@ def test_engine_uses_bundled_models_only(monkeypatch):
     ("1.属于国家秘密.", "1.属于国家秘密", False),
     ("3.其他", "3.其他", False),
     ("—", "—", False),
+    ("一", "—", False),  # a lone dash read as the character one is a dash, never the number 1
+    ("--", "—", False),
+    ("一一", "—", False),
+    ("一、本年新收政府信息公开申请数量", "一、本年新收政府信息公开申请数量", False),
 ])
 def test_clean_cell_text(text, want, low):
     got, score = ocr.clean_cell_text(text, 0.99)

@@ -134,7 +134,8 @@ def test_migration_from_schema_1(tmp_path):
                       "ALTER TABLE cell_values DROP COLUMN bbox; ALTER TABLE reports DROP COLUMN cells_read;"
                       "ALTER TABLE reports DROP COLUMN current_reason; PRAGMA user_version=0;"
                       "ALTER TABLE decisions DROP COLUMN reviewer; ALTER TABLE corrections DROP COLUMN reviewer;"
-                      "DROP TABLE publication_dates; UPDATE meta SET value='1' WHERE key='schema_version';")
+                      "DROP TABLE publication_dates; DROP TABLE sources; ALTER TABLE roster DROP COLUMN report_url;"
+                      "UPDATE meta SET value='1' WHERE key='schema_version';")
     con.close()
     with Store(path) as s:
         assert s.schema_version() == SCHEMA_VERSION

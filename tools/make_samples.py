@@ -25,6 +25,10 @@ and, for the seeds listed in :data:`HTML_SEEDS` / :data:`GBK_SEEDS`:
   metadata box, ``<script>``/``<style>``/``<noscript>``/comments, and the three tables with
   ``rowspan``/``colspan`` and ``<br>``-split header labels.
 * ``NNN_<id>_gbk.txt``: the seed text re-encoded as GBK.
+* ``NNN_<id>.doc`` / ``NNN_<id>.wps`` (seeds in :data:`LEGACY_SEEDS`): the DOCX saved by LibreOffice in the MS
+  Word 97 binary format (``--convert-to "doc:MS Word 97"``), as government sites attach them; written only when
+  missing or with ``--force-legacy`` (LibreOffice stamps dates into them). Reading them needs no LibreOffice
+  (``parsing/readers/legacy.py`` uses wvWare).
 
 The outputs are deterministic: fixed core properties and fixed ZIP timestamps, so running
 the script again gives byte-identical DOCX, HTML and text files. Tests never need
@@ -70,6 +74,9 @@ SAMPLES = ROOT / "sample_reports"
 SEED_GLOB = "[0-9][0-9][0-9]_*.txt"
 HTML_SEEDS = ("001",)
 GBK_SEEDS = ("003",)
+# seeds also written in the MS Word 97 binary format by LibreOffice: as .doc, and as .wps (what Kingsoft WPS writes
+# for .wps is that same format); read in tests by wvWare without LibreOffice
+LEGACY_SEEDS = {"000": ".doc", "002": ".wps", "004": ".doc"}
 FIXED_TIME = dt.datetime(2024, 1, 1, 0, 0, 0)
 ZIP_TIME = (2024, 1, 1, 0, 0, 0)
 
@@ -157,9 +164,9 @@ Entry = tuple[str, int, int, str]
 NOTE_三 = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
 
 
-def layout_二(cells: dict[Key, str]) -> list[list[Entry]]:
+def layout_二(cells: dict[Key, str], form: str = forms.FORM_2021) -> list[list[Entry]]:
     rows: list[list[Entry]] = []
-    for st in forms.SUBTABLES_二_2021:
+    for st in forms.subtables_二(form):
         rows.append([(st.caption, 4, 1, "caption")])
         span = 4 - len(st.columns) if len(st.columns) > 1 else 3
         head = [("信息内容", 1, 1, "head")] + [(c, 1 if len(st.columns) > 1 else span, 1, "head") for c in st.columns]
@@ -172,7 +179,7 @@ def layout_二(cells: dict[Key, str]) -> list[list[Entry]]:
     return rows
 
 
-def layout_三(cells: dict[Key, str]) -> list[list[Entry]]:
+def layout_三(cells: dict[Key, str], form: str = forms.FORM_2021) -> list[list[Entry]]:
     cols = forms.APPLICANT_COLUMNS
     org = [c for c in cols if forms.COLUMN_GROUPS_三[c] == "法人或其他组织"]
     rows: list[list[Entry]] = [
@@ -180,7 +187,7 @@ def layout_三(cells: dict[Key, str]) -> list[list[Entry]]:
         [("自然人", 1, 2, "head"), ("法人或其他组织", len(org), 1, "head"), ("总计", 1, 2, "head")],
         [(c, 1, 1, "head") for c in org],
     ]
-    defs = forms.ROWS_三_2021
+    defs = forms.row_defs("三", form)
     result_rows = [d for d in defs if d.group]  # rows under 三、本年度办理结果
     for d in defs:
         nums = [(cells.get(("三", d.key, c), ""), 1, 1, "num") for c in cols]
@@ -202,7 +209,7 @@ def layout_三(cells: dict[Key, str]) -> list[list[Entry]]:
     return rows
 
 
-def layout_四(cells: dict[Key, str]) -> list[list[Entry]]:
+def layout_四(cells: dict[Key, str], form: str = forms.FORM_2021) -> list[list[Entry]]:
     outs = forms.OUTCOME_COLUMNS
     rows: list[list[Entry]] = [
         [("行政复议", 5, 1, "head"), ("行政诉讼", 10, 1, "head")],
@@ -359,18 +366,27 @@ def normalise_zip(data: bytes) -> bytes:
 
 
 def export_pdf(docx_path: Path, pdf_path: Path) -> None:
+    _soffice_convert(docx_path, pdf_path, "pdf:writer_pdf_Export", ".pdf")
+
+
+def export_legacy(docx_path: Path, out_path: Path) -> None:
+    """The DOCX in the MS Word 97 binary format (a .doc, or a .wps as Kingsoft WPS writes it)."""
+    _soffice_convert(docx_path, out_path, "doc:MS Word 97", ".doc")
+
+
+def _soffice_convert(docx_path: Path, out_path: Path, target: str, suffix: str) -> None:
     exe = shutil.which("soffice") or shutil.which("libreoffice")
     if exe is None:
-        raise SystemExit("LibreOffice (soffice) is needed to export PDFs; install it or use --no-pdf")
+        raise SystemExit("LibreOffice (soffice) is needed to export PDF/DOC files; install it or use --no-pdf")
     with tempfile.TemporaryDirectory(prefix="make-samples-") as tmp:
         profile = Path(tmp) / "profile"
         subprocess.run(
             [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-             "--convert-to", "pdf:writer_pdf_Export", "--outdir", tmp, str(docx_path)],
+             "--convert-to", target, "--outdir", tmp, str(docx_path)],
             check=True, capture_output=True, timeout=180,
         )
-        produced = Path(tmp) / (docx_path.stem + ".pdf")
-        shutil.copyfile(produced, pdf_path)
+        produced = Path(tmp) / (docx_path.stem + suffix)
+        shutil.copyfile(produced, out_path)
 
 
 # ---------------------------------------------------------------------------
@@ -505,6 +521,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="*", default=None, help="seed prefixes to build, e.g. 000 003")
     ap.add_argument("--no-pdf", action="store_true", help="do not export PDFs (no LibreOffice needed)")
     ap.add_argument("--force-pdf", action="store_true", help="re-export PDFs even if their DOCX did not change")
+    ap.add_argument("--force-legacy", action="store_true", help="re-export the .doc/.wps files")
     ap.add_argument("--check", action="store_true", help="re-read each output and compare its values with the seed")
     args = ap.parse_args(argv)
 
@@ -525,6 +542,12 @@ def main(argv: list[str] | None = None) -> int:
             export_pdf(docx_path, pdf_path)
         if pdf_path.exists():
             outputs.append(pdf_path)
+        if prefix in LEGACY_SEEDS:
+            path = SAMPLES / f"{stem}{LEGACY_SEEDS[prefix]}"
+            if not args.no_pdf and (args.force_legacy or not path.exists()):
+                export_legacy(docx_path, path)
+            if path.exists():
+                outputs.append(path)
         if prefix in HTML_SEEDS:
             path = SAMPLES / f"{stem}_gov.html"
             _write_if_changed(path, build_html(content))

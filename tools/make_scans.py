@@ -9,7 +9,11 @@ the script renders every page with pypdfium2, then per page:
 
 and wraps the pages as an image-only PDF (no text layer) ``sample_reports/NNN_<id>_scan.pdf``.
 It also writes one page as ``tests/fixtures/ocr/NNN_<id>_pageN.png`` for the image reader's tests
-(a single page is not a whole report, so it is not a sample report).
+(a single page is not a whole report, so it is not a sample report), and, for the samples in
+:data:`DASHED`, a scan in which every empty number cell of table 三 holds a dash ("—", as many
+offices fill blank cells) as ``tests/fixtures/ocr/NNN_<id>_dashes_scan.pdf``: a lone dash is a
+mark the text detector often misses, so the OCR reader has to read those cells on their own.
+Its text version is the sample's own PDF (a dash is a blank, like an empty cell).
 
 Everything is deterministic (fixed seeds, fixed PDF dates), so running it again gives the same
 files. The outputs are committed; tests never run this script.
@@ -41,6 +45,8 @@ SAMPLES = {
     "004_19df153a773c7689": (3, (0.62, 0.62)),  # over table 四
 }
 PNG_PAGE = ("000_f2cddb79f4434941", 3)  # one page as a .png
+DASHED = {"004_19df153a773c7689": "—"}  # sample stem -> the mark written into its empty cells
+DASH_FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 DPI = 200
 JPEG_QUALITY = 80
 FIXED_DATE = time.strptime("2024-01-01 00:00:00", "%Y-%m-%d %H:%M:%S")
@@ -115,11 +121,44 @@ def degrade(page: Image.Image, rng: random.Random) -> Image.Image:
     return Image.fromarray(arr.clip(0, 255).astype(np.uint8))
 
 
-def scan_pages(stem: str) -> list[Image.Image]:
+def empty_number_cells(path: str) -> dict[int, list[tuple]]:
+    """Per 1-based page, the bboxes (points) of the empty number cells of 10-column tables (table 三)."""
+    import pdfplumber
+
+    out: dict[int, list[tuple]] = {}
+    with pdfplumber.open(path) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            for table in page.find_tables():
+                for row in table.rows:
+                    if len(row.cells) != 10:
+                        continue
+                    for j, box in enumerate(row.cells):
+                        if j >= 3 and box is not None and not (page.crop(box).extract_text() or "").strip():
+                            out.setdefault(number, []).append(box)
+    return out
+
+
+def write_marks(page: Image.Image, boxes: list[tuple], mark: str, dpi: int = DPI) -> Image.Image:
+    """``mark`` centred in each box (PDF points), in the size of the form's numbers (10.5 pt)."""
+    out = page.copy()
+    d = ImageDraw.Draw(out)
+    font = ImageFont.truetype(DASH_FONT, round(10.5 * dpi / 72))
+    k = dpi / 72
+    for x0, y0, x1, y1 in boxes:
+        d.text(((x0 + x1) / 2 * k, (y0 + y1) / 2 * k), mark, fill="black", font=font, anchor="mm")
+    return out
+
+
+def scan_pages(stem: str, marks: str | None = None) -> list[Image.Image]:
+    """The scanned pages of a sample; with ``marks``, its empty number cells hold that mark."""
     seal_page, centre = SAMPLES[stem]
-    rng = random.Random(f"scan:{stem}")
+    rng = random.Random(f"scan:{stem}" + (f":{marks}" if marks else ""))
+    src = os.path.join(SAMPLES_DIR, stem + ".pdf")
+    empty = empty_number_cells(src) if marks else {}
     pages = []
-    for number, page in enumerate(render_pages(os.path.join(SAMPLES_DIR, stem + ".pdf")), start=1):
+    for number, page in enumerate(render_pages(src), start=1):
+        if number in empty:
+            page = write_marks(page, empty[number], marks)
         if number == seal_page:
             page = stamp(page, centre, rng)
         pages.append(degrade(page, rng))
@@ -156,6 +195,10 @@ def main(argv=None) -> int:
             # a 64-colour palette keeps the file small; the seal stays red
             pages[PNG_PAGE[1] - 1].quantize(64, dither=Image.Dither.NONE).save(png, optimize=True)
             print(f"wrote {png} ({os.path.getsize(png) // 1024} KB)")
+        if stem in DASHED:
+            out = os.path.join(ROOT, "tests", "fixtures", "ocr", f"{stem}_dashes_scan.pdf")
+            save_pdf(scan_pages(stem, DASHED[stem]), out)
+            print(f"wrote {out} ({os.path.getsize(out) // 1024} KB)")
     return 0
 
 

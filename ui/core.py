@@ -11,6 +11,7 @@ from typing import Optional
 import pandas as pd
 
 from parsing import rules
+from parsing.readers import EXTENSIONS as READER_EXTENSIONS
 from parsing.report import FINDING_COLUMNS, VALUE_COLUMNS, ParsedReport, empty_findings
 
 from .labels import (BADGE_COLORS, BADGE_ERROR, BADGE_ICONS, BADGE_PASS, BADGE_UNREADABLE,  # noqa: F401 - moved
@@ -19,8 +20,8 @@ from .labels import (BADGE_COLORS, BADGE_ERROR, BADGE_ICONS, BADGE_PASS, BADGE_U
 
 log = logging.getLogger(__name__)
 
-# Extensions the uploader accepts (ZIP archives are expanded by parsing.uploads).
-UPLOAD_TYPES = ["pdf", "docx", "html", "htm", "txt", "md", "png", "jpg", "jpeg", "zip"]
+# Extensions the uploader accepts: every format the readers read, and ZIP archives (expanded by parsing.uploads).
+UPLOAD_TYPES = [*(ext.lstrip(".") for ext in READER_EXTENSIONS), "zip"]
 
 
 # ---------------------------------------------------------------------------

@@ -29,6 +29,33 @@ __all__ = ["extract_report", "parse_value", "cn_to_int", "is_blank_text", "is_nu
            "NOTES", "Notes", "document_to_template", "blocks_to_sections"]
 
 
+def reconcile(grid: TableMatcher, text: TableMatcher, notes: Notes) -> None:
+    """The tables as the grids read them against the same pages read as text in order (PDF). A row the
+    grids do not have but the text reads completely is taken from the text, with a note; a number the two
+    readings disagree on keeps the grid's reading, with a note; nothing is chosen silently."""
+    by_row: dict = {}
+    for (table, row, col), cell in text.cells.items():
+        by_row.setdefault((table, row), {})[col] = cell
+    for key, cells in by_row.items():
+        table, row = key
+        leaf = row.split("/")[-1]
+        if key not in grid.rows_seen:
+            if text.row_complete.get(key):
+                for col, cell in cells.items():
+                    grid.cells[(table, row, col)] = cell
+                grid.rows_seen.add(key)
+                grid.tables_seen.add(table)
+                notes.add("PARSE-FROM-TEXT", table=table, row=row, leaf=leaf)
+            continue
+        for col, cell in cells.items():
+            mine = grid.cells.get((table, row, col))
+            if mine is None or mine["status"] != "ok" or cell["status"] != "ok":
+                continue
+            if mine["value"] != cell["value"]:
+                notes.add("PARSE-SOURCES-DISAGREE", table=table, row=row, column=col, leaf=leaf,
+                          grid=mine["raw"], text=cell["raw"], expected=mine["raw"], actual=cell["raw"])
+
+
 def cells_to_values(matcher: TableMatcher, template: str, notes: Notes) -> pd.DataFrame:
     """The values frame on the 2021 naming: every cell of the 2021 form, plus the trial form's own cells
     for a trial-form report and any the report prints in the trial form's layout."""
@@ -127,6 +154,11 @@ def extract_report(doc: Document, name: str) -> ParsedReport:
     sections, _item_section, headings = blocks_to_sections(doc)
     matcher = TableMatcher(template or FORM_2021, notes)
     matcher.feed(items_to_tokens(doc, headings))
+    if doc.stream and grids:
+        stream_doc = Document(items=doc.stream, format=doc.format)
+        alt = TableMatcher(template or FORM_2021, Notes())
+        alt.feed(items_to_tokens(stream_doc, blocks_to_sections(stream_doc)[2]))
+        reconcile(matcher, alt, notes)
     if template is None and matcher.cells:
         notes.add("PARSE-TEMPLATE")
 

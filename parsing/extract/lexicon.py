@@ -18,6 +18,7 @@ from typing import Optional
 
 from .. import forms
 from ..forms import label_number, norm, strip_number
+from ..forms.labels import to_mainland
 
 ROW, GROUP, COLUMN, HEADER, CAPTION = "row", "group", "column", "header", "caption"
 SHORT = 3  # patterns this short must be a whole printed cell, never part of a longer text
@@ -255,7 +256,7 @@ def find_entries(tokens: list[str], table: Optional[str] = None) -> tuple[list[H
             continue
         hit = _cut(seg, a, b == len(text))  # the start of a long label (a fragment too)
         if hit is None and not is_fragment(seg):
-            hit = _fuzzy(seg, a, table)
+            hit = _fuzzy(seg, a, table) or _mainland_words(seg, a, table)
         if hit is not None:
             hits.append(hit)
             for i in range(hit.start, hit.end):
@@ -328,6 +329,18 @@ def _fuzzy(seg: str, offset: int, table: Optional[str]) -> Optional[Hit]:
 def is_prefix_of(printed: str, entry: Entry) -> bool:
     """A printed label that is the beginning of the official one (the rest wrapped elsewhere)."""
     return any(p.startswith(printed) for p in entry.patterns)
+
+
+def _mainland_words(seg: str, offset: int, table: Optional[str]) -> Optional[Hit]:
+    """A label a mirror site printed in Taiwan vocabulary (規範性檔案 for 规范性文件): the segment read with
+    mainland words is exactly one of the form's labels."""
+    conv = to_mainland(seg)
+    if conv == seg:
+        return None
+    for p, es in _pattern_list():
+        if p == conv:
+            return Hit(_pick(es, table), offset, offset + len(seg), seg, exact=False)
+    return None
 
 
 def _cut(seg: str, offset: int, at_end: bool) -> Optional[Hit]:

@@ -30,7 +30,7 @@ from . import lexicon as lex
 from .notes import Notes
 from .values import BLANK_MARKS, clean_num_text, is_blank_text, is_digit_value, is_value_text, parse_value
 
-TEXT, VALUE, BREAK, PIPE = "text", "value", "break", "pipe"
+TEXT, VALUE, BREAK = "text", "value", "break"
 PROSE_CHARS = 60  # label text longer than this (normalised) is prose, not a label
 MAX_RUN = 40  # label cells kept before the numbers they may belong to (a table 三 header is about 15)
 _PROSE_MARKS = re.compile(r"[。；;！？]")
@@ -49,9 +49,10 @@ class Tok:
     hard: bool = False  # BREAK: the end of a row whose cells are delimited (grid row, pipe row)
     section: Optional[int] = None  # BREAK: a section heading
     grid: bool = False  # the cell came with its boundaries (a grid or a pipe row)
-    term: bool = False  # from a line that ends with "|" (cells terminated by pipes)
     run: bool = False  # VALUE: digits printed right after a label with nothing between ("规章000")
     parts: Optional[list] = None  # TEXT from a line with positioned words: those words (cells with boxes)
+    pipe: bool = False  # VALUE: an empty cell that is a line holding one "|" (may start the next row)
+    col: Optional[int] = None  # the cell's slot in a table whose slots are its columns (Grid.aligned)
 
 
 # ---------------------------------------------------------------------------
@@ -123,42 +124,101 @@ def _cell_tokens(cell: Cell, grid: bool) -> list[Tok]:
 
 
 def _line_tokens(block: TextBlock) -> list[Tok]:
+    """A line of text without pipes: prose (a break), or labels and numbers split at spaces; a paragraph of
+    spaces (the reader keeps one only between empty lines) is an empty cell."""
     text = block.text.strip()
+    if not text and block.text:
+        return [Tok(VALUE, "", Cell("", block.page), grid=True)]
     if not text or _PAGE_FURNITURE.match(text):
         return []
-    if "|" in text or "｜" in text:
-        text = text.replace("｜", "|")
-        if _PIPE_ONLY.match(text):
-            return [Tok(PIPE)] if text.count("|") == 1 else [Tok(BREAK, hard=True)]
-        parts = text.split("|")
-        if text.startswith("|"):
-            parts = parts[1:]
-        if text.endswith("|"):
-            parts = parts[:-1]
-        toks: list[Tok] = []
-        for p in parts:
-            p = p.strip()
-            if not p:
-                toks.append(Tok(VALUE, "", Cell("", block.page), grid=True))
-                continue
-            toks.extend(_cell_tokens(Cell(p, block.page), grid=True))
-        term = text.rstrip().endswith("|")
-        for t in toks:
-            t.term = term
-        if len(parts) >= 2:
-            toks.append(Tok(BREAK, hard=True))
-        return toks
     if _is_prose(text):
         return [Tok(BREAK)]
     return _word_tokens(text, block.page, block.words)
+
+
+class _PipeCells:
+    """Tables copied from web pages as text, whose cells end at a ``|``: one cell per line (``0 |``), a row
+    per line (``规章 | 0 | 0 | 0 |``), a row over several lines, or cells on lines of their own with a ``|``
+    line after each. A cell is the text up to its ``|``, over as many lines as it takes (a label wrapped in
+    its cell); two pipes with nothing between hold an empty cell; a line of pipes only (``||``, the filler
+    of merged cells) ends the row; an empty cell right before a label starts that label's row."""
+
+    def __init__(self, out: list[Tok]):
+        self.out = out
+        self.pending: list[TextBlock] = []  # lines of the cell not yet closed by a pipe
+        self.active = False
+
+    def line(self, block: TextBlock) -> bool:
+        """Take one line; False when it is not part of a pipe table (the caller reads it as a line)."""
+        text = block.text.replace("｜", "|").strip()
+        if "|" not in text:
+            if not self.active:
+                return False
+            if not text or _PAGE_FURNITURE.match(text):
+                return True
+            if _is_prose(text):
+                self.flush()
+                return False
+            self.pending.append(block)
+            return True
+        self.active = True
+        if _PIPE_ONLY.match(text):
+            if text.count("|") >= 2:
+                self.pending = [b for b in self.pending if b.text.strip()]
+                self.close_pending()
+                self.out.append(Tok(BREAK, hard=True))
+            else:
+                self.close("", block.page, lone=True)
+            return True
+        parts = text.split("|")
+        for part in parts[:-1]:
+            self.close(part, block.page)
+        rest = parts[-1].strip()
+        if rest:
+            self.pending.append(TextBlock(rest, block.page))
+        return True
+
+    def close(self, part: str, page, lone: bool = False) -> None:
+        lines = [b.text.strip() for b in self.pending if b.text.strip()] + ([part.strip()] if part.strip() else [])
+        self.pending = []
+        if not lines:
+            self.out.append(Tok(VALUE, "", Cell("", page), grid=True, pipe=lone))
+            return
+        values = [ln for ln in lines if is_value_text(ln)]
+        if len(values) > 1 or (values and len(values) < len(lines)):  # not one cell: one token a line
+            for ln in lines:
+                self.out.extend(_cell_tokens(Cell(ln, page), grid=True))
+            return
+        self.out.extend(_cell_tokens(Cell("\n".join(lines), page), grid=True))
+
+    def close_pending(self) -> None:
+        if self.pending:
+            self.close("", self.pending[-1].page)
+
+    def flush(self, at_end: bool = False) -> None:
+        """The table has ended: lines still open are read as lines. At the end of the file, text after the
+        last pipe of a table is a cell the cut-off left unfinished (``… | 0 | 1`` may have been ``12``): it
+        is not read."""
+        if at_end and self.active:
+            # except a lone 0: no number goes on from a 0 but a decimal, and counts have none
+            keep = [b for b in self.pending if clean_num_text(b.text) == "0"][-1:] if len(self.pending) == 1 else []
+            for b in keep:
+                self.out.append(Tok(VALUE, b.text.strip(), Cell(b.text.strip(), b.page), grid=True))
+        else:
+            for b in self.pending:
+                self.out.extend(_line_tokens(b))
+        self.pending = []
+        self.active = False
 
 
 def items_to_tokens(doc: Document, headings: dict) -> list[Tok]:
     """The document as one token stream. ``headings`` maps (item index, grid row index or None) to the
     section number of a heading found there (see :func:`parsing.extract.sections.blocks_to_sections`)."""
     out: list[Tok] = []
+    pipes = _PipeCells(out)
     for i, item in enumerate(doc.items):
         if isinstance(item, Grid):
+            pipes.flush()
             for r, row in enumerate(item.rows):
                 if (i, r) in headings:
                     out.append(Tok(BREAK, section=headings[(i, r)]))
@@ -166,43 +226,32 @@ def items_to_tokens(doc: Document, headings: dict) -> list[Tok]:
                 if all(_empty(c) for c in row):  # a spacer row (or a filler line of pipes)
                     out.append(Tok(BREAK, hard=True))
                     continue
-                for c in row:
+                for k, c in enumerate(row):
                     if c is not None:
-                        out.extend(_cell_tokens(c, grid=True))
+                        toks = _cell_tokens(c, grid=True)
+                        if item.aligned and len(toks) == 1:
+                            toks[0].col = k
+                        out.extend(toks)
                 out.append(Tok(BREAK, hard=True))
         elif (i, None) in headings:
+            pipes.flush()
             out.append(Tok(BREAK, section=headings[(i, None)]))
-        else:
+        elif not pipes.line(item):
             out.extend(_line_tokens(item))
-    return _resolve_pipes(out)
+    pipes.flush(at_end=True)
+    return _row_starts(out)
 
 
-def _resolve_pipes(toks: list[Tok]) -> list[Tok]:
-    """What a line holding a lone "|" means depends on how the cells around it are printed.
-
-    Cells terminated by pipes (``0 |`` on each line): a lone pipe is an empty cell, or the start of the
-    next row where a label follows it. Cells on lines of their own with a pipe line between them
-    (``0`` / ``|`` / ``0``): the pipe separates cells, and two pipes with nothing between hold an
-    empty cell; cells so separated are delimited."""
-    out: list[Tok] = []
-    last_cell: Optional[Tok] = None
+def _row_starts(toks: list[Tok]) -> list[Tok]:
+    """A line holding one ``|`` right before a label is where that label's row starts, not an empty cell
+    of the row before (``0 |`` / ``|`` / ``规范性文件 |``)."""
+    out = []
     for k, t in enumerate(toks):
-        if t.kind != PIPE:
-            out.append(t)
-            if t.kind in (TEXT, VALUE):
-                last_cell = t
-            continue
-        prev = toks[k - 1] if k else None
         nxt = toks[k + 1] if k + 1 < len(toks) else None
-        if last_cell is not None and last_cell.term:
-            out.append(Tok(BREAK, hard=True) if nxt is not None and nxt.kind == TEXT else
-                       Tok(VALUE, "", Cell(""), grid=True))
-        elif prev is not None and prev.kind == PIPE:
-            out.append(Tok(VALUE, "", Cell(""), grid=True))
+        if t.kind == VALUE and t.pipe and nxt is not None and nxt.kind == TEXT:
+            out.append(Tok(BREAK, hard=True))
         else:
-            for x in (prev, nxt):
-                if x is not None and x.kind == VALUE:
-                    x.grid = True
+            out.append(t)
     return out
 
 
@@ -343,6 +392,8 @@ class TableMatcher:
         self.unknown_notes: set = set()
         self.centers: dict = {}  # (table, n columns) -> x-centres of the values of complete rows
         self.header_centers: dict = {}  # (table, n columns) -> x-centres of the header's column labels
+        self.header_slots: dict = {}  # (table, n columns) -> slots of the header's column labels (aligned grids)
+        self._slot_map: dict = {}  # (table, caption) -> {(column label, slot): slot} of the header being read
         self._pending: list[Tok] = []
         self._carry: list[Tok] = []
         self._row: Optional[Row] = None
@@ -380,11 +431,12 @@ class TableMatcher:
                 if t.section is not None:
                     self.state = State(table=SECTION_TABLE.get(t.section), caption_form=self.state.caption_form)
                     self._carry = []
+                    self._slot_map = {}
                 elif not t.hard:  # a paragraph of prose: whatever table was open has ended
                     self.state.in_table = False
                     self.state.after_header_四 = False
                     self._carry = []
-        self._finish_row(False)
+        self._finish_row(False, at_end=True)
         if self._pending:
             self._resolve_header(self._pending, keep_unknown=False)
         self._flush_deferred()
@@ -404,6 +456,8 @@ class TableMatcher:
             h.token = owner[ks[0]].text
             xs = [_center(cells[k]) for k in ks if _center(cells[k]) is not None]
             h.x = sum(xs) / len(xs) if xs else None
+            owners = {id(owner[k]) for k in ks}
+            h.col = owner[ks[0]].col if len(owners) == 1 else None
         return hits, (text, bounds)
 
     @staticmethod
@@ -455,7 +509,10 @@ class TableMatcher:
                 self._row = Row(_SLOT_四, "")
                 self._row_tokens = []
                 return
-            self._unknown_row(run, hits)
+            if self._labels_only(hits, text) and any(h.entry.kind == lex.ROW for h in hits):
+                self._blank_rows(hits + [_END], text, _END)  # rows with no number, then the next sub-table
+            else:
+                self._unknown_row(run, hits)
             self._row = None
             return
         self._blank_rows(hits, text, hit)
@@ -507,10 +564,11 @@ class TableMatcher:
         cells the report leaves empty (a delimited row with no value cells)."""
         hits, text = self._lookup(run)
         hit = self._row_hit(hits, text)
-        if hit is not None and not all(t.grid for t in run):
-            # labels of a table without rules, the last of them right before the next section: rows
-            # printed with no number at all
-            self._blank_rows(hits + ([_END] if section else []), text, _END if section else hit)
+        if not all(t.grid for t in run) and self._labels_only(hits, text):
+            # labels of a table without rules before the next sub-table, or the last of them right before the
+            # next section: rows printed with no number at all
+            ends_in_row = hit is not None and not section
+            self._blank_rows(hits + ([] if ends_in_row else [_END]), text, hit if ends_in_row else _END)
         if hit is not None and all(t.grid for t in run) and not (hit.entry.also_group and len(hits) == 1
                                                                  and self.template == FORM_2021):
             self._apply_context(hits, hit)
@@ -538,6 +596,7 @@ class TableMatcher:
     def _header_positions(self, hits: list, row_hit: Optional[lex.Hit]) -> None:
         """Where a header printed without rules puts each column (x-centres of its words): the column
         positions for rows whose cells are not delimited, where no complete row gives them."""
+        self._header_slots(hits, row_hit)
         cols = [h for h in hits if h is not row_hit and h.entry.kind == lex.COLUMN and getattr(h, "x", None)]
         if not cols:
             return
@@ -561,6 +620,37 @@ class TableMatcher:
             return
         if len(order) >= 2:
             self.header_centers[(table, len(order))] = [[statistics.mean(by[c]) for c in order]]
+
+    def _header_slots(self, hits: list, row_hit: Optional[lex.Hit]) -> None:
+        """Which slot of an aligned table each column label of its header stands in (collected over the
+        header's rows): where the value cells of a row cannot be fitted by counting, each goes to the column
+        whose slot it is in."""
+        table = self.state.table
+        cols = [h for h in hits if h is not row_hit and h.entry.kind == lex.COLUMN and h.entry.table == table
+                and getattr(h, "col", None) is not None]
+        if not cols or table not in ("二", "三", "四"):
+            return
+        key = (table, self.state.caption if table == "二" else None)
+        seen = self._slot_map.setdefault(key, {})
+        for h in cols:
+            seen.setdefault((h.entry.official, h.col), h.col)
+        if table == "四":
+            slots = sorted(set(seen.values()))
+            if len(slots) == 15:
+                self.header_slots[("四", 15)] = slots
+            return
+        by = {}
+        for (official, _), col in seen.items():
+            by.setdefault(official, col)
+        if table == "三":
+            order = [c for c in forms.APPLICANT_COLUMNS if c in by]
+        else:
+            fid = self.state.caption_form.get(self.state.caption, self.template)
+            st = next((x for x in forms.get(fid).subtables_二 if x.caption == self.state.caption), None)
+            order = [c for c in (st.columns if st else ()) if c in by]
+        slots = [by[c] for c in order]
+        if len(order) >= 2 and len(set(slots)) == len(slots) and slots == sorted(slots):
+            self.header_slots[(table, len(order))] = slots
 
     def _apply_context(self, hits: list, row_hit: Optional[lex.Hit]) -> None:
         self._context(hits, row_hit)
@@ -697,12 +787,15 @@ class TableMatcher:
                 return present
         return slot.columns
 
-    def _finish_row(self, hard: bool) -> None:
+    def _finish_row(self, hard: bool, at_end: bool = False) -> None:
         row, self._row = self._row, None
         if row is None:
             return
         row.delimited = row.delimited or hard or any(t.grid for t in row.values)
-        if row.header_like and all(_empty(t.cell) for t in row.values):
+        if at_end and row.delimited and row.slot.key != "*" and 0 < len(row.values) < len(self._columns_for(row.slot)):
+            self._cut_row(row)
+            return
+        if row.header_like and row.slot.table == "四" and all(_empty(t.cell) for t in row.values):
             return  # a header row whose last label is also a row label (表四: 未经复议直接起诉、复议后起诉)
         if row.slot.key == "*":
             if not row.delimited and 0 < len(row.values) < 15:
@@ -743,6 +836,35 @@ class TableMatcher:
             self._store(row.slot.table, row.slot.key, row.slot.leaf, col, run, False, run.page)
         return None
 
+    def _by_slot(self, row: Row, n: int) -> Optional[list]:
+        """The row's value cells placed by the slots they stand in, where the table's cells are its columns
+        and its header said which slot is which column: every number must stand in a column's slot (filler
+        cells of merged areas in others must be empty), else None."""
+        slots = self.header_slots.get((row.slot.table, n))
+        if slots is None or any(t.col is None for t in row.values):
+            return None
+        out: list = [None] * n
+        for t in row.values:
+            if t.col in slots:
+                out[slots.index(t.col)] = t.cell
+            elif not _empty(t.cell):
+                return None
+        return out
+
+    def _cut_row(self, row: Row) -> None:
+        """The text ends inside a row whose cells are delimited (a file cut off in the middle of a table):
+        the cells printed are the row's first ones, in order; the rest are not in the file."""
+        key = (row.slot.table, row.slot.key)
+        if key in self.rows_seen:
+            return
+        cols = self._columns_for(row.slot)
+        self.rows_seen.add(key)
+        self.row_complete[key] = False
+        self.notes.add("PARSE-CUT-OFF", table=row.slot.table, row=row.slot.key, leaf=row.slot.leaf,
+                       k=len(row.values), n=len(cols))
+        for col, t in zip(cols, row.values):
+            self._store(row.slot.table, row.slot.key, row.slot.leaf, col, t.cell, True, self._page(row))
+
     def _place(self, row: Row, cols: tuple, cells: list) -> None:
         key = (row.slot.table, row.slot.key)
         complete = len(cells) == len(cols) and all(not _empty(c) for c in cells)
@@ -756,7 +878,11 @@ class TableMatcher:
             xs = [_center(c) for c in cells]
             if all(x is not None for x in xs):
                 self.centers.setdefault((row.slot.table, len(cols)), []).append(xs)
-        fitted, sure = self._fit(row.slot, cells, len(cols))
+        fitted = self._by_slot(row, len(cols)) if len(cells) != len(cols) else None
+        if fitted is not None:
+            sure = [True] * len(cols)
+        else:
+            fitted, sure = self._fit(row.slot, cells, len(cols))
         for col, cell, ok in zip(cols, fitted, sure):
             self._store(row.slot.table, row.slot.key, row.slot.leaf, col, cell, ok, self._page(row))
 

@@ -44,6 +44,8 @@ _EMPHASIS = re.compile(r"\*\*|__|`+|^[#>\s*\-]+")
 _SENTENCE = re.compile(
     r"(?:公布|公开|发布|编制|形成了?|印发|现将|现把)\s*《?(?P<body>[^，,。；;《》“”]{2,40}?)\s*(?P<year>(?:19|20)\d{2})\s*年\s*度?"
     r"\s*(?:政府)?信息公开(?:工作)?(?:年度)?(?:工作)?报告")
+_CONTACT = re.compile(r"(?:请|可)与\s*(?P<body>[^，,。；;《》“”\s（(]{2,30}?)(?:党政综合办公室|党政办公室|综合办公室|党政办|办公室|政府办)?"
+                      r"\s*联系")
 _COMPILED_BY = re.compile(r"由\s*(?P<body>[^，,。；;《》“”\s]{2,30}?)(?:党政综合办公室|党政办公室|综合办公室|党政办|办公室|政府办)?"
                           r"\s*(?:负责)?编制")
 _ORGAN = r"(?:街道办事处|人民政府|办事处|街道|镇|乡|局|委员会|办公室|中心)"
@@ -153,7 +155,8 @@ def find_title(doc: Document) -> tuple[Optional[str], Optional[str]]:
     found = []
     for n, (k, t) in enumerate(lines):
         simp = to_simplified(t)
-        if len(t) > 80 or _NOT_TITLE.search(simp) or not _TITLE_KEY.search(simp) or _is_heading(t):
+        if len(t) > 80 or _NOT_TITLE.search(simp) or not _TITLE_KEY.search(re.sub(r"\s+", "", simp)) \
+                or _is_heading(t):
             continue
         if re.search(r"[。；]$", t) or ("《" in t and "》" in t):
             continue  # a sentence, or a document quoted in one
@@ -204,7 +207,7 @@ def find_body_in_text(doc: Document) -> tuple[Optional[str], Optional[str], Opti
     whose subject is the body (``2025年，X全面贯彻…``, 'text')."""
     lines = _intro_text(doc)
     for pat, source in ((_SENTENCE, "sentence"), (_COMPILED_BY, "sentence"), (_SUBJECT, "text"),
-                        (_SUBJECT_SHORT, "text")):
+                        (_SUBJECT_SHORT, "text"), (_CONTACT, "contact")):
         for t in (lines[:12] if source == "sentence" else lines):
             simp = to_simplified(t)
             for m in pat.finditer(simp):

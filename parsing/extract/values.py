@@ -11,7 +11,9 @@ from typing import Optional
 
 BLANK_MARKS = {"", "-", "--", "—", "——", "/", "\\", "－", "—-", "／"}
 _NUM = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
-_NUM_UNIT = re.compile(r"^([+-]?\d+(?:\.\d+)?)(件|个|项|次|条|万元|元)$")
+_NUM_UNIT = re.compile(r"^([+-]?\d+(?:\.\d+)?)[(（]?(件|个|项|次|条|万元|元|万)[)）]?$")
+_SIGNED_WORD = re.compile(r"^(增加|增|减少|减|減少|減)([0-9]+(?:\.[0-9]+)?)(件|个|项)?$")
+_NOISE = "?？\ufffd"  # what an encoding loss leaves where a character was: never a digit
 _THOUSANDS = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$")
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "三": 3, "叁": 3, "四": 4, "肆": 4,
@@ -50,13 +52,19 @@ def is_blank_text(text: Optional[str]) -> bool:
     return clean_num_text(text or "") in BLANK_MARKS
 
 
+def _denoised(s: str) -> str:
+    t = s.strip(_NOISE)
+    return t if t != s and t and (_NUM.match(t) or _NUM_UNIT.match(t)) else s
+
+
 def is_number_text(text: Optional[str]) -> bool:
-    """Text that stands in a value cell: a number (with a unit, thousands separators or in characters)
-    or one of the words that stand where a number should be."""
-    s = clean_num_text(text or "")
+    """Text that stands in a value cell: a number (with a unit, thousands separators, a sign word such as
+    减3, or in characters) or one of the words that stand where a number should be."""
+    s = _denoised(clean_num_text(text or ""))
     if "," in s and _THOUSANDS.match(s):
         return True
-    return bool(_NUM.match(s) or _NUM_UNIT.match(s) or s in VALUE_WORDS or cn_to_int(s) is not None)
+    return bool(_NUM.match(s) or _NUM_UNIT.match(s) or _SIGNED_WORD.match(s) or s in VALUE_WORDS
+                or cn_to_int(s) is not None)
 
 
 def is_value_text(text: Optional[str]) -> bool:
@@ -65,9 +73,9 @@ def is_value_text(text: Optional[str]) -> bool:
 
 
 def is_digit_value(text: Optional[str]) -> bool:
-    """A number written in digits (with a unit or thousands separators): never a label fragment."""
-    s = clean_num_text(text or "")
-    return bool(_NUM.match(s) or _NUM_UNIT.match(s) or ("," in s and _THOUSANDS.match(s)))
+    """A number written in digits (with a unit, thousands separators or a sign word): never a label fragment."""
+    s = _denoised(clean_num_text(text or ""))
+    return bool(_NUM.match(s) or _NUM_UNIT.match(s) or _SIGNED_WORD.match(s) or ("," in s and _THOUSANDS.match(s)))
 
 
 def parse_value(text: Optional[str]) -> tuple[Optional[float], str, Optional[str]]:
@@ -75,6 +83,14 @@ def parse_value(text: Optional[str]) -> tuple[Optional[float], str, Optional[str
     s = clean_num_text(text or "")
     if s in BLANK_MARKS:
         return None, "blank", None
+    t = _denoised(s)
+    if t != s:
+        value, status, note = parse_value(t)
+        return value, status, "单元格中有无法显示的字符“" + s.replace(t, "") + "”，已略去" + (f"；{note}" if note else "")
+    m = _SIGNED_WORD.match(s)
+    if m:
+        v = float(m.group(2))
+        return (-v if m.group(1).startswith(("减", "減")) else v), "ok", f"增减写作“{s}”，按{'-' if m.group(1).startswith(('减', '減')) else '+'}{m.group(2)}读取"
     if _THOUSANDS.match(s):
         return float(s.replace(",", "")), "ok", None
     if _NUM.match(s):

@@ -19,8 +19,10 @@ try:  # traditional -> simplified, for mirrors that serve traditional characters
     import opencc as _opencc  # type: ignore
 
     _T2S = _opencc.OpenCC("t2s")
+    _TW2SP = _opencc.OpenCC("tw2sp")  # Taiwan words to mainland words (檔案 -> 文件), for labels mirrors rewrote
+    _S2T = _opencc.OpenCC("s2t")
 except Exception:  # pragma: no cover - opencc is in requirements; stay usable without it
-    _T2S = None
+    _T2S = _TW2SP = _S2T = None
 
 
 def to_simplified(text: str) -> str:
@@ -28,6 +30,11 @@ def to_simplified(text: str) -> str:
     if _T2S is None or not text or not any("\u4e00" <= ch <= "\u9fff" for ch in text):
         return text
     return _T2S.convert(text)
+
+
+def to_mainland(text: str) -> str:
+    """Text with Taiwan vocabulary replaced by mainland words (only for matching a label no other way)."""
+    return _TW2SP.convert(_S2T.convert(text)) if _TW2SP is not None and text else text
 
 
 def drop_inline_pinyin(text: str) -> str:

@@ -35,7 +35,7 @@ EXTENSIONS = {
     ".jpeg": "image",
     ".png": "image",
 }
-SUPPORTED_ZH = "PDF、DOCX、HTML/HTM、TXT/MD、JPG/PNG 图片（文字识别）（以及经 LibreOffice 转换的 DOC/WPS）"
+SUPPORTED_ZH = "PDF、DOCX、DOC/WPS（经 wv、LibreOffice 或 catdoc 转换）、HTML/HTM、TXT/MD、JPG/PNG 图片（文字识别）"
 
 
 def detect_format(data: bytes, name: str) -> str:

@@ -492,7 +492,8 @@ def textpage_words(textpage, raw: str, height: float, number: int) -> list[list]
         left, bottom, right, top = textpage.get_charbox(i)
         box = (ch, left, height - top, right, height - bottom)
         if word:
-            size = max([top - bottom] + [w[4] - w[2] for w in word] + [4.0])  # a period's box is tiny
+            # half the font size, not of the ink: a period's or a minus sign's box is tiny
+            size = max(pdfium_c.FPDFText_GetFontSize(textpage.raw, i), top - bottom, 4.0)
             if left - word[-1][3] > 0.5 * size:
                 end_word()
         word.append(box)
@@ -787,6 +788,8 @@ def read_pdf(data: bytes, name: str) -> Document:
         elif info.has_text:
             ordered.append(lines_to_items(info))
     doc.items = pieces_to_grids(ordered)
+    if any(isinstance(i, Grid) for i in doc.items):
+        doc.stream = [i for info in triage if info.has_text for i in lines_to_items(info).items]
 
     doc.scanned_pages = [t.number for t in triage if t.scanned]
     readable = [t for t in triage if t.has_text]

@@ -14,6 +14,8 @@ import re
 
 from ..model import Cell, Document, Grid, ReportError, TextBlock
 
+_EMPTY_CELL = re.compile(r"^[ \u3000\u00a0]+$")
+_PIPES_ONLY = re.compile(r"^[\s|]*$")
 _PIPE_SEP = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 _MD_HEADING = re.compile(r"^\s*#{1,6}\s*")
 _BOLD = re.compile(r"\*\*|__")
@@ -52,8 +54,10 @@ def _is_blank(line: str) -> bool:
 
 
 def _is_pipe_row(line: str) -> bool:
+    """A row of a Markdown table: ``| a | b |`` (two cells at least; a line of pipes only, or a single
+    ``| x |``, belongs to a text table whose cells end at pipes, read by the matcher)."""
     s = line.strip()
-    return s.startswith("|") and s.count("|") >= 2
+    return s.startswith("|") and s.endswith("|") and s.count("|") >= 3 and not _PIPES_ONLY.match(s)
 
 
 def _pipe_cells(line: str) -> list[str]:
@@ -142,7 +146,7 @@ def read_text(data: bytes, name: str) -> Document:
                 if _is_pipe_row(lines[i]) and not _PIPE_SEP.match(lines[i].strip()):
                     rows.append(_pipe_cells(lines[i]))
                 i += 1
-            doc.items.append(Grid([[Cell(c) for c in r] for r in rows]))
+            doc.items.append(Grid([[Cell(c) for c in r] for r in rows], aligned=False))
             continue
         if "\t" in ln:
             block = []
@@ -168,11 +172,14 @@ def read_text(data: bytes, name: str) -> Document:
                 else:
                     break
             rows = _grid_from_cell_lines(block) if _cell_per_line(block) else _grid_from_tab_lines(block)
-            doc.items.append(Grid([[Cell(c) for c in r] for r in rows]))
+            doc.items.append(Grid([[Cell(c) for c in r] for r in rows], aligned=False))
             continue
         if not _is_blank(ln):
             cleaned = _clean_text_line(ln)
             if cleaned:
                 doc.items.append(TextBlock(cleaned))
+        elif _EMPTY_CELL.match(ln) and 0 < i < n - 1 and lines[i - 1] == "" and lines[i + 1] == "":
+            # a paragraph of spaces between empty lines: an empty cell of a table pasted one cell a paragraph
+            doc.items.append(TextBlock(" "))
         i += 1
     return doc

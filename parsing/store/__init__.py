@@ -9,7 +9,9 @@
   reason in Chinese);
 * :mod:`.review` - the reviewer's decisions on findings, hand corrections of cells, publication dates entered;
 * :mod:`.queries` - listings, versions, long values and findings for the dashboard and exports;
-* :mod:`.roster` - the roster of bodies that must report and the matching of report bodies to it.
+* :mod:`.roster` - the roster of bodies that must report (with each body's annual-report column page) and the
+  matching of report bodies to it;
+* :mod:`.sources` - where fetched reports came from (URL, final URL, when, the publication date shown).
 
 The order parse -> check -> store -> re-check the neighbouring years lives in :mod:`parsing.pipeline`;
 :meth:`Store.recheck` and :meth:`Store.reparse_all` call it.
@@ -25,7 +27,9 @@ Schema (``PRAGMA user_version`` = :data:`SCHEMA_VERSION`). ``values`` is an SQL 
 * ``cells(cell_id, table_id, row_key, col_key)`` - one row per distinct cell label
 * ``cell_values(report_id, seq, cell_id, value, raw, page, status, form, confidence, bbox)``
 * ``sections``, ``findings`` (``kind`` = ``note`` for parse notes, ``finding`` for rule findings), ``files``,
-  ``decisions``, ``corrections``, ``publication_dates``, ``roster``, ``roster_matches``.
+  ``decisions``, ``corrections``, ``publication_dates``, ``roster`` (with ``report_url``), ``roster_matches``;
+* ``sources(sha256, url, final_url, via_url, link_text, year_asked, fetched_at, published, published_source,
+  content_type, content_sha256)`` - one row per place a report was fetched from.
 
 This package never imports streamlit or plotly.
 """
@@ -39,9 +43,10 @@ from .reports import (CheckFn, ParseFn, ReportsMixin, best_version, body_key, ce
                       report_body_key)
 from .review import CORRECTED, DECISION_STATUSES, PUBLISHED_BY_REVIEWER, ReviewMixin, apply_corrections, apply_published
 from .roster import RosterMixin, display_name, match_roster
+from .sources import PUBLISHED_SOURCE_ZH, PUBLISHED_SOURCES, SourceRow, SourcesMixin
 
 
-class Store(ReportsMixin, ReviewMixin, QueriesMixin, RosterMixin, Database):
+class Store(ReportsMixin, ReviewMixin, QueriesMixin, RosterMixin, SourcesMixin, Database):
     """An embedded SQLite store of parsed reports, their findings and the reviewer's work.
 
     ``Store(path=None)`` opens (and creates, with private parent folders) the database at ``path``, or at
@@ -67,4 +72,5 @@ class Store(ReportsMixin, ReviewMixin, QueriesMixin, RosterMixin, Database):
 
 __all__ = ["Store", "SCHEMA_VERSION", "ENV_VAR", "DEFAULT_PATH", "default_path", "body_key", "report_body_key",
            "finding_key", "best_version", "cells_read", "apply_corrections", "match_roster", "CheckFn", "ParseFn",
-           "CORRECTED", "DECISION_STATUSES", "PUBLISHED_BY_REVIEWER", "apply_published", "display_name"]
+           "CORRECTED", "DECISION_STATUSES", "PUBLISHED_BY_REVIEWER", "apply_published", "display_name",
+           "SourceRow", "PUBLISHED_SOURCES", "PUBLISHED_SOURCE_ZH"]

@@ -30,7 +30,7 @@ import pandas as pd
 from ..clock import now_iso
 from ..model import ReportError
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 ENV_VAR = "GOVREPORT_DB"
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "reports.sqlite3"
 FILE_MODE = 0o600
@@ -169,9 +169,27 @@ CREATE TABLE IF NOT EXISTS roster (
     township    TEXT,
     department  TEXT,
     region_path TEXT NOT NULL DEFAULT '',
+    report_url  TEXT,
     UNIQUE (body_key, region_path)
 );
 CREATE INDEX IF NOT EXISTS roster_key ON roster(body_key);
+CREATE TABLE IF NOT EXISTS sources (
+    id               INTEGER PRIMARY KEY,
+    sha256           TEXT NOT NULL,
+    url              TEXT NOT NULL,
+    final_url        TEXT NOT NULL,
+    via_url          TEXT,
+    link_text        TEXT,
+    year_asked       INTEGER,
+    fetched_at       TEXT NOT NULL,
+    published        TEXT,
+    published_source TEXT,
+    content_type     TEXT,
+    content_sha256   TEXT NOT NULL,
+    UNIQUE (sha256, final_url, url)
+);
+CREATE INDEX IF NOT EXISTS sources_sha ON sources(sha256);
+CREATE INDEX IF NOT EXISTS sources_url ON sources(url, year_asked);
 CREATE TABLE IF NOT EXISTS roster_matches (
     body_key  TEXT PRIMARY KEY,
     roster_id INTEGER REFERENCES roster(id) ON DELETE SET NULL,
@@ -179,6 +197,16 @@ CREATE TABLE IF NOT EXISTS roster_matches (
     method    TEXT
 );
 """
+
+def _migrate_6(c: sqlite3.Connection) -> None:
+    """6: the sources of fetched reports, and the roster's annual-report column pages."""
+    start = _SCHEMA.index("CREATE TABLE IF NOT EXISTS sources")
+    end = _SCHEMA.index("CREATE TABLE IF NOT EXISTS roster_matches")
+    for stmt in _split_sql(_SCHEMA[start:end]):
+        c.execute(stmt)
+    if "report_url" not in {r[1] for r in c.execute("PRAGMA table_info(roster)").fetchall()}:
+        c.execute("ALTER TABLE roster ADD COLUMN report_url TEXT")
+
 
 def _migrate_4(c: sqlite3.Connection) -> None:
     """4: how many cells each report read, and why its version is current (the best-source rule)."""
@@ -200,8 +228,11 @@ MIGRATIONS: dict[int, Union[str, Callable[[sqlite3.Connection], None]]] = {
     3: _migrate_4,
     # 5: who made a decision or a correction (the reviewer's account; NULL before accounts, or without them)
     4: "ALTER TABLE decisions ADD COLUMN reviewer TEXT; ALTER TABLE corrections ADD COLUMN reviewer TEXT",
-    # 6: the publication date a reviewer entered for a report (it overrides the date the file shows)
-    5: "CREATE TABLE IF NOT EXISTS publication_dates (sha256 TEXT PRIMARY KEY, published TEXT NOT NULL,"
+    # 6: where fetched reports came from (one report may have several sources: its page and its attachment),
+    #    and each roster body's annual-report column page (年报栏目)
+    5: _migrate_6,
+    # 7: the publication date a reviewer entered for a report (it overrides the date the file shows)
+    6: "CREATE TABLE IF NOT EXISTS publication_dates (sha256 TEXT PRIMARY KEY, published TEXT NOT NULL,"
        " note TEXT NOT NULL DEFAULT '', entered_at TEXT NOT NULL, reviewer TEXT)",
 }
 

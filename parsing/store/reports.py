@@ -294,7 +294,7 @@ class ReportsMixin:
             self._insert_findings(c, rid, "finding", findings)
 
     def delete(self, sha256: str) -> bool:
-        """Delete a report and everything about it (values, findings, file, decisions, corrections).
+        """Delete a report and everything about it (values, findings, file, decisions, corrections, sources).
 
         Returns False when no such report was stored. The current version of its body and year is recomputed.
         """
@@ -305,7 +305,7 @@ class ReportsMixin:
             rid, key, year = row
             for table in ("cell_values", "sections", "findings"):
                 c.execute(f"DELETE FROM {table} WHERE report_id=?", (rid,))
-            for table in ("files", "decisions", "corrections", "publication_dates"):
+            for table in ("files", "decisions", "corrections", "publication_dates", "sources"):
                 c.execute(f"DELETE FROM {table} WHERE sha256=?", (sha256,))
             c.execute("DELETE FROM reports WHERE id=?", (rid,))
             self._recompute_current(c, key, year)

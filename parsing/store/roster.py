@@ -22,6 +22,9 @@ _ROSTER_HEADERS = {
     "township": ("乡镇街道", "乡镇(街道)", "乡镇/街道", "乡镇", "街道", "township"),
     "department": ("部门", "department"),
     "path": ("区划", "地区", "区域", "层级", "region", "region_path", "path"),
+    # the body's annual-report column page on its website, where ``python -m parsing fetch --roster`` looks
+    "report_url": ("年报栏目", "年报栏目网址", "年报栏目地址", "年度报告栏目", "年报网址", "年报地址", "栏目网址", "网址",
+                   "report_url", "url"),
 }
 
 
@@ -96,8 +99,9 @@ def _roster_rows(df: pd.DataFrame) -> list[tuple]:
                 levels[f] = part
         path = "/".join(x for x in (levels.get("city"), levels.get("county"), levels.get("township"),
                                      levels.get("department")) if x)
+        url = (_text(rec.get(found["report_url"])) or "").strip() or None if "report_url" in found else None
         rows.append((body, key, levels.get("city"), levels.get("county"), levels.get("township"),
-                     levels.get("department"), path))
+                     levels.get("department"), path, url))
     return rows
 
 
@@ -168,7 +172,8 @@ class RosterMixin:
 
         Accepted headers (any of each group): body ``单位名称``/``单位``/``机关名称``/``名称``/``body``; region levels
         ``市``, ``县区``, ``乡镇街道``, ``部门`` (and variants such as ``县（区）``, ``乡镇（街道）``), or one
-        ``区划``/``地区``/``region`` column holding the path joined with ``/``. With ``replace`` the old roster is
+        ``区划``/``地区``/``region`` column holding the path joined with ``/``; optionally ``年报栏目`` (or
+        ``年报栏目网址``, ``网址``, ``url``): the body's annual-report column page, for fetching. With ``replace`` the old roster is
         replaced; manual matches are kept when their body is still on the list. Report bodies are then matched
         automatically. Returns the number of roster rows. Raises :class:`ReportError` for an unusable file.
         """
@@ -182,7 +187,7 @@ class RosterMixin:
                 c.execute("UPDATE roster_matches SET roster_id=NULL")
                 c.execute("DELETE FROM roster")
             c.executemany("INSERT OR REPLACE INTO roster(body, body_key, city, county, township, department,"
-                          " region_path) VALUES (?,?,?,?,?,?,?)", rows)
+                          " region_path, report_url) VALUES (?,?,?,?,?,?,?,?)", rows)
             c.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('roster_version', '0')")
             c.execute("UPDATE meta SET value=CAST(value AS INTEGER)+1 WHERE key='roster_version'")
             for report_key, rkey, rpath in manual:
@@ -201,6 +206,11 @@ class RosterMixin:
         """The roster: id, body, body_key, city, county, township, department, region_path."""
         return self._frame("SELECT id, body, body_key, city, county, township, department, region_path FROM roster"
                            " ORDER BY region_path, body")
+
+    def roster_report_urls(self) -> pd.DataFrame:
+        """Roster bodies with an annual-report column page (``年报栏目``): id, body, region_path, report_url."""
+        return self._frame("SELECT id, body, region_path, report_url FROM roster WHERE report_url IS NOT NULL"
+                           " AND report_url<>'' ORDER BY region_path, body")
 
     def _roster_for_matching(self, c: sqlite3.Connection) -> list[tuple]:
         """The roster rows used by matching, cached until the roster changes (in any process)."""
