@@ -8,6 +8,7 @@ login.gate()
 state.init()  # this page may run without app.py (see ui.login)
 
 st.title("导出")
+widgets.demo_banner()
 st.caption("导出全部检查结果（报告库中各单位各年度的当前版本和本次未保存的报告），或为单份报告生成审查意见，"
            "发回报送单位整改。各图表的 PNG 图片在图表旁下载。")
 

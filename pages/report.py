@@ -3,12 +3,13 @@ import pandas as pd
 import streamlit as st
 
 from parsing import forms
-from ui import core, exports, labels, login, pdfpage, review, state, storeview, tables, widgets
+from ui import core, demo, exports, labels, login, pdfpage, review, state, storeview, tables, widgets
 
 login.gate()
 state.init()  # this page may run without app.py (see ui.login)
 
 st.title("单份报告")
+widgets.demo_banner()
 
 if state.catalog().empty:
     widgets.empty_state("单份报告页")
@@ -25,6 +26,8 @@ head, meta = st.columns([1, 2])
 with head:
     st.subheader(labels.md(report.body) or "（单位未识别）")
     widgets.badge_chip(b)
+    if demo.is_demo(sha):
+        st.caption(f":blue-badge[{demo.LABEL}] 自动生成的示例县报告，并非真实政府报告。")
     if stored:
         st.caption("已保存在报告库" + ("；已排除的问题不计入结论。" if (findings.get("decision") == "dismissed").any() else "。"))
     else:
