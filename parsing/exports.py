@@ -215,7 +215,12 @@ class Table:
     rows: list[list] = field(default_factory=list)
 
 
-Block = Union[Heading, Paragraph, Table]
+@dataclass
+class PageBreak:
+    """A new page (Word); a rule between parts in Markdown."""
+
+
+Block = Union[Heading, Paragraph, Table, PageBreak]
 
 
 def _pieces(text: Text) -> list[str]:
@@ -246,6 +251,8 @@ def markdown_document(blocks: Iterable[Block]) -> str:
             lines.append("|" + "---|" * len(b.columns))
             lines += ["| " + " | ".join(markdown_text(v) for v in row) + " |" for row in b.rows]
             lines.append("")
+        elif isinstance(b, PageBreak):
+            lines += ["", "---", ""]
     out = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", out).rstrip("\n") + "\n"
 
@@ -278,6 +285,8 @@ def docx_bytes(blocks: Iterable[Block], font: str = "SimSun") -> bytes:
             for row in b.rows:
                 for c, v in zip(t.add_row().cells, row):
                     c.text = xml_text(str(inert_text("" if v is None else v)))
+        elif isinstance(b, PageBreak):
+            doc.add_page_break()
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

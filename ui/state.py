@@ -28,7 +28,7 @@ import streamlit as st
 from parsing import limits, pipeline, uploads
 from parsing.model import ReportError
 from parsing.report import ParsedReport
-from parsing.store import Store, default_path
+from parsing.store import Store, default_path, display_name
 
 from . import core, demo, storeview, views
 
@@ -201,6 +201,17 @@ def findings_of(sha: str) -> pd.DataFrame:
     if hit.empty and is_stored(sha):  # a stored version that is not in the working set
         return storeview.store_findings(store(), [sha])
     return hit
+
+
+def name_of(sha: str) -> str:
+    """The one name the body of this report is shown by (the store's display name; the printed name is the
+    report's ``body``)."""
+    cat = catalog()
+    hit = cat.loc[cat["sha256"] == sha, "name"]
+    if not hit.empty and isinstance(hit.iloc[0], str) and hit.iloc[0]:
+        return hit.iloc[0]
+    r = get(sha)
+    return display_name(r.body) if r is not None else ""
 
 
 def badge_of(sha: str) -> dict:
