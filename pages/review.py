@@ -57,31 +57,31 @@ sig = hashlib.sha256(repr((sorted(map(str, bodies)), sorted(map(str, regions)), 
                            st.session_state.get("gen", 0))).encode("utf-8")).hexdigest()[:12]
 table_key = f"wb_table_{sig}"  # a new filter or a new decision starts with nothing selected
 
-left, right = st.columns([3, 2])
 picked = shown.iloc[0:0]
-with left:
-    if frame.empty:
-        st.success("工作集中的报告都没有发现问题。")
-    elif shown.empty:
-        st.info("没有符合筛选条件的问题。")
-    else:
-        st.caption("○ 未处理（按级别着色）　● 已确认（蓝）　✕ 已排除（灰）。勾选左侧方框可多选；点表头可排序。")
-        sel = st.dataframe(
-            shown[review.TABLE_COLUMNS].style.apply(review.row_css, axis=1), key=table_key, hide_index=True,
-            on_select="rerun", selection_mode="multi-row", row_height=64, height=min(680, 40 + 64 * len(shown)),
-            column_config={
-                "处理": st.column_config.TextColumn("处理", width=76),
-                "单位": st.column_config.TextColumn("单位", width=96),
-                "年度": st.column_config.NumberColumn("年度", format="%d", width=56),
-                "级别": st.column_config.TextColumn("级别", width=48),
-                "规则": st.column_config.TextColumn("规则", width=120, help="规则名称（编号见右侧详情）"),
-                "问题": st.column_config.TextColumn("问题", width=300),
-                "位置": st.column_config.TextColumn("位置", width=150),
-            })
-        rows = sel.selection.rows if sel is not None and hasattr(sel, "selection") else []
-        picked = shown.iloc[sorted(rows)] if rows else picked
+if frame.empty:
+    st.success("工作集中的报告都没有发现问题。")
+elif shown.empty:
+    st.info("没有符合筛选条件的问题。")
+else:
+    st.caption("○ 未处理（按级别着色）　● 已确认（蓝）　✕ 已排除（灰）。勾选左侧方框可多选；点表头可排序；"
+               "选中一条在下方看详情。")
+    sel = st.dataframe(  # fits 1440 px beside the sidebar; rows over 4rem high let long problems wrap (Streamlit)
+        shown[review.TABLE_COLUMNS].style.apply(review.row_css, axis=1), key=table_key, hide_index=True,
+        on_select="rerun", selection_mode="multi-row", row_height=70, height=min(640, 40 + 70 * len(shown)),
+        column_config={
+            "处理": st.column_config.TextColumn("处理", width=76),
+            "单位": st.column_config.TextColumn("单位", width=96),
+            "年度": st.column_config.NumberColumn("年度", format="%d", width=52),
+            "级别": st.column_config.TextColumn("级别", width=48),
+            "规则": st.column_config.TextColumn("规则", width=120, help="规则名称（编号见下方详情）"),
+            "问题": st.column_config.TextColumn("问题", width=380),
+            "位置": st.column_config.TextColumn("位置", width=170),
+        })
+    rows = sel.selection.rows if sel is not None and hasattr(sel, "selection") else []
+    picked = shown.iloc[sorted(rows)] if rows else picked
 
-with right:
+left, right = st.columns(2)
+with left:
     focus = picked.iloc[-1] if not picked.empty else (shown.iloc[0] if not shown.empty else None)
     if focus is not None:
         with st.container(border=True):
@@ -109,6 +109,7 @@ with right:
                 st.session_state["current"] = focus["sha256"]
                 st.switch_page(state.PAGE_REPORT)
 
+with right:
     st.markdown("**批量处理**")
     scopes = (["selected"] if not picked.empty else []) + (["filtered"] if not shown.empty else [])
     if not scopes:

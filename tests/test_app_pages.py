@@ -228,3 +228,11 @@ def test_a_batch_over_the_limit_is_refused_whole_with_its_message(monkeypatch):
     assert not at.exception, at.exception
     assert any("本次共选择了 3 个文件，超过单次上限 2 个" in w.value for w in at.warning)
     assert "还没有报告" in texts(at)  # nothing was parsed: no silent cut to the first files
+
+
+def test_the_toolbar_offers_the_reviewers_menu_only():
+    """No Deploy button and no developer entries (Rerun, Clear cache, Record screen) in the main menu."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["toolbarMode"] in ("viewer", "minimal")

@@ -88,7 +88,7 @@ def test_dropped_reports_are_stored_and_back_after_a_restart(store_db):
     sha = core.sha256_of(QUNKE.read_bytes())
     at = open_report(at, sha)
     shown = at.dataframe(key="report_findings").value
-    assert "TXT-05" in set(shown["规则"])
+    assert "TXT-05" in set(shown["规则编号"])
     at.switch_page("pages/trends.py").run()
     assert not at.exception, at.exception
     assert set(at.dataframe[0].value["单位"]) == {"群科镇", "寨科乡"}
@@ -131,7 +131,7 @@ def test_a_decision_is_kept_across_a_restart(store_db):
         assert f.loc["TXT-05", "decided_at"]
 
     at = open_report(restart(), sha)
-    shown = at.dataframe(key="report_findings").value.set_index("规则")
+    shown = at.dataframe(key="report_findings").value.set_index("规则编号")
     assert shown.loc["TXT-05", "处理"] == "已排除" and shown.loc["TXT-05", "处理时间"]
     # A dismissed warning no longer counts towards the badge.
     assert int(overview(restart()).loc[QUNKE.name, "警告数"]) == warnings_before - 1

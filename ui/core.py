@@ -98,8 +98,9 @@ def values_long(reports: list[ParsedReport]) -> pd.DataFrame:
 
 
 def findings_display(findings: pd.DataFrame, with_file: bool = False) -> pd.DataFrame:
-    """Findings in reviewer words: 级别, 规则, 问题, 位置, 应为, 实为 (errors first)."""
-    cols = (["文件"] if with_file else []) + ["级别", "规则", "问题", "位置", "应为", "实为"]
+    """Findings in reviewer words: 级别, 规则 (its Chinese name), 问题, 位置, 应为, 实为 and 规则编号 (the code, for
+    machines and for looking it up in docs/rules.md), errors first."""
+    cols = (["文件"] if with_file else []) + ["级别", "规则", "问题", "位置", "应为", "实为", "规则编号"]
     if findings.empty:
         return pd.DataFrame(columns=cols)
     f = findings.copy()
@@ -107,11 +108,12 @@ def findings_display(findings: pd.DataFrame, with_file: bool = False) -> pd.Data
     f = f.sort_values(["_o"], kind="stable")
     out = pd.DataFrame({
         "级别": f["severity"].map(lambda s: SEVERITY_ZH.get(s, str(s))),
-        "规则": f["rule"].astype(str),
+        "规则": f["rule"].map(rules.rule_name),
         "问题": f["message"].astype(str),
         "位置": [location_text(row) for _, row in f.iterrows()],
         "应为": f["expected"].map(_num_text),
         "实为": f["actual"].map(_num_text),
+        "规则编号": f["rule"].astype(str),
     })
     if with_file:
         out.insert(0, "文件", f["file"].map(short_file))

@@ -20,7 +20,8 @@ def finding_choice_label(row: dict) -> str:
     msg = str(row.get("message") or "")
     if len(msg) > 40:
         msg = msg[:40] + "…"
-    return f"{sev} · {row.get('rule')} · {core.location_text(row)} · {msg}（{storeview.decision_text(row)}）"
+    return (f"{sev} · {rules.rule_name(row.get('rule'))}（{row.get('rule')}） · {core.location_text(row)} · {msg}"
+            f"（{storeview.decision_text(row)}）")
 
 
 def correctable_cells(values: pd.DataFrame) -> pd.DataFrame:

@@ -188,7 +188,9 @@ def findings() -> pd.DataFrame:
             return storeview.empty_findings()
         allf = pd.concat(parts, ignore_index=True)
         allf = allf[allf["sha256"].isin(set(cat["sha256"]))]
-        key = ["sha256", "rule", "table", "row", "column", "section"]
+        # the same finding from the store and from this session's cross-report check is shown once; findings
+        # that differ only in what they say (a scan's notes on several pages) are all shown, as the CLI does
+        key = ["sha256", "rule", "table", "row", "column", "section", "message"]
         probe = pd.DataFrame({k: allf[k].map(core._num_text) for k in key})
         return allf.loc[~probe.duplicated()].reset_index(drop=True)
 

@@ -6,6 +6,7 @@ from typing import Optional
 import pandas as pd
 import streamlit as st
 
+from parsing import clock
 from parsing.report import ParsedReport
 
 from . import core, demo, exports, labels, state, storeview, views
@@ -39,7 +40,7 @@ def findings_table(findings: pd.DataFrame, with_file: bool = False, key: Optiona
         ordered = sorted_findings(findings)
         disp["处理"] = [storeview.decision_text(r) for r in ordered.to_dict("records")]
         disp["处理说明"] = ordered["decision_note"].fillna("").astype(str).to_numpy()
-        disp["处理时间"] = ordered["decided_at"].fillna("").astype(str).str.replace("T", " ").str[:19].to_numpy()
+        disp["处理时间"] = ordered["decided_at"].map(clock.beijing).to_numpy()
         if "decided_by" in ordered.columns and ordered["decided_by"].notna().any():
             disp["处理人"] = ordered["decided_by"].fillna("").astype(str).to_numpy()
     if disp.empty:
