@@ -2,8 +2,8 @@
 import pandas as pd
 import streamlit as st
 
-from parsing import forms
-from ui import core, demo, exports, labels, login, pdfpage, review, state, storeview, tables, widgets
+from parsing import forms, preview
+from ui import core, demo, docview, exports, labels, login, pdfpage, review, state, storeview, tables, widgets
 
 login.gate()
 state.init()  # this page may run without app.py (see ui.login)
@@ -96,6 +96,8 @@ if not ordered.empty:
 tab_names = ["表二 主动公开", "表三 依申请公开", "表四 复议诉讼", "章节文本", "更正数值"]
 if report.format == "pdf":
     tab_names.append("原文页面")
+elif report.format in docview.FORMATS:
+    tab_names.append("原文（文字）")
 tabs = st.tabs(tab_names)
 corr = store.corrections(sha) if stored else pd.DataFrame()
 parsed = {(r["table"], r["row"], r["column"]): review.cell_display(pd.DataFrame([{
@@ -181,3 +183,34 @@ if report.format == "pdf":
             if read:
                 st.caption("本页为扫描件，蓝框内为文字识别读出的数值（橙色为识别置信度较低，请重点核对）。")
             st.image(pdfpage.render_page_png(pdf, int(page), bbox, cells=read), caption=f"第 {int(page)} 页", width=820)
+
+if report.format in docview.FORMATS:
+    with tabs[5]:
+        data = state.source_bytes(sha)
+        if not data:
+            st.info("原始文件未保存，无法显示原文。")
+        else:
+            cache = st.session_state.setdefault("outlines", {})
+            if sha not in cache:
+                with st.spinner("正在读取原文…"):
+                    cache[sha] = preview.outline(data, report.file)
+            doc = cache[sha]
+            if doc.error:
+                st.error(labels.md(doc.error))
+            else:
+                st.caption("报告的文字和表格（按读取顺序，不含原文件的字体和版式）。在上方选中一条问题，"
+                           "可标出它所在的表格行和单元格。")
+                loc = preview.Location()
+                if picked is not None and picked.get("table") in forms.TABLES and isinstance(picked.get("row"), str):
+                    v = report.values
+                    same_row = v[(v["table"] == picked["table"]) & (v["row"] == picked["row"])]
+                    cell = same_row[same_row["column"] == picked.get("column")]
+                    raw = cell["raw"].iloc[0] if not cell.empty else None
+                    loc = preview.locate(doc.items, picked["table"], picked["row"], raw, picked.get("column"),
+                                         same_row["column"].tolist())
+                    named = isinstance(picked.get("column"), str) and bool(picked.get("column"))
+                    st.markdown(labels.md(docview.where_text(loc, doc.items, cell=named)))
+                    if loc.found:
+                        st.html(docview.document_html(doc.items, loc, only_hit=True))
+                with st.expander("全文", expanded=not loc.found):
+                    st.html(docview.document_html(doc.items, loc))

@@ -319,7 +319,7 @@ def add_files(files: list[uploads.Upload], on_progress: Optional[Callable[[int, 
             ss["saved"][sha] = c.outcome
             if c.outcome == storeview.SAVED_NOT:
                 ss["unsaved_findings"][sha] = c.findings
-            if c.report.format == "pdf" and not c.report.error:
+            if c.report.format in ("pdf", "docx", "html") and not c.report.error:  # the 原文 views
                 ss["sources"][sha] = result.data.get(sha)
             counts["added"] += 1
             counts["failed"] += bool(c.report.error)
