@@ -92,10 +92,16 @@ def _hex(s: str) -> str:
 
 
 class PdfCanvas:
-    """Collects page content streams; :meth:`finish` writes the file."""
+    """Collects page content streams; :meth:`finish` writes the file.
 
-    def __init__(self) -> None:
+    The font is SimSun, not embedded. By default its CIDs are the UTF-16 codes (Identity-H): text extracts
+    exactly, but a renderer without that font draws no Chinese glyphs. With ``gb1`` the same codes are declared
+    as UniGB-UCS2-H over Adobe-GB1 (as Word and WPS write a non-embedded SimSun), so renderers substitute an
+    installed Chinese font and the pages look as printed (the demo county's PDFs)."""
+
+    def __init__(self, gb1: bool = False) -> None:
         self.pages: list[list[str]] = []
+        self.gb1 = gb1
         self.new_page()
 
     def new_page(self) -> None:
@@ -127,12 +133,16 @@ class PdfCanvas:
         widths = " ".join("500" for _ in range(32, 127))
         descriptor = add(b"<< /Type /FontDescriptor /FontName /SimSun /Flags 6 /FontBBox [0 -141 1000 859] "
                          b"/ItalicAngle 0 /Ascent 859 /Descent -141 /CapHeight 700 /StemV 80 >>")
+        if self.gb1:  # Adobe-GB1: ASCII 0x20-0x7E are CIDs 1-95
+            system, first, gid_map, encoding = "(Adobe) /Ordering (GB1) /Supplement 5", 1, "", "/UniGB-UCS2-H"
+        else:
+            system, first, gid_map, encoding = "(Adobe) /Ordering (Identity) /Supplement 0", 32, \
+                " /CIDToGIDMap /Identity", "/Identity-H"
         cid_font = add(("<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun /CIDSystemInfo "
-                        "<< /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> "
-                        f"/FontDescriptor {descriptor} 0 R /DW 1000 /W [32 [{widths}]] /CIDToGIDMap /Identity >>")
-                       .encode())
+                        f"<< /Registry {system} >> "
+                        f"/FontDescriptor {descriptor} 0 R /DW 1000 /W [{first} [{widths}]]{gid_map} >>").encode())
         to_unicode = add(stream(_IDENTITY_TO_UNICODE))
-        font = add((f"<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H "
+        font = add((f"<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding {encoding} "
                     f"/DescendantFonts [{cid_font} 0 R] /ToUnicode {to_unicode} 0 R >>").encode())
         kids = []
         for ops in self.pages:
@@ -173,8 +183,8 @@ _IDENTITY_TO_UNICODE = _to_unicode_cmap()
 class Flow:
     """Top-to-bottom layout on A4 pages with page numbers."""
 
-    def __init__(self) -> None:
-        self.canvas = PdfCanvas()
+    def __init__(self, gb1: bool = False) -> None:
+        self.canvas = PdfCanvas(gb1)
         self.y = PAGE_H - MARGIN_TOP
 
     def page_break(self) -> None:
@@ -259,9 +269,10 @@ class Flow:
         return self.canvas.finish()
 
 
-def build_pdf(content: SampleContent) -> bytes:
-    """The report as a text PDF in the official form's layout (deterministic bytes)."""
-    flow = Flow()
+def build_pdf(content: SampleContent, gb1: bool = False) -> bytes:
+    """The report as a text PDF in the official form's layout (deterministic bytes); ``gb1``: the font declared
+    so that renderers draw it with an installed Chinese font (:class:`PdfCanvas`)."""
+    flow = Flow(gb1)
     flow.paragraph(content.title, size=16, leading=28, center=True, indent=False)
     for line in content.preamble:
         flow.paragraph(line)

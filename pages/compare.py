@@ -8,6 +8,7 @@ login.gate()
 state.init()  # this page may run without app.py (see ui.login)
 
 st.title("年度对比")
+widgets.demo_banner()
 st.caption("同一单位两个年度的报告对照：表格中变化的数字、章节文字的雷同与改动、跨年度校验结果。")
 
 if widgets.empty_state("年度对比"):
@@ -18,8 +19,8 @@ cat = state.readable_catalog()
 cat = cat[cat["body"].notna() & (cat["body"] != "") & cat["year"].notna()]
 # stored reports oldest first, then this session's drops in order: a later one of the same year replaces
 rows = cat[~cat["session"]].iloc[::-1].to_dict("records") + cat[cat["session"]].to_dict("records")
-for r in rows:
-    by_body.setdefault(r["body"], {})[int(r["year"])] = r["sha256"]
+for r in rows:  # by the one name a body is shown by (官坡镇人民政府 and 官坡镇 are one body)
+    by_body.setdefault(r["name"] or r["body"], {})[int(r["year"])] = r["sha256"]
 candidates = {b: ys for b, ys in by_body.items() if len(ys) >= 2}
 if not candidates:
     st.info("需要同一单位至少两个年度的报告才能对比。请上传该单位往年的报告。")

@@ -1,7 +1,7 @@
 """完整性: which reports lack which of the six sections and three tables; who on the roster has not reported."""
 import streamlit as st
 
-from ui import core, figures, labels, login, state, widgets
+from ui import figures, labels, login, state, views, widgets
 
 login.gate()
 state.init()  # this page may run without app.py (see ui.login)
@@ -9,6 +9,7 @@ state.init()  # this page may run without app.py (see ui.login)
 MAX_HEATMAP_ROWS = 150
 
 st.title("章节与表格完整性")
+widgets.demo_banner()
 st.caption("每份报告是否具备六个部分和三张统计表（报告库中各单位各年度的当前版本，以及本次未保存的报告）。"
            "绿色“有”为具备，红色“缺”为缺失。")
 
@@ -19,7 +20,7 @@ if widgets.empty_state("完整性矩阵"):
     st.stop()
 
 matrix = state.completeness()
-items = core.COMPLETENESS_ITEMS
+items = views.COMPLETENESS_ITEMS
 incomplete = matrix[~matrix[items].all(axis=1)]
 c1, c2 = st.columns(2)
 c1.metric("报告", len(matrix))
@@ -31,13 +32,13 @@ if view == "按报告":
     if len(matrix) > MAX_HEATMAP_ROWS:
         shown = incomplete.head(MAX_HEATMAP_ROWS)
         st.caption(f"报告较多，热力图只画有缺项的报告（最多 {MAX_HEATMAP_ROWS} 份）；表格列出全部。")
-    fig = figures.completeness_heatmap(shown, items, short=core.COMPLETENESS_SHORT)
+    fig = figures.completeness_heatmap(shown, items, short=views.COMPLETENESS_SHORT)
     table = matrix.drop(columns=["sha256"]).copy()
     table[items] = table[items].map(lambda ok: "有" if ok else "缺失")
     widgets.chart_with_data(fig, table, "completeness", "章节完整性")
 else:
     st.caption("每格为该单位该年度报告具备的项目数（满分 9：六个部分加三张表）。")
-    st.dataframe(core.completeness_by_body_year(matrix), key="completeness_pivot")
+    st.dataframe(views.completeness_by_body_year(matrix), key="completeness_pivot")
 
 if not incomplete.empty:
     st.subheader("缺项清单")

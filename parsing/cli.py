@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from typing import Iterable, Optional, TextIO
@@ -37,6 +38,83 @@ from .report import FINDING_COLUMNS, ParsedReport, json_number, json_value
 from .store import Store
 
 STORE_COMMANDS = ("import", "export", "reparse", "delete", "fetch")
+
+
+# ---------------------------------------------------------------------------
+# argparse in Chinese: headings, the help option and its errors
+# ---------------------------------------------------------------------------
+
+_ARGPARSE_ERRORS = [  # argparse's messages (Python 3.11+) and their Chinese
+    (re.compile(r"^the following arguments are required: (.+)$"), "缺少必需的参数：{0}"),
+    (re.compile(r"^one of the arguments (.+) is required$"), "必须给出以下参数之一：{0}"),
+    (re.compile(r"^unrecognized arguments: (.+)$"), "无法识别的参数：{0}"),
+    (re.compile(r"^argument (.+?): invalid choice: (.+?) \(choose from (.+)\)$"), "参数 {0} 的值 {1} 无效（可选：{2}）"),
+    (re.compile(r"^argument (.+?): expected one argument$"), "参数 {0} 需要一个值"),
+    (re.compile(r"^argument (.+?): expected (.+) arguments?$"), "参数 {0} 需要 {1} 个值"),
+    (re.compile(r"^argument (.+?): invalid (\w+) value: (.+)$"), "参数 {0} 的值 {2} 无效（应为 {1}）"),
+    (re.compile(r"^argument (.+?): not allowed with argument (.+)$"), "参数 {0} 不能与参数 {1} 同时使用"),
+    (re.compile(r"^argument (.+?): ignored explicit argument (.+)$"), "参数 {0} 不接受值 {1}"),
+    (re.compile(r"^ambiguous option: (.+?) could match (.+)$"), "选项 {0} 不明确，可能是：{1}"),
+]
+_TYPE_ZH = {"int": "整数", "float": "数字"}
+
+
+def chinese_error(message: str) -> str:
+    """One of argparse's error messages in Chinese (an unknown one as it is)."""
+    for pattern, template in _ARGPARSE_ERRORS:
+        m = pattern.match(message)
+        if m:
+            return template.format(*(_TYPE_ZH.get(g, g) for g in m.groups()))
+    return message
+
+
+class ChineseHelpFormatter(argparse.HelpFormatter):
+    """argparse's help with its usage line headed 用法：."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    """An argument parser whose help and errors are in Chinese: 用法：, 位置参数, 选项, the -h option's own help,
+    and argparse's error messages (:func:`chinese_error`). Subcommands get the same class."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", ChineseHelpFormatter)
+        add_help = kwargs.pop("add_help", True)
+        super().__init__(*args, add_help=False, **kwargs)
+        self._positionals.title = "位置参数"
+        self._optionals.title = "选项"
+        if add_help:
+            self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助信息并退出")
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：错误：{chinese_error(message)}\n")
+
+
+def _deadline_arg(p: argparse.ArgumentParser) -> None:
+    from .rules import DEADLINE_ENV
+
+    p.add_argument("--publish-deadline", metavar="月-日", default=None,
+                   help=f"本省规定的年报发布期限（报告年度的次年，如 02-20），用于发布时效检查；"
+                        f"默认取环境变量 {DEADLINE_ENV}，未设置时只按条例第四十九条检查")
+
+
+def _apply_deadline(args) -> None:
+    """``--publish-deadline`` (else the environment variable) checked now, and kept in ``args.check_fn``: the
+    rules with that deadline, handed to the worker processes with each file."""
+    import functools
+
+    from .rules import DEADLINE_ENV, check_report, provincial_deadline
+
+    value = getattr(args, "publish_deadline", None)
+    value = os.environ.get(DEADLINE_ENV, "") if value is None else value
+    try:
+        provincial_deadline(2000, value)
+    except ValueError as exc:
+        raise ReportError(str(exc)) from None
+    args.check_fn = functools.partial(check_report, publish_deadline=value)
 REPORT_SUFFIXES = tuple(EXTENSIONS)
 OUTCOME_ZH = {"imported": "新导入", "unchanged": "未变化", "failed": "失败", "reparsed": "已重新解析"}
 
@@ -114,16 +192,20 @@ def summary_lines(r: ParsedReport, findings: Optional[pd.DataFrame]) -> list[str
     return lines
 
 
-def parse_and_check_files(files: list[str], jobs: int) -> tuple[list[ParsedReport], dict[str, pd.DataFrame]]:
+def parse_and_check_files(files: list[str], jobs: int, check_fn=None
+                          ) -> tuple[list[ParsedReport], dict[str, pd.DataFrame]]:
     """Parse and check every file through the one pipeline (:func:`parsing.pipeline.run`, no store, each report
     on its own), in warm workers with the per-file limits, so one pathological file cannot stall the run.
-    Returns the reports in the order of ``files`` and their own findings by file name."""
+    ``check_fn`` defaults to the pipeline's (the rules). Returns the reports in the order of ``files`` and their
+    own findings by file name."""
     from . import pipeline
 
     sources = [pipeline.Source(f, load=lambda f=f: _read(f)) for f in files]
     reports: list[Optional[ParsedReport]] = [None] * len(files)
     own: dict[str, pd.DataFrame] = {}
-    for res in pipeline.run(sources, None, save=False, cross_year=False, workers=max(1, min(jobs, len(files)))):
+    extra = {} if check_fn is None else {"check_fn": check_fn}
+    for res in pipeline.run(sources, None, save=False, cross_year=False, workers=max(1, min(jobs, len(files))),
+                            **extra):
         reports[res.index] = res.report
         if res.findings is not None:
             own[res.report.file] = res.findings
@@ -175,7 +257,8 @@ def _cmd_import(args) -> int:
     with Store(args.db) as store:
         bar = ProgressBar("导入")
         try:
-            summary = import_folder(args.folder, store, workers=args.jobs, progress=bar, keep_files=args.keep_files)
+            summary = import_folder(args.folder, store, workers=args.jobs, progress=bar, keep_files=args.keep_files,
+                                    check_fn=args.check_fn)
         finally:
             bar.close()
         print(f"导入完成（数据库：{store.path}）：新导入 {summary['imported']} 份，未变化 {summary['unchanged']} 份，"
@@ -196,12 +279,10 @@ def _cmd_export(args) -> int:
 
 
 def _cmd_reparse(args) -> int:
-    from .batch import default_check_fn
-
     with Store(args.db) as store:
         bar = ProgressBar("重新解析")
         try:
-            summary = store.reparse_all(check_fn=default_check_fn(), progress=bar, workers=args.jobs)
+            summary = store.reparse_all(check_fn=args.check_fn, progress=bar, workers=args.jobs)
         finally:
             bar.close()
         print(f"重新解析完成：{summary['reparsed']} 份已更新，{summary['skipped']} 份未保存原文件而跳过，"
@@ -311,29 +392,32 @@ def _cmd_fetch(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="python -m parsing", description="报告库：导入、从网站导入、导出、重新解析、删除。")
-    sub = ap.add_subparsers(dest="command", required=True)
+    ap = ChineseArgumentParser(prog="python -m parsing", description="报告库：导入、从网站导入、导出、重新解析、删除。")
+    sub = ap.add_subparsers(dest="command", required=True, title="子命令", metavar="子命令")
 
     def db_arg(p):
-        p.add_argument("--db", default=None, help="数据库文件（默认取环境变量 GOVREPORT_DB 或 data/reports.sqlite3）")
+        p.add_argument("--db", default=None, metavar="文件",
+                       help="数据库文件（默认取环境变量 GOVREPORT_DB 或 data/reports.sqlite3）")
 
     p = sub.add_parser("import", help="导入文件夹中的全部报告")
-    p.add_argument("folder", help="报告文件夹（含子文件夹）")
+    p.add_argument("folder", metavar="文件夹", help="报告文件夹（含子文件夹）")
     p.add_argument("--keep-files", action="store_true", help="同时保存原文件（以便解析程序升级后重新解析）")
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="并行解析进程数（默认：CPU 核数）")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="进程数", help="并行解析进程数（默认：CPU 核数）")
+    _deadline_arg(p)
     db_arg(p)
     p.set_defaults(func=_cmd_import)
 
     p = sub.add_parser("export", help="导出数据库内容")
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--xlsx", help="导出为 Excel 文件")
-    g.add_argument("--csv", help="导出为 CSV 文件夹")
-    g.add_argument("--parquet", help="导出为 Parquet 文件")
+    g.add_argument("--xlsx", metavar="文件", help="导出为 Excel 文件")
+    g.add_argument("--csv", metavar="文件夹", help="导出为 CSV 文件夹")
+    g.add_argument("--parquet", metavar="文件", help="导出为 Parquet 文件")
     db_arg(p)
     p.set_defaults(func=_cmd_export)
 
     p = sub.add_parser("reparse", help="用当前解析程序重新解析已保存原文件的报告")
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="并行解析进程数（默认：CPU 核数）")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="进程数", help="并行解析进程数（默认：CPU 核数）")
+    _deadline_arg(p)
     db_arg(p)
     p.set_defaults(func=_cmd_reparse)
 
@@ -349,7 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_fetch)
 
     p = sub.add_parser("delete", help="删除一份报告")
-    p.add_argument("sha", help="报告的 SHA-256（或其唯一前缀，至少 8 位）")
+    p.add_argument("sha", metavar="指纹", help="报告的 SHA-256（或其唯一前缀，至少 8 位）")
     db_arg(p)
     p.set_defaults(func=_cmd_delete)
     return ap
@@ -358,6 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
 def store_main(argv: Optional[list[str]] = None) -> int:
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     try:
+        _apply_deadline(args)
         return args.func(args)
     except ReportError as exc:
         print(exc.message, file=sys.stderr)
@@ -371,18 +456,29 @@ def main(argv: Optional[list[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in STORE_COMMANDS:
         return store_main(argv)
-    ap = argparse.ArgumentParser(prog="python -m parsing",
-                                 description="解析并检查政府信息公开工作年度报告（文件或文件夹）。")
-    ap.add_argument("paths", nargs="+", help="报告文件或文件夹")
+    ap = ChineseArgumentParser(
+        prog="python -m parsing", description="解析并检查政府信息公开工作年度报告（文件或文件夹）。",
+        epilog="报告库子命令：import（导入文件夹）、export（导出）、reparse（重新解析）、delete（删除），"
+               "例如 python -m parsing import --help 查看其说明。")
+    ap.add_argument("paths", nargs="+", metavar="文件或文件夹", help="报告文件或文件夹（文件夹含子文件夹）")
     ap.add_argument("--json", action="store_true", help="每个文件输出一行 JSON")
-    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="并行进程数")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="进程数", help="并行进程数")
+    _deadline_arg(ap)
     args = ap.parse_args(argv)
+    try:
+        _apply_deadline(args)
+    except ReportError as exc:
+        print(exc.message, file=sys.stderr)
+        return 2
 
-    files = iter_files(args.paths)
+    for p in args.paths:
+        if not os.path.exists(p):
+            print(f"找不到文件或文件夹“{p}”。", file=sys.stderr)
+    files = iter_files([p for p in args.paths if os.path.exists(p)])
     if not files:
         print("没有找到报告文件。", file=sys.stderr)
         return 1
-    reports, own = parse_and_check_files(files, args.jobs)
+    reports, own = parse_and_check_files(files, args.jobs, args.check_fn)
     findings = findings_for(reports, own)
     for r in reports:
         if args.json:

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 XLSX_MAX_ROWS = 1_000_000  # below Excel's 1,048,576 rows per sheet
 SHEET_NAMES = {"reports": "报告", "values": "数值", "findings": "问题", "corrections": "更正",
-               "decisions": "审查决定", "roster": "名册"}
+               "decisions": "审查决定", "publication_dates": "发布日期", "roster": "名册"}
 
 _FORMULA_START = re.compile(r"[=+\-@\t\r]")
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")
@@ -215,7 +215,12 @@ class Table:
     rows: list[list] = field(default_factory=list)
 
 
-Block = Union[Heading, Paragraph, Table]
+@dataclass
+class PageBreak:
+    """A new page (Word); a rule between parts in Markdown."""
+
+
+Block = Union[Heading, Paragraph, Table, PageBreak]
 
 
 def _pieces(text: Text) -> list[str]:
@@ -246,6 +251,8 @@ def markdown_document(blocks: Iterable[Block]) -> str:
             lines.append("|" + "---|" * len(b.columns))
             lines += ["| " + " | ".join(markdown_text(v) for v in row) + " |" for row in b.rows]
             lines.append("")
+        elif isinstance(b, PageBreak):
+            lines += ["", "---", ""]
     out = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", out).rstrip("\n") + "\n"
 
@@ -278,6 +285,8 @@ def docx_bytes(blocks: Iterable[Block], font: str = "SimSun") -> bytes:
             for row in b.rows:
                 for c, v in zip(t.add_row().cells, row):
                     c.text = xml_text(str(inert_text("" if v is None else v)))
+        elif isinstance(b, PageBreak):
+            doc.add_page_break()
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
@@ -287,16 +296,122 @@ def docx_bytes(blocks: Iterable[Block], font: str = "SimSun") -> bytes:
 # The store's export
 # ---------------------------------------------------------------------------
 
+STATUS_ZH = {"ok": "已读取", "blank": "空白", "unreadable": "无法识别", "missing": "缺失", "corrected": "人工更正"}
+DECISION_ZH = {"confirmed": "已确认", "dismissed": "已排除"}
+KIND_ZH = {"note": "解析说明", "finding": "检查结果"}
+PUBLISHED_SOURCE_ZH = {"page": "页面所载发布时间", "html-meta": "网页元数据", "pdf-metadata": "PDF 文件属性",
+                       "reviewer": "审查人员录入"}
+FORMAT_ZH = {"pdf": "PDF", "docx": "Word（DOCX）", "html": "网页", "text": "文本", "image": "图片", "doc": "Word（DOC）",
+             "wps": "WPS"}
+
+# Each export table: (column of the store's frame, Chinese header, how its values are shown). Codes a program needs
+# (the sha256, the rule id, the finding key, a status code) keep a column of their own beside the Chinese words.
+_YES_NO = {1: "是", 0: "否"}  # True and False are 1 and 0
+EXPORT_COLUMNS: dict[str, list[tuple]] = {
+    "reports": [
+        ("display_name", "单位", None), ("body", "报告所印单位名称", None), ("region", "地区", None), ("year", "年度", None),
+        ("file_name", "文件", None), ("title", "标题", None), ("format", "文件格式", "format"),
+        ("template", "格式版本", "template"), ("page_count", "页数", None), ("ocr", "扫描件（文字识别）", "yes"),
+        ("is_current", "当前版本", "yes"), ("pinned", "人工选定当前版本", "yes"), ("current_reason", "当前版本依据", None),
+        ("cells_read", "读出数值", None), ("n_findings", "问题数", None), ("n_open", "未处理问题数", None),
+        ("n_corrections", "更正数", None), ("published", "发布日期", None), ("published_source", "发布日期来源", "source"),
+        ("published_as_read", "文件所载发布日期", None), ("roster_body", "名册单位", None),
+        ("roster_path", "名册区划", None), ("has_file", "原文件", "kept"), ("error", "无法读取的原因", None),
+        ("added_at", "入库时间（北京时间）", "time"), ("parsed_at", "解析时间（北京时间）", "time"),
+        ("parser_version", "解析程序版本", None), ("year_source", "年度依据", None), ("body_key", "单位键", None),
+        ("sha256", "文件指纹（SHA-256）", None),
+    ],
+    "values": [
+        ("body", "单位", None), ("year", "年度", None), ("file_name", "文件", None), ("table", "表", None),
+        ("row", "行", None), ("column", "列", None), ("value", "数值", None), ("status", "状态", "status"),
+        ("status", "状态代码", None), ("raw", "原文", None), ("page", "页码", None), ("confidence", "识别置信度", None),
+        ("parsed_value", "原解析值", None), ("form", "格式版本", "template"), ("is_current", "当前版本", "yes"),
+        ("roster_body", "名册单位", None), ("city", "市", None), ("county", "县区", None),
+        ("township", "乡镇街道", None), ("department", "部门", None), ("sha256", "文件指纹（SHA-256）", None),
+    ],
+    "findings": [
+        ("body", "单位", None), ("year", "年度", None), ("file_name", "文件", None), ("kind", "类别", "kind"),
+        ("rule", "规则", "rule"), ("rule", "规则编号", None), ("severity", "级别", "severity"), ("message", "问题", None),
+        ("table", "表", None), ("row", "行", None), ("column", "列", None), ("section", "部分", "int"),
+        ("expected", "应为", None), ("actual", "实为", None), ("decision", "审查决定", "decision"),
+        ("decision_note", "处理说明", None), ("decided_at", "处理时间（北京时间）", "time"), ("decided_by", "处理人", None),
+        ("finding_key", "问题键", None), ("sha256", "文件指纹（SHA-256）", None),
+    ],
+    "corrections": [
+        ("body", "单位", None), ("year", "年度", None), ("file_name", "文件", None), ("table", "表", None),
+        ("row", "行", None), ("column", "列", None), ("value", "更正为", None), ("parsed_value", "原解析值", None),
+        ("raw", "原文", None), ("note", "说明", None), ("corrected_at", "更正时间（北京时间）", "time"),
+        ("reviewer", "更正人", None), ("sha256", "文件指纹（SHA-256）", None),
+    ],
+    "decisions": [
+        ("status", "审查决定", "decision"), ("status", "决定代码", None), ("note", "说明", None),
+        ("decided_at", "处理时间（北京时间）", "time"), ("reviewer", "处理人", None), ("finding_key", "问题键", None),
+        ("sha256", "文件指纹（SHA-256）", None),
+    ],
+    "publication_dates": [
+        ("published", "发布日期", None), ("note", "说明", None), ("entered_at", "录入时间（北京时间）", "time"),
+        ("reviewer", "录入人", None), ("sha256", "文件指纹（SHA-256）", None),
+    ],
+    "roster": [
+        ("body", "单位名称", None), ("city", "市", None), ("county", "县区", None), ("township", "乡镇街道", None),
+        ("department", "部门", None), ("region_path", "区划", None), ("id", "名册编号", None), ("body_key", "单位键", None),
+    ],
+}
+
+
+def _shown(kind: str, series: pd.Series) -> pd.Series:
+    from . import forms
+    from .clock import beijing
+    from .rules import SEVERITY_ZH, rule_name
+
+    def blank(x):
+        return x is None or (isinstance(x, float) and x != x)
+
+    maps = {
+        "status": STATUS_ZH, "decision": DECISION_ZH, "kind": KIND_ZH, "source": PUBLISHED_SOURCE_ZH,
+        "severity": SEVERITY_ZH, "format": FORMAT_ZH, "template": forms.FORM_NAMES,
+    }
+    if kind == "time":
+        return series.map(lambda x: None if blank(x) else beijing(x))
+    if kind == "int":
+        return pd.to_numeric(series, errors="coerce").astype("Int64")
+    if kind == "rule":
+        return series.map(lambda x: None if blank(x) else rule_name(x))
+    if kind == "yes":
+        return series.map(lambda x: None if blank(x) else _YES_NO.get(int(x) if isinstance(x, (bool, int, float)) else x, x))
+    if kind == "kept":
+        return series.map(lambda x: "已保存" if (not blank(x) and bool(x)) else "未保存")
+    table = maps[kind]
+    return series.map(lambda x: None if blank(x) else table.get(x, x))
+
+
+def chinese_frame(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """One export table of the store in reviewer words: Chinese headers (:data:`EXPORT_COLUMNS`), statuses,
+    decisions, severities and rule names in Chinese, times in Beijing time; the codes a program needs in columns
+    of their own (规则编号, 状态代码, 决定代码, 问题键, 文件指纹). Columns the frame lacks are left out."""
+    spec = EXPORT_COLUMNS.get(name)
+    if spec is None:
+        return df
+    out = pd.DataFrame(index=df.index)
+    for column, header, kind in spec:
+        if column in df.columns:
+            out[header] = df[column] if kind is None else _shown(kind, df[column])
+    return out.reset_index(drop=True)
+
+
 def export_frames(store: "Store") -> dict[str, pd.DataFrame]:
-    """What :func:`export` writes: name -> frame (all versions; values with hand corrections applied)."""
-    return {
+    """What :func:`export` writes: name -> frame in reviewer words (:func:`chinese_frame`); all versions, values
+    with hand corrections applied."""
+    frames = {
         "reports": store.list_reports(),
         "values": store.values_long(current_only=False, corrected=True),
         "findings": store.findings(include_notes=True),
         "corrections": store.corrections(),
         "decisions": store.decisions(),
+        "publication_dates": store.publication_dates(),
         "roster": store.roster(),
     }
+    return {name: chinese_frame(name, df) for name, df in frames.items()}
 
 
 def store_sheets(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -308,10 +423,13 @@ def export(store: "Store", xlsx: str | os.PathLike | None = None, csv_dir: str |
            parquet: str | os.PathLike | None = None) -> list[Path]:
     """Write what the store holds. Returns the paths written.
 
-    * ``xlsx``: one workbook, one sheet per table (报告, 数值, 问题, 更正, 审查决定, 名册); the values sheet is
-      split into 数值1, 数值2, ... beyond a million rows.
+    * ``xlsx``: one workbook, one sheet per table (报告, 数值, 问题, 更正, 审查决定, 发布日期, 名册); the values sheet
+      is split into 数值1, 数值2, ... beyond a million rows.
     * ``csv_dir``: ``reports.csv``, ``values.csv``, ``findings.csv``, ``corrections.csv``, ``decisions.csv``,
-      ``roster.csv`` (UTF-8 with BOM, so Excel opens them).
+      ``publication_dates.csv``, ``roster.csv`` (UTF-8 with BOM, so Excel opens them).
+
+    Headers and values are in Chinese (:func:`chinese_frame`), with the codes a program needs in columns of their
+    own.
     * ``parquet``: the long values table (with report metadata) to that file, and the reports and findings next
       to it as ``<stem>.reports.parquet`` and ``<stem>.findings.parquet``.
 

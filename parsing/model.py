@@ -75,7 +75,9 @@ class Document:
     """What a reader returns: the file's content in order, plus reader notes.
 
     ``notes`` are Chinese sentences about what the reader could not do (e.g. a page without
-    a text layer). ``scanned_pages`` lists pages that have no text layer.
+    a text layer). ``scanned_pages`` lists pages that have no text layer. ``meta`` holds what the
+    file says about itself outside its text, e.g. ``{"published": "2024-01-20", "published_source":
+    "html-meta"}`` from a web page's meta tags (read by :func:`parsing.extract.metadata.find_published`).
     """
 
     items: list[Item] = field(default_factory=list)
@@ -86,6 +88,7 @@ class Document:
     page_count: Optional[int] = None
     notes: list[str] = field(default_factory=list)
     scanned_pages: list[int] = field(default_factory=list)
+    meta: dict = field(default_factory=dict)
 
     def grids(self) -> list[Grid]:
         return [i for i in self.items if isinstance(i, Grid)]

@@ -35,7 +35,7 @@ import pandas as pd
 from . import limits as _limits
 from .model import ReportError
 from .report import ParsedReport
-from .store import CheckFn, ParseFn, Store, apply_corrections, report_body_key
+from .store import CheckFn, ParseFn, Store, report_body_key
 from .workers import Limits, Pool, Task
 
 # What became of a file (Result.outcome)
@@ -333,10 +333,12 @@ def run(sources: Iterable[Source], store: Optional[Store] = None, *, save: bool 
             # a fetched report keeps the publication date its page showed (parsing.store.sources)
             report.published, report.published_source = store.source_published(report.sha256)
         try:
-            fixes = store.correction_cells(report.sha256) if (replace and store is not None) else []
-            checked = apply_corrections(copy.copy(report), fixes) if fixes else report  # stored: as parsed
+            # a re-parse is checked with the reviewer's corrections and publication date; it is stored as parsed
+            checked = store.apply_review(copy.copy(report)) if (replace and store is not None) else report
+            reviewed = checked is not report and (store.correction_cells(report.sha256)
+                                                  or store.published_override(report.sha256))
             prev = previous_for(checked, store, memory) if cross_year else None
-            if check_fn is not None and (findings is None or prev is not None or fixes):
+            if check_fn is not None and (findings is None or prev is not None or reviewed):
                 findings = run_check(check_fn, checked, prev)
             if keep:
                 outcome = store_report(store, report, findings, check_fn,

@@ -10,7 +10,11 @@ description, a scope and a small pure function. :data:`RULES` is the table.
 * :func:`check_batch` runs the cross-report rules over many reports and returns the same frame
   with leading ``file`` and ``sha256`` columns saying which report each finding is on (always
   the later year of a pair).
-* :func:`badge` turns a findings frame into 通过 / 有警告 / 有错误 with counts by severity.
+* :func:`badge` turns a findings frame into 通过 / 有警告 / 有错误 (or 无法读取 for a file that could not be
+  read) with counts by severity: the one badge every page, export and the command line show.
+
+Every rule and every parse note has a short Chinese name (:func:`rule_name`), shown to reviewers in place of the
+code; the code stays in tooltips and exports.
 
 A rule that raises becomes a finding of its own (its id, severity ``error``, message
 ``规则执行出错：…``); a bad report never crashes the run.
@@ -24,6 +28,7 @@ Catalogue: ``python -m parsing.rules --catalogue > docs/rules.md``.
 from __future__ import annotations
 
 import math
+import os
 import re
 import string
 import sys
@@ -46,7 +51,7 @@ SCOPE_ZH = {"report": "单份报告", "batch": "多份报告（跨年度、跨�
 LOCATION_KEYS = ("table", "row", "column", "section", "expected", "actual")
 BATCH_COLUMNS = ["file", "sha256"] + FINDING_COLUMNS
 RULE_ERROR_MESSAGE = "规则执行出错：{error}"
-_ID = re.compile(r"^(STR|ARI|TXT|XYR)-\d{2}$")
+_ID = re.compile(r"^(STR|ARI|TXT|XYR|PUB)-\d{2}$")
 
 NUMERALS = {1: "一", 2: "二", 3: "三", 4: "四", 5: "五", 6: "六"}
 TABLE_SECTION = {"二": 2, "三": 3, "四": 4}
@@ -85,7 +90,8 @@ class Rule:
     :class:`Ctx`. It yields dicts whose keys in :data:`LOCATION_KEYS` fill the finding's
     location columns and whose other keys fill the ``message`` template. Batch rules that are
     not pairwise also yield ``"on"``: the index of the report the finding belongs to.
-    ``cells`` lists the (table, row, column) cells the rule reads (column ``None`` = any).
+    ``cells`` lists the (table, row, column) cells the rule reads (column ``None`` = any). ``name`` is the
+    short Chinese name reviewers see instead of the id.
     """
 
     id: str
@@ -97,17 +103,19 @@ class Rule:
     cells: tuple = ()
     basis: str = ""
     pairwise: bool = False
+    name: str = ""
 
 
 _RULES: list[Rule] = []
 
 
-def rule(id: str, severity: str, message: str, description: str, *, scope: str = "report",
+def rule(id: str, name: str, severity: str, message: str, description: str, *, scope: str = "report",
          cells: Iterable = (), basis: str = "", pairwise: bool = False):
-    """Register the decorated function as a rule (appended to :data:`RULES` in order)."""
+    """Register the decorated function as a rule (appended to :data:`RULES` in order); ``name`` is its short
+    Chinese name."""
 
     def deco(fn):
-        _RULES.append(Rule(id, severity, message, description, scope, fn, tuple(cells), basis, pairwise))
+        _RULES.append(Rule(id, severity, message, description, scope, fn, tuple(cells), basis, pairwise, name))
         return fn
 
     return deco
@@ -330,7 +338,7 @@ def _group_cells(ctx: Ctx, table: str, flagged: set, covered: frozenset = frozen
 # ---------------------------------------------------------------------------
 
 
-@rule("STR-00", "error", "文件无法读取：{error}",
+@rule("STR-00", "文件无法读取", "error", "文件无法读取：{error}",
       "文件损坏、格式不支持或没有可读内容时，只给出这一条，其余规则不运行。",
       basis="解析器")
 def _unreadable_file(ctx: Ctx):
@@ -338,7 +346,7 @@ def _unreadable_file(ctx: Ctx):
         yield dict(error=ctx.report.error)
 
 
-@rule("STR-01", "error", "缺少第{numeral}部分“{heading}”",
+@rule("STR-01", "缺少章节", "error", "缺少第{numeral}部分“{heading}”",
       "六个部分（一、总体情况 … 六、其他需要报告的事项）都应出现，按标题及其常见变体识别。",
       basis="条例第五十条；国办公开办函〔2021〕30号“不能遗漏”")
 def _sections_present(ctx: Ctx):
@@ -347,7 +355,7 @@ def _sections_present(ctx: Ctx):
             yield dict(section=s.number, numeral=s.numeral, heading=s.heading)
 
 
-@rule("STR-11", "error", "第{numeral}部分出现在排在它后面的部分之后，六个部分顺序不对",
+@rule("STR-11", "章节顺序错误", "error", "第{numeral}部分出现在排在它后面的部分之后，六个部分顺序不对",
       "找到的各部分应按一至六的顺序出现（依据解析器记录的顺序标记、文档中的先后及页码）。",
       basis="年度报告格式的部分顺序")
 def _sections_in_order(ctx: Ctx):
@@ -366,7 +374,7 @@ def _sections_in_order(ctx: Ctx):
         yield dict(section=n, numeral=NUMERALS.get(n, str(n)))
 
 
-@rule("STR-02", "error", "{year}年度报告使用了{used}，应使用{should}",
+@rule("STR-02", "格式版本与年度不符", "error", "{year}年度报告使用了{used}，应使用{should}",
       "表格格式版本应与报告年度相符：2021年及以后的报告用2021年版格式，2019–2020年的报告用2019年试行格式。",
       basis="国办公开办函〔2021〕30号；怀化市通知")
 def _form_fits_year(ctx: Ctx):
@@ -399,12 +407,12 @@ def _structure_check(table: str):
 for _t, _id, _what in (("二", "STR-03", "第二十条第（一）（五）（六）（八）项四张小表及其行列"),
                        ("三", "STR-04", "7列（自然人…总计）和25个数字行（试行格式23行）"),
                        ("四", "STR-05", "行政复议、未经复议直接起诉、复议后起诉各5列共15个单元格")):
-    rule(_id, "error", "第{numeral}部分表格缺少{what}",
+    rule(_id, f"表{_t}不完整", "error", "第{numeral}部分表格缺少{what}",
          f"第{_t}部分表格应完整：{_what}。缺少的列、行或单元格逐一列出（整列、整行合并为一条）。",
          cells=[(_t, None, None)], basis="年度报告格式附表；annual-report-form.md §1.4–1.6")(_structure_check(_t))
 
 
-@rule("STR-06", "warning", "第{numeral}部分有标题，但没有可读的表格数字（表格可能是图片或附件）",
+@rule("STR-06", "表格无可读数字", "warning", "第{numeral}部分有标题，但没有可读的表格数字（表格可能是图片或附件）",
       "某部分标题存在，但其表格未找到或没有任何可读数字，多见于表格以图片或附件形式发布。",
       basis="实际报告（浑南区、背荫河镇）")
 def _table_unreadable(ctx: Ctx):
@@ -419,7 +427,7 @@ def _table_unreadable(ctx: Ctx):
 _OLD_BASIS = re.compile(r"[〔\[(（]2019[〕\])）]60号|年度报告格式[(（]试行[)）]")
 
 
-@rule("STR-07", "warning", "{year}年度报告引用了已被替代的{basis_text}",
+@rule("STR-07", "引用已废止的格式", "warning", "{year}年度报告引用了已被替代的{basis_text}",
       "2021年及以后的报告不应再以国办公开办函〔2019〕60号或《…年度报告格式（试行）》为依据。",
       basis="国办公开办函〔2021〕30号；太平镇2022年报")
 def _old_basis(ctx: Ctx):
@@ -433,7 +441,7 @@ def _old_basis(ctx: Ctx):
 _TITLE_OK = re.compile(r"^.+?\d{4}年度?政府信息公开工作年度报告$")
 
 
-@rule("STR-08", "info", "标题{problem}",
+@rule("STR-08", "标题不规范", "info", "标题{problem}",
       "标题宜为“机关名称+年份+政府信息公开工作年度报告”；标题中没有年份或写法不同时提示。",
       basis="常见写法（无正式规定）")
 def _title(ctx: Ctx):
@@ -452,7 +460,7 @@ def _title(ctx: Ctx):
 _PERIOD = re.compile(r"统计[^。；;]{0,24}?(\d{4})年(\d{1,2})月(\d{1,2})日[^。；;\d]{0,8}(?:(\d{4})年)?(\d{1,2})月(\d{1,2})日")
 
 
-@rule("STR-10", "warning", "报告写明的统计期限“{period}”与报告年度{year}年不符",
+@rule("STR-10", "统计期限不符", "warning", "报告写明的统计期限“{period}”与报告年度{year}年不符",
       "文中写明的统计期限应为报告年度的1月1日至12月31日。",
       basis="DB51/T 2660—2019 第2.1条；上海市2022年报")
 def _period(ctx: Ctx):
@@ -466,7 +474,7 @@ def _period(ctx: Ctx):
             yield dict(period=m.group(0)[m.start(1) - m.start(0):], year=ctx.year)
 
 
-@rule("STR-12", "warning", "无法确定报告年度（标题、统计期限和正文中都没有找到年份）",
+@rule("STR-12", "年度无法确定", "warning", "无法确定报告年度（标题、统计期限和正文中都没有找到年份）",
       "没有年度时，与年度有关的检查（格式版本、统计期限、跨年度比对）都无法进行。",
       basis="年度报告按年度编制")
 def _year_known(ctx: Ctx):
@@ -481,7 +489,7 @@ def _year_known(ctx: Ctx):
 _CELLS_ARI1 = [(T3, r, c) for r in (R_NEW, R_CARRY_IN, R_TOTAL, R_CARRY_OUT) for c in APPLICANT_COLUMNS]
 
 
-@rule("ARI-01", "error",
+@rule("ARI-01", "表三纵向勾稽不符", "error",
       "第三部分“{column}”列：本年新收 + 上年结转 = {expected}，办理结果总计 + 结转下年度 = {actual}，两者应相等",
       "表三每一列：一、本年新收 + 二、上年结转 = 三、（七）总计 + 四、结转下年度继续办理（表格自带的勾稽关系）。"
       "有空白或无法识别的项时不计算。",
@@ -495,7 +503,7 @@ def _ari_columns(ctx: Ctx):
             yield dict(table=T3, column=c, expected=_n(a + b), actual=_n(t + o))
 
 
-@rule("ARI-02", "error", "第三部分“{leaf}”行：总计为{actual}，六类申请人合计为{expected}",
+@rule("ARI-02", "表三横向合计不符", "error", "第三部分“{leaf}”行：总计为{actual}，六类申请人合计为{expected}",
       "表三每一行：总计 = 自然人 + 商业企业 + 科研机构 + 社会公益组织 + 法律服务机构 + 其他。有空白或无法识别的项时不计算。",
       cells=[(T3, None, c) for c in APPLICANT_COLUMNS], basis="表头结构；annual-report-form.md AR-2")
 def _ari_rows(ctx: Ctx):
@@ -508,7 +516,7 @@ def _ari_rows(ctx: Ctx):
             yield dict(table=T3, row=r.key, column=C_TOTAL, leaf=r.leaf, expected=_n(sum(parts)), actual=_n(total))
 
 
-@rule("ARI-03", "error", "第三部分“{column}”列：（七）总计为{actual}，各项办理结果合计为{expected}",
+@rule("ARI-03", "办理结果合计不符", "error", "第三部分“{column}”列：（七）总计为{actual}，各项办理结果合计为{expected}",
       "表三每一列：（七）总计 = （一）予以公开 + （二）部分公开 + （三）至（六）各小项之和。有空白或无法识别的项时不计算。",
       cells=[(T3, R_TOTAL, c) for c in APPLICANT_COLUMNS], basis="annual-report-form.md AR-3")
 def _ari_results(ctx: Ctx):
@@ -522,7 +530,7 @@ def _ari_results(ctx: Ctx):
             yield dict(table=T3, row=R_TOTAL, column=c, expected=_n(sum(parts)), actual=_n(total))
 
 
-@rule("ARI-04", "error", "第四部分“{group}”：总计为{actual}，结果维持、结果纠正、其他结果、尚未审结合计为{expected}",
+@rule("ARI-04", "复议诉讼合计不符", "error", "第四部分“{group}”：总计为{actual}，结果维持、结果纠正、其他结果、尚未审结合计为{expected}",
       "表四的行政复议、未经复议直接起诉、复议后起诉三组：总计 = 结果维持 + 结果纠正 + 其他结果 + 尚未审结。有空白项时不计算。",
       cells=[(T4, r.key, c) for r in forms.ROWS_四 for c in OUTCOME_COLUMNS], basis="annual-report-form.md AR-4")
 def _ari_review(ctx: Ctx):
@@ -535,7 +543,7 @@ def _ari_review(ctx: Ctx):
             yield dict(table=T4, row=r.key, column=C_TOTAL, group=r.leaf, expected=_n(sum(parts)), actual=_n(total))
 
 
-@rule("ARI-05", "error", "{where}的数值{actual}不合理：{problem}",
+@rule("ARI-05", "数值不合理", "error", "{where}的数值{actual}不合理：{problem}",
       "件数应为非负整数（试行格式的“本年增/减”可为负）；收费金额（万元）不能为负。",
       cells=[("二", None, None), ("三", None, None), ("四", None, None)], basis="annual-report-form.md AR-5")
 def _ari_whole(ctx: Ctx):
@@ -575,17 +583,17 @@ def _status_rule(status: str):
     return check
 
 
-rule("ARI-06", "warning", "第{numeral}部分表格{what}为空白（空白不按0计算，相关勾稽关系未核对）",
+rule("ARI-06", "单元格空白", "warning", "第{numeral}部分表格{what}为空白（空白不按0计算，相关勾稽关系未核对）",
      "表格单元格应逐一填写（没有发生的填0）。空白不当作0，含空白项的勾稽关系不计算；整行或整列空白合并为一条。",
      cells=[("二", None, None), ("三", None, None), ("四", None, None)],
      basis="annual-report-form.md AR-6；上海市2019年报")(_status_rule("blank"))
-rule("ARI-13", "warning", "第{numeral}部分表格{what}无法识别为数字（不按0计算）",
+rule("ARI-13", "单元格无法识别", "warning", "第{numeral}部分表格{what}无法识别为数字（不按0计算）",
      "单元格里是文字、乱码或无法对齐到列的内容时提示，需人工核对原文。",
      cells=[("二", None, None), ("三", None, None), ("四", None, None)],
      basis="数据须可核对")(_status_rule("unreadable"))
 
 
-@rule("ARI-07", "warning", "{body}为乡镇/街道，不能制定规章，但“规章”行“{column}”填报了{actual}",
+@rule("ARI-07", "乡镇街道填报规章", "warning", "{body}为乡镇/街道，不能制定规章，但“规章”行“{column}”填报了{actual}",
       "规章只能由国务院部门和省、自治区、直辖市、设区的市、自治州人民政府制定；乡镇、街道的“规章”各栏应为0。",
       cells=[(T2, R_RULES, None)], basis="立法法第八十条、第八十二条；尼勒克、松木塘镇年报")
 def _township_rules(ctx: Ctx):
@@ -598,7 +606,7 @@ def _township_rules(ctx: Ctx):
                 yield dict(table=T2, row=c.row, column=c.column, actual=_n(x), body=body_name(ctx.report) or "本机关")
 
 
-@rule("ARI-08", "warning", "“{leaf}”现行有效件数{actual}，小于本年制发减本年废止（{expected}）",
+@rule("ARI-08", "现行有效件数偏少", "warning", "“{leaf}”现行有效件数{actual}，小于本年制发减本年废止（{expected}）",
       "同一行中，现行有效件数不应小于本年制发件数 − 本年废止件数。",
       cells=[(T2, r, c) for r in (R_RULES, R_NORMATIVE) for c in (C_ISSUED, C_REPEALED, C_IN_FORCE)],
       basis="锡盟商务局2021年报（annual-report-form.md ARI-08）")
@@ -614,7 +622,7 @@ def _in_force(ctx: Ctx):
                        expected=_n(issued - repealed), actual=_n(in_force))
 
 
-@rule("ARI-09", "info", "行政事业性收费金额“{raw}”{problem}，单位应为万元",
+@rule("ARI-09", "收费金额单位疑误", "info", "行政事业性收费金额“{raw}”{problem}，单位应为万元",
       f"收费金额单位为万元；数值不小于{FEE_YUAN_SUSPECT}或单元格写有“元”时，可能误按元填报。",
       cells=[(T2, R_FEE, FEE_COLUMN)], basis="上海市2019年报“251000元”；北坡镇2022年报")
 def _fee_unit(ctx: Ctx):
@@ -633,7 +641,7 @@ _APPLIED = re.compile(r"(收到|受理|接收|接到|新收)([^。；;，,！!\d
 _NONE_APPLIED = re.compile(r"(未|没有)(收到|受理|接到|接收)[^。；;，,]{0,24}?申请")
 
 
-@rule("ARI-12", "warning", "第一部分写“{quote}”，即新收申请{actual}件，但表三本年新收总计为{expected}件",
+@rule("ARI-12", "文字与表三申请数不符", "warning", "第一部分写“{quote}”，即新收申请{actual}件，但表三本年新收总计为{expected}件",
       "第一部分文字中的申请件数（如“收到政府信息公开申请X件”“受理…X件”“未收到…申请”即0件）应与表三“一、本年新收政府信息公开申请数量”的总计一致。"
       "只比对第一处提到的件数；表中该格空白或无法识别时不比对。",
       cells=[(T3, R_NEW, C_TOTAL)], basis="annual-report-form.md ARI-12")
@@ -685,7 +693,7 @@ def _fees_charged(ctx: Ctx) -> list[tuple[float, str, str]]:
     return [a for a in fee_amounts(ctx.section_text(6)) if a[0] > 0]
 
 
-@rule("ARI-10", "warning", "信息处理费与表三不一致：{problem}",
+@rule("ARI-10", "信息处理费与表三不符", "warning", "信息处理费与表三不一致：{problem}",
       "表三“（六）其他处理/2.申请人逾期未按收费通知要求缴纳费用…”大于0，说明本机关发出过收费通知；此时第六部分若称未收取或不涉及"
       "信息处理费而只字未提收费通知，需核对。另外，第六部分写明收取了信息处理费，而表三本年新收和上年结转申请都为0时，也需核对。"
       "表中有关单元格空白或无法识别时不比对。",
@@ -709,7 +717,7 @@ def _fee_vs_applications(ctx: Ctx):
                            "没有申请却收取了信息处理费")
 
 
-@rule("ARI-11", "info", "第六部分写“{quote}”，但第二部分“行政事业性收费”本年收费金额为0",
+@rule("ARI-11", "信息处理费与收费金额不符", "info", "第六部分写“{quote}”，但第二部分“行政事业性收费”本年收费金额为0",
       "信息处理费属于行政事业性收费；第六部分写明收取了信息处理费（金额大于0，单位元或万元）而第二部分"
       "“行政事业性收费”本年收费金额为0时提示。收费金额单元格空白或无法识别时不比对。",
       cells=[(T2, R_FEE, FEE_COLUMN)], basis="皖财综〔2021〕28号；河南省信息处理费通知（推断）")
@@ -727,7 +735,7 @@ _PROBLEM_WORDS = ("问题", "不足", "短板", "差距", "有待", "不够", "�
 _IMPROVE_WORDS = ("改进", "措施", "下一步", "今后", "整改", "将进一步", "加强", "完善", "提升", "提高")
 
 
-@rule("TXT-03", "warning", "第五部分{problem}",
+@rule("TXT-03", "问题或改进缺项", "warning", "第五部分{problem}",
       "第五部分应写明存在的主要问题，也应写明改进情况（改进、措施、下一步、今后等）。",
       basis="条例第五十条第（四）项")
 def _problems_and_improvements(ctx: Ctx):
@@ -747,7 +755,7 @@ def _problems_and_improvements(ctx: Ctx):
         yield dict(section=5, problem="没有写改进情况或改进措施")
 
 
-@rule("TXT-05", "warning", "第六部分没有说明信息处理费收取情况（收取金额或未收取）",
+@rule("TXT-05", "未说明信息处理费", "warning", "第六部分没有说明信息处理费收取情况（收取金额或未收取）",
       "自2021年起，第六部分应说明按《政府信息公开信息处理费管理办法》收取信息处理费的情况（金额，或未收取）。只写“无”不够。",
       basis="国办函〔2020〕109号；河南省信息处理费通知")
 def _fee_statement(ctx: Ctx):
@@ -797,7 +805,7 @@ def find_personal_data(text: str) -> list[tuple[str, str]]:
     return out
 
 
-@rule("TXT-06", "error", "报告中公开了个人信息：{kind} {masked}",
+@rule("TXT-06", "公开了个人信息", "error", "报告中公开了个人信息：{kind} {masked}",
       "报告正文或表格中出现18位身份证号码（校验位正确）或11位手机号码时报错；号码只以遮挡形式显示。",
       basis="泉州市鲤城区考评标准（保密审查）；政务公开工作要点（个人信息去标识化）")
 def _personal_data(ctx: Ctx):
@@ -818,7 +826,7 @@ _YEAR_MENTION = re.compile(r"(?<![0-9〔\[])((?:19|20)\d{2})年度?(?=[,，、]|
 _QUOTED = re.compile(r"《[^》]*》|〔[^〕]*〕|\[[^\]]*\]")
 
 
-@rule("TXT-08", "warning", "第{numeral}部分写“{quote}”，与报告年度{year}年不一致",
+@rule("TXT-08", "年份与报告年度不符", "warning", "第{numeral}部分写“{quote}”，与报告年度{year}年不一致",
       "第一、五、六部分叙述本年工作时提到的年份（如“2022年，我镇…”“2022年度共…”）应为报告年度"
       "（下一年度的工作计划除外，文件名中的年份不计）。",
       basis="annual-report-form.md AR-7；雷同、照抄往年报告的常见表现")
@@ -845,7 +853,7 @@ _TOPICS = (  # the five parts of 一、总体情况 named by 国办公开办函�
 )
 
 
-@rule("TXT-01", "info", "第一部分未见{missing}方面的内容（按关键词查找）",
+@rule("TXT-01", "总体情况缺项", "info", "第一部分未见{missing}方面的内容（按关键词查找）",
       "2021年起，第一部分“总体情况”应涵盖主动公开、依申请公开、政府信息管理、政府信息公开平台建设、监督保障五个方面；"
       "按关键词及常见写法（如“平台建设”“监督”）查找，列出找不到的方面。2021年以前的报告不检查。",
       basis="国办公开办函〔2021〕30号“（一）总体情况”；重庆乡镇2022年报")
@@ -876,7 +884,7 @@ def is_government(report: ParsedReport) -> bool:
     return bool(re.search(r"人民政府(?:\d{4}年|政府信息公开|信息公开)", title))
 
 
-@rule("TXT-02", "warning", "{body}的报告中未见{missing}的情况（各级人民政府含乡镇、街道，应报告工作考核、社会评议和责任追究结果）",
+@rule("TXT-02", "缺考核评议追究情况", "warning", "{body}的报告中未见{missing}的情况（各级人民政府含乡镇、街道，应报告工作考核、社会评议和责任追究结果）",
       "各级人民政府（含乡镇、街道）的年度报告还应包括工作考核、社会评议和责任追究结果情况；在全文中按关键词"
       "（考核/考评、评议/测评、责任追究/追究…责任/问责）查找，列出找不到的项。部门报告不检查。",
       basis="条例第五十条第（四）项；国办公开办函〔2021〕30号（列在监督保障下）")
@@ -893,7 +901,7 @@ _LAST_YEAR = re.compile(r"上一年度|上一年|上年度|上年(?!结转)|去�
 _RECTIFIED = re.compile(r"整改|改进|落实|解决|完善|改正|纠正")
 
 
-@rule("TXT-04", "info", "第五部分没有提到上一年度报告所列问题的整改情况",
+@rule("TXT-04", "未说明上年问题整改", "info", "第五部分没有提到上一年度报告所列问题的整改情况",
       "第五部分宜说明上一年度存在问题的整改落实情况：同一句中既提到上一年度（上一年度、上年、去年或上一年份），"
       "又提到整改、改进、落实等。",
       basis="国办公开办函〔2021〕30号（有关原文未核实，推断）")
@@ -916,7 +924,7 @@ _NOTHING = re.compile(r"^(?:无|暂无|没有|本年度无|本年无|无其他�
                       r"本[年机单][^。]{0,12}无其他需要报告的事项)[。.]?$")
 
 
-@rule("TXT-07", "info", "{problem}，内容过于简单",
+@rule("TXT-07", "内容过于简单", "info", "{problem}，内容过于简单",
       f"第一部分少于{SHORT_OVERVIEW}字、第五部分只有一句话（少于{ONE_LINE}字），或第六部分只写“无”时提示（“敷衍塞责”）。"
       "已由TXT-03（第五部分几乎没有内容）或TXT-05（第六部分未说明信息处理费）报告的，不重复提示。",
       basis="国办公开办函〔2021〕30号“敷衍塞责”")
@@ -934,6 +942,137 @@ def _perfunctory(ctx: Ctx):
 
 
 # ---------------------------------------------------------------------------
+# Timeliness: when the report was published (条例第四十九条)
+# ---------------------------------------------------------------------------
+
+DEADLINE_ENV = "GOVREPORT_PUBLISH_DEADLINE"  # the province's own deadline, "MM-DD" of the year after the report
+PUBLISHED_SOURCE_ZH = {"page": "页面所载发布时间", "html-meta": "网页元数据", "pdf-metadata": "PDF 文件属性",
+                       "reviewer": "审查人员录入"}
+KIND_GOVERNMENT, KIND_TOWNSHIP, KIND_DEPARTMENT = "government", "township", "department"
+KIND_ZH = {KIND_GOVERNMENT: "县级以上人民政府", KIND_TOWNSHIP: "乡镇、街道", KIND_DEPARTMENT: "部门"}
+_DEADLINE_SETTING = re.compile(r"^\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?\s*$")
+
+
+def published_date(report: ParsedReport) -> Optional[date]:
+    """The publication date the report carries (``report.published``, ISO), or None when unknown or not a date."""
+    text = report.published
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(str(text)[:10])
+    except ValueError:
+        return None
+
+
+def body_kind(report: ParsedReport) -> Optional[str]:
+    """Which deadline of 第四十九条 a body has: a county-level or higher government's own report
+    (:data:`KIND_GOVERNMENT`), a township or 街道 (:data:`KIND_TOWNSHIP`), a department (:data:`KIND_DEPARTMENT`);
+    None when the body is not known (then no deadline is checked)."""
+    if not body_name(report):
+        return None
+    if is_township(report):
+        return KIND_TOWNSHIP
+    if is_government(report):
+        return KIND_GOVERNMENT
+    return KIND_DEPARTMENT
+
+
+def statutory_deadline(year: int, kind: str) -> date:
+    """The last day of publication 第四十九条 gives for a report of ``year``: 31 March of the next year for a
+    county-level or higher government's own report, 31 January for departments (and, as this dashboard reads it,
+    townships and 街道)."""
+    return date(year + 1, 3, 31) if kind == KIND_GOVERNMENT else date(year + 1, 1, 31)
+
+
+def provincial_deadline(year: int, setting: Optional[str] = None) -> Optional[date]:
+    """The province's deadline for a report of ``year``, from ``setting`` or the environment variable
+    :data:`DEADLINE_ENV` ("MM-DD" of the next year, e.g. ``02-20``); None when not set. Raises ValueError with a
+    Chinese message for a setting that is not a month and a day."""
+    raw = os.environ.get(DEADLINE_ENV, "") if setting is None else setting
+    if not raw or not raw.strip():
+        return None
+    m = _DEADLINE_SETTING.match(raw)
+    try:
+        if not m:
+            raise ValueError(raw)
+        return date(year + 1, int(m.group(1)), int(m.group(2)))
+    except ValueError:
+        raise ValueError(f"本省发布期限“{raw}”无法识别：请写成“月-日”，例如 02-20（环境变量 {DEADLINE_ENV}）") from None
+
+
+def _lateness(ctx: Ctx):
+    """(published, kind, statutory deadline) of a report that says when it was published, else None."""
+    published = published_date(ctx.report)
+    kind = body_kind(ctx.report)
+    if published is None or kind is None or ctx.year is None:
+        return None
+    return published, kind, statutory_deadline(ctx.year, kind)
+
+
+def _late(published: date, deadline: date, ctx: Ctx, **extra) -> dict:
+    source = PUBLISHED_SOURCE_ZH.get(ctx.report.published_source or "", "报告所载日期")
+    return dict(year=ctx.year, published=published.isoformat(), deadline=deadline.isoformat(), source=source,
+                days=(published - deadline).days, expected=deadline.isoformat(), actual=published.isoformat(), **extra)
+
+
+def _province_set(ctx: Ctx) -> bool:
+    try:
+        return provincial_deadline(ctx.year, getattr(ctx, "publish_deadline", None)) is not None
+    except ValueError:  # a malformed setting: PUB-04 says so; the statute still applies here
+        return False
+
+
+def _statutory(kind: str):
+    def check(ctx: Ctx):
+        hit = _lateness(ctx)
+        if hit is None:
+            return
+        published, k, deadline = hit
+        if k != kind or published <= deadline:
+            return
+        if kind == KIND_TOWNSHIP and _province_set(ctx):
+            return  # the province's own date applies to townships (PUB-04)
+        yield _late(published, deadline, ctx)
+    return check
+
+
+rule("PUB-01", "部门逾期发布", "error",
+     "{year}年度报告于{published}发布（{source}），晚于法定期限{deadline}（部门应于次年1月31日前向社会公布），逾期{days}天",
+     "县级以上人民政府部门应当在每年1月31日前公布本机关上一年度的年度报告。按报告所载发布日期（页面上的发布时间、"
+     "网页元数据，或审查人员在单份报告页录入的日期）检查；日期未知时不检查。",
+     basis="条例第四十九条第一款")(_statutory(KIND_DEPARTMENT))
+rule("PUB-02", "政府逾期发布", "error",
+     "{year}年度报告于{published}发布（{source}），晚于法定期限{deadline}（县级以上人民政府的本级年度报告应于次年3月31日前公布），"
+     "逾期{days}天",
+     "县级以上地方人民政府的政府信息公开工作主管部门应当在每年3月31日前公布本级政府上一年度的年度报告。"
+     "日期来源同上；日期未知时不检查。",
+     basis="条例第四十九条第二款")(_statutory(KIND_GOVERNMENT))
+rule("PUB-03", "乡镇街道逾期发布", "warning",
+     "{year}年度报告于{published}发布（{source}），晚于次年1月31日（{deadline}），逾期{days}天",
+     "乡镇人民政府、街道办事处的年度报告按部门的期限（次年1月31日）检查。条例第四十九条没有单列乡镇、街道，各地通知"
+     f"可能另定日期，故为警告；设定了本省期限（环境变量 {DEADLINE_ENV}）时改按本省期限检查（PUB-04）。",
+     basis="条例第四十九条（乡镇、街道按部门期限）；annual-report-form.md AR-8")(_statutory(KIND_TOWNSHIP))
+
+
+@rule("PUB-04", "超过本省发布期限", "warning",
+      "{year}年度报告于{published}发布（{source}），晚于本省规定的期限{deadline}，逾期{days}天",
+      f"省级（或市级）通知规定的发布期限，写在环境变量 {DEADLINE_ENV} 中（“月-日”，指报告年度的次年，例如 02-20），"
+      "适用于全部单位；未设定时不检查。已按法定期限（PUB-01、PUB-02）报告逾期的不重复提示。",
+      basis="各省、市政府信息公开工作年度报告通知（如怀化市2022年：乡镇、街道报告由县汇总于2月20日前公布）")
+def _provincial_deadline(ctx: Ctx):
+    hit = _lateness(ctx)
+    if hit is None:
+        return
+    published, kind, statutory = hit
+    deadline = provincial_deadline(ctx.year, getattr(ctx, "publish_deadline", None))
+    if deadline is None or published <= deadline:
+        return
+    if kind != KIND_TOWNSHIP and published > statutory:
+        return  # PUB-01 / PUB-02 already say so
+    yield _late(published, deadline, ctx)
+
+
+# ---------------------------------------------------------------------------
 # Across reports
 # ---------------------------------------------------------------------------
 
@@ -942,7 +1081,7 @@ def _consecutive(cur: Ctx, prev: Ctx) -> bool:
     return cur.year is not None and prev.year is not None and cur.year == prev.year + 1
 
 
-@rule("XYR-01", "warning",
+@rule("XYR-01", "上年结转不一致", "warning",
       "“{column}”列上年结转{actual}件，与{prev_year}年报告的结转下年度继续办理{expected}件不一致",
       "同一机关相邻两年：本年“二、上年结转政府信息公开申请数量”应等于上年“四、结转下年度继续办理”，逐列比对。发现在后一年的报告上。",
       scope="batch", pairwise=True, cells=[(T3, R_CARRY_IN, None), (T3, R_CARRY_OUT, None)],
@@ -958,7 +1097,7 @@ def _carry_over(cur: Ctx, prev: Ctx):
             yield dict(table=T3, row=R_CARRY_IN, column=c, expected=_n(before), actual=_n(now), prev_year=prev.year)
 
 
-@rule("XYR-02", "warning",
+@rule("XYR-02", "现行有效件数不连续", "warning",
       "“{leaf}”现行有效件数{actual}，按{prev_year}年现行有效{before}件 + 本年制发 − 本年废止应为{expected}件",
       "同一机关相邻两年：本年现行有效件数 = 上年现行有效件数 + 本年制发件数 − 本年废止件数（规章、行政规范性文件）。"
       "文件因到期失效而非废止时可能不成立，故为警告。",
@@ -1007,7 +1146,7 @@ def _file_label(ctx: Ctx) -> str:
     return ctx.report.file.replace("\\", "/").rsplit("/", 1)[-1]
 
 
-@rule("XYR-03", "warning", "{what}与本机关{prev_year}年报告（{other}）几乎相同（相似度{similarity}）",
+@rule("XYR-03", "与本单位上年雷同", "warning", "{what}与本机关{prev_year}年报告（{other}）几乎相同（相似度{similarity}）",
       f"第五部分或全文与同一机关以前年度的报告几乎相同（字符三元组 Jaccard 相似度 ≥ {SIMILARITY_THRESHOLD:.0%}，数字不计），属“内容雷同”。",
       scope="batch", pairwise=True, basis="国办公开办函〔2021〕30号“内容雷同”；泉州市鲤城区考评标准")
 def _same_as_last_year(cur: Ctx, prev: Ctx):
@@ -1020,7 +1159,7 @@ def _same_as_last_year(cur: Ctx, prev: Ctx):
                    similarity=f"{s:.0%}", actual=round(s, 3))
 
 
-@rule("XYR-04", "warning", "{what}与{other_body}同年度报告（{other}）几乎相同（相似度{similarity}）{more}",
+@rule("XYR-04", "与其他单位雷同", "warning", "{what}与{other_body}同年度报告（{other}）几乎相同（相似度{similarity}）{more}",
       f"正文或第五部分与另一机关同一年度的报告几乎相同（相似度 ≥ {SIMILARITY_THRESHOLD:.0%}），疑似套用模板未修改。"
       "每份报告记一条，指向最相似的一份，并说明还与几份相同。",
       scope="batch", basis="泉州市鲤城区考评标准“与其他单位雷同”")
@@ -1065,7 +1204,7 @@ _TREND_CELLS = (  # (table, row, column, label, floor): values below the floor a
 )
 
 
-@rule("XYR-05", "info", "{label}由{prev_year}年的{expected}变为{actual}，{direction}超过{factor}倍，请核对",
+@rule("XYR-05", "数值大幅变化", "info", "{label}由{prev_year}年的{expected}变为{actual}，{direction}超过{factor}倍，请核对",
       f"同一机关相邻两年，行政许可、行政处罚、行政强制、行政事业性收费和本年新收申请总计增加到{JUMP_FACTOR}倍以上"
       f"或减少到{JUMP_FACTOR}分之一以下时提示（如收费金额误按元填报）。任一年数值小于下限（件数10，收费1万元）"
       "或单元格空白、无法识别时不比较。发现在后一年的报告上。",
@@ -1084,7 +1223,7 @@ def _jumps(cur: Ctx, prev: Ctx):
                        direction="增加" if now > before else "减少")
 
 
-@rule("XYR-06", "info", "缺少本机关{missing}年度报告（已有{before}年和{after}年）",
+@rule("XYR-06", "缺少年度报告", "info", "缺少本机关{missing}年度报告（已有{before}年和{after}年）",
       "同一机关有前后两个年度的报告而中间年度缺失时提示（按机关名称归并，忽略“人民政府”等字样）。提示记在缺失年度之后的那份报告上。",
       scope="batch", basis="条例第四十九条（每年发布）")
 def _missing_years(ctxs: list):
@@ -1107,7 +1246,7 @@ def _same_content(a: Ctx, b: Ctx) -> bool:
     return va == vb and textsim.jaccard(_shingles(a)[0], _shingles(b)[0]) >= SIMILARITY_THRESHOLD
 
 
-@rule("XYR-07", "info", "本机关{year}年度另有一份内容不同的报告（{other}），跨年度比对只用先出现的一份",
+@rule("XYR-07", "同年另有报告", "info", "本机关{year}年度另有一份内容不同的报告（{other}），跨年度比对只用先出现的一份",
       "同一机关同一年度出现内容不同的多份报告（更正版或误传）时提示；同一报告的不同格式（如PDF与DOCX，数字和正文相同）不提示。",
       scope="batch", basis="发布后有变动（中国社科院2016年评估）")
 def _duplicates(ctxs: list):
@@ -1124,6 +1263,27 @@ def _duplicates(ctxs: list):
 
 RULES: tuple[Rule, ...] = tuple(_RULES)
 RULES_BY_ID = {r.id: r for r in RULES}
+
+# Short Chinese names of the parser's notes (parsing.extract.notes.NOTES), shown to reviewers like the rules' names.
+NOTE_NAMES = {
+    "PARSE-READER": "读取问题", "PARSE-SCANNED-PAGES": "扫描页未读出", "PARSE-TEMPLATE": "格式版本未判断",
+    "PARSE-FORM-2019": "使用试行格式", "PARSE-HYBRID": "混用两版格式", "PARSE-LABEL": "标签与官方不一致",
+    "PARSE-LABEL-REMARK": "表头附加说明", "PARSE-SHORT-ROW": "一行数值不足", "PARSE-LONG-ROW": "一行数值过多",
+    "PARSE-ALIGN": "空格位置不确定", "PARSE-POSITION": "按位置对应列", "PARSE-RUN-TOGETHER": "数字连在一起",
+    "PARSE-UNREADABLE": "单元格不是数字", "PARSE-UNIT": "数字带单位", "PARSE-DUPLICATE-ROW": "行重复出现",
+    "PARSE-DUPLICATE-DIFFERS": "重复行数值不同", "PARSE-SOURCES-DISAGREE": "两种读法不一致",
+    "PARSE-FROM-TEXT": "按文字顺序读取", "PARSE-UNKNOWN-ROW": "多出非官方行", "PARSE-ROW-MISSING": "缺少一行",
+    "PARSE-COLUMN-MISSING": "缺少一列", "PARSE-CUT-OFF": "表格中断",
+}
+
+
+def rule_name(code) -> str:
+    """The short Chinese name of a rule or parse note (``ARI-01`` -> 表三纵向勾稽不符); an unknown code as it is."""
+    code = "" if code is None else str(code)
+    r = RULES_BY_ID.get(code)
+    if r is not None and r.name:
+        return r.name
+    return NOTE_NAMES.get(code, code)
 
 
 # ---------------------------------------------------------------------------
@@ -1157,6 +1317,8 @@ def validate_rules(rules: Iterable[Rule] = RULES) -> list[str]:
         for text, name in ((r.message, "message"), (r.description, "description")):
             if not text or not re.search(r"[\u4e00-\u9fff]", text):
                 problems.append(f"{r.id}: {name} must be a Chinese sentence")
+        if not r.name or not re.search(r"[\u4e00-\u9fff]", r.name) or len(r.name) > 12:
+            problems.append(f"{r.id}: name must be a short Chinese name (at most 12 characters)")
         try:
             list(string.Formatter().parse(r.message or ""))
         except ValueError as exc:
@@ -1265,24 +1427,27 @@ def _notes(report: ParsedReport) -> list[dict]:
     return n.where(pd.notna(n), None).to_dict("records")
 
 
-def _ctx(report: ParsedReport) -> Ctx:
+def _ctx(report: ParsedReport, publish_deadline: Optional[str] = None) -> Ctx:
     ctx = Ctx(report)
     ctx.body = body_key(report)
+    ctx.publish_deadline = publish_deadline
     return ctx
 
 
 def check_report(report: ParsedReport, previous: Optional[ParsedReport] = None,
-                 rules: Iterable[Rule] = RULES) -> pd.DataFrame:
+                 rules: Iterable[Rule] = RULES, publish_deadline: Optional[str] = None) -> pd.DataFrame:
     """Findings for one report: its parse notes, then every report-scope rule.
 
     ``previous`` is the same body's earlier report; when given, the pairwise cross-year rules
     (carry-over, 现行有效 continuity, 内容雷同 with last year) also run and their findings are
     on ``report``. Where a parse note and a rule finding point at the same cells, only one is
-    kept (see :func:`_merge_notes`). Returns a frame with exactly :data:`FINDING_COLUMNS`
-    (object dtype, None where a field does not apply). Never raises for a bad report.
+    kept (see :func:`_merge_notes`). ``publish_deadline`` is the province's deadline ("MM-DD", ''
+    for none; default: the environment variable :data:`DEADLINE_ENV` of this process). Returns a frame
+    with exactly :data:`FINDING_COLUMNS` (object dtype, None where a field does not apply). Never
+    raises for a bad report.
     """
     notes = _notes(report)
-    ctx = _ctx(report)
+    ctx = _ctx(report, publish_deadline)
     if report.error:  # nothing else can be checked
         return _frame(notes + _run(RULES_BY_ID["STR-00"], ctx), FINDING_COLUMNS)
     prev = _ctx(previous) if previous is not None and not previous.error else None
@@ -1341,18 +1506,29 @@ def check_batch(reports: list[ParsedReport], rules: Iterable[Rule] = RULES) -> p
     return _frame(rows, BATCH_COLUMNS)
 
 
-def badge(findings: pd.DataFrame) -> dict:
-    """The badge of one report: ``{"label": 通过|有警告|有错误, "level": pass|warning|error,
-    "error": n, "warning": n, "info": n}``."""
-    sev = findings["severity"] if findings is not None and len(findings) else pd.Series([], dtype="object")
-    counts = {s: int((sev == s).sum()) for s in SEVERITIES}
+BADGE_PASS, BADGE_WARN, BADGE_ERROR, BADGE_UNREADABLE = "通过", "有警告", "有错误", "无法读取"
+
+
+def badge_counts(error: int = 0, warning: int = 0, info: int = 0, unreadable: bool = False) -> dict:
+    """The badge from counts by severity: ``{"label": 通过|有警告|有错误|无法读取, "level":
+    pass|warning|error|unreadable, "error": n, "warning": n, "info": n}``. An unreadable file has no counts."""
+    if unreadable:
+        return {"label": BADGE_UNREADABLE, "level": "unreadable", "error": 0, "warning": 0, "info": 0}
+    counts = {"error": int(error), "warning": int(warning), "info": int(info)}
     if counts["error"]:
-        label, level = "有错误", "error"
+        label, level = BADGE_ERROR, "error"
     elif counts["warning"]:
-        label, level = "有警告", "warning"
+        label, level = BADGE_WARN, "warning"
     else:
-        label, level = "通过", "pass"
+        label, level = BADGE_PASS, "pass"
     return {"label": label, "level": level, **counts}
+
+
+def badge(findings: Optional[pd.DataFrame], unreadable: bool = False) -> dict:
+    """The badge of one report from its findings (those the reviewer dismissed left out by the caller):
+    see :func:`badge_counts`. ``unreadable``: the file could not be read at all."""
+    sev = findings["severity"] if findings is not None and len(findings) else pd.Series([], dtype="object")
+    return badge_counts(*(int((sev == s).sum()) for s in SEVERITIES), unreadable=unreadable)
 
 
 # ---------------------------------------------------------------------------
@@ -1376,19 +1552,25 @@ def catalogue(rules: Iterable[Rule] = RULES) -> str:
         "严重程度：**错误**＝违反表格勾稽关系或明确要求；**警告**＝可能有问题，需审查人员核对；**提示**＝建议或趋势。",
         "空白、无法识别或缺失的单元格一律不按0计算：含这类单元格的勾稽关系不计算，单元格本身由 ARI-06、ARI-13 或 STR-03/04/05 各报告一次。",
         "解析过程发现的问题（规则编号 `PARSE-…`）由解析器给出，与下列规则的结果放在同一张表中。",
+        "审查台和导出文件用“名称”称呼规则，编号写在提示和导出文件的“规则编号”列中。",
+        f"发布时效（PUB-…）按报告所载的发布日期检查：网页上的“发布时间”、网页元数据，或审查人员录入的日期；"
+        f"本省期限写在环境变量 `{DEADLINE_ENV}` 中（“月-日”，如 02-20）。",
         "",
     ]
     for scope in SCOPES:
-        lines += [f"## {SCOPE_ZH[scope]}", "", "| 编号 | 严重程度 | 提示信息 | 说明 | 依据 |", "| --- | --- | --- | --- | --- |"]
+        lines += [f"## {SCOPE_ZH[scope]}", "", "| 编号 | 名称 | 严重程度 | 提示信息 | 说明 | 依据 |",
+                  "| --- | --- | --- | --- | --- | --- |"]
         for r in rules:
             if r.scope == scope:
-                lines.append(f"| {r.id} | {SEVERITY_ZH[r.severity]} | {_md(r.message)} | {_md(r.description)} | {_md(r.basis)} |")
+                lines.append(f"| {r.id} | {_md(r.name)} | {SEVERITY_ZH[r.severity]} | {_md(r.message)} | {_md(r.description)}"
+                             f" | {_md(r.basis)} |")
         lines.append("")
     from .extract.notes import NOTES
 
-    lines += ["## 解析说明（解析器给出）", "", "| 编号 | 严重程度 | 提示信息 | 说明 |", "| --- | --- | --- | --- |"]
+    lines += ["## 解析说明（解析器给出）", "", "| 编号 | 名称 | 严重程度 | 提示信息 | 说明 |", "| --- | --- | --- | --- | --- |"]
     for n in NOTES:
-        lines.append(f"| {n.code} | {SEVERITY_ZH[n.severity]} | {_md(n.message)} | {_md(n.description)} |")
+        lines.append(f"| {n.code} | {_md(rule_name(n.code))} | {SEVERITY_ZH[n.severity]} | {_md(n.message)}"
+                     f" | {_md(n.description)} |")
     lines.append("")
     return "\n".join(lines)
 

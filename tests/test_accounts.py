@@ -227,9 +227,10 @@ def test_old_stores_gain_the_reviewer_columns(tmp_path):
     with Store(path) as s:
         s.add(report)
         s.decide(report.sha256, key, "dismissed", "旧的决定")
-    con = sqlite3.connect(path)  # make it a version-4 store: no reviewer columns (they came with version 5)
+    con = sqlite3.connect(path)  # make it a version-4 store (the last one without reviewer columns)
     con.executescript("ALTER TABLE decisions DROP COLUMN reviewer; ALTER TABLE corrections DROP COLUMN reviewer;"
-                      "PRAGMA user_version=4; UPDATE meta SET value='4' WHERE key='schema_version';")
+                      "DROP TABLE publication_dates; PRAGMA user_version=4;"
+                      "UPDATE meta SET value='4' WHERE key='schema_version';")
     con.close()
     with Store(path) as s:
         assert s.schema_version() == SCHEMA_VERSION

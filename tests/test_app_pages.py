@@ -10,7 +10,7 @@ from parsing.readers import EXTENSIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
-SAMPLES = sorted(p for p in (ROOT / "sample_reports").rglob("*")
+SAMPLES = sorted(p for p in (ROOT / "sample_reports").iterdir()  # the five real seeds (the demo county is below)
                  if p.is_file() and p.suffix.lower() in EXTENSIONS)
 PAGES = ["pages/upload.py", "pages/completeness.py", "pages/report.py", "pages/trends.py",
          "pages/compare.py", "pages/export.py"]
@@ -228,3 +228,11 @@ def test_a_batch_over_the_limit_is_refused_whole_with_its_message(monkeypatch):
     assert not at.exception, at.exception
     assert any("本次共选择了 3 个文件，超过单次上限 2 个" in w.value for w in at.warning)
     assert "还没有报告" in texts(at)  # nothing was parsed: no silent cut to the first files
+
+
+def test_the_toolbar_offers_the_reviewers_menu_only():
+    """No Deploy button and no developer entries (Rerun, Clear cache, Record screen) in the main menu."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["toolbarMode"] in ("viewer", "minimal")

@@ -12,7 +12,7 @@ from tests.waits import HANG_SECONDS
 
 from parsing.store import Store
 from tests.conftest import clear_streamlit_resources
-from ui import core, storeview
+from ui import core, storeview, views
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
@@ -88,7 +88,7 @@ def test_dropped_reports_are_stored_and_back_after_a_restart(store_db):
     sha = core.sha256_of(QUNKE.read_bytes())
     at = open_report(at, sha)
     shown = at.dataframe(key="report_findings").value
-    assert "TXT-05" in set(shown["规则"])
+    assert "TXT-05" in set(shown["规则编号"])
     at.switch_page("pages/trends.py").run()
     assert not at.exception, at.exception
     assert set(at.dataframe[0].value["单位"]) == {"群科镇", "寨科乡"}
@@ -131,7 +131,7 @@ def test_a_decision_is_kept_across_a_restart(store_db):
         assert f.loc["TXT-05", "decided_at"]
 
     at = open_report(restart(), sha)
-    shown = at.dataframe(key="report_findings").value.set_index("规则")
+    shown = at.dataframe(key="report_findings").value.set_index("规则编号")
     assert shown.loc["TXT-05", "处理"] == "已排除" and shown.loc["TXT-05", "处理时间"]
     # A dismissed warning no longer counts towards the badge.
     assert int(overview(restart()).loc[QUNKE.name, "警告数"]) == warnings_before - 1
@@ -262,7 +262,7 @@ def test_section_flags_agree_with_the_stored_reports(store_db):
         cut = text[:text.index("#### 四、")] + text[text.index("## 六、"):]
         s.add(parse_bytes(cut.encode("utf-8"), "cut.txt"))
         fast = s.section_flags().sort_values("sha256").reset_index(drop=True)
-        slow = pd.DataFrame([storeview.flags_of(s.get(sha)) for sha in s.list_reports()["sha256"]])
+        slow = pd.DataFrame([views.flags_of(s.get(sha)) for sha in s.list_reports()["sha256"]])
         slow = slow.sort_values("sha256").reset_index(drop=True)
         cut_row = fast[~fast["s5"]]
         assert len(cut_row) == 1 and not cut_row["s4"].iloc[0] and cut_row["tables_found"].iloc[0]["四"] is False

@@ -3,15 +3,18 @@
 Drops the sample reports on the uploader, waits for their badges, opens a report and the trends
 page, and saves screenshots to tests/artifacts/ (gitignored).
 """
+import io
 import os
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
+from docx import Document
 
 from parsing.readers import EXTENSIONS
 from tests.waits import HANG_MS, HANG_SECONDS
@@ -19,7 +22,7 @@ from tests.waits import HANG_MS, HANG_SECONDS
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-SAMPLES = sorted(p for p in (ROOT / "sample_reports").rglob("*")
+SAMPLES = sorted(p for p in (ROOT / "sample_reports").iterdir()  # the five real seeds (the demo county is below)
                  if p.is_file() and p.suffix.lower() in EXTENSIONS)
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
@@ -81,6 +84,8 @@ def test_drop_samples_open_report_and_trends(server):
             page.goto(server)
             expect(page.get_by_text("还没有报告", exact=False).first).to_be_visible(timeout=HANG_MS)
             expect(page.get_by_text("保存到报告库").first).to_be_visible()
+            # the reviewer's toolbar only (.streamlit/config.toml client.toolbarMode): no Deploy button
+            expect(page.get_by_role("button", name="Deploy")).to_have_count(0)
 
             page.locator('input[type="file"]').set_input_files([str(p) for p in SAMPLES])
             # One badge chip per file, each with its verdict.
@@ -112,6 +117,28 @@ def test_drop_samples_open_report_and_trends(server):
             png = Path(dl.value.path()).read_bytes()
             assert png[:8] == b"\x89PNG\r\n\x1a\n"
             (ARTIFACTS / "04_trend_chart.png").write_bytes(png)
+
+            # 审查台: dismiss every finding of one body at once with one note, then the opinions of all bodies.
+            page.get_by_role("link", name="审查台").click()
+            expect(page.get_by_text("批量处理").first).to_be_visible(timeout=HANG_MS)
+            page.get_by_label("搜索").fill("寨科乡")
+            page.get_by_label("搜索").press("Enter")
+            expect(page.get_by_text("筛选出的全部", exact=False).first).to_be_visible(timeout=HANG_MS)
+            page.get_by_label("说明（对这些问题相同）").fill("已与原件核对")
+            page.get_by_role("button", name="排除", exact=False).click()
+            expect(page.get_by_text("已排除", exact=False).filter(has_text="已与原件核对").first).to_be_visible(
+                timeout=HANG_MS)
+            page.get_by_label("搜索").fill("")
+            page.get_by_label("搜索").press("Enter")
+            page.get_by_role("button", name="生成审查意见", exact=False).click()
+            with page.expect_download(timeout=HANG_MS) as dl:
+                page.get_by_role("button", name="审查意见（ZIP）", exact=False).click()
+            with zipfile.ZipFile(dl.value.path()) as z:
+                names = z.namelist()
+                docs = [Document(io.BytesIO(z.read(n))) for n in names]
+            assert any(n.startswith("寨科乡") and n.endswith("年审查意见.docx") for n in names), names
+            assert len(docs) == len(SAMPLES) + 1  # one per report and the merged document
+            page.screenshot(path=str(ARTIFACTS / "05_review.png"), full_page=True)
             assert page.locator('[data-testid="stException"]').count() == 0
         finally:
             browser.close()

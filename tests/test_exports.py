@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from parsing.batch import export
 from parsing.store import Store, finding_key
-from tests.test_ui_figures import finding, make_report
+from tests.test_ui_figures import finding, make_report, overview_of
 from ui import core
 from ui import exports as ui_exports
 
@@ -77,36 +77,39 @@ def test_store_export_xlsx_has_no_formula_and_keeps_the_text(store, tmp_path):
     wb = load_workbook(tmp_path / "out.xlsx")
     values = wb["数值"]
     head = [c.value for c in values[1]]
-    col = head.index("value") + 1
+    col = head.index("数值") + 1
     numbers = [values.cell(row=i, column=col) for i in range(2, values.max_row + 1)]
     assert all(c.data_type == "n" for c in numbers) and any(isinstance(c.value, (int, float)) for c in numbers)
     findings = wb["问题"]
     head = [c.value for c in findings[1]]
-    hit = [row for row in findings.iter_rows(min_row=2, values_only=True) if row[head.index("rule")] == "ARI-01"]
-    assert hit[0][head.index("expected")] == -5  # a negative number is a number, not text with an apostrophe
+    hit = [row for row in findings.iter_rows(min_row=2, values_only=True) if row[head.index("规则编号")] == "ARI-01"]
+    assert hit[0][head.index("应为")] == -5  # a negative number is a number, not text with an apostrophe
+    assert hit[0][head.index("规则")] == "表三纵向勾稽不符" and hit[0][head.index("级别")] == "错误"
 
 
 def test_store_export_csv_cells_start_with_an_apostrophe(store, tmp_path):
     export(store, csv_dir=tmp_path / "csv")
     reports = read_csv(tmp_path / "csv" / "reports.csv")
-    assert reports[0]["body"] == "'" + BODY and reports[0]["title"] == "'" + TITLE
-    assert reports[0]["file_name"] == "'" + FILE
+    assert reports[0]["单位"] == "'" + BODY and reports[0]["标题"] == "'" + TITLE
+    assert reports[0]["文件"] == "'" + FILE
     roster = read_csv(tmp_path / "csv" / "roster.csv")
-    assert sorted(r["body"] for r in roster) == sorted("'" + n for n in ROSTER)
-    assert read_csv(tmp_path / "csv" / "decisions.csv")[0]["note"] == "'" + NOTE
-    assert read_csv(tmp_path / "csv" / "corrections.csv")[0]["note"] == "'" + CR_NOTE
+    assert sorted(r["单位名称"] for r in roster) == sorted("'" + n for n in ROSTER)
+    decision = read_csv(tmp_path / "csv" / "decisions.csv")[0]
+    assert decision["说明"] == "'" + NOTE and (decision["审查决定"], decision["决定代码"]) == ("已确认", "confirmed")
+    assert read_csv(tmp_path / "csv" / "corrections.csv")[0]["说明"] == "'" + CR_NOTE
     values = read_csv(tmp_path / "csv" / "values.csv")
-    assert any(v["raw"] == "'" + RAW for v in values)
-    assert all(v["value"] == "" or float(v["value"]) >= 0 for v in values)  # numbers parse as numbers
-    f = [x for x in read_csv(tmp_path / "csv" / "findings.csv") if x["rule"] == "ARI-01"][0]
-    assert f["expected"] == "-5" and f["message"].startswith("'=1+1")
+    assert any(v["原文"] == "'" + RAW for v in values)
+    assert all(v["数值"] == "" or float(v["数值"]) >= 0 for v in values)  # numbers parse as numbers
+    assert {v["状态"] for v in values} <= {"已读取", "空白", "无法识别", "缺失", "人工更正"}
+    f = [x for x in read_csv(tmp_path / "csv" / "findings.csv") if x["规则编号"] == "ARI-01"][0]
+    assert f["应为"] == "-5" and f["问题"].startswith("'=1+1")
 
 
 def test_dashboard_workbooks_and_csv_have_no_formula(store):
     r = hostile_report()
     f = pd.DataFrame([dict(finding(rule="ARI-01", severity="error", message="=1+1", table="三"),
                            file=r.file, sha256=r.sha256)])
-    overview = core.overview_frame([r], f)
+    overview = overview_of([r], f)
     data = ui_exports.workbook_bytes(overview, f, core.values_long([r]))
     assert_no_formula_and_text_exact(cells(data), [BODY, FILE, RAW, "=1+1"])
     from parsing.batch import export_frames

@@ -179,3 +179,37 @@ def test_committed_gov_page_sample(path):
     assert "脚本输出" not in everything and "changeSize" not in everything
     headings = [t for t in block_texts(doc) if t[:2] in ("一、", "二、", "三、", "四、", "五、", "六、")]
     assert [h[0] for h in headings] == list("一二三四五六")
+
+
+# ---------------------------------------------------------------------------
+# Publication date from the page's meta tags
+# ---------------------------------------------------------------------------
+
+def _page(head: str, body: str = "") -> bytes:
+    return (f'<html><head><meta charset="utf-8">{head}<title>群科镇2023年政府信息公开工作年度报告</title></head>'
+            f"<body><h1>群科镇2023年政府信息公开工作年度报告</h1>{body}<p>一、总体情况</p><p>我镇认真落实条例。</p>"
+            "</body></html>").encode("utf-8")
+
+
+@pytest.mark.parametrize("head,expected", [
+    ('<meta name="PubDate" content="2024-03-20 09:30">', "2024-03-20"),
+    ('<meta name="firstpublishedtime" content="2024-01-20-09:30:00">', "2024-01-20"),  # gov.cn
+    ('<meta property="article:published_time" content="2024-01-08T10:00:00+08:00">', "2024-01-08"),
+    ('<meta name="publishdate" content="2024年1月9日">', "2024-01-09"),
+    ('<meta name="PubDate" content="2024-02-30">', None),  # not a date
+    ('<meta name="keywords" content="2024-01-20">', None),  # not a publication date
+])
+def test_publication_date_from_meta_tags(head, expected):
+    from parsing import parse_bytes
+
+    doc = read_html(_page(head), "p.html")
+    assert doc.meta.get("published") == expected
+    r = parse_bytes(_page(head), "p.html")
+    assert r.published == expected and r.published_source == ("html-meta" if expected else None)
+
+
+def test_a_publication_line_on_the_page_wins_over_the_meta_tag():
+    from parsing import parse_bytes
+
+    r = parse_bytes(_page('<meta name="PubDate" content="2024-03-20">', "<p>发布时间：2024-01-25</p>"), "p.html")
+    assert (r.published, r.published_source) == ("2024-01-25", "page")

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from parsing import forms, textsim
 from parsing.report import FINDING_COLUMNS
-from parsing.rules import (BATCH_COLUMNS, RULES, RULES_BY_ID, Rule, badge, body_key, catalogue, check_batch,
+from parsing.rules import (BATCH_COLUMNS, DEADLINE_ENV, RULES, RULES_BY_ID, Rule, badge, body_key, catalogue, check_batch,
                            check_report, fee_amounts, is_government, mask_id, valid_id_number, validate_rules)
 from tests.rule_helpers import BLANK, MISSING, make_report, unreadable
 
@@ -31,6 +31,28 @@ LICENCE = ("二", "第二十条第（五）项/行政许可", "本年处理决�
 PENALTY = ("二", "第二十条第（六）项/行政处罚", "本年处理决定数量")
 FEE = ("二", "第二十条第（八）项/行政事业性收费", forms.FEE_COLUMN)
 UNPAID = ("三", "三、本年度办理结果/（六）其他处理/2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请")
+
+
+def published(when, body="群科镇", year=2023, source="page"):
+    """A report in order that says it was published on ``when`` (ISO), as the reader or the reviewer gives it."""
+    r = make_report(year=year, body=body)
+    r.published, r.published_source = when, source
+    return r
+
+
+def with_deadline(setting, fn):
+    """Run ``fn`` with the province's deadline set (the environment variable the rules read)."""
+    import os
+
+    old = os.environ.get(DEADLINE_ENV)
+    os.environ[DEADLINE_ENV] = setting
+    try:
+        return fn()
+    finally:
+        if old is None:
+            os.environ.pop(DEADLINE_ENV, None)
+        else:
+            os.environ[DEADLINE_ENV] = old
 
 
 def cell(rowkey, column):
@@ -162,6 +184,13 @@ CASES = {
                lambda: run_batch([make_report(year=2021), make_report(year=2022)])),
     "XYR-07": (lambda: run_batch([make_report(file="a.txt"), make_report({PENALTY: 3}, file="b.txt")]),
                lambda: run_batch([make_report(file="a.pdf"), make_report(file="a.docx")])),
+    "PUB-01": (lambda: run(published("2024-02-05", body="某县审计局")),
+               lambda: run(published("2024-01-31", body="某县审计局"))),
+    "PUB-02": (lambda: run(published("2024-04-02", body="某县人民政府")),
+               lambda: run(published("2024-03-31", body="某县人民政府"))),
+    "PUB-03": (lambda: run(published("2024-02-05", body="群科镇")), lambda: run(published("2024-01-20", body="群科镇"))),
+    "PUB-04": (lambda: with_deadline("01-15", lambda: run(published("2024-01-20", body="群科镇"))),
+               lambda: with_deadline("02-20", lambda: run(published("2024-02-10", body="群科镇")))),
 }
 
 
@@ -578,3 +607,60 @@ def test_year_on_year_jump_finding():
 def test_year_on_year_jump_is_not_computed(before, after, years):
     reports = [make_report({PENALTY: before}, year=years[0]), make_report({PENALTY: after}, year=years[1])]
     assert of(run_batch(reports), "XYR-05").empty
+
+
+# ---------------------------------------------------------------------------
+# Timeliness (条例第四十九条) and the province's deadline
+# ---------------------------------------------------------------------------
+
+
+def pub(findings):
+    return findings[findings["rule"].str.startswith("PUB-")]
+
+
+def test_each_body_has_its_own_statutory_deadline():
+    from parsing.rules import KIND_DEPARTMENT, KIND_GOVERNMENT, KIND_TOWNSHIP, body_kind
+
+    kinds = {b: body_kind(make_report(body=b)) for b in ("上海市人民政府办公厅", "某县人民政府", "城关街道办事处", "群科镇",
+                                                      "某县教育局")}
+    assert kinds == {"上海市人民政府办公厅": KIND_DEPARTMENT, "某县人民政府": KIND_GOVERNMENT,
+                     "城关街道办事处": KIND_TOWNSHIP, "群科镇": KIND_TOWNSHIP, "某县教育局": KIND_DEPARTMENT}
+    # 31 March is the county government's deadline, not a department's
+    assert of(run(published("2024-03-31", body="某县教育局")), "PUB-01").shape[0] == 1
+    assert pub(run(published("2024-03-31", body="某县人民政府"))).empty
+
+
+def test_a_late_finding_says_when_by_how_much_and_from_where():
+    f = of(run(published("2024-02-05", body="某县审计局", source="reviewer")), "PUB-01")
+    assert f[["expected", "actual"]].values.tolist() == [["2024-01-31", "2024-02-05"]]
+    assert "逾期5天" in f["message"].iloc[0] and "审查人员录入" in f["message"].iloc[0]
+
+
+def test_no_date_or_no_body_no_timeliness_finding():
+    assert pub(run(published(None))).empty
+    r = published("2024-06-01", body="")
+    r.title = "2023年政府信息公开工作年度报告"
+    assert pub(run(r)).empty
+
+
+def test_the_province_replaces_the_january_reading_for_townships():
+    late_for_january = lambda: run(published("2024-02-10", body="群科镇"))  # noqa: E731
+    assert not of(late_for_january(), "PUB-03").empty
+    f = with_deadline("02-20", late_for_january)
+    assert pub(f).empty
+    f = with_deadline("02-01", late_for_january)
+    assert list(pub(f)["rule"]) == ["PUB-04"] and f["expected"].dropna().tolist() == ["2024-02-01"]
+
+
+def test_the_province_is_not_said_twice_after_the_statute():
+    f = with_deadline("01-15", lambda: run(published("2024-02-05", body="某县审计局")))
+    assert list(pub(f)["rule"]) == ["PUB-01"]
+    f = with_deadline("01-15", lambda: run(published("2024-01-20", body="某县审计局")))
+    assert list(pub(f)["rule"]) == ["PUB-04"]
+
+
+def test_a_malformed_province_setting_is_a_finding_in_chinese():
+    f = with_deadline("二月底", lambda: check_report(published("2024-02-10", body="群科镇")))
+    hit = of(f, "PUB-04")
+    assert len(hit) == 1 and "无法识别" in hit["message"].iloc[0] and DEADLINE_ENV in hit["message"].iloc[0]
+    assert len(of(f, "PUB-03")) == 1  # the statute still applies while the setting is broken

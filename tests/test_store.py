@@ -134,7 +134,7 @@ def test_migration_from_schema_1(tmp_path):
                       "ALTER TABLE cell_values DROP COLUMN bbox; ALTER TABLE reports DROP COLUMN cells_read;"
                       "ALTER TABLE reports DROP COLUMN current_reason; PRAGMA user_version=0;"
                       "ALTER TABLE decisions DROP COLUMN reviewer; ALTER TABLE corrections DROP COLUMN reviewer;"
-                      "DROP TABLE sources; ALTER TABLE roster DROP COLUMN report_url;"
+                      "DROP TABLE publication_dates; DROP TABLE sources; ALTER TABLE roster DROP COLUMN report_url;"
                       "UPDATE meta SET value='1' WHERE key='schema_version';")
     con.close()
     with Store(path) as s:
@@ -610,7 +610,7 @@ def test_cli_import_of_the_samples_twice_then_export_and_delete(tmp_path, capsys
     with Store(db) as s:
         stored = s.values_long(current_only=False)
         sha = s.list_reports()["sha256"].iloc[0]
-    assert values["value"].isna().sum() == stored["value"].isna().sum()  # blanks stay blank in the export
+    assert values["数值"].isna().sum() == stored["value"].isna().sum()  # blanks stay blank in the export
 
     assert main(["reparse", "--db", str(db)]) == 0
     assert f"{n} 份已更新" in capsys.readouterr().out
@@ -626,7 +626,80 @@ def test_export_xlsx_and_parquet(tmp_path, store):
     written = export(store, xlsx=tmp_path / "out.xlsx", parquet=tmp_path / "out.parquet")
     assert [p.name for p in written] == ["out.xlsx", "out.parquet", "out.reports.parquet", "out.findings.parquet"]
     sheet = pd.read_excel(tmp_path / "out.xlsx", sheet_name="数值")
-    assert len(sheet) == 200 and sheet["value"].isna().sum() == report.values["value"].isna().sum()
+    assert len(sheet) == 200 and sheet["数值"].isna().sum() == report.values["value"].isna().sum()
+    assert pd.read_excel(tmp_path / "out.xlsx", sheet_name=None).keys() == {
+        "报告", "数值", "问题", "更正", "审查决定", "发布日期", "名册"}
     par = pd.read_parquet(tmp_path / "out.parquet")
-    assert par["value"].isna().sum() == report.values["value"].isna().sum()
+    assert par["数值"].isna().sum() == report.values["value"].isna().sum()
     assert len(pd.read_parquet(tmp_path / "out.findings.parquet")) == len(findings_for(report)) + 1
+
+
+# -- the reviewer's publication date, decisions in bulk, times, names -------------------------------------------
+
+def test_a_publication_date_entered_by_the_reviewer_overrides_and_survives_a_reparse(store):
+    from parsing import rules
+
+    data = "某县审计局|2023|7".encode()
+    report = parse_synthetic(data, "a.txt")
+    report.published, report.published_source = "2024-01-20", "page"
+    store.add(report, rules.check_report(report), data=data)
+    assert store.findings(report.sha256, rule="PUB-01").empty  # on time by the date the page shows
+    store.set_published(report.sha256, "2024-02-06", "网站栏目截图显示2月6日发布", rules.check_report, reviewer="li")
+    got = store.corrected_report(report.sha256)
+    assert (got.published, got.published_source) == ("2024-02-06", "reviewer")
+    assert store.get(report.sha256).published == "2024-01-20"  # the date as read stays
+    late = store.findings(report.sha256, rule="PUB-01")
+    assert late["actual"].tolist() == ["2024-02-06"]
+    row = store.list_reports().iloc[0]
+    assert (row["published"], row["published_source"], row["published_as_read"]) == ("2024-02-06", "reviewer",
+                                                                                      "2024-01-20")
+    entered = store.publication_dates(report.sha256)
+    assert entered[["note", "reviewer"]].values.tolist() == [["网站栏目截图显示2月6日发布", "li"]]
+
+    def parser(data, name):  # the re-parsed file still shows 2024-01-20; the reviewer's date must stay in force
+        r = parse_synthetic(data, name)
+        r.published, r.published_source = "2024-01-20", "page"
+        return r
+
+    assert store.reparse_all(parser, rules.check_report)["reparsed"] == 1
+    assert store.findings(report.sha256, rule="PUB-01")["actual"].tolist() == ["2024-02-06"]
+    store.set_published(report.sha256, None, check_fn=rules.check_report)
+    assert store.findings(report.sha256, rule="PUB-01").empty and store.publication_dates().empty
+    assert store.delete(report.sha256)
+
+
+def test_many_findings_decided_at_once_with_one_note(store):
+    a, b = make_report(1, "甲镇"), make_report(2, "乙镇")
+    for r in (a, b):
+        store.add(r, findings_for(r))
+    items = list(zip(store.findings()["sha256"], store.findings()["finding_key"]))
+    assert store.decide_many(items, "dismissed", "扫描件空行，原件为0", reviewer="wang") == len(items)
+    f = store.findings()
+    assert (f["decision"] == "dismissed").all() and set(f["decision_note"]) == {"扫描件空行，原件为0"}
+    assert set(f["decided_by"]) == {"wang"} and f["decided_at"].nunique() == 1
+    with pytest.raises(KeyError):  # one unknown report: nothing of the batch is written
+        store.decide_many(items[:1] + [("0" * 64, "x")], "confirmed")
+    assert (store.findings()["decision"] == "dismissed").all()
+    store.decide_many(items[:2], None)
+    assert store.findings()["decision"].isna().sum() == 2
+
+
+def test_times_are_written_in_beijing_time(store):
+    from parsing import clock
+
+    store.add(make_report(1))
+    added = store.list_reports()["added_at"].iloc[0]
+    assert added.endswith("+08:00")
+    assert clock.beijing("2026-12-01T08:40:12+00:00") == "2026-12-01 16:40:12"
+    assert clock.beijing(added) == added[:19].replace("T", " ")
+
+
+def test_one_display_name_per_body(store):
+    from parsing.store import display_name
+
+    assert display_name("官坡镇人民政府") == display_name("官坡镇") == "官坡镇"
+    assert display_name("城关街道办事处") == "城关街道" and display_name("某县人民政府") == "某县人民政府"
+    assert display_name("官坡镇人民政府", roster_body="卢氏县官坡镇") == "卢氏县官坡镇"
+    store.add(make_report(1, "官坡镇人民政府", 2022))
+    store.add(make_report(2, "官坡镇", 2023))
+    assert set(store.list_reports()["display_name"]) == {"官坡镇"}

@@ -8,7 +8,7 @@ import pytest
 
 from parsing import forms
 from parsing.report import FINDING_COLUMNS, VALUE_COLUMNS, ParsedReport, SectionText
-from ui import compare, core, exports, figures, metrics, pdfpage, tables
+from ui import compare, core, exports, figures, metrics, pdfpage, storeview, tables, views
 
 ROOT = Path(__file__).resolve().parents[1]
 Q_NEW = "一、本年新收政府信息公开申请数量"
@@ -40,6 +40,12 @@ def make_report(body="甲镇", year=2023, overrides=None, sha=None, sections_tex
                         tables_found={"二": True, "三": True, "四": True})
 
 
+def overview_of(reports, findings) -> pd.DataFrame:
+    """The landing page's overview of parsed reports (none of them stored)."""
+    f = storeview.with_decision_columns(findings.assign(file=None) if "file" not in findings else findings)
+    return views.overview(storeview.session_catalog(reports, set()), f, views.completeness_of_reports(reports), {})
+
+
 def finding(**kw) -> dict:
     return {c: kw.get(c) for c in FINDING_COLUMNS}
 
@@ -68,9 +74,9 @@ def test_trend_years_are_whole_number_categories_and_blanks_are_gaps():
 
 def test_every_figure_names_a_cjk_font():
     df = trend_rows()
-    matrix = core.completeness_frame([make_report()])
+    matrix = views.completeness_of_reports([make_report()])
     figs = [figures.trend_over_years(df, "t"), figures.bars_across_bodies(df[df["年度"] == 2023], "b"),
-            figures.completeness_heatmap(matrix, core.COMPLETENESS_ITEMS), figures.empty_figure("无")]
+            figures.completeness_heatmap(matrix, views.COMPLETENESS_ITEMS), figures.empty_figure("无")]
     for fig in figs:
         assert "Noto Sans CJK SC" in fig.layout.font.family
         assert "Noto Sans CJK SC" in fig.layout.title.font.family
@@ -87,8 +93,8 @@ def test_completeness_heatmap_marks_missing_items():
     r = make_report()
     r.sections[5] = SectionText(5, False)
     r.tables_found["四"] = False
-    matrix = core.completeness_frame([r, make_report("乙乡")])
-    fig = figures.completeness_heatmap(matrix, core.COMPLETENESS_ITEMS)
+    matrix = views.completeness_of_reports([r, make_report("乙乡")])
+    fig = figures.completeness_heatmap(matrix, views.COMPLETENESS_ITEMS)
     z = np.asarray(fig.data[0].z)
     assert z.shape == (2, 9)
     assert z[0].tolist() == [1, 1, 1, 1, 0, 1, 1, 1, 0] and z[1].sum() == 9
@@ -169,7 +175,7 @@ def test_workbook_has_three_sheets_and_keeps_blanks_empty():
     f = pd.DataFrame([dict(finding(rule="ARI-06", severity="warning", message="空白", table="四", row="行政复议"),
                            file=r.file, sha256=r.sha256)])
     values = core.values_long([r])
-    data = exports.workbook_bytes(core.overview_frame([r], f), f, values)
+    data = exports.workbook_bytes(overview_of([r], f), f, values)
     wb = load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["报告", "问题清单", "数据明细"]
     rows = list(wb["数据明细"].iter_rows(values_only=True))
@@ -226,20 +232,29 @@ def test_summary_of_unreadable_file():
     assert "无法读取" in md and "0 字节" in md
 
 
-def test_batch_findings_dedupe_number_forms():
-    r = make_report()
-    r.notes = pd.DataFrame([finding(rule="PARSE-YEAR", severity="info", message="m", section=1, actual=2023)])
-    f = core.check_batch([r])
-    assert (f["rule"] == "PARSE-YEAR").sum() == 1
-    assert core.badge(f[f["sha256"] == r.sha256], r)["label"] in ("通过", "有警告", "有错误")
-
-
 def test_sample_reports_parse_without_crash():
     samples = sorted(p for p in (ROOT / "sample_reports").iterdir() if p.is_file())
     reps = [core.parse_file(p.read_bytes(), p.name) for p in samples]
     assert reps and not [r.error for r in reps if r.error and "程序出错" in r.error]
-    ov = core.overview_frame(reps, core.check_batch(reps))
+    findings = pd.concat([core.check_report(r).assign(sha256=r.sha256) for r in reps], ignore_index=True)
+    ov = overview_of(reps, findings)
     assert len(ov) == len(samples) and ov["单位"].ne("").all()
+    assert set(ov["结论"]) <= {"通过", "有警告", "有错误", "无法读取"}
+
+
+def test_the_badge_is_one_function():
+    """The overview, a report's own badge and the command line give the same badge for the same findings."""
+    from parsing.cli import summary_lines
+
+    r = make_report(overrides={("四", "行政复议", "总计"): "blank"})
+    f = core.check_report(r)
+    b = core.badge(f, r)
+    assert b["label"] == "有错误" and b["error"] == int((f["severity"] == "error").sum())
+    assert core.badge(f[f["severity"] != "error"], r)["label"] == "有警告"
+    assert overview_of([r], f.assign(sha256=r.sha256))["结论"].tolist() == [b["label"]]
+    assert b["label"] in summary_lines(r, f)[0]
+    bad = ParsedReport(file="坏.pdf", sha256="bad", error="无法读取。")
+    assert core.badge(f, bad)["label"] == "无法读取" == overview_of([bad], f.iloc[0:0])["结论"].iloc[0]
 
 
 # ---------------------------------------------------------------------------

@@ -26,9 +26,7 @@ import pandas as pd
 
 from parsing import forms
 from parsing.exports import markdown_text
-
-BADGE_PASS, BADGE_WARN, BADGE_ERROR = "通过", "有警告", "有错误"
-BADGE_UNREADABLE = "无法读取"
+from parsing.rules import BADGE_ERROR, BADGE_PASS, BADGE_UNREADABLE, BADGE_WARN  # the core's one badge
 BADGE_ICONS = {BADGE_PASS: ":material/check_circle:", BADGE_WARN: ":material/warning:",
                BADGE_ERROR: ":material/cancel:", BADGE_UNREADABLE: ":material/block:"}
 BADGE_COLORS = {BADGE_PASS: "green", BADGE_WARN: "orange", BADGE_ERROR: "red", BADGE_UNREADABLE: "gray"}

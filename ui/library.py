@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from parsing import clock
+
 from . import core
 
 METHOD_ZH = {"exact": "自动（名称一致）", "contains": "自动（名称包含）", "manual": "人工指定"}
@@ -17,14 +19,16 @@ def _yes(x) -> bool:
 
 def reports_table(listed: pd.DataFrame) -> pd.DataFrame:
     """``Store.list_reports()`` in reviewer words, one row per stored version (sha256 kept last)."""
-    cols = ["单位", "年度", "文件", "当前版本", "当前版本依据", "同年版本数", "问题", "未处理", "更正", "原文件", "名册单位", "名册区划",
+    cols = ["单位", "报告所印单位名称", "年度", "文件", "当前版本", "当前版本依据", "同年版本数", "问题", "未处理", "更正", "原文件", "名册单位", "名册区划",
             "入库时间", "解析时间", "解析程序版本", "sha256"]
     if listed.empty:
         return pd.DataFrame(columns=cols)
     key = listed["body_key"].fillna("") + "|" + listed["year"].astype("Int64").astype(str)
     n_versions = key.map(key.value_counts())
     out = pd.DataFrame({
-        "单位": listed["body"].fillna("（单位未识别）"),
+        "单位": (listed["display_name"] if "display_name" in listed.columns else listed["body"]).replace("", None)
+        .fillna("（单位未识别）"),
+        "报告所印单位名称": listed["body"].fillna(""),
         "年度": listed["year"].astype("Int64"),
         "文件": listed["file_name"].map(core.short_file),
         "当前版本": listed["is_current"].map(lambda x: "当前" if _yes(x) else ""),
@@ -36,8 +40,8 @@ def reports_table(listed: pd.DataFrame) -> pd.DataFrame:
         "原文件": listed["has_file"].map(lambda x: "已保存" if _yes(x) else "未保存"),
         "名册单位": listed["roster_body"].fillna(""),
         "名册区划": listed["roster_path"].fillna(""),
-        "入库时间": listed["added_at"].fillna("").str.replace("T", " ").str[:19],
-        "解析时间": listed["parsed_at"].fillna("").str.replace("T", " ").str[:19],
+        "入库时间": listed["added_at"].map(clock.beijing),
+        "解析时间": listed["parsed_at"].map(clock.beijing),
         "解析程序版本": listed["parser_version"].fillna(""),
         "sha256": listed["sha256"],
     })
@@ -54,7 +58,8 @@ def version_groups(listed: pd.DataFrame) -> list[tuple[str, int, str]]:
     groups = []
     for (key, year), g in ok.groupby(["body_key", "year"], sort=True):
         if len(g) > 1:
-            name = g["body"].dropna().iloc[0] if g["body"].notna().any() else key
+            names = g["display_name"] if "display_name" in g.columns else g["body"]
+            name = names.dropna().iloc[0] if names.notna().any() else key
             groups.append((key, int(year), f"{name} {int(year)}年（{len(g)} 个版本）"))
     return groups
 

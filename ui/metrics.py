@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from parsing import forms
+from parsing.store import display_name
 
 _R3 = "三、本年度办理结果"
 _FEE = forms.FEE_COLUMN
@@ -128,10 +129,8 @@ def trend_frame(values: pd.DataFrame, metric_id: str) -> pd.DataFrame:
         parts.append(part)
     df = pd.concat(parts, ignore_index=True)
     m = meta.reindex(df["sha256"])
-    name = m["body"]
-    if "roster_body" in m:
-        name = m["roster_body"].where(m["roster_body"].notna() & m["roster_body"].astype(str).ne(""), m["body"])
-    df["单位"] = name.to_numpy()
+    roster = m["roster_body"] if "roster_body" in m else pd.Series(None, index=m.index, dtype=object)
+    df["单位"] = [display_name(b, r) for b, r in zip(m["body"], roster)]  # the one name a body is shown by
     df["地区"] = m["region"].fillna("").to_numpy()
     df["年度"] = m["year"].astype(int).to_numpy()
     df["文件"] = m["file"].to_numpy()

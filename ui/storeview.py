@@ -8,14 +8,16 @@ from typing import Callable, Iterable, Optional
 
 import pandas as pd
 
-from parsing import forms, pipeline
+from parsing import pipeline
 from parsing.report import FINDING_COLUMNS, ParsedReport
-from parsing.store import Store
+from parsing.store import Store, display_name
 
 from . import core
 
-CATALOG_COLUMNS = ["sha256", "file", "body", "region", "year", "template", "format", "error", "stored",
-                   "session", "roster_body", "roster_path", "added_at"]
+CATALOG_COLUMNS = ["sha256", "file", "name", "body", "region", "year", "template", "format", "error", "stored",
+                   "session", "roster_body", "roster_path", "roster_county", "published", "published_source",
+                   "added_at"]
+# name: the one name a body is shown by (parsing.store.display_name); body: the name as printed
 FINDINGS_COLUMNS = ["file", "sha256", *FINDING_COLUMNS, "finding_key", "decision", "decision_note", "decided_at",
                     "decided_by"]
 DECISION_ZH = {"confirmed": "已确认", "dismissed": "已排除"}
@@ -41,28 +43,35 @@ def stored_catalog(store: Store) -> pd.DataFrame:
     if rep.empty:
         return empty_catalog()
     out = pd.DataFrame({
-        "sha256": rep["sha256"], "file": rep["file_name"], "body": rep["body"], "region": rep["region"],
-        "year": rep["year"], "template": rep["template"], "format": rep["format"], "error": rep["error"],
-        "stored": True, "session": False, "roster_body": rep["roster_body"], "roster_path": rep["roster_path"],
-        "added_at": rep["added_at"],
+        "sha256": rep["sha256"], "file": rep["file_name"], "name": rep["display_name"], "body": rep["body"],
+        "region": rep["region"], "year": rep["year"], "template": rep["template"], "format": rep["format"],
+        "error": rep["error"], "stored": True, "session": False, "roster_body": rep["roster_body"],
+        "roster_path": rep["roster_path"], "roster_county": rep["roster_county"], "published": rep["published"],
+        "published_source": rep["published_source"], "added_at": rep["added_at"],
     })
     return out[CATALOG_COLUMNS]
 
 
 def session_catalog(reports: Iterable[ParsedReport], stored: set) -> pd.DataFrame:
-    rows = [{"sha256": r.sha256, "file": r.file, "body": r.body, "region": r.region, "year": r.year,
-             "template": r.template, "format": r.format, "error": r.error, "stored": r.sha256 in stored,
-             "session": True, "roster_body": None, "roster_path": None, "added_at": None} for r in reports]
+    rows = [{"sha256": r.sha256, "file": r.file, "name": display_name(r.body), "body": r.body, "region": r.region,
+             "year": r.year, "template": r.template, "format": r.format, "error": r.error,
+             "stored": r.sha256 in stored, "session": True, "roster_body": None, "roster_path": None,
+             "roster_county": None, "published": r.published, "published_source": r.published_source,
+             "added_at": None} for r in reports]
     return pd.DataFrame(rows, columns=CATALOG_COLUMNS) if rows else empty_catalog()
+
+
+_FROM_STORE = ["name", "roster_body", "roster_path", "roster_county", "published", "published_source", "added_at"]
 
 
 def merge_catalog(session: pd.DataFrame, stored: pd.DataFrame) -> pd.DataFrame:
     """This session's drops first (in drop order), then the stored current reports not dropped this session.
-    A session row takes the roster match of its stored row."""
+    A session row that is stored takes its name, roster match and publication date from the store."""
     if not stored.empty and not session.empty:
-        match = stored.set_index("sha256")[["roster_body", "roster_path", "added_at"]]
+        match = stored.set_index("sha256")[_FROM_STORE]
         hit = session["sha256"].isin(match.index)
-        for col in ("roster_body", "roster_path", "added_at"):
+        session = session.astype({c: object for c in _FROM_STORE})
+        for col in _FROM_STORE:
             session.loc[hit, col] = session.loc[hit, "sha256"].map(match[col])
     rest = stored[~stored["sha256"].isin(session["sha256"])] if not session.empty else stored
     parts = [p for p in (session, rest) if not p.empty]
@@ -136,47 +145,9 @@ def working_values(store: Optional[Store], session: dict, table=None, column=Non
     return pd.concat(parts, ignore_index=True)
 
 
-# ---------------------------------------------------------------------------
-# Completeness of stored reports
-# ---------------------------------------------------------------------------
-
 def section_flags(store: Store, shas: Optional[list] = None) -> pd.DataFrame:
     """Per stored report: sections found (``s1`` … ``s6``) and ``tables_found`` (dict), one row per sha256."""
     return store.section_flags(shas)
-
-
-def flags_of(r: ParsedReport) -> dict:
-    found = r.sections_found()
-    return {"sha256": r.sha256, **{f"s{n}": bool(found[str(n)]) for n in range(1, 7)},
-            "tables_found": dict(r.tables_found or {})}
-
-
-def completeness_from_flags(catalog: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
-    """The completeness matrix of :func:`ui.core.completeness_frame` for catalog rows, from section flags."""
-    cols = ["报告", "单位", "年度", "sha256", *core.COMPLETENESS_ITEMS]
-    cat = catalog[catalog["error"].isna() | (catalog["error"] == "")]
-    if cat.empty:
-        return pd.DataFrame(columns=cols)
-    m = cat.merge(flags, on="sha256", how="inner")
-    out = pd.DataFrame({
-        "报告": [label_of(r) for r in m.to_dict("records")],
-        "单位": m["body"].fillna(""),
-        "年度": m["year"],
-        "sha256": m["sha256"],
-    })
-    for n, item in enumerate(core.COMPLETENESS_ITEMS[:6], start=1):
-        out[item] = m[f"s{n}"].astype(bool).to_numpy()
-    for t in forms.TABLES:
-        out[f"表{t}"] = [bool((tf or {}).get(t, False)) for tf in m["tables_found"]]
-    return out[cols]
-
-
-def label_of(row: dict) -> str:
-    """The report's label, as :func:`ui.core.report_label` makes it, from a catalog row."""
-    who = row.get("body") or "（单位未识别）"
-    y = row.get("year")
-    year = f"{int(y)}年" if y is not None and not pd.isna(y) else "（年度未识别）"
-    return f"{who} {year} · {core.short_file(row.get('file') or '')}"
 
 
 # ---------------------------------------------------------------------------
@@ -244,53 +215,3 @@ def check_and_save(new: list, store: Optional[Store], save: bool, unsaved: Itera
         res.checked.append(Checked(report, findings, OUTCOME_SAVED[r.outcome]))
         res.data[report.sha256] = r.data
     return res
-
-
-# ---------------------------------------------------------------------------
-# The overview (landing page, 报告 sheet)
-# ---------------------------------------------------------------------------
-
-OVERVIEW_COLUMNS = ["文件", "单位", "地区", "年度", "格式版本", "结论", "错误数", "警告数", "提示数", "未处理",
-                    "章节", "报告库", "说明", "sha256"]
-
-
-def overview(catalog: pd.DataFrame, findings: pd.DataFrame, matrix: pd.DataFrame, saved: dict) -> pd.DataFrame:
-    """One row per report of the working set: badge (dismissed findings do not count), counts, sections found,
-    what became of it in the store (``saved``: sha256 -> SAVED_*; reports not dropped now are 库中)."""
-    if catalog.empty:
-        return pd.DataFrame(columns=OVERVIEW_COLUMNS).astype({"年度": "Int64"})
-    act = active(findings)
-    counts = (act.groupby(["sha256", "severity"]).size().unstack(fill_value=0)
-              if not act.empty else pd.DataFrame())
-    open_n = (findings[findings["decision"].isna()].groupby("sha256").size()
-              if not findings.empty else pd.Series(dtype=int))
-    sections = {}
-    if not matrix.empty:
-        items = core.COMPLETENESS_ITEMS[:6]
-        for rec in matrix.to_dict("records"):
-            missing = [forms.SECTIONS[i].numeral for i, it in enumerate(items) if not rec[it]]
-            sections[rec["sha256"]] = f"{6 - len(missing)}/6" + (f"（缺{'、'.join(missing)}）" if missing else "")
-    rows = []
-    for r in catalog.to_dict("records"):
-        sha = r["sha256"]
-        err = r["error"] if isinstance(r["error"], str) and r["error"] else ""
-        n = {s: int(counts.at[sha, s]) if sha in counts.index and s in counts.columns else 0
-             for s in ("error", "warning", "info")}
-        if err:
-            label = core.BADGE_UNREADABLE
-            n = {"error": 0, "warning": 0, "info": 0}
-        else:
-            label = core.BADGE_ERROR if n["error"] else core.BADGE_WARN if n["warning"] else core.BADGE_PASS
-        rows.append({
-            "文件": core.short_file(r["file"] or ""), "单位": r["body"] or "", "地区": r["region"] or "",
-            "年度": r["year"], "格式版本": "" if err else forms.FORM_NAMES.get(r["template"], "未识别"),
-            "结论": label, "错误数": n["error"], "警告数": n["warning"], "提示数": n["info"],
-            "未处理": int(open_n.get(sha, 0)) if r["stored"] else None,
-            "章节": "" if err else sections.get(sha, ""),
-            "报告库": SAVED_ZH.get(saved.get(sha, SAVED_STORED if r["stored"] else SAVED_NOT), ""),
-            "说明": err, "sha256": sha,
-        })
-    df = pd.DataFrame(rows, columns=OVERVIEW_COLUMNS)
-    df["年度"] = pd.to_numeric(df["年度"], errors="coerce").astype("Int64")
-    df["未处理"] = pd.to_numeric(df["未处理"], errors="coerce").astype("Int64")
-    return df

@@ -348,7 +348,10 @@ def _best_published(items: list) -> tuple[Optional[str], Optional[str]]:
 def _doc_published(doc: Doc, report: Optional[ParsedReport]) -> tuple[Optional[str], Optional[str]]:
     items = list(doc.hints)
     if report is not None and report.published:
-        items.append((report.published, "page" if doc.is_page else "report-text"))
+        source = report.published_source  # the reader says where it found the date (a 发布时间 line, meta tags)
+        if source in (None, "page"):
+            source = "page" if doc.is_page else "report-text"
+        items.append((report.published, source))
     return _best_published(items)
 
 

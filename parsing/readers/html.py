@@ -45,6 +45,12 @@ _GB_FAMILY = {"gb2312", "gbk", "gb18030", "x-gbk", "cp936", "ms936", "windows-93
 
 MAX_SPAN = 1000  # colspan/rowspan beyond this is treated as broken markup
 
+# <meta name=… content=…> (or property=…) that government CMSs (TRS, 大汉, gov.cn) and others use for the date an
+# article was published, most specific first; the date is the first YYYY-MM-DD (or YYYY年M月D日) in the content.
+PUBLISHED_META = ("pubdate", "publishdate", "publish_date", "firstpublishedtime", "article:published_time",
+                  "og:published_time", "dcterms.issued", "dc.date.issued", "dc.date", "releasedate", "publishtime")
+_META_DATE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
 
 def declared_charset(data: bytes) -> Optional[str]:
     """The charset a page declares in its first 4 KB (``<meta charset>``, http-equiv, or XML declaration)."""
@@ -112,8 +118,11 @@ def read_html(data: bytes, name: str) -> Document:
         root = lxml.html.document_fromstring(text, parser=lxml.html.HTMLParser(huge_tree=True))
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ReportError(f"网页文件“{name}”无法解析（不是有效的 HTML）。", details=str(exc)) from exc
+    published = published_meta(root)
     _clean(root)
     doc = Document(format="html", notes=list(notes))
+    if published:
+        doc.meta = {"published": published, "published_source": "html-meta"}
     walker = _Walker()
     try:
         head = root.find("head")
@@ -131,6 +140,27 @@ def read_html(data: bytes, name: str) -> Document:
     if not doc.items:
         raise ReportError(f"网页文件“{name}”中没有可读取的文字或表格（报告可能是图片或附件）。")
     return doc
+
+
+def published_meta(root) -> Optional[str]:
+    """The publication date a page's meta tags give (:data:`PUBLISHED_META`, case-insensitive), ISO
+    ``YYYY-MM-DD``; None when there is none or it is not a real date."""
+    import datetime
+
+    found: dict[str, str] = {}
+    for el in root.iter("meta"):
+        key = (el.get("name") or el.get("property") or el.get("itemprop") or "").strip().lower()
+        if key in PUBLISHED_META and key not in found:
+            found[key] = el.get("content") or ""
+    for key in PUBLISHED_META:
+        m = _META_DATE.search(found.get(key, ""))
+        if not m:
+            continue
+        try:
+            return datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+        except ValueError:
+            continue
+    return None
 
 
 def _clean(root) -> None:

@@ -7,7 +7,7 @@
 * :mod:`.reports` - writing and reading whole reports; the current version of a body and year (the reviewer's
   pinned choice, else the best source: text layer over OCR, more cells read, newer parser, last stored; with the
   reason in Chinese);
-* :mod:`.review` - the reviewer's decisions on findings and hand corrections of cells;
+* :mod:`.review` - the reviewer's decisions on findings, hand corrections of cells, publication dates entered;
 * :mod:`.queries` - listings, versions, long values and findings for the dashboard and exports;
 * :mod:`.roster` - the roster of bodies that must report (with each body's annual-report column page) and the
   matching of report bodies to it;
@@ -27,7 +27,7 @@ Schema (``PRAGMA user_version`` = :data:`SCHEMA_VERSION`). ``values`` is an SQL 
 * ``cells(cell_id, table_id, row_key, col_key)`` - one row per distinct cell label
 * ``cell_values(report_id, seq, cell_id, value, raw, page, status, form, confidence, bbox)``
 * ``sections``, ``findings`` (``kind`` = ``note`` for parse notes, ``finding`` for rule findings), ``files``,
-  ``decisions``, ``corrections``, ``roster`` (with ``report_url``), ``roster_matches``;
+  ``decisions``, ``corrections``, ``publication_dates``, ``roster`` (with ``report_url``), ``roster_matches``;
 * ``sources(sha256, url, final_url, via_url, link_text, year_asked, fetched_at, published, published_source,
   content_type, content_sha256)`` - one row per place a report was fetched from.
 
@@ -41,8 +41,8 @@ from .db import DEFAULT_PATH, ENV_VAR, SCHEMA_VERSION, Database, default_path
 from .queries import QueriesMixin
 from .reports import (CheckFn, ParseFn, ReportsMixin, best_version, body_key, cells_read, finding_key,
                       report_body_key)
-from .review import CORRECTED, DECISION_STATUSES, ReviewMixin, apply_corrections
-from .roster import RosterMixin, match_roster
+from .review import CORRECTED, DECISION_STATUSES, PUBLISHED_BY_REVIEWER, ReviewMixin, apply_corrections, apply_published
+from .roster import RosterMixin, display_name, match_roster
 from .sources import PUBLISHED_SOURCE_ZH, PUBLISHED_SOURCES, SourceRow, SourcesMixin
 
 
@@ -72,4 +72,5 @@ class Store(ReportsMixin, ReviewMixin, QueriesMixin, RosterMixin, SourcesMixin, 
 
 __all__ = ["Store", "SCHEMA_VERSION", "ENV_VAR", "DEFAULT_PATH", "default_path", "body_key", "report_body_key",
            "finding_key", "best_version", "cells_read", "apply_corrections", "match_roster", "CheckFn", "ParseFn",
-           "CORRECTED", "DECISION_STATUSES", "SourceRow", "PUBLISHED_SOURCES", "PUBLISHED_SOURCE_ZH"]
+           "CORRECTED", "DECISION_STATUSES", "PUBLISHED_BY_REVIEWER", "apply_published", "display_name",
+           "SourceRow", "PUBLISHED_SOURCES", "PUBLISHED_SOURCE_ZH"]

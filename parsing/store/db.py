@@ -22,15 +22,15 @@ import math
 import os
 import sqlite3
 import threading
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, Union
 
 import pandas as pd
 
+from ..clock import now_iso
 from ..model import ReportError
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 ENV_VAR = "GOVREPORT_DB"
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "reports.sqlite3"
 FILE_MODE = 0o600
@@ -153,6 +153,13 @@ CREATE TABLE IF NOT EXISTS corrections (
     reviewer     TEXT,
     PRIMARY KEY (sha256, table_id, row_key, col_key)
 );
+CREATE TABLE IF NOT EXISTS publication_dates (
+    sha256     TEXT PRIMARY KEY,
+    published  TEXT NOT NULL,
+    note       TEXT NOT NULL DEFAULT '',
+    entered_at TEXT NOT NULL,
+    reviewer   TEXT
+);
 CREATE TABLE IF NOT EXISTS roster (
     id          INTEGER PRIMARY KEY,
     body        TEXT NOT NULL,
@@ -224,6 +231,9 @@ MIGRATIONS: dict[int, Union[str, Callable[[sqlite3.Connection], None]]] = {
     # 6: where fetched reports came from (one report may have several sources: its page and its attachment),
     #    and each roster body's annual-report column page (年报栏目)
     5: _migrate_6,
+    # 7: the publication date a reviewer entered for a report (it overrides the date the file shows)
+    6: "CREATE TABLE IF NOT EXISTS publication_dates (sha256 TEXT PRIMARY KEY, published TEXT NOT NULL,"
+       " note TEXT NOT NULL DEFAULT '', entered_at TEXT NOT NULL, reviewer TEXT)",
 }
 
 
@@ -343,7 +353,8 @@ def _with_extra(kwargs: dict, extra: Optional[str], cls: type) -> dict:
 
 
 def _now() -> str:
-    return datetime.now().astimezone().isoformat(timespec="seconds")
+    """This moment as the store writes it: Beijing time with its offset (:func:`parsing.clock.now_iso`)."""
+    return now_iso()
 
 
 def _as_list(x: Any) -> Optional[list]:

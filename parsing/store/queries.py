@@ -9,7 +9,8 @@ import pandas as pd
 from ..report import ParsedReport
 from .db import _as_list, _in, _int
 from .reports import body_key, report_body_key
-from .review import CORRECTED
+from .review import CORRECTED, PUBLISHED_BY_REVIEWER
+from .roster import display_name
 
 _REPORT_META = ["sha256", "file_name", "body", "body_key", "region", "year", "year_source", "template", "title",
                 "format", "page_count", "ocr", "parser_version", "added_at", "parsed_at", "error", "pinned",
@@ -21,20 +22,32 @@ class QueriesMixin:
 
     def list_reports(self, current_only: bool = False) -> pd.DataFrame:
         """One row per stored report: metadata, ``has_file``, ``n_findings``, ``n_open`` (findings without a
-        decision), ``n_corrections``, and the matched roster body and region path. Newest first."""
+        decision), ``n_corrections``, the matched roster body, region path and county, ``display_name`` (the one
+        name the body is shown by, :func:`display_name`), and the publication date: ``published`` /
+        ``published_source`` as they apply (a date the reviewer entered, source ``reviewer``, wins over the one the
+        file shows, kept in ``published_as_read``). Newest first."""
         where = "WHERE r.is_current=1" if current_only else ""
         cols = ", ".join(f"r.{c}" for c in _REPORT_META)
-        return self._frame(
-            f"SELECT {cols},"
+        df = self._frame(
+            f"SELECT {cols}, r.extra,"
             " EXISTS(SELECT 1 FROM files f WHERE f.sha256=r.sha256) AS has_file,"
             " (SELECT COUNT(*) FROM findings f WHERE f.report_id=r.id AND f.kind='finding') AS n_findings,"
             " (SELECT COUNT(*) FROM findings f WHERE f.report_id=r.id AND f.kind='finding' AND NOT EXISTS("
             "    SELECT 1 FROM decisions d WHERE d.sha256=r.sha256 AND d.finding_key=f.finding_key)) AS n_open,"
             " (SELECT COUNT(*) FROM corrections k WHERE k.sha256=r.sha256) AS n_corrections,"
-            " ro.body AS roster_body, ro.region_path AS roster_path"
+            " ro.body AS roster_body, ro.region_path AS roster_path, ro.county AS roster_county,"
+            " p.published AS reviewer_published"
             " FROM reports r LEFT JOIN roster_matches m ON m.body_key=r.body_key"
-            " LEFT JOIN roster ro ON ro.id=m.roster_id"
+            " LEFT JOIN roster ro ON ro.id=m.roster_id LEFT JOIN publication_dates p ON p.sha256=r.sha256"
             f" {where} ORDER BY r.id DESC")
+        extra = [json.loads(x) if isinstance(x, str) and x else {} for x in df["extra"]]
+        df["published_as_read"] = [e.get("published") for e in extra]
+        read_source = [e.get("published_source") for e in extra]
+        by_reviewer = df["reviewer_published"].notna().to_numpy()
+        df["published"] = df["reviewer_published"].where(by_reviewer, df["published_as_read"])
+        df["published_source"] = [PUBLISHED_BY_REVIEWER if r else src for r, src in zip(by_reviewer, read_source)]
+        df["display_name"] = [display_name(b, rb) for b, rb in zip(df["body"], df["roster_body"])]
+        return df.drop(columns=["extra", "reviewer_published"])
 
     def section_flags(self, shas: Optional[list] = None) -> pd.DataFrame:
         """Per stored report: which sections were found (``s1`` … ``s6``, bool) and ``tables_found`` (dict of

@@ -305,7 +305,7 @@ class ReportsMixin:
             rid, key, year = row
             for table in ("cell_values", "sections", "findings"):
                 c.execute(f"DELETE FROM {table} WHERE report_id=?", (rid,))
-            for table in ("files", "decisions", "corrections", "sources"):
+            for table in ("files", "decisions", "corrections", "publication_dates", "sources"):
                 c.execute(f"DELETE FROM {table} WHERE sha256=?", (sha256,))
             c.execute("DELETE FROM reports WHERE id=?", (rid,))
             self._recompute_current(c, key, year)

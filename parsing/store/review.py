@@ -1,12 +1,15 @@
-"""The reviewer's own work beside the parsed data: decisions on findings and hand corrections of cells.
+"""The reviewer's own work beside the parsed data: decisions on findings, hand corrections of cells, and the
+publication date a reviewer enters for a report.
 
-Neither is ever overwritten by a re-parse: decisions are keyed by ``(sha256, finding_key)``, corrections by
-``(sha256, table, row, column)``; the parsed value stays in ``cell_values``.
+None is ever overwritten by a re-parse: decisions are keyed by ``(sha256, finding_key)``, corrections by
+``(sha256, table, row, column)``, publication dates by ``sha256``; the parsed value stays in ``cell_values`` and
+the date the file shows stays in the report.
 """
 from __future__ import annotations
 
 import math
-from typing import Any, Optional
+from datetime import date
+from typing import Any, Iterable, Optional
 
 import pandas as pd
 
@@ -15,9 +18,19 @@ from .db import _as_list, _in, _now
 from .reports import CheckFn
 
 DECISION_STATUSES = ("confirmed", "dismissed")
+PUBLISHED_BY_REVIEWER = "reviewer"  # ParsedReport.published_source of a date the reviewer entered
 
 
 CORRECTED = "corrected"
+
+
+def apply_published(report: ParsedReport, published: Optional[str]) -> ParsedReport:
+    """``report`` with the reviewer's publication date (ISO) in place of the one the file shows, source
+    :data:`PUBLISHED_BY_REVIEWER`; unchanged when ``published`` is None. (:meth:`Store.get` keeps the date as read.)"""
+    if not published:
+        return report
+    report.published, report.published_source = published, PUBLISHED_BY_REVIEWER
+    return report
 
 
 def apply_corrections(report: ParsedReport, fixes: list[tuple]) -> ParsedReport:
@@ -60,6 +73,63 @@ class ReviewMixin:
             else:
                 c.execute("INSERT OR REPLACE INTO decisions(sha256, finding_key, status, note, decided_at, reviewer)"
                           " VALUES (?,?,?,?,?,?)", (sha256, finding_key_, status, note or "", _now(), reviewer))
+
+    def decide_many(self, items: Iterable[tuple[str, str]], status: Optional[str], note: str = "", *,
+                    reviewer: Optional[str] = None) -> int:
+        """One decision (``status`` as in :meth:`decide`) with one note for many findings ``(sha256, finding_key)``,
+        in one transaction: all are recorded or none. Returns how many were decided."""
+        if status is not None and status not in DECISION_STATUSES:
+            raise ValueError(f"status must be one of {DECISION_STATUSES} or None, not {status!r}")
+        items = list(dict.fromkeys((str(s), str(k)) for s, k in items))
+        now = _now()
+        with self._tx() as c:
+            for sha in dict.fromkeys(s for s, _ in items):
+                self._require(sha)
+            if status is None:
+                c.executemany("DELETE FROM decisions WHERE sha256=? AND finding_key=?", items)
+            else:
+                c.executemany("INSERT OR REPLACE INTO decisions(sha256, finding_key, status, note, decided_at, reviewer)"
+                              " VALUES (?,?,?,?,?,?)", [(s, k, status, note or "", now, reviewer) for s, k in items])
+        return len(items)
+
+    def set_published(self, sha256: str, published: Optional[str | date], note: str = "",
+                      check_fn: Optional[CheckFn] = None, *, reviewer: Optional[str] = None) -> None:
+        """The publication date of a report as the reviewer establishes it (``published``: a date or ISO text;
+        None forgets it and the date the file shows applies again), with a note and who entered it. With
+        ``check_fn`` the report is re-checked (the timeliness rules read the date) in the same transaction."""
+        iso = None
+        if published is not None and str(published).strip():
+            iso = (published if isinstance(published, date) else date.fromisoformat(str(published).strip()[:10])
+                   ).isoformat()
+        with self._tx() as c:
+            self._require(sha256)
+            if iso is None:
+                c.execute("DELETE FROM publication_dates WHERE sha256=?", (sha256,))
+            else:
+                c.execute("INSERT OR REPLACE INTO publication_dates(sha256, published, note, entered_at, reviewer)"
+                          " VALUES (?,?,?,?,?)", (sha256, iso, note or "", _now(), reviewer))
+            if check_fn is not None:
+                self.recheck([sha256], check_fn)
+
+    def publication_dates(self, sha256: Any = None) -> pd.DataFrame:
+        """Publication dates reviewers entered: sha256, published (ISO), note, entered_at, reviewer."""
+        params: list = []
+        where = ""
+        vals = _as_list(sha256)
+        if vals is not None:
+            where = " WHERE " + _in("sha256", vals, params)
+        return self._frame("SELECT sha256, published, note, entered_at, reviewer FROM publication_dates" + where
+                           + " ORDER BY entered_at", params)
+
+    def published_override(self, sha256: str) -> Optional[str]:
+        row = self._query("SELECT published FROM publication_dates WHERE sha256=?", (sha256,))
+        return row[0][0] if row else None
+
+    def apply_review(self, report: ParsedReport) -> ParsedReport:
+        """``report`` (a stored one's sha256) with the reviewer's corrections and publication date applied, as the
+        rules must see it; the caller passes a copy when the original must stay as parsed."""
+        report = apply_corrections(report, self.correction_cells(report.sha256))
+        return apply_published(report, self.published_override(report.sha256))
 
     def decisions(self, sha256: Any = None) -> pd.DataFrame:
         params: list = []
@@ -125,9 +195,10 @@ class ReviewMixin:
         return df
 
     def corrected_report(self, sha256: str) -> ParsedReport:
-        """The stored report with hand corrections applied: a corrected cell carries the corrected value and
-        status ``"corrected"`` (raw, page and form stay those of the parsed cell). The store keeps the original."""
-        return apply_corrections(self.get(sha256), self.correction_cells(sha256))
+        """The stored report with the reviewer's work applied: a corrected cell carries the corrected value and
+        status ``"corrected"`` (raw, page and form stay those of the parsed cell), and a publication date the
+        reviewer entered replaces the one the file shows. The store keeps the original."""
+        return self.apply_review(self.get(sha256))
 
     def correction_cells(self, sha256: str) -> list[tuple]:
         """The hand corrections of one report as ``(table, row, column, value)``."""

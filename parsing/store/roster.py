@@ -105,6 +105,27 @@ def _roster_rows(df: pd.DataFrame) -> list[tuple]:
     return rows
 
 
+_GOVERNMENT_SUFFIX = re.compile(r"(?:(?<=[镇乡])|(?<=苏木))人民政府$")
+_SUBDISTRICT_SUFFIX = re.compile(r"(?<=街道)办事处$")
+
+
+def display_name(body: Optional[str], roster_body: Optional[str] = None) -> str:
+    """The one name a body is shown by: the roster's name when the body is matched to the roster, else the name
+    as printed without the trailing 人民政府 of a township or 办事处 of a 街道 (``官坡镇人民政府`` -> ``官坡镇``,
+    ``城关街道办事处`` -> ``城关街道``), so that reports naming themselves both ways read the same. The printed name
+    is still the report's ``body`` (shown in the report's own view). '' when there is no name."""
+    for name in (roster_body, body):
+        if name is None or (isinstance(name, float) and name != name):
+            continue
+        text = str(name).strip()
+        if not text:
+            continue
+        if name is roster_body:
+            return text
+        return _SUBDISTRICT_SUFFIX.sub("", _GOVERNMENT_SUFFIX.sub("", text))
+    return ""
+
+
 def _place_stem(name: Optional[str]) -> str:
     """A place name without its level suffix, for matching (``桃江县`` -> ``桃江``)."""
     if not name:
@@ -180,6 +201,21 @@ class RosterMixin:
                                          " GROUP BY body_key").fetchall():
                 self._auto_match(c, key, region)
         return len(rows)
+
+    def remove_roster_entries(self, ids) -> int:
+        """Take these roster rows out (matches to them go; the bodies are matched again automatically). The rest
+        of the roster stays. Returns how many rows were removed."""
+        ids = [(int(i),) for i in ids]
+        with self._tx() as c:
+            c.executemany("DELETE FROM roster_matches WHERE roster_id=?", ids)
+            n = sum(c.execute("DELETE FROM roster WHERE id=?", i).rowcount for i in ids)
+            c.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('roster_version', '0')")
+            c.execute("UPDATE meta SET value=CAST(value AS INTEGER)+1 WHERE key='roster_version'")
+            c.execute("DELETE FROM roster_matches WHERE manual=0")
+            for key, region in c.execute("SELECT body_key, MAX(region) FROM reports WHERE body_key IS NOT NULL"
+                                         " GROUP BY body_key").fetchall():
+                self._auto_match(c, key, region)
+        return n
 
     def roster(self) -> pd.DataFrame:
         """The roster: id, body, body_key, city, county, township, department, region_path."""
