@@ -215,7 +215,15 @@ class Table:
     rows: list[list] = field(default_factory=list)
 
 
-Block = Union[Heading, Paragraph, Table]
+@dataclass
+class Image:
+    """A picture (PNG bytes, e.g. a chart) with its caption under it."""
+    png: bytes
+    caption: str = ""
+    width_cm: float = 16.0
+
+
+Block = Union[Heading, Paragraph, Table, Image]
 
 
 def _pieces(text: Text) -> list[str]:
@@ -246,16 +254,19 @@ def markdown_document(blocks: Iterable[Block]) -> str:
             lines.append("|" + "---|" * len(b.columns))
             lines += ["| " + " | ".join(markdown_text(v) for v in row) + " |" for row in b.rows]
             lines.append("")
+        elif isinstance(b, Image):  # Markdown carries no pictures: the caption says where one was
+            lines += [f"［{markdown_text(b.caption or '图')}］", ""]
     out = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", out).rstrip("\n") + "\n"
 
 
 def docx_bytes(blocks: Iterable[Block], font: str = "SimSun") -> bytes:
     """The blocks as a Word document: plain runs (control characters dropped), tables in the grid style with
-    their cells made inert as in CSV (they get pasted into spreadsheets)."""
+    their cells made inert as in CSV (they get pasted into spreadsheets), pictures centred with their caption."""
     from docx import Document
     from docx.oxml.ns import qn
-    from docx.shared import Pt
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
 
     doc = Document()
     style = doc.styles["Normal"]
@@ -278,6 +289,12 @@ def docx_bytes(blocks: Iterable[Block], font: str = "SimSun") -> bytes:
             for row in b.rows:
                 for c, v in zip(t.add_row().cells, row):
                     c.text = xml_text(str(inert_text("" if v is None else v)))
+        elif isinstance(b, Image):
+            doc.add_picture(io.BytesIO(b.png), width=Cm(b.width_cm))
+            doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            if b.caption:
+                cap = doc.add_paragraph(xml_text(str(b.caption)))
+                cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

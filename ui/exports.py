@@ -65,13 +65,45 @@ PNG_UNAVAILABLE = "无法导出 PNG 图片：本机未安装 Chromium 浏览器�
 
 
 def figure_png(fig, scale: int = 3) -> tuple[Optional[bytes], Optional[str]]:
-    """(PNG bytes, None), or (None, a Chinese message) when the chart cannot be rendered."""
+    """(PNG bytes, None), or (None, a Chinese message) when the chart cannot be rendered.
+
+    The figure's own width and height when it sets them (the completeness heat map is sized to its content),
+    else :data:`ui.figures.WIDTH` by the figure's height; ``scale`` 3 is print quality."""
+    from .figures import WIDTH
+
     if not chromium_available():
         return None, PNG_UNAVAILABLE
     try:
-        return fig.to_image(format="png", scale=scale), None
+        return fig.to_image(format="png", scale=scale, width=fig.layout.width or WIDTH,
+                            height=fig.layout.height or 420), None
     except Exception as exc:  # noqa: BLE001 - kaleido raises several types; the reviewer gets a sentence
         return None, f"PNG 导出失败：{exc}"
+
+
+def figures_png(figs: dict, scale: int = 2) -> tuple[dict, Optional[str]]:
+    """Several figures rendered in one browser session (a document with many charts): ({key: PNG bytes}, None),
+    or ({}, a Chinese message)."""
+    import tempfile
+    from pathlib import Path
+
+    import plotly.io as pio
+
+    from .figures import WIDTH
+
+    if not chromium_available():
+        return {}, PNG_UNAVAILABLE
+    keys = list(figs)
+    if not keys:
+        return {}, None
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = [Path(tmp) / f"{i}.png" for i in range(len(keys))]
+            pio.write_images([figs[k] for k in keys], paths, format="png", scale=scale,
+                             width=[figs[k].layout.width or WIDTH for k in keys],
+                             height=[figs[k].layout.height or 420 for k in keys])
+            return {k: p.read_bytes() for k, p in zip(keys, paths)}, None
+    except Exception as exc:  # noqa: BLE001 - kaleido raises several types; the reviewer gets a sentence
+        return {}, f"PNG 导出失败：{exc}"
 
 
 # ---------------------------------------------------------------------------
