@@ -290,19 +290,20 @@ def figures_of(b: Briefing) -> dict:
     out["problems"] = figures.hbar(
         p["问题"].tolist(), p["单位数"].tolist(), f"{who}{y}年报最常见的问题（涉及单位数）", "个单位", source=src,
         n_reports=n, hover=[f"{r['规则']} · {r['级别']} · 共 {r['次数']} 处" for r in p.to_dict("records")],
-        note="" if len(b.problems) <= TOP_N else f"注：另有 {len(b.problems) - TOP_N} 类问题未画出，见表。")
+        note="" if len(b.problems) <= TOP_N else f"注：另有 {len(b.problems) - TOP_N} 类问题未画出，见表。",
+        empty="未发现问题")
     w = b.worst
     out["worst"] = figures.hbar(
         w["单位"].tolist(), w["错误数"].tolist(), f"{who}{y}年报错误最多的单位", "项", source=src, n_reports=n,
         color=STATUS_COLORS[rules.BADGE_ERROR], hover=[f"警告 {x} 项" for x in w["警告数"]],
-        note="注：按错误数排序，错误数相同时按警告数；已排除的检查结果不计。")
+        note="注：按错误数排序，错误数相同时按警告数；已排除的检查结果不计。", empty="各单位报告均未发现错误或警告")
     late = b.late
     und = f"另有 {len(b.undated)} 份报告未载明发布日期，未检查是否逾期。" if b.undated else ""
     out["late"] = figures.hbar(
         late["单位"].tolist(), late["逾期天数"].tolist(), f"{who}{y}年报逾期发布的单位（逾期天数）", "天", source=src,
         n_reports=n, color="#8c564b",
         hover=[f"{r['问题']}（{r['规则']}）· 发布于 {r['发布日期']}，期限 {r['期限']}" for r in late.to_dict("records")],
-        note=f"注：{und}" if und else "")
+        note=f"注：{und}" if und else "", empty="未发现逾期发布的报告")
     h = b.history
     all_src = src.replace(f"{b.year}年度", "历年")
     n_all = b.n_all_years

@@ -34,7 +34,8 @@ PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e
 FONT_SIZE = 14
 TITLE_SIZE = 17
 FOOTER_SIZE = 12
-FOOTER_LINE = 20       # px per footer line (note, source)
+FOOTER_LINE = 18       # px per footer line (note, source)
+FOOTER_MAX = 520       # px: a longer footer item is wrapped (a chart beside its table is about 560 px wide)
 WIDTH = 900            # px: the width a PNG is rendered at when the figure does not set its own
 MAX_HBAR_LABEL = 8     # vertical bars while every body's name is at most this many characters …
 MAX_VBARS = 6          # … and there are at most this many bodies; else horizontal bars (names on the left)
@@ -101,8 +102,9 @@ def styled(fig: go.Figure, title: str = "", height: int = 420, *, footer: Sequen
     ``footer`` lines (notes, the source line) under the plot, inside the figure's bottom margin."""
     m = dict(l=70, r=30, t=100, b=70)
     m.update(margin or {})
-    footer = [f for f in footer if f]
-    m["b"] += FOOTER_LINE * len(footer)
+    footer = [wrap(f, FOOTER_MAX, FOOTER_SIZE) for f in footer if f]
+    lines = sum(len(f) for f in footer)
+    m["b"] += FOOTER_LINE * lines
     fig.update_layout(
         template="plotly_white",
         font=dict(family=CJK_FONT, size=FONT_SIZE),
@@ -111,7 +113,7 @@ def styled(fig: go.Figure, title: str = "", height: int = 420, *, footer: Sequen
         legend=dict(font=dict(family=CJK_FONT), orientation="h", yanchor="bottom", y=1.02, x=0),
         hoverlabel=dict(font=dict(family=CJK_FONT)),
         margin=m,
-        height=height + FOOTER_LINE * len(footer),
+        height=height + FOOTER_LINE * lines,
     )
     if width:
         fig.update_layout(width=width)
@@ -126,22 +128,45 @@ def styled(fig: go.Figure, title: str = "", height: int = 420, *, footer: Sequen
             fig.add_annotation(text=f"单位：{plotly_text(unit)}", xref="paper", yref="paper", x=1, y=0,
                                xanchor="right", yanchor="top", yshift=-28, showarrow=False,
                                font=dict(family=CJK_FONT, size=FOOTER_SIZE + 1, color="#444"), name="unit")
-    # Footer lines from the bottom edge of the figure up: the source line last (lowest).
-    for i, line in enumerate(reversed(footer)):
-        is_note = line.startswith("注")
-        fig.add_annotation(text=plotly_text(line), xref="paper", yref="paper", x=0, y=0, xanchor="left",
-                           yanchor="bottom", yshift=-m["b"] + 8 + FOOTER_LINE * i, showarrow=False, align="left",
+    # Footer items from the bottom edge of the figure up (the source line last, lowest), from the figure's left
+    # edge; an item too long for a narrow chart is wrapped (:func:`wrap`).
+    below = 0
+    for item in reversed(footer):
+        is_note = item[0].startswith("注")
+        fig.add_annotation(text="<br>".join(plotly_text(x) for x in item), xref="paper", yref="paper", x=0, y=0,
+                           xanchor="left", yanchor="bottom", xshift=-m["l"] + 12,
+                           yshift=-m["b"] + 6 + FOOTER_LINE * below, showarrow=False, align="left",
                            font=dict(family=CJK_FONT, size=FOOTER_SIZE, color=NOTE_COLOR if is_note else "#666"),
                            name="note" if is_note else "source")
+        below += len(item)
     return fig
 
 
+def wrap(text: str, max_px: float, size: float = FOOTER_SIZE) -> list[str]:
+    """One footer item as lines of at most ``max_px``: broken after ``；``, ``，`` or ``、`` where it can be, else
+    between characters."""
+    if text_width(text, size) <= max_px:
+        return [text]
+    lines, cur, last_break = [], "", -1
+    for ch in text:
+        cur += ch
+        if ch in "；，、":
+            last_break = len(cur)
+        if text_width(cur, size) > max_px:
+            cut = last_break if last_break > 0 else len(cur) - 1
+            lines.append(cur[:cut])
+            cur, last_break = cur[cut:], -1
+    if cur:
+        lines.append(cur)
+    return lines
+
+
 def footer_texts(fig: go.Figure) -> dict[str, list[str]]:
-    """The unit, notes and source line a figure carries (for tests and for the Word briefing's captions)."""
+    """The unit, notes and source line a figure carries (wrapped lines joined again), for tests and captions."""
     out: dict[str, list[str]] = {"unit": [], "note": [], "source": []}
     for a in fig.layout.annotations or ():
         if a.name in out:
-            out[a.name].append(a.text)
+            out[a.name].append(a.text.replace("<br>", ""))
     return out
 
 
@@ -296,12 +321,13 @@ def bars_across_bodies(df: pd.DataFrame, title: str, unit: str = "", *, n_report
 
 def hbar(labels: Sequence[str], values: Sequence, title: str, unit: str = "", *, source: str = DEFAULT_SOURCE,
          n_reports: Optional[int] = None, color: str = PALETTE[0], colors: Optional[Sequence[str]] = None,
-         hover: Optional[Sequence[str]] = None, note: str = "") -> go.Figure:
+         hover: Optional[Sequence[str]] = None, note: str = "", empty: str = "没有可绘制的数据") -> go.Figure:
     """One series of horizontal bars, largest on top, labels on the left in full (the margin fits the longest)
-    and the value at each bar's end. For rankings: the most common problems, the bodies with most errors."""
+    and the value at each bar's end. For rankings: the most common problems, the bodies with most errors.
+    ``empty`` is what the chart says when there is nothing to rank."""
     src = source_line(n_reports, source)
     if not len(labels):
-        return empty_figure("没有可绘制的数据", title, footer=[note, src])
+        return empty_figure(empty, title, footer=[note, src])
     shown = [plotly_text(x) for x in labels]
     vals = [None if v is None or pd.isna(v) else float(v) for v in values]
     fig = go.Figure(go.Bar(
