@@ -48,10 +48,25 @@ def docx_bytes() -> bytes:
     return briefing.docx(b, pngs)
 
 
-st.download_button("下载简报（Word）", docx_bytes, file_name=briefing.file_name(b), key="briefing_docx",
-                   mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                   icon=":material/description:", on_click="ignore", type="primary",
-                   help="整页内容（文字、表格和全部图表）为一份 Word 文档；生成图表需要片刻。")
+def pdf_bytes() -> bytes:
+    pngs, _ = exports.figures_png(figs)
+    pdf, msg = exports.pdf_from_html(briefing.html(b, pngs))
+    if pdf is None:
+        raise RuntimeError(msg)
+    return pdf
+
+
+d1, d2, _ = st.columns([1, 1, 3])
+with d1:
+    st.download_button("下载简报（Word）", docx_bytes, file_name=briefing.file_name(b), key="briefing_docx",
+                       mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                       icon=":material/description:", on_click="ignore", type="primary",
+                       help="整页内容（文字、表格和全部图表）为一份 Word 文档；生成图表需要片刻。")
+with d2:
+    if exports.chromium_available():
+        st.download_button("下载简报（PDF）", pdf_bytes, file_name=briefing.file_name(b, "pdf"), key="briefing_pdf",
+                           mime="application/pdf", icon=":material/picture_as_pdf:", on_click="ignore",
+                           help="与 Word 版内容相同，便于直接打印或转发。")
 
 
 def section(key: str, data, heading: str) -> None:

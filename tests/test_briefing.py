@@ -140,7 +140,7 @@ def test_briefing_page_on_the_demo_county(store_copy):
     buttons = {b.proto.label for b in at.get("download_button")}
     assert {"下载简报（Word）", "下载数据（CSV）"} <= buttons
     if exports.chromium_available():
-        assert "下载图表（PNG，高清）" in buttons
+        assert {"下载图表（PNG，高清）", "下载简报（PDF）"} <= buttons
 
 
 def test_briefing_page_without_reports_says_what_to_do():
@@ -300,3 +300,27 @@ def test_briefing_chart_pngs_have_the_expected_size_and_draw_chinese(store_copy)
     assert pngs["a"] != pngs["c"]
     ia, ic = (np.asarray(Image.open(io.BytesIO(pngs[k])).convert("L")) for k in ("a", "c"))
     assert (ia != ic).mean() > 0.001
+
+
+def test_html_briefing_escapes_report_text_and_allows_no_script():
+    from parsing.exports import Heading, Image, Paragraph, Table, html_document
+
+    evil = '<script>alert(1)</script><img src="http://x/y.png">'
+    page = html_document([Heading(evil, 0), Paragraph(["单位：", evil], "bullet"), Table(["单位"], [[evil]]),
+                          Image(tiny_png(), caption=evil)], title=evil)
+    assert "<script>" not in page and 'src="http://x' not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "default-src 'none'" in page and 'src="data:image/png;base64,' in page
+
+
+@needs_chromium
+def test_pdf_briefing_is_printed_with_its_text(store_copy):
+    import pdfplumber
+
+    b = briefing_of(store_copy, 2022)
+    pdf, msg = exports.pdf_from_html(briefing.html(b, {"status": tiny_png()}))
+    assert msg is None and pdf.startswith(b"%PDF")
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        text = "".join(p.extract_text() or "" for p in doc.pages)
+    assert "名册应报送 6 个单位，已报送 4 个，未报送 2 个" in text.replace("\n", "")
+    assert "逾期发布" in text

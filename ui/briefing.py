@@ -20,7 +20,7 @@ from typing import Optional
 import pandas as pd
 
 from parsing import clock, rules
-from parsing.exports import Bold, Heading, Image, Paragraph, Table, docx_bytes
+from parsing.exports import Bold, Heading, Image, Paragraph, Table, docx_bytes, html_document
 
 from . import figures, storeview, views
 
@@ -424,6 +424,11 @@ def document_blocks(b: Briefing, images: Optional[dict[str, bytes]] = None) -> l
 def docx(b: Briefing, images: Optional[dict[str, bytes]] = None) -> bytes:
     """The briefing as one Word document."""
     return docx_bytes(document_blocks(b, images))
+
+
+def html(b: Briefing, images: Optional[dict[str, bytes]] = None) -> str:
+    """The briefing as one self-contained HTML page (what the PDF is printed from)."""
+    return html_document(document_blocks(b, images), b.title)
 
 
 def file_name(b: Briefing, ext: str = "docx") -> str:
