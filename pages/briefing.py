@@ -32,6 +32,8 @@ b = briefing.build(catalog, state.findings(), roster, scope, year, state.trend_d
 figs = briefing.figures_of(b)
 
 st.subheader(labels.md(b.title))
+if b.demo:
+    st.info("示例数据：示例市示例县及其单位、报告均为虚构，仅供试用，不代表任何真实单位。", icon=":material/science:")
 m1, m2, m3, m4, m5 = st.columns(5)
 m1.metric("名册应报送", "—" if b.n_roster is None else f"{b.n_roster} 个")
 m2.metric("已报送", f"{b.n_received} 个" if b.n_roster is not None else f"{b.n_reports} 份")

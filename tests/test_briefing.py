@@ -75,7 +75,8 @@ def briefing_of(db: Path, year: int, scope: str = "示例县") -> briefing.Brief
 def test_briefing_counts_reports_against_the_roster_and_finds_the_late(store_copy):
     b = briefing_of(store_copy, 2022)
     assert b.n_roster == 6 and b.n_received == 4 and set(b.missing) == {"白沙镇", "北山乡"}
-    assert b.n_reports == 4 and not b.off_roster
+    assert b.n_reports == 4 and not b.off_roster and b.demo
+    assert figures.footer_texts(briefing.figures_of(b)["status"])["source"][0].startswith("数据来源：示例数据·示例县")
     assert b.late[["单位", "规则", "发布日期", "期限"]].values.tolist() == [
         ["示例县自然资源局", "PUB-01", "2023-02-14", "2023-01-31"]]
     assert b.late["逾期天数"].tolist() == [14] and b.late["问题"].tolist() == ["部门逾期发布"]
@@ -128,7 +129,8 @@ def test_briefing_page_on_the_demo_county(store_copy):
     assert metrics["名册应报送"] == "6 个" and metrics["已报送"] == "4 个" and metrics["未报送"] == "2 个"
     assert metrics["逾期发布"] == "1 个"
     text = "\n".join(str(e.value) for e in (*at.markdown, *at.subheader))
-    assert "示例县2022年度政府信息公开工作年度报告审查简报" in text
+    assert "示例县2022年度政府信息公开工作年度报告审查简报（示例数据）" in text
+    assert any(str(i.value).startswith("示例数据：") for i in at.info)  # the demo county says it is made up
     assert "示例县自然资源局（逾期 14 天）" in text and "白沙镇" in text
     headings = [s.value for s in at.subheader]
     for h in ("报送与审查结论", "最常见的问题", "问题较多的单位", "逾期发布的单位", "历年报送与审查情况"):
@@ -170,7 +172,8 @@ def test_word_briefing_has_the_headings_numbers_and_charts(store_copy):
     data = briefing.docx(b, {"status": tiny_png(), "late": tiny_png()})
     doc = Document(io.BytesIO(data))
     paras = [p.text for p in doc.paragraphs]
-    assert paras[0] == "示例县2022年度政府信息公开工作年度报告审查简报"
+    assert paras[0] == "示例县2022年度政府信息公开工作年度报告审查简报（示例数据）"
+    assert paras[1].startswith("示例数据：")
     heads = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert heads == HEADINGS
     body = "\n".join(paras)

@@ -12,9 +12,12 @@ many were not checked); a year with no roster gives no 未报送 count rather th
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 from typing import Optional
 
 import pandas as pd
@@ -24,6 +27,8 @@ from parsing.exports import Bold, Heading, Image, Paragraph, Table, docx_bytes, 
 
 from . import figures, storeview, views
 
+DEMO_MANIFEST = Path(__file__).resolve().parents[1] / "sample_reports" / "demo" / "manifest.json"
+DEMO_LABEL = "示例数据"
 ALL = "（全部单位）"  # the scope when no county is chosen (or there is no roster)
 STATUS_NOT_SENT = "未报送"
 STATUS_ORDER = [rules.BADGE_PASS, rules.BADGE_WARN, rules.BADGE_ERROR, rules.BADGE_UNREADABLE, STATUS_NOT_SENT]
@@ -63,6 +68,7 @@ class Briefing:
     requests: pd.DataFrame = field(default_factory=pd.DataFrame)  # trend frame: 本年新收 summed per year
     requests_left_out: int = 0     # reports whose 本年新收 is blank or unreadable (not summed, not 0)
     n_all_years: int = 0           # reports in scope over all years (the source line of the trends)
+    demo: bool = False             # the reports include the bundled demo county's (labelled 示例数据)
 
     @property
     def n_reports(self) -> int:
@@ -83,13 +89,23 @@ class Briefing:
     @property
     def title(self) -> str:
         who = "" if self.scope == ALL else self.scope
-        return f"{who}{self.year}年度政府信息公开工作年度报告审查简报"
+        return f"{who}{self.year}年度政府信息公开工作年度报告审查简报" + (f"（{DEMO_LABEL}）" if self.demo else "")
 
     @property
     def source(self) -> str:
         """What the figures count, for the source line."""
         who = "各单位" if self.scope == ALL else f"{self.scope}各单位"
-        return f"{who}{self.year}年度政府信息公开工作年度报告"
+        return f"{DEMO_LABEL}·" * self.demo + f"{who}{self.year}年度政府信息公开工作年度报告"
+
+
+@lru_cache(maxsize=1)
+def demo_shas() -> frozenset:
+    """The sha256 of every file of the bundled demo county (``sample_reports/demo/manifest.json``)."""
+    try:
+        files = json.loads(DEMO_MANIFEST.read_text(encoding="utf-8")).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return frozenset()
+    return frozenset(f.get("sha256") for f in files if isinstance(f, dict) and f.get("sha256"))
 
 
 def scopes(catalog: pd.DataFrame, roster: Optional[pd.DataFrame]) -> list[str]:
@@ -242,7 +258,8 @@ def build(catalog: pd.DataFrame, findings: pd.DataFrame, roster: Optional[pd.Dat
     return Briefing(scope=scope, year=int(year), generated=figures.generated_text(), n_roster=len(roster_names)
                     if ros is not None else None, reports=reports, missing=missing, off_roster=off, badges=badges,
                     problems=_problems(f_year), worst=worst, late=late, undated=undated, history=history,
-                    requests=requests, requests_left_out=left_out, n_all_years=len(allrep))
+                    requests=requests, requests_left_out=left_out, n_all_years=len(allrep),
+                    demo=bool(set(allrep["sha256"]) & demo_shas()))
 
 
 def _requests_trend(trend: Optional[pd.DataFrame], reports: pd.DataFrame, scope: str) -> tuple[pd.DataFrame, int]:
@@ -305,7 +322,7 @@ def figures_of(b: Briefing) -> dict:
         hover=[f"{r['问题']}（{r['规则']}）· 发布于 {r['发布日期']}，期限 {r['期限']}" for r in late.to_dict("records")],
         note=f"注：{und}" if und else "", empty="未发现逾期发布的报告")
     h = b.history
-    all_src = src.replace(f"{b.year}年度", "历年")
+    all_src = src.replace(f"{b.year}年度", "历年")  # the trends count every year's reports
     n_all = b.n_all_years
     long = []
     for r in h.to_dict("records"):
@@ -379,6 +396,8 @@ def document_blocks(b: Briefing, images: Optional[dict[str, bytes]] = None) -> l
 
     blocks: list = [
         Heading(b.title, 0),
+        *([Paragraph([Bold(f"{DEMO_LABEL}："), "示例市示例县及其单位、报告均为虚构，仅供试用，不代表任何真实单位。"])]
+          if b.demo else []),
         Paragraph(f"生成于{b.generated}。数据为报告库中各单位该年度报告的当前版本（含人工更正），"
                   "审查人员已排除的检查结果不计。"),
         Heading("一、总体情况", 1),
