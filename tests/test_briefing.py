@@ -327,3 +327,40 @@ def test_pdf_briefing_is_printed_with_its_text(store_copy):
         text = "".join(p.extract_text() or "" for p in doc.pages)
     assert "名册应报送 6 个单位，已报送 4 个，未报送 2 个" in text.replace("\n", "")
     assert "逾期发布" in text
+
+
+def test_briefing_of_reports_checked_in_this_session_only():
+    """Reports dropped without a store (no roster, no decisions): all of them, by their printed names."""
+    from tests.test_ui_figures import make_report
+    from ui import core
+
+    reports = [make_report("甲镇", 2023), make_report("乙乡", 2023, {("四", "行政复议", "总计"): "blank"}),
+               make_report("甲镇", 2022)]
+    cat = storeview.session_catalog(reports, set())
+    findings = pd.concat([storeview.with_decision_columns(core.check_report(r).assign(sha256=r.sha256, file=r.file))
+                          for r in reports], ignore_index=True)
+    assert briefing.scopes(cat, None) == [briefing.ALL] and briefing.years_of(cat, briefing.ALL) == [2023, 2022]
+    b = briefing.build(cat, findings, None, briefing.ALL, 2023)
+    assert b.n_reports == 2 and b.n_roster is None and not b.demo
+    errors = b.reports.set_index("单位")["错误数"]
+    assert b.worst["单位"].tolist() == sorted(errors.index, key=lambda u: -errors[u])  # most errors first
+    assert b.worst["错误数"].tolist() == sorted(errors, reverse=True)
+    blank = b.problems.set_index("规则").loc["ARI-06"]  # only 乙乡 left a cell blank
+    assert blank["问题"] == "单元格空白" and blank["单位数"] == 1 and blank["级别"] == "警告"
+    assert b.problems["单位数"].is_monotonic_decreasing
+    assert b.undated == ["乙乡", "甲镇"]  # neither says when it was published: not checked, not on time
+    assert b.history["已报送"].tolist() == [1, 2] and b.history["应报送"].isna().all()
+    figs = briefing.figures_of(b)
+    assert set(figs) == {"status", "problems", "worst", "late", "history", "pass_rate"}
+
+
+def test_footer_stays_in_the_bottom_margin_below_the_axis():
+    fig = figures.trend_over_years(trend([3.0, np.nan, 6.0], years=(2021, 2022, 2024)), "本年新收申请", "件")
+    lines = sum(a.text.count("<br>") + 1 for a in fig.layout.annotations if a.name in ("note", "source"))
+    assert lines >= 3  # a note with two parts and the source line, wrapped
+    assert all(figures.text_width(x, figures.FOOTER_SIZE) <= figures.FOOTER_MAX
+               for a in fig.layout.annotations if a.name in ("note", "source") for x in a.text.split("<br>"))
+    top_of_footer = 6 + figures.FOOTER_LINE * lines  # px above the figure's bottom edge
+    assert fig.layout.margin.b - top_of_footer >= 60  # room left for the year ticks and the axis title
+    assert all(a.yshift < 0 and -a.yshift <= fig.layout.margin.b for a in fig.layout.annotations
+               if a.name in ("note", "source"))
