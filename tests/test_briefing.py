@@ -364,3 +364,11 @@ def test_footer_stays_in_the_bottom_margin_below_the_axis():
     assert fig.layout.margin.b - top_of_footer >= 60  # room left for the year ticks and the axis title
     assert all(a.yshift < 0 and -a.yshift <= fig.layout.margin.b for a in fig.layout.annotations
                if a.name in ("note", "source"))
+
+
+def test_source_line_is_in_beijing_time_in_the_one_format():
+    from datetime import datetime, timezone
+
+    at = datetime(2026, 12, 1, 13, 40, 12, tzinfo=timezone.utc)
+    assert figures.source_line(12, at=at) == "数据来源：各单位政府信息公开工作年度报告（12份）；生成于2026-12-01 21:40:12 北京时间"
+    assert figures.source_line(None, "某县报告", at=at) == "数据来源：某县报告；生成于2026-12-01 21:40:12 北京时间"

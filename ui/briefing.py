@@ -54,7 +54,7 @@ class Briefing:
     """The numbers of one briefing. Frames have Chinese column names (shown and exported as they are)."""
     scope: str                     # the county (roster 县区), or ALL
     year: int
-    generated: str                 # 2026-12-01 21:40 北京时间
+    generated: str                 # 2026-12-01 21:40:12 北京时间
     n_roster: Optional[int]        # bodies that must report (None: no roster)
     reports: pd.DataFrame          # this year's reports in scope: 单位, 结论, 错误数, 警告数, 发布日期, 名册单位, sha256
     missing: list[str]             # roster bodies without a report this year
@@ -310,10 +310,16 @@ def figures_of(b: Briefing) -> dict:
         note="" if len(b.problems) <= TOP_N else f"注：另有 {len(b.problems) - TOP_N} 类问题未画出，见表。",
         empty="未发现问题")
     w = b.worst
-    out["worst"] = figures.hbar(
-        w["单位"].tolist(), w["错误数"].tolist(), f"{who}{y}年报错误最多的单位", "项", source=src, n_reports=n,
-        color=STATUS_COLORS[rules.BADGE_ERROR], hover=[f"警告 {x} 项" for x in w["警告数"]],
-        note="注：按错误数排序，错误数相同时按警告数；已排除的检查结果不计。", empty="各单位报告均未发现错误或警告")
+    title = f"{who}{y}年报问题较多的单位（错误与警告项数）"
+    if w.empty:
+        out["worst"] = figures.hbar([], [], title, "项", source=src, n_reports=n, empty="各单位报告均未发现错误或警告")
+    else:
+        long = pd.DataFrame([{"单位": r["单位"], "年度": b.year, "项目": k, "数值": float(r[f"{k}数"])}
+                             for r in w.to_dict("records") for k in ("错误", "警告")])
+        out["worst"] = figures.bars_across_bodies(
+            long, title, "项", n_reports=n, source=src, colors=[STATUS_COLORS[rules.BADGE_ERROR],
+                                                                STATUS_COLORS[rules.BADGE_WARN]],
+            note="注：按错误数排序，错误数相同时按警告数；已排除的检查结果不计。", horizontal=True)
     late = b.late
     und = f"另有 {len(b.undated)} 份报告未载明发布日期，未检查是否逾期。" if b.undated else ""
     out["late"] = figures.hbar(

@@ -63,13 +63,14 @@ def text_lines(text) -> int:
 
 
 def generated_text(at: Optional[datetime] = None) -> str:
-    """``2026-12-01 21:40 北京时间``: when a chart was made."""
+    """``2026-12-01 21:40:12 北京时间``: when a chart was made, in the dashboard's one time format
+    (:data:`parsing.clock.DISPLAY_FORMAT`)."""
     at = clock.now() if at is None else at.astimezone(clock.BEIJING)
-    return f"{at.strftime('%Y-%m-%d %H:%M')} 北京时间"
+    return f"{at.strftime(clock.DISPLAY_FORMAT)} 北京时间"
 
 
 def source_line(n_reports: Optional[int], what: str = DEFAULT_SOURCE, at: Optional[datetime] = None) -> str:
-    """``数据来源：各单位政府信息公开工作年度报告（12份）；生成于2026-12-01 21:40 北京时间``."""
+    """``数据来源：各单位政府信息公开工作年度报告（12份）；生成于2026-12-01 21:40:12 北京时间``."""
     count = f"（{int(n_reports)}份）" if n_reports is not None else ""
     return f"数据来源：{what}{count}；生成于{generated_text(at)}"
 
@@ -270,18 +271,21 @@ def trend_over_years(df: pd.DataFrame, title: str, unit: str = "", *, n_reports:
 
 
 def bars_across_bodies(df: pd.DataFrame, title: str, unit: str = "", *, n_reports: Optional[int] = None,
-                       source: str = DEFAULT_SOURCE) -> go.Figure:
+                       source: str = DEFAULT_SOURCE, colors: Optional[Sequence[str]] = None,
+                       note: str = "", horizontal: Optional[bool] = None) -> go.Figure:
     """Grouped bars for one year: one bar colour per 项目, one group per 单位.
 
     Few bodies with short names stand on the x axis; more (or longer names) lie as horizontal bars with the
     names on the left, the chart as tall as they need (so no name is cut or rotated). Unknown values are left
-    out of the bars and counted in a note."""
+    out of the bars, marked 空白 where the bar would be and counted in a note; ``note`` is one more line.
+    ``colors`` one per 项目 (default :data:`PALETTE`); ``horizontal`` True or False chooses the layout."""
     src = source_line(_n_reports(df, n_reports), source)
     if df.empty:
         return empty_figure("没有可绘制的数据", title, footer=[src])
     bodies = list(dict.fromkeys(df["单位"]))
     shown = [plotly_text(b) for b in bodies]
-    horizontal = len(bodies) > MAX_VBARS or max(len(str(b)) for b in bodies) > MAX_HBAR_LABEL
+    if horizontal is None:
+        horizontal = len(bodies) > MAX_VBARS or max(len(str(b)) for b in bodies) > MAX_HBAR_LABEL
     items = list(dict.fromkeys(df["项目"]))
     fig = go.Figure()
     n_blank = 0
@@ -290,33 +294,34 @@ def bars_across_bodies(df: pd.DataFrame, title: str, unit: str = "", *, n_report
         g = g.drop_duplicates("单位", keep="last").set_index("单位").reindex(bodies)
         n_blank += int(g["数值"].isna().sum())
         name = plotly_text(item)
+        color = colors[i % len(colors)] if colors else PALETTE[i % len(PALETTE)]
         vals = g["数值"].tolist()
         for body, v in zip(shown, vals):
             if v is None or pd.isna(v):
                 blanks.add(body)
         if horizontal:
-            fig.add_trace(go.Bar(y=shown, x=vals, name=name, orientation="h", marker_color=PALETTE[i % len(PALETTE)],
+            fig.add_trace(go.Bar(y=shown, x=vals, name=name, orientation="h", marker_color=color,
                                  hovertemplate=f"{name}<br>%{{y}}：%{{x}}{plotly_text(unit)}<extra></extra>"))
         else:
-            fig.add_trace(go.Bar(x=shown, y=vals, name=name, marker_color=PALETTE[i % len(PALETTE)],
+            fig.add_trace(go.Bar(x=shown, y=vals, name=name, marker_color=color,
                                  hovertemplate=f"{name}<br>%{{x}}：%{{y}}{plotly_text(unit)}<extra></extra>"))
     fig.update_layout(barmode="group")
     for body in (b for b in shown if b in blanks):  # said where the bar would be: a missing bar is not a 0
         fig.add_annotation(text="空白", showarrow=False, font=dict(family=CJK_FONT, size=FOOTER_SIZE, color=NOTE_COLOR),
                            **(dict(x=0, y=body, xanchor="left", xshift=4) if horizontal
                               else dict(x=body, y=0, yanchor="bottom", yshift=4)), name="blank")
-    note = blank_note(n_blank, what="数值")
+    notes = [blank_note(n_blank, what="数值"), note]
     if horizontal:
         fig.update_yaxes(type="category", autorange="reversed", automargin=False)
         _count_axis(fig, df["数值"], unit, axis="x")
         left = int(max(text_width(s) for s in shown)) + 24
         row = 18 + 14 * len(items)
         height = max(320, 170 + row * len(bodies))
-        return styled(fig, title, height=height, footer=[note, src], unit=unit, unit_axis="x",
+        return styled(fig, title, height=height, footer=[*notes, src], unit=unit, unit_axis="x",
                       margin=dict(l=left, b=80))
     fig.update_xaxes(type="category", title_text="单位", automargin=False)
     _count_axis(fig, df["数值"], unit)
-    return styled(fig, title, footer=[note, src], unit=unit)
+    return styled(fig, title, footer=[*notes, src], unit=unit)
 
 
 def hbar(labels: Sequence[str], values: Sequence, title: str, unit: str = "", *, source: str = DEFAULT_SOURCE,
