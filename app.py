@@ -7,6 +7,7 @@ st.set_page_config(page_title="政府信息公开年报审查", page_icon=":mate
 
 PAGES = [
     st.Page(state.PAGE_UPLOAD, title="上传与快速检查", icon=":material/upload_file:", default=True),
+    st.Page(state.PAGE_REVIEW, title="审查台", icon=":material/checklist:"),
     st.Page(state.PAGE_COMPLETENESS, title="完整性", icon=":material/grid_on:"),
     st.Page(state.PAGE_REPORT, title="单份报告", icon=":material/description:"),
     st.Page(state.PAGE_TRENDS, title="趋势", icon=":material/show_chart:"),

@@ -8,6 +8,7 @@ login.gate()
 state.init()  # this page may run without app.py (see ui.login)
 
 st.title("简报")
+widgets.demo_banner()
 st.caption("一个县区一个年度的年报审查情况，可直接用于汇报：报送与未报送、通过率、最常见的问题、问题较多的单位、"
            "逾期发布的单位和历年趋势。每张图可下载 PNG，整页可下载为一份 Word 文档。数据为报告库中各单位各年度报告的"
            "当前版本（含人工更正）和本次未保存的报告；审查人员已排除的检查结果不计。")
@@ -32,8 +33,6 @@ b = briefing.build(catalog, state.findings(), roster, scope, year, state.trend_d
 figs = briefing.figures_of(b)
 
 st.subheader(labels.md(b.title))
-if b.demo:
-    st.info("示例数据：示例市示例县及其单位、报告均为虚构，仅供试用，不代表任何真实单位。", icon=":material/science:")
 m1, m2, m3, m4, m5 = st.columns(5)
 m1.metric("名册应报送", "—" if b.n_roster is None else f"{b.n_roster} 个")
 m2.metric("已报送", f"{b.n_received} 个" if b.n_roster is not None else f"{b.n_reports} 份")

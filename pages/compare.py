@@ -8,6 +8,7 @@ login.gate()
 state.init()  # this page may run without app.py (see ui.login)
 
 st.title("年度对比")
+widgets.demo_banner()
 st.caption("同一单位两个年度的报告对照：表格中变化的数字、章节文字的雷同与改动、跨年度校验结果。")
 
 if widgets.empty_state("年度对比"):

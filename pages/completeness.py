@@ -9,6 +9,7 @@ state.init()  # this page may run without app.py (see ui.login)
 MAX_HEATMAP_ROWS = 150
 
 st.title("章节与表格完整性")
+widgets.demo_banner()
 st.caption("每份报告是否具备六个部分和三张统计表（报告库中各单位各年度的当前版本，以及本次未保存的报告）。"
            "绿色“有”为具备，红色“缺”为缺失。")
 

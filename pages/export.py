@@ -2,12 +2,13 @@
 import streamlit as st
 
 from parsing.exports import export_frames
-from ui import core, exports, login, state, storeview, views, widgets
+from ui import core, demo, exports, login, state, storeview, views, widgets
 
 login.gate()
 state.init()  # this page may run without app.py (see ui.login)
 
 st.title("导出")
+widgets.demo_banner()
 st.caption("导出全部检查结果（报告库中各单位各年度的当前版本和本次未保存的报告），或为单份报告生成审查意见，"
            "发回报送单位整改。各图表的 PNG 图片在图表旁下载。")
 
@@ -51,13 +52,15 @@ if store is not None and len(store):
         key="xlsx_store", icon=":material/inventory_2:", on_click="ignore")
 
 st.subheader("单份报告审查意见")
+st.page_link(state.PAGE_REVIEW, label="一个县的全部审查意见（ZIP 和合并文档）：前往 审查台", icon=":material/checklist:")
 report = widgets.report_picker(key="export_pick")
 if report is not None:
     f = storeview.active(state.findings_of(report.sha256))
-    md = exports.report_summary_markdown(report, f)
-    stem = f"{report.body or '报告'}{report.year or ''}审查意见"
+    name, is_demo = state.name_of(report.sha256), demo.is_demo(report.sha256)
+    md = exports.report_summary_markdown(report, f, name=name, demo=is_demo)
+    stem = exports.opinion_stem(name, report.year)
     d1, d2 = st.columns(2)
-    d1.download_button("下载审查意见（Word）", lambda: exports.report_summary_docx(report, f),
+    d1.download_button("下载审查意见（Word）", lambda: exports.report_summary_docx(report, f, name=name, demo=is_demo),
                        file_name=f"{stem}.docx", key="summary_docx", icon=":material/description:", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     d2.download_button("下载审查意见（Markdown）", md.encode("utf-8"), file_name=f"{stem}.md",

@@ -2,12 +2,13 @@
 import streamlit as st
 
 from parsing import fetch as fetching
-from ui import labels, login, state
+from ui import labels, login, state, widgets
 
 login.gate()
 state.init()  # this page may run without app.py (see ui.login)
 
 st.title("从网站导入")
+widgets.demo_banner()
 st.caption("粘贴各单位年度报告的网址（报告网页、PDF/DOC/DOCX/WPS 附件，或年报栏目列表页），"
            "程序下载后按与上传文件相同的方式解析、检查并存入报告库，同时记下来源网址和网页上的发布日期。"
            "列表页中只跟踪标题含所选年度和“年度报告/年报”的链接（一层）。上次已导入的网址不会重复下载。")

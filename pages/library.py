@@ -5,12 +5,13 @@ import streamlit as st
 
 from parsing import pipeline
 from parsing.model import ReportError
-from ui import core, labels, library, login, state, widgets
+from ui import core, demo, labels, library, login, state, widgets
 
 login.gate()
 state.init()  # this page may run without app.py (see ui.login)
 
 st.title("报告库")
+widgets.demo_banner()
 store = state.store()
 if store is None:
     st.error(state.store_error() or "报告库无法打开。")
@@ -24,6 +25,19 @@ c1.metric("库中报告", len(listed))
 c2.metric("单位", int(listed["body_key"].nunique()) if not listed.empty else 0)
 c3.metric("年度", int(listed["year"].nunique()) if not listed.empty else 0)
 c4.metric("名册单位", len(store.roster()))
+
+held = demo.held(store)
+if held["reports"] or held["roster"]:
+    with st.container(border=True):
+        st.markdown(f"**{demo.LABEL}**：库中有示例县的 {held['reports']} 份报告"
+                    + (f"、名册中有 {held['roster']} 个示例单位" if held["roster"] else "")
+                    + "。移除后库中其他报告和名册不受影响，需要时可在首页重新载入。")
+        if st.button(f"移除示例县（{demo.LABEL}）", key="remove_demo", icon=":material/delete_sweep:"):
+            gone = state.remove_demo()
+            st.session_state["lib_flash"] = f"已移除示例县：{gone['reports']} 份报告，名册 {gone['roster']} 个单位。"
+            st.rerun()
+if flash := st.session_state.pop("lib_flash", None):
+    st.success(flash)
 
 tab_list, tab_roster, tab_missing = st.tabs(["报告与版本", "名册与匹配", "未报送单位"])
 

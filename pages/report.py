@@ -3,12 +3,13 @@ import pandas as pd
 import streamlit as st
 
 from parsing import forms
-from ui import core, exports, labels, login, pdfpage, review, state, storeview, tables, widgets
+from ui import core, demo, exports, labels, login, pdfpage, review, state, storeview, tables, widgets
 
 login.gate()
 state.init()  # this page may run without app.py (see ui.login)
 
 st.title("单份报告")
+widgets.demo_banner()
 
 if state.catalog().empty:
     widgets.empty_state("单份报告页")
@@ -16,6 +17,7 @@ if state.catalog().empty:
 
 report = widgets.report_picker()
 sha = report.sha256
+name = state.name_of(sha)  # the one name the dashboard shows; the name as printed is in the details
 store = state.store()
 stored = state.is_stored(sha)
 findings = state.findings_of(sha)
@@ -23,8 +25,10 @@ b = core.badge(storeview.active(findings), report)
 
 head, meta = st.columns([1, 2])
 with head:
-    st.subheader(labels.md(report.body) or "（单位未识别）")
+    st.subheader(labels.md(name) or "（单位未识别）")
     widgets.badge_chip(b)
+    if demo.is_demo(sha):
+        st.caption(f":blue-badge[{demo.LABEL}] 自动生成的示例县报告，并非真实政府报告。")
     if stored:
         st.caption("已保存在报告库" + ("；已排除的问题不计入结论。" if (findings.get("decision") == "dismissed").any() else "。"))
     else:
@@ -32,6 +36,7 @@ with head:
 with meta:
     st.markdown(
         f"**标题**：{labels.md(report.title) or '（未识别）'}  \n"
+        f"**报告所印单位名称**：{labels.md(report.body) or '（未识别）'}  \n"
         f"**文件**：{labels.md(labels.short_file(report.file))}（{labels.md(report.format) or '未知格式'}"
         + (f"，{report.page_count} 页" if report.page_count else "") + "）  \n"
         f"**年度**：{report.year or '未识别'}　**地区**：{labels.md(report.region) or '未注明'}  \n"
@@ -43,12 +48,14 @@ if report.error:
     st.stop()
 
 live = storeview.active(findings)
-stem = f"{report.body or '报告'}{report.year or ''}审查意见"
+is_demo = demo.is_demo(sha)
+stem = exports.opinion_stem(name, report.year)
 d1, d2 = st.columns(2)
-d1.download_button("下载审查意见（Word）", lambda: exports.report_summary_docx(report, live),
+d1.download_button("下载审查意见（Word）", lambda: exports.report_summary_docx(report, live, name=name, demo=is_demo),
                    file_name=f"{stem}.docx", key="report_docx", icon=":material/description:", on_click="ignore",
                    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-d2.download_button("下载审查意见（Markdown）", exports.report_summary_markdown(report, live).encode("utf-8"),
+d2.download_button("下载审查意见（Markdown）",
+                   exports.report_summary_markdown(report, live, name=name, demo=is_demo).encode("utf-8"),
                    file_name=f"{stem}.md", mime="text/markdown", key="report_md", icon=":material/description:",
                    on_click="ignore")
 

@@ -11,6 +11,7 @@ MAX_LINES = 15  # more bodies than this: one line of their total per item
 MAX_BARS = 60   # bars per chart across bodies (the table beside it has them all)
 
 st.title("趋势")
+widgets.demo_banner()
 st.caption("跨年度看同一单位的变化，或在同一年度比较各单位。数据来自报告库中各单位各年度的当前版本（含人工更正）"
            "和本次未保存的报告。含空白或无法识别单元格的数值不计入（图中断开），不按 0 计。")
 

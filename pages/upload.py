@@ -48,13 +48,16 @@ if uploads:
         elif result["added"]:
             st.toast(f"新检查 {result['added']} 个文件")
 if flash := st.session_state.pop("flash", None):
-    st.toast(flash)
+    st.toast(labels.md(flash))
+widgets.demo_banner()
 
 for msg in st.session_state.get("upload_messages", []):
     st.warning(labels.md(msg))
 
-left, right = st.columns([1, 1])
+left, middle, right = st.columns([1, 1, 1])
 with left:
+    widgets.load_demo_button()
+with middle:
     widgets.load_samples_button()
 with right:
     if st.session_state["session"] and st.button("清空本次上传", icon=":material/delete:", key="clear_all",
@@ -65,7 +68,7 @@ with right:
 catalog = state.catalog()
 if catalog.empty:
     st.info("还没有报告。把报告文件拖到上方区域（可以一次拖入很多份，或拖入一个 ZIP 压缩包），"
-            "也可以点击“载入示例报告”先试用。解析后每份报告一行，显示单位、年度、格式版本和检查结论。")
+            "也可以点击“载入示例县（示例数据）”或“载入示例报告”先试用。解析后每份报告一行，显示单位、年度、格式版本和检查结论。")
     st.stop()
 
 overview = views.overview(catalog, state.findings(), state.completeness(), st.session_state["saved"])

@@ -223,7 +223,12 @@ class Image:
     width_cm: float = 16.0
 
 
-Block = Union[Heading, Paragraph, Table, Image]
+@dataclass
+class PageBreak:
+    """A new page (Word); a rule between parts in Markdown."""
+
+
+Block = Union[Heading, Paragraph, Table, Image, PageBreak]
 
 
 def _pieces(text: Text) -> list[str]:
@@ -256,6 +261,8 @@ def markdown_document(blocks: Iterable[Block]) -> str:
             lines.append("")
         elif isinstance(b, Image):  # Markdown carries no pictures: the caption says where one was
             lines += [f"［{markdown_text(b.caption or '图')}］", ""]
+        elif isinstance(b, PageBreak):
+            lines += ["", "---", ""]
     out = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", out).rstrip("\n") + "\n"
 
@@ -309,6 +316,8 @@ def html_document(blocks: Iterable[Block], title: str = "") -> str:
             data = base64.b64encode(b.png).decode("ascii")
             out.append(f"<figure><img src=\"data:image/png;base64,{data}\" alt=\"{t(b.caption)}\">"
                        f"<figcaption>{t(b.caption)}</figcaption></figure>")
+        elif isinstance(b, PageBreak):
+            out.append("<div style=\"break-after:page\"></div>")
     close_list()
     out.append("</body></html>")
     return "".join(out)
@@ -349,6 +358,8 @@ def docx_bytes(blocks: Iterable[Block], font: str = "SimSun") -> bytes:
             if b.caption:
                 cap = doc.add_paragraph(xml_text(str(b.caption)))
                 cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        elif isinstance(b, PageBreak):
+            doc.add_page_break()
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -43,3 +43,36 @@ def clear_streamlit_resources() -> None:
         import streamlit as st
 
         st.cache_resource.clear()
+
+
+DEMO_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "sample_reports", "demo")
+
+
+@pytest.fixture(scope="session")
+def demo_store_file(tmp_path_factory):
+    """A store holding the demo county (``sample_reports/demo``: 100 reports, two of them scans), imported once per
+    test session through the one pipeline (``parsing.batch.import_folder``, the ``import`` command's path), with
+    the original files kept. Without its roster: the dashboard's 载入示例县 button adds that. Tests copy it
+    (:func:`demo_db`) and never write to it, so the demo is parsed, and its scans read by OCR, once."""
+    from parsing import batch
+    from parsing.store import Store
+
+    path = tmp_path_factory.mktemp("demo_store") / "demo.sqlite3"
+    with Store(path) as store:
+        summary = batch.import_folder(DEMO_DIR, store, keep_files=True)
+    assert not summary["failed"], summary["failed"]
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_store_file, store_db):
+    """This test's store (``store_db``) as a copy of :func:`demo_store_file`."""
+    import sqlite3
+
+    src, dst = sqlite3.connect(demo_store_file), sqlite3.connect(store_db)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return store_db

@@ -10,7 +10,7 @@ from parsing.readers import EXTENSIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
-SAMPLES = sorted(p for p in (ROOT / "sample_reports").rglob("*")
+SAMPLES = sorted(p for p in (ROOT / "sample_reports").iterdir()  # the five real seeds (the demo county is below)
                  if p.is_file() and p.suffix.lower() in EXTENSIONS)
 PAGES = ["pages/upload.py", "pages/completeness.py", "pages/report.py", "pages/trends.py",
          "pages/compare.py", "pages/export.py"]

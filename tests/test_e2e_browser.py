@@ -19,7 +19,7 @@ from tests.waits import HANG_MS, HANG_SECONDS
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-SAMPLES = sorted(p for p in (ROOT / "sample_reports").rglob("*")
+SAMPLES = sorted(p for p in (ROOT / "sample_reports").iterdir()  # the five real seeds (the demo county is below)
                  if p.is_file() and p.suffix.lower() in EXTENSIONS)
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),

@@ -12,12 +12,9 @@ many were not checked); a year with no roster gives no 未报送 count rather th
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
-from pathlib import Path
 from typing import Optional
 
 import pandas as pd
@@ -25,10 +22,10 @@ import pandas as pd
 from parsing import clock, rules
 from parsing.exports import Bold, Heading, Image, Paragraph, Table, docx_bytes, html_document
 
+from . import demo as demo_county
 from . import figures, storeview, views
 
-DEMO_MANIFEST = Path(__file__).resolve().parents[1] / "sample_reports" / "demo" / "manifest.json"
-DEMO_LABEL = "示例数据"
+DEMO_LABEL = demo_county.LABEL
 ALL = "（全部单位）"  # the scope when no county is chosen (or there is no roster)
 STATUS_NOT_SENT = "未报送"
 STATUS_ORDER = [rules.BADGE_PASS, rules.BADGE_WARN, rules.BADGE_ERROR, rules.BADGE_UNREADABLE, STATUS_NOT_SENT]
@@ -96,16 +93,6 @@ class Briefing:
         """What the figures count, for the source line."""
         who = "各单位" if self.scope == ALL else f"{self.scope}各单位"
         return f"{DEMO_LABEL}·" * self.demo + f"{who}{self.year}年度政府信息公开工作年度报告"
-
-
-@lru_cache(maxsize=1)
-def demo_shas() -> frozenset:
-    """The sha256 of every file of the bundled demo county (``sample_reports/demo/manifest.json``)."""
-    try:
-        files = json.loads(DEMO_MANIFEST.read_text(encoding="utf-8")).get("files", [])
-    except (OSError, ValueError, AttributeError):
-        return frozenset()
-    return frozenset(f.get("sha256") for f in files if isinstance(f, dict) and f.get("sha256"))
 
 
 def scopes(catalog: pd.DataFrame, roster: Optional[pd.DataFrame]) -> list[str]:
@@ -259,7 +246,7 @@ def build(catalog: pd.DataFrame, findings: pd.DataFrame, roster: Optional[pd.Dat
                     if ros is not None else None, reports=reports, missing=missing, off_roster=off, badges=badges,
                     problems=_problems(f_year), worst=worst, late=late, undated=undated, history=history,
                     requests=requests, requests_left_out=left_out, n_all_years=len(allrep),
-                    demo=bool(set(allrep["sha256"]) & demo_shas()))
+                    demo=demo_county.any_demo(allrep["sha256"]))
 
 
 def _requests_trend(trend: Optional[pd.DataFrame], reports: pd.DataFrame, scope: str) -> tuple[pd.DataFrame, int]:

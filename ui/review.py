@@ -1,12 +1,15 @@
-"""The reviewer's own work on one report: choosing a finding to decide, picking a cell to correct.
+"""The reviewer's own work: on one report, choosing a finding to decide and picking a cell to correct; across a
+county, every finding in one table to filter, search and decide in bulk.
 
 Plain pandas, no Streamlit.
 """
 from __future__ import annotations
 
+from typing import Optional
+
 import pandas as pd
 
-from parsing import forms
+from parsing import clock, forms, rules
 
 from . import core, storeview, tables
 
@@ -66,3 +69,175 @@ def correction_marks(corr: pd.DataFrame) -> dict:
     if corr is None or corr.empty:
         return {}
     return {(t, r, c): "corrected" for t, r, c in zip(corr["table"], corr["row"], corr["column"])}
+
+
+# ---------------------------------------------------------------------------
+# A county in one pass: every finding of the working set, filtered, decided in bulk
+# ---------------------------------------------------------------------------
+
+STATUS_OPEN, STATUS_CONFIRMED, STATUS_DISMISSED = "未处理", "已确认", "已排除"
+STATUSES = [STATUS_OPEN, STATUS_CONFIRMED, STATUS_DISMISSED]
+# A mark of its own shape for each status, so the three differ without colour too.
+STATUS_MARKS = {STATUS_OPEN: "○ 未处理", STATUS_CONFIRMED: "● 已确认", STATUS_DISMISSED: "✕ 已排除"}
+STATUS_CSS = {  # row styles of the findings table: open rows tinted by severity, decided ones by their decision
+    STATUS_CONFIRMED: "background-color:#e0e7ff;color:#1e3a8a",
+    STATUS_DISMISSED: "background-color:#f3f4f6;color:#9ca3af",
+}
+SEVERITY_CSS = {"错误": "background-color:#fde2e2", "警告": "background-color:#fff1cc", "提示": ""}
+WORKBENCH_COLUMNS = ["处理", "单位", "年度", "地区", "结论", "级别", "规则", "问题", "位置", "应为", "实为",
+                     "处理说明", "处理人", "处理时间", "规则编号", "文件", "sha256", "finding_key", "可处理"]
+TABLE_COLUMNS = ["处理", "单位", "年度", "级别", "规则", "问题", "位置"]  # the rest is in the detail pane
+
+
+def status_of(decision) -> str:
+    return {"confirmed": STATUS_CONFIRMED, "dismissed": STATUS_DISMISSED}.get(decision, STATUS_OPEN)
+
+
+def workbench_frame(findings: pd.DataFrame, catalog: pd.DataFrame, badges: Optional[dict] = None) -> pd.DataFrame:
+    """Every finding of the working set with its report's identity, one row each (:data:`WORKBENCH_COLUMNS`):
+    the body by its display name, year, region (the roster's path when matched, else as printed), the report's
+    badge (``badges``: sha256 -> label, e.g. from :func:`ui.views.overview`), the rule by its Chinese name with
+    its code beside it, the status (未处理 / 已确认 / 已排除) and the decision's note, reviewer and Beijing time.
+    ``可处理``: the finding can be decided (its report is stored and it has a key). Errors first, then by body
+    and year."""
+    if findings is None or findings.empty or catalog.empty:
+        return pd.DataFrame(columns=WORKBENCH_COLUMNS)
+    cat = catalog.drop_duplicates("sha256").set_index("sha256")
+    f = findings[findings["sha256"].isin(cat.index)].copy()
+    if f.empty:
+        return pd.DataFrame(columns=WORKBENCH_COLUMNS)
+    rows = cat.loc[f["sha256"]]
+    name = rows["name"].where(rows["name"].notna() & (rows["name"] != ""), rows["body"]).fillna("")
+    region = rows["roster_path"].where(rows["roster_path"].notna() & (rows["roster_path"] != ""), rows["region"])
+    decision = f["decision"] if "decision" in f.columns else pd.Series(None, index=f.index)
+    out = pd.DataFrame({
+        "处理": [STATUS_MARKS[status_of(d)] for d in decision],
+        "单位": name.replace("", "（单位未识别）").to_numpy(),
+        "年度": pd.to_numeric(rows["year"], errors="coerce").astype("Int64").to_numpy(),
+        "地区": region.fillna("").astype(str).to_numpy(),
+        "结论": [(badges or {}).get(s, "") for s in f["sha256"]],
+        "级别": f["severity"].map(lambda s: core.SEVERITY_ZH.get(s, str(s))).to_numpy(),
+        "规则": f["rule"].map(rules.rule_name).to_numpy(),
+        "问题": f["message"].fillna("").astype(str).to_numpy(),
+        "位置": [core.location_text(r) for r in f.to_dict("records")],
+        "应为": f["expected"].map(core._num_text).to_numpy(),
+        "实为": f["actual"].map(core._num_text).to_numpy(),
+        "处理说明": f.get("decision_note", pd.Series(None, index=f.index)).fillna("").astype(str).to_numpy(),
+        "处理人": f.get("decided_by", pd.Series(None, index=f.index)).fillna("").astype(str).to_numpy(),
+        "处理时间": f.get("decided_at", pd.Series(None, index=f.index)).map(clock.beijing).to_numpy(),
+        "规则编号": f["rule"].astype(str).to_numpy(),
+        "文件": f["file"].fillna("").map(core.short_file).to_numpy(),
+        "sha256": f["sha256"].to_numpy(),
+        "finding_key": f.get("finding_key", pd.Series(None, index=f.index)).to_numpy(),
+        "可处理": (rows["stored"].fillna(False).astype(bool).to_numpy()
+                 & f.get("finding_key", pd.Series(None, index=f.index)).map(lambda k: isinstance(k, str)).to_numpy()),
+    })
+    order = out["级别"].map({"错误": 0, "警告": 1, "提示": 2}).fillna(9)
+    out = out.assign(_o=order).sort_values(["_o", "单位", "年度"], kind="stable").drop(columns="_o")
+    return out.reset_index(drop=True)[WORKBENCH_COLUMNS]
+
+
+def filter_options(frame: pd.DataFrame, reports: Optional[pd.DataFrame] = None) -> dict:
+    """The values each filter offers, sorted: 单位, 地区 (each region and the levels above it), 年度 and 结论 from
+    the reports (``reports``, else the findings), 规则 and 级别 from the findings, 处理 (the statuses)."""
+    base = reports if reports is not None and not reports.empty else frame
+    years = sorted({int(y) for y in base["年度"].dropna()}, reverse=True) if not base.empty else []
+    regions = set()
+    for r in base["地区"]:
+        parts = [p for p in str(r).split("/") if p]
+        regions.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
+    badge_order = (rules.BADGE_ERROR, rules.BADGE_WARN, rules.BADGE_PASS, rules.BADGE_UNREADABLE)
+    return {
+        "单位": sorted(set(base["单位"])), "地区": sorted(regions), "年度": years,
+        "结论": [b for b in badge_order if b in set(base["结论"])],
+        "规则": sorted(set(frame["规则"])) if not frame.empty else [],
+        "级别": [s for s in ("错误", "警告", "提示") if not frame.empty and s in set(frame["级别"])],
+        "处理": STATUSES,
+    }
+
+
+def filter_findings(frame: pd.DataFrame, *, bodies=(), regions=(), years=(), badges=(), rule_names=(),
+                    severities=(), statuses=(), query: str = "") -> pd.DataFrame:
+    """The rows of :func:`workbench_frame` that pass every filter given (an empty filter passes everything).
+    A region passes its sub-regions too (``示例市/示例县`` passes ``示例市/示例县/青石镇``). ``query`` is looked
+    for, as typed and case-blind, in the body, the problem, the place, the rule (name and code), the file and the
+    note."""
+    if frame.empty:
+        return frame
+    keep = pd.Series(True, index=frame.index)
+    if bodies:
+        keep &= frame["单位"].isin(list(bodies))
+    if regions:
+        keep &= frame["地区"].map(lambda r: any(r == g or r.startswith(g.rstrip("/") + "/") for g in regions))
+    if years:
+        keep &= frame["年度"].isin([int(y) for y in years])
+    if badges:
+        keep &= frame["结论"].isin(list(badges))
+    if rule_names:
+        keep &= frame["规则"].isin(list(rule_names))
+    if severities:
+        keep &= frame["级别"].isin(list(severities))
+    if statuses:
+        keep &= frame["处理"].isin([STATUS_MARKS[s] for s in statuses])
+    q = (query or "").strip().casefold()
+    if q:
+        hay = frame[["单位", "问题", "位置", "规则", "规则编号", "文件", "处理说明"]].astype(str).agg(" ".join, axis=1)
+        keep &= hay.str.casefold().str.contains(q, regex=False)
+    return frame[keep].reset_index(drop=True)
+
+
+def row_css(row: pd.Series) -> list[str]:
+    """A row's style in the findings table: decided rows by their decision, open ones by severity."""
+    status = next((s for s, mark in STATUS_MARKS.items() if mark == row.get("处理")), STATUS_OPEN)
+    css = STATUS_CSS.get(status) or SEVERITY_CSS.get(row.get("级别"), "")
+    return [css] * len(row)
+
+
+def decidable(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """``(sha256, finding_key)`` of the rows that can be decided (stored reports' findings with a key)."""
+    if frame.empty:
+        return []
+    hit = frame[frame["可处理"].astype(bool)]
+    return list(zip(hit["sha256"], hit["finding_key"]))
+
+
+def selected_reports(frame: pd.DataFrame) -> list[str]:
+    """The reports (sha256) of these rows, in the order they first appear."""
+    return list(dict.fromkeys(frame["sha256"])) if not frame.empty else []
+
+
+REPORT_COLUMNS = ["单位", "年度", "地区", "结论", "文件", "县", "sha256"]
+
+
+def reports_frame(catalog: pd.DataFrame, badges: Optional[dict] = None) -> pd.DataFrame:
+    """One row per report of the working set (:data:`REPORT_COLUMNS`), with the same 单位, 年度, 地区 and 结论 as
+    :func:`workbench_frame`, so the report filters select the same reports there and here (a report without
+    findings included); 县: the roster's county when matched."""
+    if catalog.empty:
+        return pd.DataFrame(columns=REPORT_COLUMNS)
+    cat = catalog.drop_duplicates("sha256")
+    name = cat["name"].where(cat["name"].notna() & (cat["name"] != ""), cat["body"]).fillna("")
+    region = cat["roster_path"].where(cat["roster_path"].notna() & (cat["roster_path"] != ""), cat["region"])
+    return pd.DataFrame({
+        "单位": name.replace("", "（单位未识别）").to_numpy(),
+        "年度": pd.to_numeric(cat["year"], errors="coerce").astype("Int64").to_numpy(),
+        "地区": region.fillna("").astype(str).to_numpy(),
+        "结论": [(badges or {}).get(s, "") for s in cat["sha256"]],
+        "文件": cat["file"].fillna("").map(core.short_file).to_numpy(),
+        "县": cat["roster_county"].fillna("").astype(str).to_numpy(),
+        "sha256": cat["sha256"].to_numpy(),
+    }).sort_values(["单位", "年度"], kind="stable").reset_index(drop=True)
+
+
+def filter_reports(frame: pd.DataFrame, *, bodies=(), regions=(), years=(), badges=()) -> pd.DataFrame:
+    """:func:`filter_findings` with the report filters only (单位, 地区, 年度, 结论)."""
+    return filter_findings(frame, bodies=bodies, regions=regions, years=years, badges=badges)
+
+
+def opinions_title(reports: pd.DataFrame) -> str:
+    """The merged 审查意见's title: the county (when the reports share one) and the year (when they share one)."""
+    counties = {c for c in reports["县"] if c} if not reports.empty else set()
+    years = {int(y) for y in reports["年度"].dropna()} if not reports.empty else set()
+    place = next(iter(counties)) if len(counties) == 1 else ""  # reports not matched to the roster say nothing
+    year = f"{next(iter(years))}年度" if len(years) == 1 else ""
+    return f"{place}{year}政府信息公开工作年度报告审查意见汇总"

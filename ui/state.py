@@ -28,9 +28,9 @@ import streamlit as st
 from parsing import limits, pipeline, uploads
 from parsing.model import ReportError
 from parsing.report import ParsedReport
-from parsing.store import Store, default_path
+from parsing.store import Store, default_path, display_name
 
-from . import core, storeview, views
+from . import core, demo, storeview, views
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "sample_reports"
@@ -42,6 +42,7 @@ PAGE_TRENDS = "pages/trends.py"
 PAGE_COMPARE = "pages/compare.py"
 PAGE_EXPORT = "pages/export.py"
 PAGE_LIBRARY = "pages/library.py"
+PAGE_REVIEW = "pages/review.py"
 
 
 # ---------------------------------------------------------------------------
@@ -202,6 +203,17 @@ def findings_of(sha: str) -> pd.DataFrame:
     return hit
 
 
+def name_of(sha: str) -> str:
+    """The one name the body of this report is shown by (the store's display name; the printed name is the
+    report's ``body``)."""
+    cat = catalog()
+    hit = cat.loc[cat["sha256"] == sha, "name"]
+    if not hit.empty and isinstance(hit.iloc[0], str) and hit.iloc[0]:
+        return hit.iloc[0]
+    r = get(sha)
+    return display_name(r.body) if r is not None else ""
+
+
 def badge_of(sha: str) -> dict:
     return core.badge(storeview.active(findings_of(sha)), get(sha))
 
@@ -267,6 +279,7 @@ def add_files(files: list[uploads.Upload], on_progress: Optional[Callable[[int, 
         messages.append(exc.message)
         todo = []
     counts = {"added": 0, "duplicates": 0, "failed": 0, "imported": 0, "unchanged": 0}
+    already: list[str] = []  # files whose content the store holds: one message for all of them
     new: list[pipeline.Source] = []
     batch_shas = set()
     for up in todo:
@@ -286,13 +299,15 @@ def add_files(files: list[uploads.Upload], on_progress: Optional[Callable[[int, 
             ss["saved"][digest] = storeview.SAVED_UNCHANGED
             if save and not s.has_file(digest):
                 s.keep_file(digest, up.data)
-            messages.append(f"“{core.short_file(up.name)}”已在报告库中（内容相同），未重复解析，沿用库中的检查结果。")
+            already.append(core.short_file(up.name))
             counts["unchanged"] += 1
             counts["added"] += 1
             continue
         batch_shas.add(digest)
         ss["names"][digest] = [up.name]
         new.append(pipeline.Source(up.name, data=up.data, sha256=digest))
+    if already:
+        messages.append(already_stored_message(already))
     if new:
         unsaved = [ss["session"][sha] for sha in ss["session"] if ss["saved"].get(sha) == storeview.SAVED_NOT]
         result = storeview.check_and_save(new, s, save, unsaved, on_progress=on_progress, on_page=on_page)
@@ -319,6 +334,14 @@ def add_files(files: list[uploads.Upload], on_progress: Optional[Callable[[int, 
     return {**counts, "messages": messages}
 
 
+def already_stored_message(names: list[str], shown: int = 3) -> str:
+    """One sentence for every file of a drop whose content the store already holds (not one box per file)."""
+    if len(names) == 1:
+        return f"“{names[0]}”已在报告库中（内容相同），未重复解析，沿用库中的检查结果。"
+    listed = "、".join(f"“{n}”" for n in names[:shown]) + ("等" if len(names) > shown else "")
+    return f"{len(names)} 个文件已在报告库中（内容相同）：{listed}，未重复解析，沿用库中的检查结果。"
+
+
 def _cross_only(readable: list[ParsedReport]) -> pd.DataFrame:
     """Cross-report findings of this session's drops (e.g. copied text between bodies); not stored."""
     from parsing import rules
@@ -332,8 +355,45 @@ def _cross_only(readable: list[ParsedReport]) -> pd.DataFrame:
 
 
 def sample_files() -> list[uploads.Upload]:
-    """Every report file bundled in ``sample_reports/`` (recursively), sorted by path."""
-    return uploads.folder_files(SAMPLE_DIR)
+    """The report files of the five real seeds bundled in ``sample_reports/`` (not the demo county in
+    ``sample_reports/demo/``), sorted by name."""
+    return [u for u in uploads.folder_files(SAMPLE_DIR) if "/" not in u.name]
+
+
+def load_demo(on_progress: Optional[Callable[[int, int, str], None]] = None,
+              on_page: Optional[Callable[[int, int, str], None]] = None) -> dict:
+    """Load the demo county (:mod:`ui.demo`): its reports into this session and the store, and its roster into the
+    store (added to a roster already there, never replacing it). Returns :func:`add_files`' counts and
+    ``roster`` (rows imported, 0 without a store)."""
+    result = add_files(demo.files(), on_progress, save=True, on_page=on_page)
+    s = store()
+    n = 0
+    if s is not None:
+        n = s.import_roster(demo.roster_bytes(), replace=s.roster().empty, name="名册.csv")
+        changed()
+    return {**result, "roster": n}
+
+
+def remove_demo() -> dict:
+    """Take the demo county out of the store and this session (the store's own reports and roster stay)."""
+    s = store()
+    result = demo.remove(s) if s is not None else {"reports": 0, "roster": 0}
+    ss = st.session_state
+    for sha in [sha for sha in ss["session"] if demo.is_demo(sha)]:
+        for k in ("session", "saved", "unsaved_findings", "sources", "names"):
+            ss[k].pop(sha, None)
+    if demo.is_demo(ss.get("current")):
+        ss["current"] = None
+    batch = ss["batch_findings"]
+    if not batch.empty:
+        ss["batch_findings"] = batch[~batch["sha256"].isin(demo.shas())].reset_index(drop=True)
+    changed()
+    return result
+
+
+def shows_demo() -> bool:
+    """Whether the working set holds reports of the demo county (pages then say 示例数据)."""
+    return demo.any_demo(catalog()["sha256"])
 
 
 def clear() -> None:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from parsing.report import ParsedReport
 
-from . import core, exports, labels, state, storeview, views
+from . import core, demo, exports, labels, state, storeview, views
 
 BADGE_CELL_CSS = {
     core.BADGE_PASS: "background-color:#d9f2de;color:#135c23",
@@ -79,6 +79,33 @@ def load_samples_button(key: str = "load_samples") -> None:
         st.toast(f"已载入 {res['added']} 份示例报告")
 
 
+def load_demo_button(key: str = "load_demo") -> None:
+    """One click: the demo county (示例数据) into the session and the store, with its roster."""
+    if not demo.available():
+        return
+    if st.button(f"载入示例县（{demo.LABEL}）", key=key, icon=":material/location_city:", type="primary",
+                 help="载入自动生成的“示例市示例县”20个单位5个年度的报告和名册（网页、PDF、Word、扫描件），"
+                      "其中有意设置了若干问题，便于试用审查、趋势和简报。可在“报告库”页移除。"):
+        bar = st.progress(0.0, text="正在载入示例县…")
+        res = state.load_demo(
+            lambda i, n, name: bar.progress(min(i / max(n, 1), 1.0),
+                                            text=f"正在解析 {i}/{n}：{labels.md(labels.short_file(name))}" if name
+                                            else "解析完成"),
+            on_page=lambda done, total, name: bar.progress(
+                min(done / max(total, 1), 1.0),
+                text=f"正在识别扫描件“{labels.md(labels.short_file(name))}”：第 {done}/{total} 页"))
+        bar.empty()
+        st.session_state["flash"] = (f"已载入示例县：{res['added']} 份报告" +
+                                     (f"，名册 {res['roster']} 个单位" if res["roster"] else ""))
+        st.rerun()
+
+
+def demo_banner() -> None:
+    """Say 示例数据 on a page whose working set holds the demo county."""
+    if state.shows_demo():
+        st.info(demo.BANNER, icon=":material/science:")
+
+
 def empty_state(what: str = "本页") -> bool:
     """When the working set (this session and the store) has no readable report, say what to do; True then."""
     if not state.readable_catalog().empty:
@@ -88,7 +115,11 @@ def empty_state(what: str = "本页") -> bool:
     else:
         st.info(f"还没有报告。请先在“上传与快速检查”页拖入报告文件（PDF、DOCX、HTML、TXT/MD 或 ZIP），"
                 f"或点击下方按钮载入示例报告，{what}即会显示结果。")
-        load_samples_button(key=f"load_samples_{what}")
+        c1, c2 = st.columns(2)
+        with c1:
+            load_demo_button(key=f"load_demo_{what}")
+        with c2:
+            load_samples_button(key=f"load_samples_{what}")
     st.page_link(state.PAGE_UPLOAD, label="前往 上传与快速检查", icon=":material/upload_file:")
     return True
 

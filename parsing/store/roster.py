@@ -202,6 +202,21 @@ class RosterMixin:
                 self._auto_match(c, key, region)
         return len(rows)
 
+    def remove_roster_entries(self, ids) -> int:
+        """Take these roster rows out (matches to them go; the bodies are matched again automatically). The rest
+        of the roster stays. Returns how many rows were removed."""
+        ids = [(int(i),) for i in ids]
+        with self._tx() as c:
+            c.executemany("DELETE FROM roster_matches WHERE roster_id=?", ids)
+            n = sum(c.execute("DELETE FROM roster WHERE id=?", i).rowcount for i in ids)
+            c.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('roster_version', '0')")
+            c.execute("UPDATE meta SET value=CAST(value AS INTEGER)+1 WHERE key='roster_version'")
+            c.execute("DELETE FROM roster_matches WHERE manual=0")
+            for key, region in c.execute("SELECT body_key, MAX(region) FROM reports WHERE body_key IS NOT NULL"
+                                         " GROUP BY body_key").fetchall():
+                self._auto_match(c, key, region)
+        return n
+
     def roster(self) -> pd.DataFrame:
         """The roster: id, body, body_key, city, county, township, department, region_path."""
         return self._frame("SELECT id, body, body_key, city, county, township, department, region_path FROM roster"
