@@ -12,6 +12,7 @@ PAGES = [
     st.Page(state.PAGE_REPORT, title="单份报告", icon=":material/description:"),
     st.Page(state.PAGE_TRENDS, title="趋势", icon=":material/show_chart:"),
     st.Page(state.PAGE_COMPARE, title="年度对比", icon=":material/compare_arrows:"),
+    st.Page("pages/briefing.py", title="简报", icon=":material/summarize:"),
     st.Page(state.PAGE_EXPORT, title="导出", icon=":material/download:"),
     st.Page(state.PAGE_LIBRARY, title="报告库", icon=":material/inventory_2:"),
     st.Page("pages/fetch.py", title="从网站导入", icon=":material/travel_explore:"),

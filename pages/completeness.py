@@ -1,7 +1,7 @@
 """完整性: which reports lack which of the six sections and three tables; who on the roster has not reported."""
 import streamlit as st
 
-from ui import figures, labels, login, state, views, widgets
+from ui import exports, figures, labels, login, state, views, widgets
 
 login.gate()
 state.init()  # this page may run without app.py (see ui.login)
@@ -35,7 +35,16 @@ if view == "按报告":
     fig = figures.completeness_heatmap(shown, items, short=views.COMPLETENESS_SHORT)
     table = matrix.drop(columns=["sha256"]).copy()
     table[items] = table[items].map(lambda ok: "有" if ok else "缺失")
-    widgets.chart_with_data(fig, table, "completeness", "章节完整性")
+    # The heat map is as wide as its columns need (figures.completeness_heatmap): drawn at its own width, the
+    # table under it.
+    st.plotly_chart(fig, key="chart_completeness", width="content", config={"displaylogo": False})
+    st.dataframe(table, hide_index=True, key="data_completeness")
+    d1, d2 = st.columns(2)
+    with d1:
+        st.download_button("下载数据（CSV）", exports.csv_bytes(table), file_name="章节完整性.csv", mime="text/csv",
+                           key="csv_completeness", icon=":material/download:", on_click="ignore")
+    with d2:
+        widgets.png_button(fig, "completeness", "章节完整性")
 else:
     st.caption("每格为该单位该年度报告具备的项目数（满分 9：六个部分加三张表）。")
     st.dataframe(views.completeness_by_body_year(matrix), key="completeness_pivot")

@@ -76,7 +76,9 @@ with tab_years:
         title = f"{m.title}（{n_bodies} 个单位合计）"
         st.caption("单位较多，图中为各年度已知数值的合计；选择单位可看各单位的曲线。"
                    + (f"另有 {left_out} 个数值因含空白或无法识别未计入合计。" if left_out else ""))
-        fig = figures.trend_over_years(chosen_df, title, m.unit)
+        fig = figures.trend_over_years(
+            chosen_df, title, m.unit, n_reports=pool["sha256"].nunique(),
+            note=f"注：另有 {left_out} 个数值因含空白或无法识别未计入合计（不按 0 计）。" if left_out else "")
     else:
         chosen_df = pool
         if n_bodies > 1 and len(m.series) > 1:

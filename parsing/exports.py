@@ -216,11 +216,19 @@ class Table:
 
 
 @dataclass
+class Image:
+    """A picture (PNG bytes, e.g. a chart) with its caption under it."""
+    png: bytes
+    caption: str = ""
+    width_cm: float = 16.0
+
+
+@dataclass
 class PageBreak:
     """A new page (Word); a rule between parts in Markdown."""
 
 
-Block = Union[Heading, Paragraph, Table, PageBreak]
+Block = Union[Heading, Paragraph, Table, Image, PageBreak]
 
 
 def _pieces(text: Text) -> list[str]:
@@ -251,18 +259,77 @@ def markdown_document(blocks: Iterable[Block]) -> str:
             lines.append("|" + "---|" * len(b.columns))
             lines += ["| " + " | ".join(markdown_text(v) for v in row) + " |" for row in b.rows]
             lines.append("")
+        elif isinstance(b, Image):  # Markdown carries no pictures: the caption says where one was
+            lines += [f"［{markdown_text(b.caption or '图')}］", ""]
         elif isinstance(b, PageBreak):
             lines += ["", "---", ""]
     out = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", out).rstrip("\n") + "\n"
 
 
+HTML_CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"  # no script, no fetch: only its own pictures
+HTML_STYLE = ("body{font-family:'Noto Sans CJK SC','Microsoft YaHei',SimSun,sans-serif;font-size:11pt;line-height:1.6;"
+              "margin:0 8mm}h1{font-size:18pt;text-align:center}h2{font-size:14pt;margin-top:1.2em}"
+              "table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #777;padding:2px 6px}"
+              "th{background:#eee}figure{margin:.6em 0;text-align:center;page-break-inside:avoid}"
+              "img{max-width:100%}figcaption{font-size:10pt;color:#444}")
+
+
+def html_document(blocks: Iterable[Block], title: str = "") -> str:
+    """The blocks as one self-contained HTML page (for printing to PDF): every piece of text escaped, pictures as
+    data URIs, and a Content-Security-Policy that allows neither scripts nor any fetch."""
+    import base64
+    from html import escape
+
+    def t(x) -> str:
+        return escape(xml_text(str("" if x is None else x)), quote=True)
+
+    out = ["<!doctype html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">",
+           f"<meta http-equiv=\"Content-Security-Policy\" content=\"{HTML_CSP}\">",
+           f"<title>{t(title)}</title><style>{HTML_STYLE}</style></head><body>"]
+    kind = None
+
+    def close_list():
+        nonlocal kind
+        if kind:
+            out.append(f"</{kind}>")
+            kind = None
+
+    for b in blocks:
+        want = {"bullet": "ul", "number": "ol"}.get(b.style) if isinstance(b, Paragraph) else None
+        if want != kind:
+            close_list()
+            if want:
+                out.append(f"<{want}>")
+                kind = want
+        if isinstance(b, Heading):
+            n = max(1, min(b.level + 1, 6))  # level 0 (the document's title) is <h1>
+            out.append(f"<h{n}>{t(b.text)}</h{n}>")
+        elif isinstance(b, Paragraph):
+            text = "".join(f"<b>{t(p)}</b>" if isinstance(p, Bold) else t(p) for p in _pieces(b.text))
+            out.append(f"<li>{text}</li>" if want else f"<p>{text}</p>")
+        elif isinstance(b, Table):
+            out.append("<table><tr>" + "".join(f"<th>{t(c)}</th>" for c in b.columns) + "</tr>")
+            out += ["<tr>" + "".join(f"<td>{t(v)}</td>" for v in row) + "</tr>" for row in b.rows]
+            out.append("</table>")
+        elif isinstance(b, Image):
+            data = base64.b64encode(b.png).decode("ascii")
+            out.append(f"<figure><img src=\"data:image/png;base64,{data}\" alt=\"{t(b.caption)}\">"
+                       f"<figcaption>{t(b.caption)}</figcaption></figure>")
+        elif isinstance(b, PageBreak):
+            out.append("<div style=\"break-after:page\"></div>")
+    close_list()
+    out.append("</body></html>")
+    return "".join(out)
+
+
 def docx_bytes(blocks: Iterable[Block], font: str = "SimSun") -> bytes:
     """The blocks as a Word document: plain runs (control characters dropped), tables in the grid style with
-    their cells made inert as in CSV (they get pasted into spreadsheets)."""
+    their cells made inert as in CSV (they get pasted into spreadsheets), pictures centred with their caption."""
     from docx import Document
     from docx.oxml.ns import qn
-    from docx.shared import Pt
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
 
     doc = Document()
     style = doc.styles["Normal"]
@@ -285,6 +352,12 @@ def docx_bytes(blocks: Iterable[Block], font: str = "SimSun") -> bytes:
             for row in b.rows:
                 for c, v in zip(t.add_row().cells, row):
                     c.text = xml_text(str(inert_text("" if v is None else v)))
+        elif isinstance(b, Image):
+            doc.add_picture(io.BytesIO(b.png), width=Cm(b.width_cm))
+            doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+            if b.caption:
+                cap = doc.add_paragraph(xml_text(str(b.caption)))
+                cap.alignment = WD_ALIGN_PARAGRAPH.CENTER
         elif isinstance(b, PageBreak):
             doc.add_page_break()
     buf = io.BytesIO()

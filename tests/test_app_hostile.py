@@ -40,7 +40,7 @@ FILE = f"年报/浓桥镇![x](http:{EVIL}.png)[点我](http:{EVIL})<img src=x on
 CSS_BREAK = f'总计不符"; background:url(http://{EVIL}/css.png); x:"</style><img src=http://{EVIL}/t.png>'
 ROSTER_NAME = f"![r](http://{EVIL}/r.png)浓桥镇<img src=x>"
 PAGES = ["pages/upload.py", "pages/completeness.py", "pages/report.py", "pages/trends.py", "pages/compare.py",
-         "pages/export.py", "pages/library.py", "pages/review.py"]
+         "pages/export.py", "pages/library.py", "pages/review.py", "pages/briefing.py"]
 
 MD = MarkdownIt("commonmark", {"linkify": True, "html": True}).enable(["linkify", "table", "strikethrough"])
 LIVE_TAGS = {"a", "img", "script", "iframe", "object", "embed", "svg", "link", "meta", "form", "base", "video",

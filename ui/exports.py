@@ -60,23 +60,89 @@ def store_workbook_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
 
 def chromium_available() -> bool:
     """Whether kaleido can find a browser to render PNGs (BROWSER_PATH or a chromium on PATH)."""
-    path = os.environ.get("BROWSER_PATH")
-    if path and os.path.exists(path):
-        return True
-    return any(shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome", "chrome"))
+    return browser_path() is not None
 
 
 PNG_UNAVAILABLE = "无法导出 PNG 图片：本机未安装 Chromium 浏览器（图表导出需要它）。请安装 chromium 后重试，或使用图表右上角的相机按钮保存。"
 
 
 def figure_png(fig, scale: int = 3) -> tuple[Optional[bytes], Optional[str]]:
-    """(PNG bytes, None), or (None, a Chinese message) when the chart cannot be rendered."""
+    """(PNG bytes, None), or (None, a Chinese message) when the chart cannot be rendered.
+
+    The figure's own width and height when it sets them (the completeness heat map is sized to its content),
+    else :data:`ui.figures.WIDTH` by the figure's height; ``scale`` 3 is print quality."""
+    from .figures import WIDTH
+
     if not chromium_available():
         return None, PNG_UNAVAILABLE
     try:
-        return fig.to_image(format="png", scale=scale), None
+        return fig.to_image(format="png", scale=scale, width=fig.layout.width or WIDTH,
+                            height=fig.layout.height or 420), None
     except Exception as exc:  # noqa: BLE001 - kaleido raises several types; the reviewer gets a sentence
         return None, f"PNG 导出失败：{exc}"
+
+
+def figures_png(figs: dict, scale: int = 2) -> tuple[dict, Optional[str]]:
+    """Several figures rendered in one browser session (a document with many charts): ({key: PNG bytes}, None),
+    or ({}, a Chinese message)."""
+    import tempfile
+    from pathlib import Path
+
+    import plotly.io as pio
+
+    from .figures import WIDTH
+
+    if not chromium_available():
+        return {}, PNG_UNAVAILABLE
+    keys = list(figs)
+    if not keys:
+        return {}, None
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = [Path(tmp) / f"{i}.png" for i in range(len(keys))]
+            pio.write_images([figs[k] for k in keys], paths, format="png", scale=scale,
+                             width=[figs[k].layout.width or WIDTH for k in keys],
+                             height=[figs[k].layout.height or 420 for k in keys])
+            return {k: p.read_bytes() for k, p in zip(keys, paths)}, None
+    except Exception as exc:  # noqa: BLE001 - kaleido raises several types; the reviewer gets a sentence
+        return {}, f"PNG 导出失败：{exc}"
+
+
+def browser_path() -> Optional[str]:
+    path = os.environ.get("BROWSER_PATH")
+    if path and os.path.exists(path):
+        return path
+    return next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome", "chrome")) if p), None)
+
+
+PDF_UNAVAILABLE = "无法导出 PDF：本机未安装 Chromium 浏览器（打印 PDF 需要它）。请下载 Word 版本。"
+PDF_TIMEOUT = 300  # seconds: a hang guard for the browser printing a document, not a speed limit
+
+
+def pdf_from_html(html: str) -> tuple[Optional[bytes], Optional[str]]:
+    """An HTML page (:func:`parsing.exports.html_document`: escaped text, no scripts, no fetches) printed to PDF by
+    the machine's chromium: (PDF bytes, None), or (None, a Chinese message)."""
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    browser = browser_path()
+    if browser is None:
+        return None, PDF_UNAVAILABLE
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = Path(tmp) / "briefing.html", Path(tmp) / "briefing.pdf"
+        src.write_text(html, encoding="utf-8")
+        cmd = [browser, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={Path(tmp) / 'profile'}", "--no-pdf-header-footer", f"--print-to-pdf={out}",
+               src.as_uri()]
+        try:
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=PDF_TIMEOUT, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return None, f"PDF 导出失败：{exc}"
+        if not out.exists() or out.stat().st_size == 0:
+            return None, "PDF 导出失败：浏览器没有生成文件。"
+        return out.read_bytes(), None
 
 
 # ---------------------------------------------------------------------------
