@@ -93,6 +93,24 @@ def store_findings(store: Store, shas: Optional[list] = None, current_only: bool
     return f[FINDINGS_COLUMNS].reset_index(drop=True)
 
 
+def working_findings(store: Optional[Store], session_findings: pd.DataFrame, shas: set) -> pd.DataFrame:
+    """The working set's findings from the store's current reports and this session's own findings
+    (``ui.state.session_findings``), kept to the working set's ``shas``; a session finding replaces the
+    stored one of the same report, rule and place (what ``ui.state.findings`` gives, without session state)."""
+    parts = []
+    if store is not None:
+        stored = store_findings(store)
+        if not session_findings.empty:
+            stored = stored[~stored["sha256"].isin(set(session_findings["sha256"]))]
+        parts.append(stored)
+    parts.append(session_findings)
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return empty_findings()
+    allf = pd.concat(parts, ignore_index=True)
+    return allf[allf["sha256"].isin(shas)].reset_index(drop=True)
+
+
 def with_decision_columns(f: pd.DataFrame) -> pd.DataFrame:
     """Findings of an unsaved report in the same layout (no key, no decisions)."""
     out = f.copy()

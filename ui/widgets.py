@@ -102,8 +102,9 @@ def report_picker(label: str = "选择报告", key: str = "report_pick",
     else:
         cat = state.catalog()
         shas = cat["sha256"].tolist()
-        names = {r["sha256"]: views.label_of(r) + ("（无法读取）" if isinstance(r["error"], str) and r["error"]
-                                                       else "") for r in cat.to_dict("records")}
+        bad = cat["error"].map(lambda e: isinstance(e, str) and bool(e))
+        names = {sha: label + ("（无法读取）" if b else "")
+                 for sha, label, b in zip(shas, views.labels_of(cat), bad)}
     if not shas:
         return None
     cur = st.session_state.get("current")
