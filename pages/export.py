@@ -1,7 +1,6 @@
 """导出: the workbook and CSVs of the whole batch, and a summary of one report for the township."""
 import streamlit as st
 
-from parsing.exports import export_frames
 from ui import core, exports, login, state, storeview, views, widgets
 
 login.gate()
@@ -53,7 +52,7 @@ if store is not None and len(store):
     st.caption("导出结果中已排除的问题不列入问题清单。")
     st.download_button(
         "下载报告库全部内容（Excel：报告、数值、问题、更正、审查决定、名册，含所有版本）",
-        lambda: exports.store_workbook_bytes(export_frames(store)),
+        lambda: exports.store_workbook_streamed(store),
         file_name="报告库.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="xlsx_store", icon=":material/inventory_2:", on_click="ignore")
 

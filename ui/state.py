@@ -411,7 +411,19 @@ def trend_data(metric_id: str) -> pd.DataFrame:
     from . import metrics
 
     def build():
+        s = store()
+        if s is not None and not st.session_state["session"]:  # the store alone: shared by every session
+            return _stored_trend(str(s.path), s.generation(), metric_id)
         t, c = metrics.metric_cells(metric_id)
         return metrics.trend_frame(values_long(t, c), metric_id)
 
     return _cached(f"trend_{metric_id}", build)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _stored_trend(path: str, generation: int, metric_id: str) -> pd.DataFrame:
+    """:func:`trend_data` of the store's current reports (no session drops), cached on the store's generation."""
+    from . import metrics
+
+    t, c = metrics.metric_cells(metric_id)
+    return metrics.trend_frame(storeview.working_values(_open_store(path), {}, t, c), metric_id)
