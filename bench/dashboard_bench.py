@@ -7,8 +7,8 @@ finding keys, current-version rule and roster matching; about a minute), or uses
 * each page's first load: a new session (a new AppTest of ``app.py``) switched to the page, the store already
   open (the landing page is also timed right after a restart, with the store opened cold);
 * the trend page's metric switch and region filter;
-* exporting everything (:func:`parsing.exports.export` to an .xlsx file and to CSVs), with the peak of Python
-  memory allocated during it (tracemalloc) against the store's size.
+* exporting everything (:func:`parsing.exports.export` to CSVs; ``--xlsx`` also to one workbook), with the peak
+  of Python memory allocated during it (tracemalloc) against the store's size.
 
     .venv/bin/python bench/dashboard_bench.py [--bodies 3000] [--years 10] [--db PATH] [--repeat 1] [--no-export]
 """
@@ -94,15 +94,18 @@ def page_loads(db: Path, repeat: int = 1, log=print) -> list[tuple[str, float]]:
     return results
 
 
-def export_all(db: Path) -> list[tuple[str, float, float]]:
-    """(label, seconds, peak MB of Python allocations) for exporting the whole store to xlsx and to CSV."""
+def export_all(db: Path, xlsx: bool = False) -> list[tuple[str, float, float]]:
+    """(label, seconds, peak MB of Python allocations) for exporting the whole store to CSVs (and with ``xlsx``
+    to a workbook: six million cells take openpyxl many minutes)."""
     from parsing.exports import export
     from parsing.store import Store
 
     out = []
     with tempfile.TemporaryDirectory() as tmp, Store(db) as store:
-        for label, kwargs in [("export everything to .xlsx", {"xlsx": Path(tmp) / "all.xlsx"}),
-                              ("export everything to CSVs", {"csv_dir": Path(tmp) / "csv"})]:
+        jobs = [("export everything to CSVs", {"csv_dir": Path(tmp) / "csv"})]
+        if xlsx:
+            jobs.append(("export everything to .xlsx", {"xlsx": Path(tmp) / "all.xlsx"}))
+        for label, kwargs in jobs:
             tracemalloc.start()
             t = time.perf_counter()
             export(store, **kwargs)
@@ -120,6 +123,8 @@ def main(argv=None) -> int:
     ap.add_argument("--db", default=None, help="an existing store, or where to build one (default: a temporary one)")
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--no-export", action="store_true", help="skip timing the export of everything")
+    ap.add_argument("--xlsx", action="store_true", help="also time the export of everything to one workbook")
+    ap.add_argument("--no-pages", action="store_true", help="skip the page loads")
     args = ap.parse_args(argv)
 
     tmp = None
@@ -135,10 +140,11 @@ def main(argv=None) -> int:
         n = len(s)
     print(f"store: {db} ({db.stat().st_size / 1e6:.0f} MB, {n} reports); load average "
           + " ".join(f"{x:.1f}" for x in os.getloadavg()))
-    for label, secs in page_loads(db, args.repeat):
-        print(f"{label:<60} {secs:7.2f} s")
+    if not args.no_pages:
+        for label, secs in page_loads(db, args.repeat):
+            print(f"{label:<60} {secs:7.2f} s", flush=True)
     if not args.no_export:
-        for label, secs, peak in export_all(db):
+        for label, secs, peak in export_all(db, args.xlsx):
             print(f"{label:<60} {secs:7.2f} s, peak Python memory {peak:.0f} MB "
                   f"(store {db.stat().st_size / 2**20:.0f} MB)")
     if tmp is not None:

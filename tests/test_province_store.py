@@ -46,3 +46,19 @@ def test_every_body_is_on_the_roster_and_one_never_reports(tmp_path, bodies, yea
     with Store(path) as s:
         assert s.roster_matches()["roster_id"].notna().all()
         assert s.missing_reports(2024)["body"].tolist() == ["未报告镇"]
+
+
+def test_trend_from_the_metric_rows_alone_equals_the_whole_tables(tmp_path):
+    from ui import metrics, storeview
+
+    path = tmp_path / "p.sqlite3"
+    province.build_store(path, 4, 2)
+    with Store(path) as s:
+        for m in metrics.METRICS:
+            t, c = metrics.metric_cells(m.id)
+            rows = metrics.metric_rows(m.id, s.cell_rows(t))
+            assert rows and set(rows) <= set(s.cell_rows(t))
+            whole = metrics.trend_frame(storeview.working_values(s, {}, t, c), m.id)
+            narrow = metrics.trend_frame(storeview.working_values(s, {}, t, c, rows), m.id)
+            pd.testing.assert_frame_equal(narrow, whole, obj=m.id)
+            assert whole["数值"].notna().any()

@@ -415,7 +415,13 @@ def trend_data(metric_id: str) -> pd.DataFrame:
         if s is not None and not st.session_state["session"]:  # the store alone: shared by every session
             return _stored_trend(str(s.path), s.generation(), metric_id)
         t, c = metrics.metric_cells(metric_id)
-        return metrics.trend_frame(values_long(t, c), metric_id)
+        session = dict(st.session_state["session"])
+        rows = None
+        if s is not None:  # the rows the metric reads, among the store's and this session's cells
+            known = set(s.cell_rows(t)) | {r for rep in session.values() if not rep.error
+                                           for r in rep.values["row"].tolist()}
+            rows = metrics.metric_rows(metric_id, known)
+        return metrics.trend_frame(storeview.working_values(s, session, t, c, rows), metric_id)
 
     return _cached(f"trend_{metric_id}", build)
 
@@ -425,5 +431,7 @@ def _stored_trend(path: str, generation: int, metric_id: str) -> pd.DataFrame:
     """:func:`trend_data` of the store's current reports (no session drops), cached on the store's generation."""
     from . import metrics
 
+    s = _open_store(path)
     t, c = metrics.metric_cells(metric_id)
-    return metrics.trend_frame(storeview.working_values(_open_store(path), {}, t, c), metric_id)
+    return metrics.trend_frame(storeview.working_values(s, {}, t, c, metrics.metric_rows(metric_id, s.cell_rows(t))),
+                               metric_id)

@@ -134,18 +134,18 @@ def decision_text(row) -> str:
     return DECISION_ZH[d]
 
 
-def working_values(store: Optional[Store], session: dict, table=None, column=None) -> pd.DataFrame:
+def working_values(store: Optional[Store], session: dict, table=None, column=None, row=None) -> pd.DataFrame:
     """Values in long form of the stored current reports (with corrections) and of this session's drops
     (``session``: sha256 -> ParsedReport): stored drops that are not current come from the store, unsaved ones
-    from the reports themselves. ``table``/``column`` filter (one or a list)."""
+    from the reports themselves. ``table``/``column``/``row`` filter (one or a list)."""
     parts = []
     if store is not None:
-        v = store.values_long(table, None, column, current_only=True, corrected=True)
+        v = store.values_long(table, row, column, current_only=True, corrected=True)
         if not v.empty:
             parts.append(v.rename(columns={"file_name": "file"}))
         stored_session = [sha for sha in session if sha in store]
         if stored_session:
-            extra = store.values_long(table, None, column, sha256=stored_session, current_only=False)
+            extra = store.values_long(table, row, column, sha256=stored_session, current_only=False)
             extra = extra[~extra["is_current"]] if not extra.empty else extra
             if not extra.empty:
                 parts.append(extra.rename(columns={"file_name": "file"}))
@@ -156,6 +156,8 @@ def working_values(store: Optional[Store], session: dict, table=None, column=Non
             u = u[u["table"].isin([table] if isinstance(table, str) else list(table))]
         if column is not None:
             u = u[u["column"].isin([column] if isinstance(column, str) else list(column))]
+        if row is not None:
+            u = u[u["row"].isin([row] if isinstance(row, str) else list(row))]
         parts.append(u)
     parts = [p for p in parts if not p.empty]
     if not parts:

@@ -228,6 +228,15 @@ class QueriesMixin:
                + " ORDER BY r.id DESC, f.kind, f.seq")
         return self._frame(sql, params)
 
+    def cell_rows(self, table: Any = None) -> list[str]:
+        """The distinct row keys the store holds cells for (of ``table``, one or a list, if given)."""
+        params: list = []
+        where = ""
+        tables = _as_list(table)
+        if tables is not None:
+            where = " WHERE " + _in("table_id", tables, params)
+        return [r[0] for r in self._query("SELECT DISTINCT row_key FROM cells" + where + " ORDER BY row_key", params)]
+
     def finding_counts(self, current_only: bool = True) -> pd.DataFrame:
         """Per stored report (current versions with ``current_only``), aggregated in SQL: sha256, ``error``,
         ``warning``, ``info`` (rule findings by severity, those the reviewer dismissed left out: what the badge
