@@ -1,7 +1,7 @@
 """导出: the workbook and CSVs of the whole batch, and a summary of one report for the township."""
 import streamlit as st
 
-from ui import core, exports, login, state, storeview, views, widgets
+from ui import core, exports, login, state, storeview, widgets
 
 login.gate()
 state.init()  # this page may run without app.py (see ui.login)
@@ -13,8 +13,7 @@ st.caption("导出全部检查结果（报告库中各单位各年度的当前�
 if widgets.empty_state("导出"):
     st.stop()
 
-overview = views.overview(state.catalog(), None, state.completeness(), st.session_state["saved"],
-                          counts=state.finding_counts()).drop(columns=["sha256"])
+overview = state.overview().drop(columns=["sha256"])
 
 # Built only when a download is asked for (a province's store holds a million cells and 150,000 findings): the
 # callables get what they need now, no session state.

@@ -3,7 +3,7 @@ import streamlit as st
 
 from parsing import limits
 from parsing.uploads import Upload
-from ui import core, labels, login, state, views, widgets
+from ui import core, labels, login, state, widgets
 
 login.gate()
 state.init()  # this page may run without app.py (see ui.login)
@@ -71,8 +71,7 @@ if catalog.empty:
             "也可以点击“载入示例报告”先试用。解析后每份报告一行，显示单位、年度、格式版本和检查结论。")
     st.stop()
 
-overview = views.overview(catalog, None, state.completeness(), st.session_state["saved"],
-                          counts=state.finding_counts())
+overview = state.overview()
 verdicts = overview["结论"]
 cols = st.columns(6)
 cols[0].metric("报告", len(overview))

@@ -92,6 +92,14 @@ def _stored_view(path: str, generation: int, name: str) -> pd.DataFrame:
         return s.finding_counts(current_only=True)
     if name == "section_flags":
         return storeview.section_flags(s)
+    # the working set of a session that dropped nothing is the store's current reports: its tables too
+    catalog_ = storeview.merge_catalog(storeview.empty_catalog(), _stored_view(path, generation, "catalog"))
+    readable = catalog_[catalog_["error"].isna() | (catalog_["error"] == "")]
+    matrix = views.completeness(readable, _stored_view(path, generation, "section_flags"))
+    if name == "completeness":
+        return matrix
+    if name == "overview":
+        return views.overview(catalog_, None, matrix, {}, counts=_stored_view(path, generation, "finding_counts"))
     raise ValueError(name)
 
 
@@ -272,10 +280,26 @@ def values_long(table=None, column=None) -> pd.DataFrame:
     return storeview.working_values(store(), dict(st.session_state["session"]), table, column)
 
 
+def overview() -> pd.DataFrame:
+    """The overview of the working set (:func:`ui.views.overview`, finding counts aggregated in SQL); shared by
+    every session that dropped nothing (the store's current reports), cached on the store's generation."""
+    init()
+
+    def build():
+        s = store()
+        if s is not None and not st.session_state["session"]:
+            return stored_view("overview")
+        return views.overview(catalog(), None, completeness(), st.session_state["saved"], counts=finding_counts())
+
+    return _cached("overview", build)
+
+
 def completeness() -> pd.DataFrame:
     """The completeness matrix of the working set (:func:`ui.views.completeness`)."""
     def build():
         ss = st.session_state
+        if store() is not None and not ss["session"]:
+            return stored_view("completeness")
         cat = readable_catalog()
         s = store()
         flags = []
