@@ -378,7 +378,7 @@ def issue14(quick: bool, workers: int, log) -> list[str]:
     for label, secs in loads:
         lines.append(f"|   {label} | | {secs:.2f} s | |")
     for label, secs, peak in exported:
-        lines.append(f"|   {label} | peak Python memory {peak:.0f} MB (store {size:.0f} MB) | {secs:.1f} s | |")
+        lines.append(f"|   {label} | peak resident memory {peak:.0f} MB (store {size:.0f} MB) | {secs:.1f} s | |")
     lines.insert(1, "| figure | measured | ratio / cost | issue 14 |")
     lines.insert(2, "|---|---|---|---|")
     lines.append("load average at end: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))

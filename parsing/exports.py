@@ -413,7 +413,7 @@ def store_sheets(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return {SHEET_NAMES.get(name, name): df for name, df in frames.items()}
 
 
-EXPORT_CHUNK_REPORTS = 1000  # reports whose values (200 cells each) or findings are in memory at once
+EXPORT_CHUNK_REPORTS = 200  # reports whose values (200 cells each: 40,000 rows) or findings are in memory at once
 
 
 def _report_chunks(store: "Store", order: str, size: int) -> list[list[str]]:

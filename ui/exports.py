@@ -55,7 +55,7 @@ def store_workbook_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
 
 def store_workbook_streamed(store) -> bytes:
     """The store's whole workbook (:func:`parsing.exports.export`, streamed to a private temporary file in
-    constant memory, the values a thousand reports at a time), then read back for the download: the finished
+    constant memory, the values 200 reports at a time), then read back for the download: the finished
     file is in memory once, the frames and openpyxl's cells never all at once."""
     import tempfile
     from pathlib import Path
