@@ -16,7 +16,13 @@ What it prints, in one run:
    with the time projected to 1,000 reports; and the same batch through
    the one pipeline's pool ``parsing.workers.Pool`` (warm workers with the per-file CPU-time limit);
 4. memory: the workers' resident size after their first and last reports (flat or not), and
-   the peak resident size of any process.
+   the peak resident size of any process;
+5. the four figures of issue 14 (province scale), each a ratio or a per-page cost measured in this run:
+   import of a county folder against the same parse + check file after file in one process
+   (``bench/pool_bench.py``'s measures), parse + check of text PDFs against pypdfium2's plain text of the same
+   pages, OCR CPU seconds per scanned page (``bench/ocr_bench.py``, with its accuracy), and each dashboard
+   page's first load on a province store (``bench/dashboard_bench.py``: 3,000 bodies x 10 years = 30,000
+   reports; ``--quick``: 300 x 10) with the export of everything. ``--ratios`` prints only these.
 
 The corpus (see ``bench/corpus.py``) is generated deterministically into a cache folder
 outside the repository and reused by later runs.
@@ -310,6 +316,75 @@ def profile(files, count: int) -> list[str]:
     return [f"cProfile over {len(datas)} PDFs (cumulative):", out.getvalue(), "(own time):", out2.getvalue()]
 
 
+# ---------------------------------------------------------------------------
+# Issue 14: the four figures
+# ---------------------------------------------------------------------------
+
+
+def issue14(quick: bool, workers: int, log) -> list[str]:
+    """The four figures of issue 14, measured now (see the module docstring)."""
+    import tempfile
+
+    import dashboard_bench
+    import ocr_bench
+    import pool_bench
+    from parsing.batch import import_folder
+    from parsing.store import Store
+
+    lines = ["issue 14 figures (load average at start: " + " ".join(f"{x:.1f}" for x in os.getloadavg()) + ")"]
+    # 1. import against file after file
+    n = 60 if quick else 240
+    files = build_corpus(n, 0, None, log)
+    folder = Path(files[0].path).parent
+    datas = [(Path(f.path).read_bytes(), os.path.basename(f.path)) for f in files]
+    pool_bench.sequential(datas[:8])
+    t_seq = _timed(pool_bench.sequential, datas)[0]
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "i.sqlite3") as store:
+        t_imp, summary = _timed(import_folder, folder, store, workers)
+    lines.append(f"| import of {len(files)} files ({workers} workers) / parse + check file after file | "
+                 f"{t_imp:.1f} s / {t_seq:.1f} s | **{t_imp / t_seq:.2f}x** | target <= 0.6x |")
+    # 2. text PDFs: parse + check against pypdfium2 plain text, same pages
+    pdfs = [f for f in files if f.kind in ("pdf", "sample")][: (10 if quick else 60)]
+    ours_t = pdfium_t = 0.0
+    pages = 0
+    for f in pdfs:
+        data, name = Path(f.path).read_bytes(), os.path.basename(f.path)
+        ours(data, name)
+        ours_t += _timed(ours, data, name)[0]
+        t, k = _timed(pdfium_text, data)
+        pdfium_t += t
+        pages += k
+    lines.append(f"| text PDFs: parse + check / pypdfium2 plain text ({len(pdfs)} files, {pages} pages) | "
+                 f"{ours_t / pages * 1000:.1f} / {pdfium_t / pages * 1000:.1f} ms/page | **{ours_t / pdfium_t:.1f}x** |"
+                 f" target <= 3x |")
+    # 3. OCR CPU seconds per page, with accuracy against the text versions
+    scans = ocr_bench.default_files()[: (1 if quick else None)]
+    if scans:
+        o = ocr_bench._summary([ocr_bench._run_tree(str(ROOT), scans)])
+        lines.append(f"| OCR: CPU seconds per scanned page ({len(scans)} scans, {o['pages']} pages) | "
+                     f"cells equal {o['equal']}/{o['cells']}, wrong {o['wrong']}, lost {o['lost']} | "
+                     f"**{o['cpu_per_page']:.2f} s** | target <= 4 s |")
+    # 4. the dashboard on a province store
+    bodies = 300 if quick else 3000
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "province.sqlite3"
+        t_build = _timed(dashboard_bench.ensure_store, db, bodies, 10, log)[0]
+        loads = dashboard_bench.page_loads(db, 1, log)
+        exported = dashboard_bench.export_all(db)
+        size = db.stat().st_size / 2**20
+    worst = max(secs for label, secs in loads if "first load" in label)
+    lines.append(f"| dashboard, {bodies * 10:,}-report store (built in {t_build:.0f} s, {size:.0f} MB): "
+                 f"slowest page's first load in a new session | | **{worst:.1f} s** | target <= 2 s |")
+    for label, secs in loads:
+        lines.append(f"|   {label} | | {secs:.2f} s | |")
+    for label, secs, peak in exported:
+        lines.append(f"|   {label} | peak resident memory {peak:.0f} MB (store {size:.0f} MB) | {secs:.1f} s | |")
+    lines.insert(1, "| figure | measured | ratio / cost | issue 14 |")
+    lines.insert(2, "|---|---|---|---|")
+    lines.append("load average at end: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
+    return lines
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Benchmark the parser against plain pdfplumber and pypdfium2.")
     ap.add_argument("--quick", action="store_true", help="300 files, 10 per kind side by side")
@@ -319,6 +394,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--corpus", type=Path, help="corpus folder (default: a cache folder under $TMPDIR)")
     ap.add_argument("--profile", action="store_true", help="also print a cProfile of our PDF path")
+    ap.add_argument("--ratios", action="store_true", help="only the four figures of issue 14")
     a = ap.parse_args(argv)
     n = a.n or (300 if a.quick else 3000)
     per_kind = a.per_kind or (10 if a.quick else 60)
@@ -328,6 +404,9 @@ def main(argv=None) -> int:
 
     out = machine()
     out.append(f"command: python bench/run.py {' '.join(argv if argv is not None else sys.argv[1:])}".rstrip())
+    if a.ratios:
+        print("\n".join(out + [""] + issue14(a.quick, a.workers, log)), flush=True)
+        return 0
     t, files = _timed(build_corpus, n, a.seed, a.corpus, log)
     folder = a.corpus or default_dir(n, a.seed)
     out.append(f"corpus: {len(files)} files in {folder} (built or loaded in {t:.1f} s)")
@@ -336,6 +415,7 @@ def main(argv=None) -> int:
     print("\n".join([""] + batch(files, a.workers, log)), flush=True)
     if a.profile:
         print("\n".join([""] + profile(files, 20)), flush=True)
+    print("\n".join([""] + issue14(a.quick, a.workers, log)), flush=True)
     return 0
 
 

@@ -10,6 +10,8 @@ from ui import core, demo, labels, library, login, state, widgets
 login.gate()
 state.init()  # this page may run without app.py (see ui.login)
 
+MAX_PICK = 500  # reports listed in the delete picker at once
+
 st.title("报告库")
 widgets.demo_banner()
 store = state.store()
@@ -73,9 +75,17 @@ with tab_list:
 
         st.subheader("删除报告")
         table = library.reports_table(listed)
-        names_of = {r["sha256"]: f"{r['单位']} {'' if r['年度'] is None or str(r['年度']) == '<NA>' else r['年度']}"
-                               f" · {r['文件']}{' · ' + r['当前版本'] if r['当前版本'] else ''}"
-                  for r in table.to_dict("records")}
+        if len(table) > MAX_PICK:  # a province's store: narrow the list by name first
+            needle = st.text_input("查找要删除的报告（单位名称、年度或文件名的一部分）", key="lib_delete_find")
+            text = table["单位"].astype(str) + " " + table["年度"].astype(str) + " " + table["文件"].astype(str)
+            table = table[text.str.contains(needle, regex=False)] if needle else table.iloc[:0]
+            if needle and len(table) > MAX_PICK:
+                st.caption(f"找到 {len(table)} 份，只列出前 {MAX_PICK} 份；请输入更多文字缩小范围。")
+                table = table.head(MAX_PICK)
+        year_text = table["年度"].astype(str).replace("<NA>", "")
+        names_of = {sha: f"{body} {year} · {file}{' · ' + cur if cur else ''}"
+                    for sha, body, year, file, cur in zip(table["sha256"], table["单位"], year_text, table["文件"],
+                                                          table["当前版本"])}
         victim = st.selectbox("要删除的报告", list(names_of), format_func=lambda s: names_of[s], index=None,
                               placeholder="选择一份报告", key="lib_delete_pick")
         if victim:

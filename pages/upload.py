@@ -3,10 +3,13 @@ import streamlit as st
 
 from parsing import limits
 from parsing.uploads import Upload
-from ui import core, labels, login, state, views, widgets
+from ui import core, labels, login, state, widgets
 
 login.gate()
 state.init()  # this page may run without app.py (see ui.login)
+
+PAGE_ROWS = 1000
+MAX_ERRORS_SHOWN = 50
 
 st.title("上传与快速检查")
 st.caption("拖入一批政府信息公开工作年度报告，逐份检查章节、表格与勾稽关系。同一文件重复拖入只解析一次。")
@@ -71,7 +74,7 @@ if catalog.empty:
             "也可以点击“载入示例县（示例数据）”或“载入示例报告”先试用。解析后每份报告一行，显示单位、年度、格式版本和检查结论。")
     st.stop()
 
-overview = views.overview(catalog, state.findings(), state.completeness(), st.session_state["saved"])
+overview = state.overview()
 verdicts = overview["结论"]
 cols = st.columns(6)
 cols[0].metric("报告", len(overview))
@@ -84,7 +87,21 @@ cols[5].metric("本次上传", int(catalog["session"].sum()))
 st.subheader("检查结果")
 st.caption("本次上传的报告在前，其后是报告库中各单位各年度的当前版本。点击一行可打开该报告的详细检查结果；"
            "已排除的问题不计入结论。")
-shown = overview.drop(columns=["sha256", "地区"])
+# A province's ten years are tens of thousands of rows: the table is shown a page at a time (only the page is
+# styled; pandas' Styler refuses more than 262,144 cells), filtered by verdict first.
+shown_all = overview
+verdict_filter = st.segmented_control("只看", ["全部", core.BADGE_ERROR, core.BADGE_WARN, core.BADGE_UNREADABLE],
+                                      default="全部", key="overview_filter") if len(overview) > PAGE_ROWS else "全部"
+if verdict_filter and verdict_filter != "全部":
+    shown_all = overview[verdicts == verdict_filter]
+pages = max(1, -(-len(shown_all) // PAGE_ROWS))
+page = 1
+if pages > 1:
+    page = int(st.number_input(f"页码（共 {pages} 页，每页 {PAGE_ROWS} 份）", min_value=1, max_value=pages, value=1,
+                               step=1, key="overview_page"))
+start = (page - 1) * PAGE_ROWS
+shown_page = shown_all.iloc[start:start + PAGE_ROWS]
+shown = shown_page.drop(columns=["sha256", "地区"])
 sel = st.dataframe(
     shown.style.map(widgets.badge_cell_css, subset=["结论"]), hide_index=True, key="overview", on_select="rerun",
     selection_mode="single-row",
@@ -94,9 +111,11 @@ sel = st.dataframe(
         "说明": st.column_config.TextColumn("说明", width="large"),
     },
 )
+if pages > 1:
+    st.caption(f"第 {start + 1}–{start + len(shown_page)} 份，共 {len(shown_all)} 份。")
 rows = sel.selection.rows if sel is not None and hasattr(sel, "selection") else []
-if rows:
-    st.session_state["current"] = overview.iloc[rows[0]]["sha256"]
+if rows and rows[0] < len(shown_page):
+    st.session_state["current"] = shown_page.iloc[rows[0]]["sha256"]
     st.switch_page(state.PAGE_REPORT)
 
 if len(overview) <= 60:
@@ -105,5 +124,7 @@ if len(overview) <= 60:
     st.markdown("　".join(chips))
 
 failed = overview[overview["说明"] != ""]
-for r in failed.itertuples():
+for r in failed.head(MAX_ERRORS_SHOWN).itertuples():
     st.error(f"{labels.md(r.文件)}：{labels.md(r.说明)}")
+if len(failed) > MAX_ERRORS_SHOWN:
+    st.caption(f"另有 {len(failed) - MAX_ERRORS_SHOWN} 份无法读取，在上方表格中选“{core.BADGE_UNREADABLE}”查看。")

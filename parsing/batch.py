@@ -58,7 +58,8 @@ def sha256_file(path: str | os.PathLike) -> str:
 
 def import_folder(folder: str | os.PathLike, store: Store, workers: Optional[int] = None,
                   progress: Optional[Progress] = None, *, parse_fn: Optional[ParseFn] = None,
-                  check_fn: Any = _DEFAULT, keep_files: bool = False, limits: Optional[Limits] = None) -> dict:
+                  check_fn: Any = _DEFAULT, keep_files: bool = False, limits: Optional[Limits] = None,
+                  pool: Any = None) -> dict:
     """Import every report file under ``folder`` into ``store``, through :func:`parsing.pipeline.run`.
 
     Files are identified by the SHA-256 of their bytes: one already stored (or seen earlier in this run) counts as
@@ -68,7 +69,9 @@ def import_folder(folder: str | os.PathLike, store: Store, workers: Optional[int
     ``parsing.rules.check_report``; None for no rules), and stored one transaction per report, findings included.
     ``keep_files`` stores the original bytes too (needed for a later re-parse). A file that cannot be read, or
     whose parse sets ``error``, is not stored and is listed in ``failed``. ``progress(done, total, name, outcome)``
-    is called once per file. File names are stored relative to ``folder``.
+    is called once per file. File names are stored relative to ``folder``. ``pool`` is a pool to parse in
+    instead of a new local one: a :class:`parsing.cluster.DaskPool` runs the same tasks on a cluster's workers
+    (the results come back here and are stored the same way).
 
     Returns ``{"imported": n, "unchanged": n, "failed": [(file, reason), ...]}``.
     """
@@ -116,6 +119,6 @@ def import_folder(folder: str | os.PathLike, store: Store, workers: Optional[int
         workers = cpu_count()
     workers = min(int(workers), max(len(todo), 1))
     for res in pipeline.run(todo, store, keep_files=keep_files, parse_fn=parse_fn, check_fn=check_fn,
-                            workers=workers, limits=limits):
+                            workers=workers, limits=limits, pool=pool):
         finish(res.name, res.outcome, res.reason)
     return summary

@@ -4,7 +4,7 @@
   readable summary per file; with ``--json`` exactly one JSON object per line per file. A file that cannot be
   read still gets its line, with ``error`` set, and the run goes on. Checking several reports together also runs
   the cross-report rules.
-* ``import FOLDER [--db PATH] [--keep-files] [--jobs N]``: import a folder tree (progress bar on stderr, summary on
+* ``import FOLDER [--db PATH] [--keep-files] [--jobs N] [--scheduler tcp://HOST:PORT]``: import a folder tree (progress bar on stderr, summary on
   stdout; exit code 1 when some files failed).
 * ``export (--xlsx FILE | --csv DIR | --parquet FILE) [--db PATH]``: write what the store holds.
 * ``reparse [--db PATH] [--jobs N]``: re-parse every stored report that kept its original file (after a parser
@@ -255,12 +255,24 @@ def _cmd_import(args) -> int:
         print(f"找不到文件夹“{args.folder}”。", file=sys.stderr)
         return 2
     with Store(args.db) as store:
+        pool = None
+        if args.scheduler:
+            from .cluster import DaskPool
+
+            try:
+                pool = DaskPool(args.scheduler)
+            except ReportError as exc:
+                print(exc.message, file=sys.stderr)
+                return 2
+            print(f"使用集群：{args.scheduler}（{pool.size} 个工作线程）", file=sys.stderr)
         bar = ProgressBar("导入")
         try:
             summary = import_folder(args.folder, store, workers=args.jobs, progress=bar, keep_files=args.keep_files,
-                                    check_fn=args.check_fn)
+                                    check_fn=args.check_fn, pool=pool)
         finally:
             bar.close()
+            if pool is not None:
+                pool.close()
         print(f"导入完成（数据库：{store.path}）：新导入 {summary['imported']} 份，未变化 {summary['unchanged']} 份，"
               f"失败 {len(summary['failed'])} 份。")
         _print_failed(summary["failed"])
@@ -403,6 +415,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folder", metavar="文件夹", help="报告文件夹（含子文件夹）")
     p.add_argument("--keep-files", action="store_true", help="同时保存原文件（以便解析程序升级后重新解析）")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="进程数", help="并行解析进程数（默认：CPU 核数）")
+    p.add_argument("--scheduler", metavar="地址",
+                   help="在 Dask 集群上解析（调度器地址，例如 tcp://10.0.0.5:8786；需安装 distributed）："
+                        "各工作节点解析和检查，结果写回本机的报告库；不给出时在本机并行解析")
     _deadline_arg(p)
     db_arg(p)
     p.set_defaults(func=_cmd_import)

@@ -403,10 +403,10 @@ EXPORT_COLUMNS: dict[str, list[tuple]] = {
         ("township", "乡镇街道", None), ("department", "部门", None), ("sha256", "文件指纹（SHA-256）", None),
     ],
     "findings": [
-        ("body", "单位", None), ("year", "年度", None), ("file_name", "文件", None), ("kind", "类别", "kind"),
+        ("body", "单位", None), ("year", "年度", "int"), ("file_name", "文件", None), ("kind", "类别", "kind"),
         ("rule", "规则", "rule"), ("rule", "规则编号", None), ("severity", "级别", "severity"), ("message", "问题", None),
         ("table", "表", None), ("row", "行", None), ("column", "列", None), ("section", "部分", "int"),
-        ("expected", "应为", None), ("actual", "实为", None), ("decision", "审查决定", "decision"),
+        ("expected", "应为", "number"), ("actual", "实为", "number"), ("decision", "审查决定", "decision"),
         ("decision_note", "处理说明", None), ("decided_at", "处理时间（北京时间）", "time"), ("decided_by", "处理人", None),
         ("finding_key", "问题键", None), ("sha256", "文件指纹（SHA-256）", None),
     ],
@@ -448,6 +448,9 @@ def _shown(kind: str, series: pd.Series) -> pd.Series:
         return series.map(lambda x: None if blank(x) else beijing(x))
     if kind == "int":
         return pd.to_numeric(series, errors="coerce").astype("Int64")
+    if kind == "number":  # a number as stored (3 stays 3 beside a blank, which pandas would make 3.0), or text
+        return pd.Series([None if blank(x) else int(x) if isinstance(x, float) and x.is_integer() else x
+                          for x in series.astype(object)], index=series.index, dtype=object)
     if kind == "rule":
         return series.map(lambda x: None if blank(x) else rule_name(x))
     if kind == "yes":
@@ -492,8 +495,115 @@ def store_sheets(frames: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return {SHEET_NAMES.get(name, name): df for name, df in frames.items()}
 
 
+EXPORT_CHUNK_REPORTS = 200  # reports whose values (200 cells each: 40,000 rows) or findings are in memory at once
+
+
+def _report_chunks(store: "Store", order: str, size: int) -> list[list[str]]:
+    shas = [r[0] for r in store._query(f"SELECT sha256 FROM reports ORDER BY {order}")]
+    return [shas[i:i + size] for i in range(0, len(shas), size)] or [[]]  # an empty store: one empty piece
+
+
+def iter_export_frames(store: "Store", chunk_reports: int = EXPORT_CHUNK_REPORTS):
+    """What :func:`export_frames` holds, as ``(name, frame)`` pieces in order, for writing in constant memory:
+    the values and findings a chunk of ``chunk_reports`` reports at a time (in the order the whole frames
+    have), the other tables whole (they are small). Concatenating the pieces of a name gives its frame."""
+    yield "reports", chinese_frame("reports", store.list_reports())
+    # values_long's order (year, body, report, cell) is kept across chunks: reports are chunked in that order
+    for chunk in _report_chunks(store, "year IS NULL, year, body_key IS NULL, body_key, id", chunk_reports):
+        yield "values", chinese_frame("values", store.values_long(sha256=chunk, current_only=False, corrected=True))
+    for chunk in _report_chunks(store, "id DESC", chunk_reports):  # findings: newest report first
+        yield "findings", chinese_frame("findings", store.findings(chunk, include_notes=True))
+    for name, frame in (("corrections", store.corrections()), ("decisions", store.decisions()),
+                        ("publication_dates", store.publication_dates()), ("roster", store.roster())):
+        yield name, chinese_frame(name, frame)
+
+
+def _count_rows(store: "Store") -> dict[str, int]:
+    q = store._query
+    return {"values": q("SELECT COUNT(*) FROM cell_values")[0][0], "findings": q("SELECT COUNT(*) FROM findings")[0][0]}
+
+
+class _StreamedSheets:
+    """An openpyxl write-only workbook (rows go to the file as they are appended, constant memory) with what
+    :func:`write_xlsx` does: header row frozen, column widths from the first rows, formula-like text as quoted
+    text, control characters dropped, sheets split beyond :data:`XLSX_MAX_ROWS`."""
+
+    def __init__(self, fit_widths: bool = True):
+        from openpyxl import Workbook
+
+        self.wb = Workbook(write_only=True)
+        self.fit_widths = fit_widths
+        self.ws = None
+        self.rows = 0
+        self.part = 0
+        self.name = None
+        self.columns: list = []
+        self.split = False
+
+    def _new_sheet(self, name: str, frame: pd.DataFrame) -> None:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+
+        self.part += 1
+        self.ws = self.wb.create_sheet(f"{name}{self.part}" if self.split else name)
+        self.ws.freeze_panes = "A2"
+        if self.fit_widths:
+            from openpyxl.utils import get_column_letter
+
+            for j, col in enumerate(frame.columns, start=1):
+                sample = [str(col)] + [str(x) for x in frame[col].head(200).tolist()]
+                width = min(60, max(6, max(_display_width(x) for x in sample) + 2))
+                self.ws.column_dimensions[get_column_letter(j)].width = width
+        header = []
+        for col in frame.columns:
+            cell = WriteOnlyCell(self.ws, value=xml_text(str(col)))
+            cell.font = Font(bold=True)
+            header.append(cell)
+        self.ws.append(header)
+        self.rows = 0
+
+    def start(self, name: str, total: int) -> None:
+        self.name, self.part, self.ws = name, 0, None
+        self.split = total > XLSX_MAX_ROWS
+
+    def append(self, frame: pd.DataFrame) -> None:
+        from openpyxl.cell import WriteOnlyCell
+
+        if self.ws is None:
+            self._new_sheet(self.name, frame)
+        text_cols = set(_text_columns(frame))
+        cols = list(frame.columns)
+        data = {c: frame[c].astype(object).where(frame[c].notna(), None).tolist() for c in cols}
+        for i in range(len(frame)):
+            if self.rows >= XLSX_MAX_ROWS:
+                self._new_sheet(self.name, frame.iloc[i:])
+            row = []
+            for c in cols:
+                x = data[c][i]
+                if c in text_cols and isinstance(x, str):
+                    x = xml_text(x)
+                    if formula_like(x):
+                        cell = WriteOnlyCell(self.ws, value=x)
+                        cell.data_type = "s"  # text, not a formula ...
+                        cell.quotePrefix = True  # ... and kept text when a reviewer edits it in Excel
+                        x = cell
+                elif hasattr(x, "item"):  # numpy scalar
+                    x = x.item()
+                row.append(x)
+            self.ws.append(row)
+            self.rows += 1
+
+    def finish(self, frame: pd.DataFrame) -> None:
+        """A sheet that got no rows still gets its header."""
+        if self.ws is None:
+            self._new_sheet(self.name, frame)
+
+    def save(self, path) -> None:
+        self.wb.save(path)
+
+
 def export(store: "Store", xlsx: str | os.PathLike | None = None, csv_dir: str | os.PathLike | None = None,
-           parquet: str | os.PathLike | None = None) -> list[Path]:
+           parquet: str | os.PathLike | None = None, chunk_reports: int = EXPORT_CHUNK_REPORTS) -> list[Path]:
     """Write what the store holds. Returns the paths written.
 
     * ``xlsx``: one workbook, one sheet per table (报告, 数值, 问题, 更正, 审查决定, 发布日期, 名册); the values sheet
@@ -506,24 +616,58 @@ def export(store: "Store", xlsx: str | os.PathLike | None = None, csv_dir: str |
     * ``parquet``: the long values table (with report metadata) to that file, and the reports and findings next
       to it as ``<stem>.reports.parquet`` and ``<stem>.findings.parquet``.
 
+    The xlsx and CSV files are streamed (:func:`iter_export_frames`): values and findings go to the files
+    ``chunk_reports`` reports at a time (openpyxl's write-only workbook, CSV appended), so memory does not grow
+    with the store; the files equal what the whole frames give. Parquet is written from whole frames.
+
     Values are the long form of :meth:`Store.values_long` (``current_only=False``): a blank cell stays empty. Text
     is made inert as the module docstring says.
     """
     if xlsx is None and csv_dir is None and parquet is None:
         raise ValueError("give at least one of xlsx, csv_dir, parquet")
-    frames = export_frames(store)
     written: list[Path] = []
-    if xlsx is not None:
-        path = Path(xlsx)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_xlsx(store_sheets(frames), path)
-        written.append(path)
-    if csv_dir is not None:
-        d = Path(csv_dir)
-        d.mkdir(parents=True, exist_ok=True)
-        for name, df in frames.items():
-            written.append(write_csv(df, d / f"{name}.csv"))
+    if xlsx is not None or csv_dir is not None:
+        book = None
+        if xlsx is not None:
+            xpath = Path(xlsx)
+            xpath.parent.mkdir(parents=True, exist_ok=True)
+            book = _StreamedSheets()
+            totals = _count_rows(store)
+        csv_files: dict = {}
+        if csv_dir is not None:
+            d = Path(csv_dir)
+            d.mkdir(parents=True, exist_ok=True)
+        current, last = None, None
+        try:
+            for name, frame in iter_export_frames(store, chunk_reports):
+                if name != current:
+                    if book is not None and current is not None:
+                        book.finish(last)
+                    if book is not None:
+                        book.start(SHEET_NAMES.get(name, name), totals.get(name, len(frame)))
+                    current = name
+                if book is not None and len(frame):
+                    book.append(frame)
+                last = frame
+                if csv_dir is not None:
+                    fh = csv_files.get(name)
+                    first = fh is None
+                    if first:
+                        fh = csv_files[name] = open(d / f"{name}.csv", "wb")
+                    text = csv_frame(frame).to_csv(index=False, header=first, lineterminator="\r\n")
+                    fh.write(text.encode("utf-8-sig" if first else "utf-8"))
+            if book is not None and current is not None:
+                book.finish(last)
+        finally:
+            for fh in csv_files.values():
+                fh.close()
+        if book is not None:
+            book.save(xpath)
+            written.append(xpath)
+        if csv_dir is not None:
+            written += [d / f"{name}.csv" for name in csv_files]
     if parquet is not None:
+        frames = export_frames(store)
         p = Path(parquet)
         p.parent.mkdir(parents=True, exist_ok=True)
         stem = p.name[: -len(p.suffix)] if p.suffix else p.name

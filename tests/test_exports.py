@@ -155,3 +155,50 @@ def test_which_text_is_formula_like(text, inert):
     assert exports.formula_like(text) is inert
     assert exports.inert_text(text) == ("'" + text if inert else text)
     assert exports.inert_text(3) == 3 and exports.inert_text(None) is None
+
+
+# -- the streamed export equals the whole frames, in pieces of any size --------------------------------------------
+
+def _whole_export(store, tmp_path):
+    from parsing.exports import export_frames, store_sheets, write_csv, write_xlsx
+
+    frames = export_frames(store)
+    write_xlsx(store_sheets(frames), tmp_path / "whole.xlsx")
+    (tmp_path / "whole").mkdir()
+    for name, df in frames.items():
+        write_csv(df, tmp_path / "whole" / f"{name}.csv")
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 1000])
+def test_streamed_export_equals_the_whole_frames(store, tmp_path, chunk):
+    from parsing.exports import export as stream_export
+
+    for i in range(3):
+        r = hostile_report(sha=f"{i}" * 64, year=2021 + i)
+        store.add(r, pd.DataFrame([finding(rule="ARI-01", severity="error", message=f"=第{i}条", table="三",
+                                           row=r.values["row"].iloc[0], column=r.values["column"].iloc[0],
+                                           section=i if i else None, expected=i, actual=None)]))
+    store.correct("1" * 64, *store.get("1" * 64).values[["table", "row", "column"]].iloc[3], 7.0, note="=HYPERLINK()")
+    _whole_export(store, tmp_path)
+    stream_export(store, xlsx=tmp_path / "s.xlsx", csv_dir=tmp_path / "s", chunk_reports=chunk)
+    for name in ("reports", "values", "findings", "corrections", "decisions", "publication_dates", "roster"):
+        assert (tmp_path / "s" / f"{name}.csv").read_bytes() == (tmp_path / "whole" / f"{name}.csv").read_bytes(), name
+    whole = pd.read_excel(tmp_path / "whole.xlsx", sheet_name=None)
+    streamed = pd.read_excel(tmp_path / "s.xlsx", sheet_name=None)
+    assert list(whole) == list(streamed)
+    for sheet in whole:
+        pd.testing.assert_frame_equal(streamed[sheet], whole[sheet], check_dtype=False, obj=sheet)
+    assert_no_formula_and_text_exact(cells(tmp_path / "s.xlsx"), ["=HYPERLINK()", *HOSTILE[:4]])
+
+
+def test_streamed_export_of_an_empty_store_has_every_sheet_and_header(tmp_path):
+    from parsing.exports import export as stream_export
+
+    with Store(tmp_path / "e.sqlite3") as s:
+        _whole_export(s, tmp_path)
+        stream_export(s, xlsx=tmp_path / "s.xlsx", csv_dir=tmp_path / "s")
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == sorted(p.name for p in (tmp_path / "whole").iterdir())
+    for p in (tmp_path / "whole").iterdir():
+        assert (tmp_path / "s" / p.name).read_bytes() == p.read_bytes()
+    assert list(pd.read_excel(tmp_path / "s.xlsx", sheet_name=None)) == list(
+        pd.read_excel(tmp_path / "whole.xlsx", sheet_name=None))

@@ -130,7 +130,8 @@ def test_migration_from_schema_1(tmp_path):
     with Store(path) as s:
         s.add(make_report(1))
     con = sqlite3.connect(path)  # make it a version-1 database as it was made: no extra columns, version in meta
-    con.executescript("ALTER TABLE reports DROP COLUMN extra; ALTER TABLE sections DROP COLUMN extra;"
+    con.executescript("DROP INDEX reports_listing;"
+                      "ALTER TABLE reports DROP COLUMN extra; ALTER TABLE sections DROP COLUMN extra;"
                       "ALTER TABLE cell_values DROP COLUMN bbox; ALTER TABLE reports DROP COLUMN cells_read;"
                       "ALTER TABLE reports DROP COLUMN current_reason; PRAGMA user_version=0;"
                       "ALTER TABLE decisions DROP COLUMN reviewer; ALTER TABLE corrections DROP COLUMN reviewer;"
@@ -144,6 +145,24 @@ def test_migration_from_schema_1(tmp_path):
         s.add(make_report(2))
         assert s.get(make_report(2).sha256).values["bbox"].tolist() == make_report(2).values["bbox"].tolist()
         assert s.get(make_report(2).sha256).sections == make_report(2).sections
+
+
+def test_migration_8_adds_the_covering_index_of_report_metadata(tmp_path):
+    path = tmp_path / "v7.sqlite3"
+    with Store(path) as s:
+        s.add(make_report(1))
+        before = s.list_reports()
+    con = sqlite3.connect(path)  # a version-7 store as it was made: no listing index
+    con.executescript("DROP INDEX reports_listing; PRAGMA user_version=7;"
+                      "UPDATE meta SET value='7' WHERE key='schema_version';")
+    con.close()
+    with Store(path) as s:
+        assert s.schema_version() == SCHEMA_VERSION == 8
+        assert s._query("SELECT name FROM sqlite_master WHERE type='index' AND name='reports_listing'")
+        plan = " ".join(str(r) for r in s._query(
+            "EXPLAIN QUERY PLAN SELECT id, sha256, file_name, body, year, extra FROM reports WHERE is_current=1"))
+        assert "COVERING INDEX reports_listing" in plan
+        pd.testing.assert_frame_equal(s.list_reports(), before)
 
 
 def test_a_file_that_is_not_a_store_is_a_user_error(tmp_path):

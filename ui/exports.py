@@ -58,6 +58,21 @@ def store_workbook_bytes(frames: dict[str, pd.DataFrame]) -> bytes:
     return xlsx_bytes(store_sheets(frames))
 
 
+def store_workbook_streamed(store) -> bytes:
+    """The store's whole workbook (:func:`parsing.exports.export`, streamed to a private temporary file in
+    constant memory, the values 200 reports at a time), then read back for the download: the finished
+    file is in memory once, the frames and openpyxl's cells never all at once."""
+    import tempfile
+    from pathlib import Path
+
+    from parsing.exports import export
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "store.xlsx"
+        export(store, xlsx=path)
+        return path.read_bytes()
+
+
 def chromium_available() -> bool:
     """Whether kaleido can find a browser to render PNGs (BROWSER_PATH or a chromium on PATH)."""
     return browser_path() is not None

@@ -55,6 +55,8 @@ def version_groups(listed: pd.DataFrame) -> list[tuple[str, int, str]]:
     if listed.empty:
         return []
     ok = listed[listed["body_key"].notna() & listed["year"].notna()]
+    sizes = ok.groupby(["body_key", "year"])["sha256"].transform("size")
+    ok = ok[sizes > 1]  # only groups of several versions go through the loop (a province has few)
     groups = []
     for (key, year), g in ok.groupby(["body_key", "year"], sort=True):
         if len(g) > 1:

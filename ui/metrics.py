@@ -167,6 +167,14 @@ def metric_cells(metric_id: str) -> tuple[list[str], list[str]]:
     return sorted({s.table for s in m.series}), sorted({s.column for s in m.series})
 
 
+def metric_rows(metric_id: str, rows) -> list[str]:
+    """Of ``rows`` (row keys, e.g. every row the store has cells for), those a metric's series read: the row
+    itself or a row under it (``row/…``). With :func:`metric_cells` this narrows what is fetched from the store
+    to the cells the metric adds up (a province's store: tens of thousands of rows instead of hundreds)."""
+    m = METRICS_BY_ID[metric_id]
+    return sorted({r for r in rows for s in m.series if r == s.row or str(r).startswith(s.row + "/")})
+
+
 def total_by_year(df: pd.DataFrame, label: str) -> tuple[pd.DataFrame, int]:
     """Many bodies as one line per item: the sum of the known values per year and item, under 单位 ``label``.
 

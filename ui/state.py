@@ -81,6 +81,35 @@ def changed() -> None:
     ss["loaded"] = {}
 
 
+@st.cache_data(show_spinner=False, max_entries=24)
+def _stored_view(path: str, generation: int, name: str) -> pd.DataFrame:
+    """A view of the store's current reports, shared by every session (a province's store takes seconds to
+    list) and rebuilt when the store changes: ``generation`` changes with every committed write, from this
+    dashboard or the command line. Each caller gets its own copy."""
+    s = _open_store(path)
+    if name == "catalog":
+        return storeview.stored_catalog(s)
+    if name == "finding_counts":
+        return s.finding_counts(current_only=True)
+    if name == "section_flags":
+        return storeview.section_flags(s)
+    # the working set of a session that dropped nothing is the store's current reports: its tables too
+    catalog_ = storeview.merge_catalog(storeview.empty_catalog(), _stored_view(path, generation, "catalog"))
+    readable = catalog_[catalog_["error"].isna() | (catalog_["error"] == "")]
+    matrix = views.completeness(readable, _stored_view(path, generation, "section_flags"))
+    if name == "completeness":
+        return matrix
+    if name == "overview":
+        return views.overview(catalog_, None, matrix, {}, counts=_stored_view(path, generation, "finding_counts"))
+    raise ValueError(name)
+
+
+def stored_view(name: str) -> pd.DataFrame:
+    """:func:`_stored_view` of the open store (``catalog``, ``finding_counts`` or ``section_flags``)."""
+    s = store()
+    return _stored_view(str(s.path), s.generation(), name)
+
+
 def _cached(name: str, build: Callable[[], object]):
     ss = st.session_state
     key = (name, ss.get("gen", 0))
@@ -119,7 +148,7 @@ def catalog() -> pd.DataFrame:
 
     def build():
         s = store()
-        stored = storeview.stored_catalog(s) if s is not None else storeview.empty_catalog()
+        stored = stored_view("catalog") if s is not None else storeview.empty_catalog()
         in_store = set(stored["sha256"])
         if s is not None:
             in_store |= {sha for sha in st.session_state["session"] if sha in s}
@@ -162,42 +191,80 @@ def readable_reports() -> list[ParsedReport]:
     return [get(sha) for sha in readable_catalog()["sha256"]]
 
 
+def _build_findings(session_only: bool = False) -> pd.DataFrame:
+    """Findings of the working set, or (``session_only``) of this session's drops only: stored ones with
+    decisions, unsaved ones, and the cross-report findings of the session."""
+    ss = st.session_state
+    cat = catalog()
+    s = store()
+    parts = []
+    stored_session = [sha for sha in cat.loc[cat["session"] & cat["stored"], "sha256"]]
+    if s is not None and not session_only:
+        parts.append(storeview.store_findings(s))
+        extra = [sha for sha in stored_session if sha not in set(parts[0]["sha256"])]
+        if extra:
+            parts.append(storeview.store_findings(s, extra))
+    elif s is not None and stored_session:
+        parts.append(storeview.store_findings(s, stored_session))
+    for sha, f in ss["unsaved_findings"].items():
+        if not f.empty and sha in ss["session"]:
+            parts.append(storeview.with_decision_columns(f.assign(sha256=sha, file=ss["session"][sha].file)))
+    batch = ss["batch_findings"]
+    if not batch.empty:
+        parts.append(storeview.with_decision_columns(batch))
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return storeview.empty_findings()
+    allf = pd.concat(parts, ignore_index=True)
+    keep = set(cat.loc[cat["session"], "sha256"]) if session_only else set(cat["sha256"])
+    allf = allf[allf["sha256"].isin(keep)]
+    # the same finding from the store and from this session's cross-report check is shown once; findings
+    # that differ only in what they say (a scan's notes on several pages) are all shown, as the CLI does
+    key = ["sha256", "rule", "table", "row", "column", "section", "message"]
+    probe = pd.DataFrame({k: allf[k].map(core._num_text) for k in key})
+    return allf.loc[~probe.duplicated()].reset_index(drop=True)
+
+
+def session_findings() -> pd.DataFrame:
+    """Findings of this session's drops only (stored ones with decisions, unsaved ones, cross-report ones)."""
+    init()
+    return _cached("session_findings", lambda: _build_findings(session_only=True))
+
+
 def findings() -> pd.DataFrame:
     """Findings of the working set (``storeview.FINDINGS_COLUMNS``), stored ones with decisions."""
     init()
+    return _cached("findings", _build_findings)
+
+
+def finding_counts() -> pd.DataFrame:
+    """Per report of the working set: ``error``/``warning``/``info`` (not dismissed) and ``n_open``
+    (:func:`ui.views.finding_counts` columns) without loading every stored finding: the stored reports' counts
+    are aggregated in SQL (:meth:`parsing.store.Store.finding_counts`), this session's drops counted from
+    their findings (the same ones :func:`findings` gives them)."""
+    init()
 
     def build():
-        ss = st.session_state
-        cat = catalog()
         s = store()
+        cat = catalog()
+        session = set(cat.loc[cat["session"], "sha256"])
         parts = []
         if s is not None:
-            parts.append(storeview.store_findings(s))
-            stored_session = [sha for sha in cat.loc[cat["session"] & cat["stored"], "sha256"]]
-            extra = [sha for sha in stored_session if sha not in set(parts[0]["sha256"])]
-            if extra:
-                parts.append(storeview.store_findings(s, extra))
-        for sha, f in ss["unsaved_findings"].items():
-            if not f.empty and sha in ss["session"]:
-                parts.append(storeview.with_decision_columns(f.assign(sha256=sha, file=ss["session"][sha].file)))
-        batch = ss["batch_findings"]
-        if not batch.empty:
-            parts.append(storeview.with_decision_columns(batch))
+            stored = stored_view("finding_counts")
+            parts.append(stored[~stored["sha256"].isin(session)])
+        if session:
+            parts.append(views.finding_counts(session_findings()))
         parts = [p for p in parts if not p.empty]
-        if not parts:
-            return storeview.empty_findings()
-        allf = pd.concat(parts, ignore_index=True)
-        allf = allf[allf["sha256"].isin(set(cat["sha256"]))]
-        # the same finding from the store and from this session's cross-report check is shown once; findings
-        # that differ only in what they say (a scan's notes on several pages) are all shown, as the CLI does
-        key = ["sha256", "rule", "table", "row", "column", "section", "message"]
-        probe = pd.DataFrame({k: allf[k].map(core._num_text) for k in key})
-        return allf.loc[~probe.duplicated()].reset_index(drop=True)
+        return pd.concat(parts, ignore_index=True) if parts else views.finding_counts(storeview.empty_findings())
 
-    return _cached("findings", build)
+    return _cached("finding_counts", build)
 
 
 def findings_of(sha: str) -> pd.DataFrame:
+    ss = st.session_state
+    if sha not in ss["session"] and ("findings", ss.get("gen", 0)) not in ss.get("_views", {}):
+        # a stored report not dropped now: its own findings only, not the whole working set's (a province's)
+        return storeview.store_findings(store(), [sha]) if is_stored(sha) else storeview.empty_findings()
     f = findings()
     hit = f[f["sha256"] == sha].reset_index(drop=True) if not f.empty else f
     if hit.empty and is_stored(sha):  # a stored version that is not in the working set
@@ -227,16 +294,33 @@ def values_long(table=None, column=None) -> pd.DataFrame:
     return storeview.working_values(store(), dict(st.session_state["session"]), table, column)
 
 
+def overview() -> pd.DataFrame:
+    """The overview of the working set (:func:`ui.views.overview`, finding counts aggregated in SQL); shared by
+    every session that dropped nothing (the store's current reports), cached on the store's generation."""
+    init()
+
+    def build():
+        s = store()
+        if s is not None and not st.session_state["session"]:
+            return stored_view("overview")
+        return views.overview(catalog(), None, completeness(), st.session_state["saved"], counts=finding_counts())
+
+    return _cached("overview", build)
+
+
 def completeness() -> pd.DataFrame:
     """The completeness matrix of the working set (:func:`ui.views.completeness`)."""
     def build():
         ss = st.session_state
+        if store() is not None and not ss["session"]:
+            return stored_view("completeness")
         cat = readable_catalog()
         s = store()
         flags = []
         stored_shas = cat.loc[cat["stored"], "sha256"].tolist()
         if s is not None and stored_shas:
-            flags.append(storeview.section_flags(s, stored_shas))
+            every = stored_view("section_flags")
+            flags.append(every[every["sha256"].isin(set(stored_shas))])
         own = [ss["session"][sha] for sha in cat.loc[~cat["stored"], "sha256"] if sha in ss["session"]]
         if own:
             flags.append(pd.DataFrame([views.flags_of(r) for r in own]))
@@ -413,7 +497,27 @@ def trend_data(metric_id: str) -> pd.DataFrame:
     from . import metrics
 
     def build():
+        s = store()
+        if s is not None and not st.session_state["session"]:  # the store alone: shared by every session
+            return _stored_trend(str(s.path), s.generation(), metric_id)
         t, c = metrics.metric_cells(metric_id)
-        return metrics.trend_frame(values_long(t, c), metric_id)
+        session = dict(st.session_state["session"])
+        rows = None
+        if s is not None:  # the rows the metric reads, among the store's and this session's cells
+            known = set(s.cell_rows(t)) | {r for rep in session.values() if not rep.error
+                                           for r in rep.values["row"].tolist()}
+            rows = metrics.metric_rows(metric_id, known)
+        return metrics.trend_frame(storeview.working_values(s, session, t, c, rows), metric_id)
 
     return _cached(f"trend_{metric_id}", build)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _stored_trend(path: str, generation: int, metric_id: str) -> pd.DataFrame:
+    """:func:`trend_data` of the store's current reports (no session drops), cached on the store's generation."""
+    from . import metrics
+
+    s = _open_store(path)
+    t, c = metrics.metric_cells(metric_id)
+    return metrics.trend_frame(storeview.working_values(s, {}, t, c, metrics.metric_rows(metric_id, s.cell_rows(t))),
+                               metric_id)

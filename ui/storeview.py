@@ -93,6 +93,24 @@ def store_findings(store: Store, shas: Optional[list] = None, current_only: bool
     return f[FINDINGS_COLUMNS].reset_index(drop=True)
 
 
+def working_findings(store: Optional[Store], session_findings: pd.DataFrame, shas: set) -> pd.DataFrame:
+    """The working set's findings from the store's current reports and this session's own findings
+    (``ui.state.session_findings``), kept to the working set's ``shas``; a session finding replaces the
+    stored one of the same report, rule and place (what ``ui.state.findings`` gives, without session state)."""
+    parts = []
+    if store is not None:
+        stored = store_findings(store)
+        if not session_findings.empty:
+            stored = stored[~stored["sha256"].isin(set(session_findings["sha256"]))]
+        parts.append(stored)
+    parts.append(session_findings)
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return empty_findings()
+    allf = pd.concat(parts, ignore_index=True)
+    return allf[allf["sha256"].isin(shas)].reset_index(drop=True)
+
+
 def with_decision_columns(f: pd.DataFrame) -> pd.DataFrame:
     """Findings of an unsaved report in the same layout (no key, no decisions)."""
     out = f.copy()
@@ -116,18 +134,18 @@ def decision_text(row) -> str:
     return DECISION_ZH[d]
 
 
-def working_values(store: Optional[Store], session: dict, table=None, column=None) -> pd.DataFrame:
+def working_values(store: Optional[Store], session: dict, table=None, column=None, row=None) -> pd.DataFrame:
     """Values in long form of the stored current reports (with corrections) and of this session's drops
     (``session``: sha256 -> ParsedReport): stored drops that are not current come from the store, unsaved ones
-    from the reports themselves. ``table``/``column`` filter (one or a list)."""
+    from the reports themselves. ``table``/``column``/``row`` filter (one or a list)."""
     parts = []
     if store is not None:
-        v = store.values_long(table, None, column, current_only=True, corrected=True)
+        v = store.values_long(table, row, column, current_only=True, corrected=True)
         if not v.empty:
             parts.append(v.rename(columns={"file_name": "file"}))
         stored_session = [sha for sha in session if sha in store]
         if stored_session:
-            extra = store.values_long(table, None, column, sha256=stored_session, current_only=False)
+            extra = store.values_long(table, row, column, sha256=stored_session, current_only=False)
             extra = extra[~extra["is_current"]] if not extra.empty else extra
             if not extra.empty:
                 parts.append(extra.rename(columns={"file_name": "file"}))
@@ -138,6 +156,8 @@ def working_values(store: Optional[Store], session: dict, table=None, column=Non
             u = u[u["table"].isin([table] if isinstance(table, str) else list(table))]
         if column is not None:
             u = u[u["column"].isin([column] if isinstance(column, str) else list(column))]
+        if row is not None:
+            u = u[u["row"].isin([row] if isinstance(row, str) else list(row))]
         parts.append(u)
     parts = [p for p in parts if not p.empty]
     if not parts:

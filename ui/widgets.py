@@ -134,8 +134,9 @@ def report_picker(label: str = "选择报告", key: str = "report_pick",
     else:
         cat = state.catalog()
         shas = cat["sha256"].tolist()
-        names = {r["sha256"]: views.label_of(r) + ("（无法读取）" if isinstance(r["error"], str) and r["error"]
-                                                       else "") for r in cat.to_dict("records")}
+        bad = cat["error"].map(lambda e: isinstance(e, str) and bool(e))
+        names = {sha: label + ("（无法读取）" if b else "")
+                 for sha, label, b in zip(shas, views.labels_of(cat), bad)}
     if not shas:
         return None
     cur = st.session_state.get("current")
@@ -157,7 +158,8 @@ def chart_with_data(fig, data: pd.DataFrame, key: str, file_stem: str,
         st.plotly_chart(fig, key=f"chart_{key}", config={"displaylogo": False})
     with right:
         st.dataframe(data if shown is None else shown, hide_index=True, key=f"data_{key}", height=min(420, 40 + 35 * max(len(data), 1)))
-        st.download_button("下载数据（CSV）", exports.csv_bytes(data), file_name=f"{file_stem}.csv",
+        # written when asked for: the data of a province's trend is tens of thousands of rows
+        st.download_button("下载数据（CSV）", lambda: exports.csv_bytes(data), file_name=f"{file_stem}.csv",
                            mime="text/csv", key=f"csv_{key}", icon=":material/download:", on_click="ignore")
         png_button(fig, key, file_stem)
 

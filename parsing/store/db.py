@@ -30,7 +30,7 @@ import pandas as pd
 from ..clock import now_iso
 from ..model import ReportError
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 ENV_VAR = "GOVREPORT_DB"
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "reports.sqlite3"
 FILE_MODE = 0o600
@@ -78,6 +78,9 @@ CREATE TABLE IF NOT EXISTS reports (
 );
 CREATE INDEX IF NOT EXISTS reports_body_year ON reports(body_key, year);
 CREATE INDEX IF NOT EXISTS reports_year ON reports(year);
+CREATE INDEX IF NOT EXISTS reports_listing ON reports(is_current, id, sha256, file_name, body, body_key, region, year,
+    year_source, template, title, format, page_count, ocr, parser_version, added_at, parsed_at, error, pinned,
+    cells_read, current_reason, extra);
 
 CREATE TABLE IF NOT EXISTS cells (
     cell_id  INTEGER PRIMARY KEY,
@@ -198,6 +201,10 @@ CREATE TABLE IF NOT EXISTS roster_matches (
 );
 """
 
+_REPORTS_LISTING = _SCHEMA[_SCHEMA.index("CREATE INDEX IF NOT EXISTS reports_listing"):
+                           _SCHEMA.index("CREATE TABLE IF NOT EXISTS cells")]
+
+
 def _migrate_6(c: sqlite3.Connection) -> None:
     """6: the sources of fetched reports, and the roster's annual-report column pages."""
     start = _SCHEMA.index("CREATE TABLE IF NOT EXISTS sources")
@@ -234,6 +241,9 @@ MIGRATIONS: dict[int, Union[str, Callable[[sqlite3.Connection], None]]] = {
     # 7: the publication date a reviewer entered for a report (it overrides the date the file shows)
     6: "CREATE TABLE IF NOT EXISTS publication_dates (sha256 TEXT PRIMARY KEY, published TEXT NOT NULL,"
        " note TEXT NOT NULL DEFAULT '', entered_at TEXT NOT NULL, reviewer TEXT)",
+    # 8: a covering index of every report's metadata (current ones first), so that listing a province's
+    #    30,000 reports does not walk past each report's running text (stored in the same row)
+    7: _REPORTS_LISTING,
 }
 
 
@@ -445,6 +455,9 @@ class Database:
                 raise
             else:
                 self._depth = 0
+                # every committed write bumps the store's generation: views cached across sessions key on it
+                self._conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('generation', '0')")
+                self._conn.execute("UPDATE meta SET value=CAST(value AS INTEGER)+1 WHERE key='generation'")
                 self._conn.execute("COMMIT")
 
     _tx = transaction
@@ -499,6 +512,12 @@ class Database:
     def _set_version(c: sqlite3.Connection, version: int) -> None:
         c.execute(f"PRAGMA user_version={int(version)}")
         c.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", (str(version),))
+
+    def generation(self) -> int:
+        """A number that changes with every committed write to the store, by this process or any other (views
+        built from the store may be cached on it)."""
+        row = self._query("SELECT value FROM meta WHERE key='generation'")
+        return int(row[0][0]) if row else 0
 
     def schema_version(self) -> int:
         return int(self._query("PRAGMA user_version")[0][0])

@@ -17,6 +17,9 @@ _REPORT_META = ["sha256", "file_name", "body", "body_key", "region", "year", "ye
                 "is_current", "cells_read", "current_reason"]
 
 
+_LATE = ["published_as_read", "published", "published_source", "display_name"]  # list_reports' last columns
+
+
 class QueriesMixin:
     """Queries over the stored reports (mixed into :class:`parsing.store.Store`)."""
 
@@ -29,7 +32,8 @@ class QueriesMixin:
         where = "WHERE r.is_current=1" if current_only else ""
         cols = ", ".join(f"r.{c}" for c in _REPORT_META)
         df = self._frame(
-            f"SELECT {cols}, r.extra,"
+            f"SELECT {cols}, json_extract(r.extra, '$.published') AS published_as_read,"
+            " json_extract(r.extra, '$.published_source') AS read_source,"
             " EXISTS(SELECT 1 FROM files f WHERE f.sha256=r.sha256) AS has_file,"
             " (SELECT COUNT(*) FROM findings f WHERE f.report_id=r.id AND f.kind='finding') AS n_findings,"
             " (SELECT COUNT(*) FROM findings f WHERE f.report_id=r.id AND f.kind='finding' AND NOT EXISTS("
@@ -40,33 +44,30 @@ class QueriesMixin:
             " FROM reports r LEFT JOIN roster_matches m ON m.body_key=r.body_key"
             " LEFT JOIN roster ro ON ro.id=m.roster_id LEFT JOIN publication_dates p ON p.sha256=r.sha256"
             f" {where} ORDER BY r.id DESC")
-        extra = [json.loads(x) if isinstance(x, str) and x else {} for x in df["extra"]]
-        df["published_as_read"] = [e.get("published") for e in extra]
-        read_source = [e.get("published_source") for e in extra]
+        read_source = df["read_source"].tolist()
         by_reviewer = df["reviewer_published"].notna().to_numpy()
         df["published"] = df["reviewer_published"].where(by_reviewer, df["published_as_read"])
         df["published_source"] = [PUBLISHED_BY_REVIEWER if r else src for r, src in zip(by_reviewer, read_source)]
         df["display_name"] = [display_name(b, rb) for b, rb in zip(df["body"], df["roster_body"])]
-        return df.drop(columns=["extra", "reviewer_published"])
+        df = df.drop(columns=["read_source", "reviewer_published"])
+        return df[[c for c in df.columns if c not in _LATE] + _LATE]
 
     def section_flags(self, shas: Optional[list] = None) -> pd.DataFrame:
         """Per stored report: which sections were found (``s1`` … ``s6``, bool) and ``tables_found`` (dict of
         table -> bool), one row per sha256 — the completeness matrix without loading every report."""
-        rep = self._frame("SELECT id, sha256, tables_found FROM reports")
-        sec = self._frame("SELECT report_id, number, found FROM sections")
+        # one aggregate over the sections' primary key (report_id, number): no pivot of every section row
+        found = ", ".join(f"COALESCE(MAX(CASE WHEN s.number={n} THEN s.found END), 0) AS s{n}" for n in range(1, 7))
+        out = self._frame(f"SELECT r.sha256, {found}, r.tables_found FROM reports r"
+                          " LEFT JOIN sections s ON s.report_id=r.id GROUP BY r.id ORDER BY r.id")
         if shas is not None:
-            rep = rep[rep["sha256"].isin(list(shas))]
+            out = out[out["sha256"].isin(list(shas))]
         cols = [f"s{n}" for n in range(1, 7)]
-        if sec.empty:
-            wide = pd.DataFrame(columns=cols)
-        else:
-            wide = (sec.pivot_table(index="report_id", columns="number", values="found", aggfunc="max")
-                    .reindex(columns=range(1, 7)).fillna(0).astype(bool))
-            wide.columns = cols
-        out = rep.merge(wide, left_on="id", right_index=True, how="left")
         for c in cols:
-            out[c] = out[c].fillna(False).astype(bool)
-        out["tables_found"] = [json.loads(t) if t else {} for t in out["tables_found"]]
+            out[c] = out[c].fillna(0).astype(bool)
+        cache: dict = {}
+        out["tables_found"] = [cache[t] if t in cache else cache.setdefault(t, json.loads(t) if t else {})
+                               for t in out["tables_found"]]
+        out["tables_found"] = [dict(t) for t in out["tables_found"]]
         return out[["sha256", *cols, "tables_found"]].reset_index(drop=True)
 
     def versions(self, body: Optional[str], year: Optional[int]) -> pd.DataFrame:
@@ -226,6 +227,32 @@ class QueriesMixin:
                + (" WHERE " + " AND ".join(where) if where else "")
                + " ORDER BY r.id DESC, f.kind, f.seq")
         return self._frame(sql, params)
+
+    def cell_rows(self, table: Any = None) -> list[str]:
+        """The distinct row keys the store holds cells for (of ``table``, one or a list, if given)."""
+        params: list = []
+        where = ""
+        tables = _as_list(table)
+        if tables is not None:
+            where = " WHERE " + _in("table_id", tables, params)
+        return [r[0] for r in self._query("SELECT DISTINCT row_key FROM cells" + where + " ORDER BY row_key", params)]
+
+    def finding_counts(self, current_only: bool = True) -> pd.DataFrame:
+        """Per stored report (current versions with ``current_only``), aggregated in SQL: sha256, ``error``,
+        ``warning``, ``info`` (rule findings by severity, those the reviewer dismissed left out: what the badge
+        counts) and ``n_open`` (findings without a decision). Reports without findings have zeros."""
+        where = "WHERE r.is_current=1" if current_only else ""
+        return self._frame(
+            "SELECT r.sha256, COALESCE(c.error, 0) AS error, COALESCE(c.warning, 0) AS warning,"
+            " COALESCE(c.info, 0) AS info, COALESCE(c.n_open, 0) AS n_open FROM reports r LEFT JOIN ("
+            "  SELECT f.report_id,"
+            "   SUM(f.severity='error' AND d.status IS NOT 'dismissed') AS error,"
+            "   SUM(f.severity='warning' AND d.status IS NOT 'dismissed') AS warning,"
+            "   SUM(f.severity='info' AND d.status IS NOT 'dismissed') AS info,"
+            "   SUM(d.status IS NULL) AS n_open"
+            "  FROM findings f JOIN reports r2 ON r2.id=f.report_id"
+            "  LEFT JOIN decisions d ON d.sha256=r2.sha256 AND d.finding_key=f.finding_key"
+            f"  WHERE f.kind='finding' GROUP BY f.report_id) c ON c.report_id=r.id {where} ORDER BY r.id DESC")
 
     def table(self, name: str) -> pd.DataFrame:
         """A raw table for export: one of decisions, corrections, roster, roster_matches."""
