@@ -722,3 +722,20 @@ def test_one_display_name_per_body(store):
     store.add(make_report(1, "官坡镇人民政府", 2022))
     store.add(make_report(2, "官坡镇", 2023))
     assert set(store.list_reports()["display_name"]) == {"官坡镇"}
+
+
+def test_generation_changes_with_every_committed_write_from_any_connection(tmp_path):
+    path = tmp_path / "g.sqlite3"
+    with Store(path) as a, Store(path) as b:
+        g0 = a.generation()
+        a.add(make_report(1))
+        g1 = b.generation()
+        assert g1 > g0
+        b.decide(make_report(1).sha256, "ARI-01||||", "dismissed")
+        assert a.generation() > g1
+        with pytest.raises(RuntimeError):
+            with a.transaction() as c:
+                c.execute("DELETE FROM decisions")
+                raise RuntimeError("rolled back")
+        assert a.generation() == b.generation() > g1 and len(a.decisions()) == 1
+        assert a.created_at() == b.created_at() is not None

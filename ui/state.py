@@ -82,7 +82,7 @@ def changed() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=24)
-def _stored_view(path: str, generation: int, name: str) -> pd.DataFrame:
+def _stored_view(path: str, generation: str, name: str) -> pd.DataFrame:
     """A view of the store's current reports, shared by every session (a province's store takes seconds to
     list) and rebuilt when the store changes: ``generation`` changes with every committed write, from this
     dashboard or the command line. Each caller gets its own copy."""
@@ -107,7 +107,12 @@ def _stored_view(path: str, generation: int, name: str) -> pd.DataFrame:
 def stored_view(name: str) -> pd.DataFrame:
     """:func:`_stored_view` of the open store (``catalog``, ``finding_counts`` or ``section_flags``)."""
     s = store()
-    return _stored_view(str(s.path), s.generation(), name)
+    return _stored_view(str(s.path), _generation(s), name)
+
+
+def _generation(s: Store) -> str:
+    """The store's generation, with the file's creation time (a store recreated at the same path starts again)."""
+    return f"{s.created_at()}#{s.generation()}"
 
 
 def _cached(name: str, build: Callable[[], object]):
@@ -499,7 +504,7 @@ def trend_data(metric_id: str) -> pd.DataFrame:
     def build():
         s = store()
         if s is not None and not st.session_state["session"]:  # the store alone: shared by every session
-            return _stored_trend(str(s.path), s.generation(), metric_id)
+            return _stored_trend(str(s.path), _generation(s), metric_id)
         t, c = metrics.metric_cells(metric_id)
         session = dict(st.session_state["session"])
         rows = None
@@ -513,7 +518,7 @@ def trend_data(metric_id: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def _stored_trend(path: str, generation: int, metric_id: str) -> pd.DataFrame:
+def _stored_trend(path: str, generation: str, metric_id: str) -> pd.DataFrame:
     """:func:`trend_data` of the store's current reports (no session drops), cached on the store's generation."""
     from . import metrics
 

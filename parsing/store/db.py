@@ -519,6 +519,12 @@ class Database:
         row = self._query("SELECT value FROM meta WHERE key='generation'")
         return int(row[0][0]) if row else 0
 
+    def created_at(self) -> Optional[str]:
+        """When this store file was made (Beijing time): with :meth:`generation` it tells a recreated store at
+        the same path from the old one."""
+        row = self._query("SELECT value FROM meta WHERE key='created_at'")
+        return row[0][0] if row else None
+
     def schema_version(self) -> int:
         return int(self._query("PRAGMA user_version")[0][0])
 
