@@ -73,6 +73,9 @@ def import_folder(folder: str | os.PathLike, store: Store, workers: Optional[int
     instead of a new local one: a :class:`parsing.cluster.DaskPool` runs the same tasks on a cluster's workers
     (the results come back here and are stored the same way).
 
+    Reports are stored in the folder's (sorted) order while the workers parse ahead, so the same folder gives
+    the same store, the same current versions and the same findings however the files were scheduled.
+
     Returns ``{"imported": n, "unchanged": n, "failed": [(file, reason), ...]}``.
     """
     from . import pipeline
@@ -118,7 +121,9 @@ def import_folder(folder: str | os.PathLike, store: Store, workers: Optional[int
     if workers is None:
         workers = cpu_count()
     workers = min(int(workers), max(len(todo), 1))
+    # stored in the folder's order (ordered=True), not the order the workers finish in: among equally good
+    # versions of one body and year the one later in the folder is current, however the files were scheduled
     for res in pipeline.run(todo, store, keep_files=keep_files, parse_fn=parse_fn, check_fn=check_fn,
-                            workers=workers, limits=limits, pool=pool):
+                            workers=workers, limits=limits, pool=pool, ordered=True):
         finish(res.name, res.outcome, res.reason)
     return summary

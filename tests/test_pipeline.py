@@ -257,3 +257,26 @@ def test_a_reparse_checks_the_corrected_report_but_stores_the_parsed_values(tmp_
         assert pd.isna(parsed.at[("四", blank["row"], "总计"), "value"])  # the parse is stored as parsed
         assert f"空白 {blank['row']}" not in {m for _, m, *_ in stored_rule_findings(store, sha)}
         assert_every_report_consistent(store)
+
+
+def test_an_import_keeps_the_same_current_version_whichever_file_finishes_first(tmp_path):
+    """Two equally good versions of one body and year: the one later in the folder's order is current, even when
+    the earlier one finishes parsing last (the import stores in the folder's order, not the workers')."""
+    from tests import worker_tasks
+
+    folder = tmp_path / "county"
+    folder.mkdir()
+    text = next(p for p in sorted(SAMPLES.glob("*.txt")) if "_gbk" not in p.name).read_bytes()
+    (folder / "a_first.txt").write_bytes(text)
+    (folder / "b_second.txt").write_bytes(text + b"\n")  # other bytes, the same report
+    gate = Path(worker_tasks.order_gate(text))
+    gate.unlink(missing_ok=True)
+    with Store(tmp_path / "s.sqlite3") as store:
+        summary = import_folder(folder, store, workers=2, parse_fn=worker_tasks.parse_first_finishes_last)
+        assert summary["imported"] == 2 and not summary["failed"], summary
+        listed = store.list_reports()
+        assert len(listed) == 2 and listed["body_key"].nunique() == 1 and listed["year"].nunique() == 1
+        current = listed.loc[listed["is_current"].astype(bool), "file_name"].tolist()
+        assert current == ["b_second.txt"]
+    assert gate.exists()  # the second file was parsed before the first finished
+    gate.unlink()
