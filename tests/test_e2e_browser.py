@@ -116,6 +116,12 @@ def test_drop_samples_open_report_and_trends(server):
                 page.get_by_role("button", name="下载图表（PNG，高清）").first.click()
             png = Path(dl.value.path()).read_bytes()
             assert png[:8] == b"\x89PNG\r\n\x1a\n"
+            from PIL import Image  # opened: a briefing-sized picture with its title, axes and lines drawn
+
+            img = Image.open(io.BytesIO(png))
+            assert img.width >= 900 and img.height >= 300, img.size
+            ink = sum(img.convert("L").point(lambda v: 255 if v < 128 else 0).histogram()[255:])
+            assert ink > 0.002 * img.width * img.height
             (ARTIFACTS / "04_trend_chart.png").write_bytes(png)
 
             # 审查台: dismiss every finding of one body at once with one note, then the opinions of all bodies.
