@@ -19,7 +19,7 @@ APP = str(ROOT / "app.py")
 SEED = ROOT / "sample_reports" / "000_f2cddb79f4434941.txt"  # 群科镇 2023, a real report
 MANIFEST = json.loads((ROOT / "sample_reports" / "demo" / "manifest.json").read_text(encoding="utf-8"))
 PAGES = ["pages/upload.py", "pages/completeness.py", "pages/report.py", "pages/trends.py", "pages/compare.py",
-         "pages/export.py", "pages/library.py", "pages/fetch.py", "pages/briefing.py"]
+         "pages/export.py", "pages/library.py", "pages/fetch.py", "pages/briefing.py", "pages/review.py"]
 
 
 def texts(at) -> str:
