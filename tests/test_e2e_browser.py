@@ -3,6 +3,7 @@
 Drops the sample reports on the uploader, waits for their badges, opens a report and the trends
 page, and saves screenshots to tests/artifacts/ (gitignored).
 """
+import contextlib
 import io
 import os
 import socket
@@ -37,15 +38,23 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    port = free_port()
     db = tmp_path_factory.mktemp("e2e_store") / "reports.sqlite3"  # its own empty store, never data/
+    with streamlit_server({"GOVREPORT_DB": str(db)}, "streamlit.log") as url:
+        yield url
+
+
+@contextlib.contextmanager
+def streamlit_server(env: dict, log_name: str):
+    """A real ``streamlit run app.py`` on a free port of 127.0.0.1 with ``env`` added to the environment (its log
+    in tests/artifacts/``log_name``); yields its URL once it answers, and stops it afterwards."""
+    port = free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS / "streamlit.log", "w")
+    log = open(ARTIFACTS / log_name, "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
          f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
          "--server.fileWatcherType=none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1", "GOVREPORT_DB": str(db)},
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -58,7 +67,7 @@ def server(tmp_path_factory):
             except OSError:
                 pass
             if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {ARTIFACTS / 'streamlit.log'}")
+                raise RuntimeError(f"streamlit did not start; see {ARTIFACTS / log_name}")
             time.sleep(0.3)
         yield url
     finally:

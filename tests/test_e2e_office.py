@@ -1,19 +1,14 @@
 """End-to-end, as an office serves it: a real `streamlit run` with accounts on and a store full of hostile text, in
 a headless chromium (Debian's). Nothing is reachable before logging in, not even a page asked for first thing on a
 fresh server; after logging in no link or image from report text exists in the page, selectbox menus included."""
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.test_app_hostile import EVIL, build_world
-from tests.test_e2e_browser import ARTIFACTS, CHROMIUM, ROOT, free_port
+from tests.test_e2e_browser import ARTIFACTS, CHROMIUM, streamlit_server
 from ui import accounts
-from tests.waits import HANG_MS, HANG_SECONDS
+from tests.waits import HANG_MS
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(),
                                 reason=f"{CHROMIUM} is not installed (CI installs the Debian chromium package)")
@@ -27,35 +22,8 @@ def office(tmp_path_factory):
     db, users = tmp / "reports.sqlite3", tmp / "users.json"
     build_world(db)
     accounts.add_user("liming", PASSWORD, "李明", users)
-    port = free_port()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = open(ARTIFACTS / "streamlit_office.log", "w")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "GOVREPORT_DB": str(db), "GOVREPORT_USERS": str(users)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true", f"--server.port={port}",
-         "--server.address=127.0.0.1", "--browser.gatherUsageStats=false", "--server.fileWatcherType=none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + HANG_SECONDS  # server start: a hang guard, not a speed check
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                raise RuntimeError(f"streamlit did not start; see {ARTIFACTS / 'streamlit_office.log'}")
-            time.sleep(0.3)
+    with streamlit_server({"GOVREPORT_DB": str(db), "GOVREPORT_USERS": str(users)}, "streamlit_office.log") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 def no_live_user_text(page) -> None:
