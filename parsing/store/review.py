@@ -54,6 +54,15 @@ def apply_corrections(report: ParsedReport, fixes: list[tuple]) -> ParsedReport:
     return report
 
 
+
+def _of_reports(select: str, sha256: Any, order: str) -> tuple[str, list]:
+    """``select`` limited to the reports ``sha256`` names (one, several, or None for all), ordered by ``order``:
+    the SQL and its parameters."""
+    params: list = []
+    vals = _as_list(sha256)
+    where = "" if vals is None else " WHERE " + _in("sha256", vals, params)
+    return f"{select}{where} ORDER BY {order}", params
+
 class ReviewMixin:
     """Decisions and corrections (mixed into :class:`parsing.store.Store`)."""
 
@@ -113,13 +122,8 @@ class ReviewMixin:
 
     def publication_dates(self, sha256: Any = None) -> pd.DataFrame:
         """Publication dates reviewers entered: sha256, published (ISO), note, entered_at, reviewer."""
-        params: list = []
-        where = ""
-        vals = _as_list(sha256)
-        if vals is not None:
-            where = " WHERE " + _in("sha256", vals, params)
-        return self._frame("SELECT sha256, published, note, entered_at, reviewer FROM publication_dates" + where
-                           + " ORDER BY entered_at", params)
+        return self._frame(*_of_reports("SELECT sha256, published, note, entered_at, reviewer FROM publication_dates",
+                                        sha256, "entered_at"))
 
     def published_override(self, sha256: str) -> Optional[str]:
         row = self._query("SELECT published FROM publication_dates WHERE sha256=?", (sha256,))
@@ -132,13 +136,8 @@ class ReviewMixin:
         return apply_published(report, self.published_override(report.sha256))
 
     def decisions(self, sha256: Any = None) -> pd.DataFrame:
-        params: list = []
-        where = ""
-        vals = _as_list(sha256)
-        if vals is not None:
-            where = " WHERE " + _in("sha256", vals, params)
-        return self._frame("SELECT sha256, finding_key, status, note, decided_at, reviewer FROM decisions" + where
-                           + " ORDER BY decided_at", params)
+        return self._frame(*_of_reports("SELECT sha256, finding_key, status, note, decided_at, reviewer FROM decisions",
+                                        sha256, "decided_at"))
 
     def correct(self, sha256: str, table: str, row: str, column: str, value: Optional[float], note: str = "",
                 check_fn: Optional[CheckFn] = None, *, reviewer: Optional[str] = None) -> None:
