@@ -229,9 +229,8 @@ class _Fetcher:
         for link in links:
             known = self.store.fetched_from(link.url)
             if known:
-                docs.append(Doc(url=link.url, final_url=link.url, data=b"", content_type="", fetched_at="",
-                                via_url=page.url, link_text=link.text, known_sha=known,
-                                hints=[(link.date, "list")] if link.date else []))
+                docs.append(_known_doc(link.url, page, link.text, known,
+                                       hints=[(link.date, "list")] if link.date else []))
                 continue
             try:
                 resp2 = self._get(index, link.url)
@@ -273,8 +272,7 @@ class _Fetcher:
         for a in attachments[:MAX_ATTACHMENTS]:
             known = self.store.fetched_from(a.url)
             if known:
-                docs.append(Doc(url=a.url, final_url=a.url, data=b"", content_type="", fetched_at="", via_url=page.url,
-                                link_text=a.text, known_sha=known))
+                docs.append(_known_doc(a.url, page, a.text, known))
                 continue
             try:
                 r = self._get(index, a.url)
@@ -354,6 +352,12 @@ def _doc_published(doc: Doc, report: Optional[ParsedReport]) -> tuple[Optional[s
         items.append((report.published, source))
     return _best_published(items)
 
+
+
+def _known_doc(url: str, via: Page, link_text: str, sha: str, hints: Optional[list] = None) -> Doc:
+    """A link fetched and stored before (report ``sha``): a source to add, nothing to download again."""
+    return Doc(url=url, final_url=url, data=b"", content_type="", fetched_at="", via_url=via.url, link_text=link_text,
+               known_sha=sha, hints=hints or [])
 
 class Run:
     """The state of one fetch: the store, the settings, the client, the pool; :meth:`__call__` runs jobs."""
