@@ -53,11 +53,19 @@ class Site:
                     site.hits.append(self.path)
                     site.active += 1
                     site.most_at_once = max(site.most_at_once, site.active)
+                self._counted = True
                 try:
                     self._answer()
                 except (BrokenPipeError, ConnectionResetError):
                     pass
                 finally:
+                    self._answered()
+
+            def _answered(self):
+                # A request stops counting as active just before the last bytes of its answer go out: the client
+                # can send its next request only after reading them, while this thread may still be returning.
+                if self._counted:
+                    self._counted = False
                     with site._lock:
                         site.active -= 1
 
@@ -69,6 +77,7 @@ class Site:
                     body = "<html><body>页面不存在</body></html>".encode()
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
+                    self._answered()
                     self.wfile.write(body)
                     return
                 if route.wait:
@@ -86,6 +95,7 @@ class Site:
                     self.send_header("Connection", "close")
                     self.close_connection = True
                 self.end_headers()
+                self._answered()
                 self.wfile.write(body)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
