@@ -1,18 +1,23 @@
 """The fast paths of the PDF reader give exactly what the slow ones they replace gave.
 
 ``parsing.readers.pdf.table_texts`` finds each table cell's characters in one sorted pass instead of pdfplumber's
-``Table.extract()`` (every character tested against every row and cell). Both must return the same text for every
-table of every PDF we hold: the seeds, the reader fixtures (fake bold, split headers, CID fonts) and the real
-published PDFs."""
+``Table.extract()`` (every character tested against every row and cell), and reads one-line cells without
+pdfplumber's word extraction (``cell_text``); ``find_tables`` finds pdfplumber's cells without its quadratic search;
+``pdfium_to_page`` takes the characters' text from the page's text. Each must give the same result for every table
+of every PDF we hold: the seeds, the demo county, the reader fixtures (fake bold, split headers, CID fonts) and the
+real published PDFs."""
+import random
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from pdfplumber.table import TableFinder, TableSettings
+from pdfplumber.utils.text import extract_text
 
 from parsing.readers import pdf as P
 
 ROOT = Path(__file__).resolve().parents[1]
-PDFS = sorted(p for d in ("sample_reports", "tests/fixtures/pdf", "tests/fixtures/real")
+PDFS = sorted(p for d in ("sample_reports", "sample_reports/demo", "tests/fixtures/pdf", "tests/fixtures/real")
               for p in (ROOT / d).glob("*.pdf") if "_scan" not in p.name and p.name != "scan.pdf")
 
 
@@ -40,6 +45,40 @@ def test_table_texts_equal_pdfplumbers_extract(path):
             compared += 1
     if path.name in {"report.pdf", "fakebold.pdf", "header_split.pdf"} or path.parent.name == "sample_reports":
         assert compared, "a PDF with ruled tables compared no table"
+
+
+@pytest.mark.parametrize("path", PDFS, ids=[p.name for p in PDFS])
+def test_tables_and_characters_equal_pdfplumbers_own(path):
+    for page in table_pages(path):
+        slow = TableFinder(page, TableSettings.resolve(None)).tables
+        assert [t.cells for t in P.find_tables(page)] == [t.cells for t in slow]
+    try:
+        pdf = pdfium.PdfDocument(path.read_bytes())
+    except pdfium.PdfiumError:
+        return
+    for page in pdf:
+        textpage = page.get_textpage()
+        asked = P.pdfium_to_page(page, textpage)  # every character's text asked of pdfium
+        assert P.pdfium_to_page(page, textpage, textpage.get_text_range()).chars == asked.chars
+
+
+def test_one_line_cells_read_as_pdfplumber_reads_them():
+    """Random cells: one or several characters, blanks, gaps around the word tolerance, slightly different tops,
+    overlaps, out-of-order characters, rotated text, ligatures and two lines (the last three go to pdfplumber)."""
+    rng = random.Random(7)
+    alphabet = list("0123456789一二三件其他 ,.-") + ["ﬁ", " ", "\u3000"]
+    for _ in range(3000):
+        chars, x = [], rng.uniform(0, 50)
+        for _ in range(rng.choice([1, 1, 2, 3, 4, 6])):
+            w = rng.uniform(2, 8)
+            top = 100 + rng.choice([0, 0, 0, 0.5, 1.5, 2.8, 2.95, 3.2, 12])
+            chars.append({"text": rng.choice(alphabet), "x0": x, "x1": x + w, "top": top, "bottom": top + 9,
+                          "doctop": top, "upright": rng.random() > 0.05, "size": 9.0,
+                          "width": w, "height": 9.0})
+            x += w + rng.choice([0, 0.5, 2.9, 3.0, 3.1, 6, -1, -w - 1])
+        if rng.random() < 0.2:
+            rng.shuffle(chars)
+        assert P.cell_text(chars) == extract_text(chars), chars
 
 
 def test_cell_edges_follow_pdfplumber():

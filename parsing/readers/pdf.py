@@ -36,8 +36,8 @@ from typing import Optional
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from pdfplumber.table import TableFinder, TableSettings
-from pdfplumber.utils.text import chars_to_textmap
+from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
+from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE, LIGATURES, chars_to_textmap
 from pdfplumber.utils.text import extract_text as plumber_extract_text
 from pdfplumber.utils.text import dedupe_chars as plumber_dedupe_chars
 
@@ -172,6 +172,32 @@ def text_is_garbled(text: str) -> bool:
     return bad >= GARBLED_RATIO * len(chars) or (bad >= 0.05 * len(chars) and cjk < 0.05 * len(chars))
 
 
+def _page_objects(parent, max_depth: int, level: int = 0, form: bool = False):
+    """``(handle, type, level)`` of every object of a page (raw handle ``parent``), descending into form
+    XObjects up to ``max_depth`` levels: pypdfium2's ``get_objects`` without a helper object per drawing."""
+    count, get = ((pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject) if form
+                  else (pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject))
+    type_of = pdfium_c.FPDFPageObj_GetType
+    n = count(parent)
+    if n < 0:
+        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+    for i in range(n):
+        obj = get(parent, i)
+        if not obj:
+            raise pdfium.PdfiumError("Failed to get pageobject.")
+        kind = type_of(obj)
+        yield obj, kind, level
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < max_depth - 1:
+            yield from _page_objects(obj, max_depth, level + 1, True)
+
+
+def _bounds(obj) -> tuple:
+    left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+        raise pdfium.PdfiumError("Failed to get bounds.")
+    return left.value, bottom.value, right.value, top.value
+
+
 def _clean_line(line: str) -> str:
     return _CONTROL.sub("", line).strip()
 
@@ -199,21 +225,25 @@ def pdfium_to_triage(pdf: pdfium.PdfDocument, index: int) -> PageTriage:
         page_area = max(1.0, info.width * info.height)
         seen = 0
         nested_paths = False
-        for obj in page.get_objects(max_depth=4):
+        paths = []  # the page's own path objects (not inside forms), for its ruling edges
+        for obj, kind, level in _page_objects(page.raw, 4):
             seen += 1
             if seen > MAX_PATH_OBJECTS_SCANNED:
                 break
-            if obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
-                info.ruling_segments += pdfium_c.FPDFPath_CountSegments(obj.raw)
-                nested_paths = nested_paths or obj.level > 0
-            elif obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE and len("".join(info.lines)) < 40:
-                x0, y0, x1, y1 = obj.get_bounds()
+            if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+                info.ruling_segments += pdfium_c.FPDFPath_CountSegments(obj)
+                if level:
+                    nested_paths = True
+                else:
+                    paths.append(obj)
+            elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE and len("".join(info.lines)) < 40:
+                x0, y0, x1, y1 = _bounds(obj)
                 if (x1 - x0) * (y1 - y0) >= 0.5 * page_area:
                     info.picture = True
         info.crowded = seen > MAX_PATH_OBJECTS_SCANNED or info.ruling_segments > MAX_TABLE_PAGE_SEGMENTS
         if (info.table_candidate and not nested_paths and not info.crowded
                 and page.get_rotation() == 0 and info.chars <= MAX_TABLE_PAGE_CHARS):
-            info.objects = pdfium_to_page(page, textpage)
+            info.objects = pdfium_to_page(page, textpage, raw, paths)
     finally:
         if textpage is not None:
             textpage.close()
@@ -247,7 +277,7 @@ class PdfiumPage:
         return PdfiumPage(plumber_dedupe_chars(self.chars), self.edges, self.width, self.height)
 
     def find_tables(self) -> list:
-        return TableFinder(self, TableSettings.resolve(None)).tables
+        return find_tables(self)
 
     def filter(self, keep) -> "PdfiumPage":
         return PdfiumPage([c for c in self.chars if keep(c)], self.edges, self.width, self.height)
@@ -258,10 +288,70 @@ class PdfiumPage:
         return chars_to_textmap(self.chars).extract_text_lines(strip=strip, return_chars=return_chars)
 
 
+def intersections_to_cells(intersections: dict) -> list:
+    """pdfplumber's ``intersections_to_cells``, the same cells in the same order, without its quadratic walk.
+
+    pdfplumber scans every later point for each point to find those directly below and to the right, and
+    rebuilds the sets of edges through two points at every comparison; here the points are grouped by column
+    and by row once and each point's edge sets are built once."""
+    points = sorted(intersections)
+    v_of = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in intersections[p]["v"]} for p in points}
+    h_of = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in intersections[p]["h"]} for p in points}
+    column: dict = {}
+    row: dict = {}
+    for p in points:  # in sorted order: a column top to bottom, a row left to right
+        column.setdefault(p[0], []).append(p)
+        row.setdefault(p[1], []).append(p)
+    position = {}
+    for members in column.values():
+        for k, p in enumerate(members):
+            position[p] = k
+    across = {}
+    for members in row.values():
+        for k, p in enumerate(members):
+            across[p] = k
+    cells = []
+    for pt in points[:-1]:
+        below = column[pt[0]][position[pt] + 1:]
+        right = row[pt[1]][across[pt] + 1:]
+        v_pt, h_pt = v_of[pt], h_of[pt]
+        found = None
+        for below_pt in below:
+            if v_pt.isdisjoint(v_of[below_pt]):
+                continue
+            for right_pt in right:
+                if h_pt.isdisjoint(h_of[right_pt]):
+                    continue
+                corner = (right_pt[0], below_pt[1])
+                if (corner in v_of and not v_of[corner].isdisjoint(v_of[right_pt])
+                        and not h_of[corner].isdisjoint(h_of[below_pt])):
+                    found = (pt[0], pt[1], corner[0], corner[1])
+                    break
+            if found:
+                break
+        if found:
+            cells.append(found)
+    return cells
+
+
+def find_tables(page) -> list:
+    """The tables pdfplumber's ``TableFinder`` finds with its default settings (``lines`` strategy), on a
+    pdfplumber page or a :class:`PdfiumPage`, with :func:`intersections_to_cells` for the cell search."""
+    settings = TableSettings.resolve(None)
+    finder = TableFinder.__new__(TableFinder)
+    finder.page, finder.settings = page, settings
+    finder.edges = finder.get_edges()
+    finder.intersections = edges_to_intersections(finder.edges, settings.intersection_x_tolerance,
+                                                  settings.intersection_y_tolerance)
+    finder.cells = intersections_to_cells(finder.intersections)
+    finder.tables = [Table(page, group) for group in cells_to_tables(finder.cells)]
+    return finder.tables
+
+
 def _path_edges(obj, left: float, top_y: float) -> list:
-    """Horizontal and vertical edges of one path object (lines, rectangle sides)."""
+    """Horizontal and vertical edges of one path object (raw handle: lines, rectangle sides)."""
     m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(obj.raw, m):
+    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
         return []
     x, y = ctypes.c_float(), ctypes.c_float()
     points: list = []  # current subpath
@@ -284,8 +374,8 @@ def _path_edges(obj, left: float, top_y: float) -> list:
         edges.append({"object_type": "line", "orientation": orientation, "x0": a, "x1": b, "top": top,
                       "bottom": bottom, "doctop": top, "width": b - a, "height": bottom - top})
 
-    for k in range(pdfium_c.FPDFPath_CountSegments(obj.raw)):
-        seg = pdfium_c.FPDFPath_GetPathSegment(obj.raw, k)
+    for k in range(pdfium_c.FPDFPath_CountSegments(obj)):
+        seg = pdfium_c.FPDFPath_GetPathSegment(obj, k)
         pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
         pt = (m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f)
         kind = pdfium_c.FPDFPathSegment_GetType(seg)
@@ -302,10 +392,15 @@ def _path_edges(obj, left: float, top_y: float) -> list:
     return edges
 
 
-def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> PdfiumPage:
-    """Characters (with pdfminer-like loose boxes) and ruling edges of one page."""
+def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Optional[str] = None,
+                   paths: Optional[list] = None) -> PdfiumPage:
+    """Characters (with pdfminer-like loose boxes) and ruling edges of one page.
+
+    ``raw`` is the page's text as ``get_text_range()`` gave it (one character per index): when its length is the
+    page's character count, each character's text comes from it, and only blanks are asked whether pdfium made
+    them up (it adds only spaces and line breaks of its own); otherwise pdfium is asked for every character."""
     left, bottom_y, right, top_y = page.get_mediabox()
-    raw = textpage.raw
+    handle = textpage.raw
     box = pdfium_c.FS_RECTF()
     chars = []
     # the pdfium calls bound once: this loop runs for every character of every table page
@@ -313,23 +408,33 @@ def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage) -> Pdfium
     loose_box, angle_of, size_of = (pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharAngle,
                                     pdfium_c.FPDFText_GetFontSize)
     append = chars.append
-    for i in range(textpage.count_chars()):
-        if is_generated(raw, i) == 1:
-            continue  # spaces and line breaks pdfium adds on its own
-        code = unicode_of(raw, i)
+    count = textpage.count_chars()
+    texts = raw if raw is not None and len(raw) == count else None
+    for i in range(count):
+        if texts is None:
+            if is_generated(handle, i) == 1:
+                continue  # spaces and line breaks pdfium adds on its own
+            code = unicode_of(handle, i)
+        else:
+            code = ord(texts[i])
+            if code <= 0x20 or texts[i].isspace():
+                if is_generated(handle, i) == 1:
+                    continue
         if code < 0x20 or code in (0xFFFE, 0xFFFF):
             continue
-        if not loose_box(raw, i, box):
+        if not loose_box(handle, i, box):
             continue
         b_left, b_right, b_top, b_bottom = box.left, box.right, box.top, box.bottom
         x0, x1 = b_left - left, b_right - left
         top, bottom = top_y - b_top, top_y - b_bottom
         append({"object_type": "char", "text": chr(code), "x0": x0, "x1": x1, "top": top,
                 "bottom": bottom, "doctop": top, "width": x1 - x0, "height": bottom - top,
-                "size": round(size_of(raw, i), 2), "fontname": "",
-                "upright": abs(angle_of(raw, i)) < 0.01, "matrix": (1, 0, 0, 1, x0, top_y - b_bottom)})
+                "size": round(size_of(handle, i), 2), "fontname": "",
+                "upright": abs(angle_of(handle, i)) < 0.01, "matrix": (1, 0, 0, 1, x0, top_y - b_bottom)})
+    if paths is None:
+        paths = [obj for obj, kind, _ in _page_objects(page.raw, 1) if kind == pdfium_c.FPDF_PAGEOBJ_PATH]
     edges = []
-    for obj in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH], max_depth=1):
+    for obj in paths:
         edges.extend(_path_edges(obj, left, top_y))
     return PdfiumPage(chars, edges, right - left, top_y - bottom_y)
 
@@ -392,6 +497,51 @@ class CharIndex:
         return [i for i in among if x0 <= h[i] < x1 and top <= (v_of[i]["top"] + v_of[i]["bottom"]) / 2 < bottom]
 
 
+_ONE_LINE = DEFAULT_Y_TOLERANCE - 0.1  # safely inside pdfplumber's line clustering
+
+
+def cell_text(chars: list) -> str:
+    """pdfplumber's ``extract_text(chars)`` (default settings), with a short way for the common cells: one
+    character, or upright characters on one line (a number, a short label).
+
+    On one line pdfplumber's steps reduce to: sort by ``x0`` (stable), split words at blanks and where a
+    character starts left of the previous one's ``x0`` or beyond its ``x1`` plus the x tolerance, join the words
+    with one space. Anything else (several lines, rotated text, ligatures, empty texts) goes to pdfplumber."""
+    if len(chars) == 1:
+        text = chars[0]["text"]
+        if text:
+            return "" if text.isspace() else LIGATURES.get(text, text)
+        return plumber_extract_text(chars)
+    tops = [c["top"] for c in chars]
+    if max(tops) - min(tops) >= _ONE_LINE or not all(c["upright"] is True for c in chars):
+        return plumber_extract_text(chars)
+    words: list = []
+    word: list = []
+    prev = None
+    for c in sorted(chars, key=_x0):
+        text = c["text"]
+        if not text or text in LIGATURES:
+            return plumber_extract_text(chars)
+        if text.isspace():
+            if word:
+                words.append("".join(word))
+                word = []
+            prev = None
+            continue
+        if word and (c["x0"] < prev["x0"] or c["x0"] > prev["x1"] + DEFAULT_X_TOLERANCE):
+            words.append("".join(word))
+            word = []
+        word.append(text)
+        prev = c
+    if word:
+        words.append("".join(word))
+    return " ".join(words)
+
+
+def _x0(c: dict) -> float:
+    return c["x0"]
+
+
 def table_texts(table, index: Optional[CharIndex] = None) -> list[list[Optional[str]]]:
     """What pdfplumber's ``Table.extract()`` returns, found in one sorted pass over the page's characters.
 
@@ -410,7 +560,7 @@ def table_texts(table, index: Optional[CharIndex] = None) -> list[list[Optional[
                 arr.append(None)
                 continue
             in_cell = index.inside(cell, in_row)
-            arr.append(plumber_extract_text([chars[i] for i in in_cell]) if in_cell else "")
+            arr.append(cell_text([chars[i] for i in in_cell]) if in_cell else "")
         out.append(arr)
     return out
 
@@ -460,7 +610,7 @@ def page_to_items(page, number: int) -> tuple[Optional[PageItems], Optional[str]
     deduped = page.dedupe_chars() if has_doubled_chars(page.chars) else page
     if text_is_garbled("".join(c["text"] for c in deduped.chars[:4000])):
         return None, "garbled"
-    tables = deduped.find_tables()
+    tables = deduped.find_tables() if isinstance(deduped, PdfiumPage) else find_tables(deduped)
     index = CharIndex(deduped.chars) if tables else None
     pieces = [p for p in (_table_to_piece(t, number, page.height, index) for t in tables) if p]
     if not pieces:
