@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Optional
 
 from .. import forms
@@ -14,6 +15,7 @@ _NUMERALS = "一二三四五六"
 _HEADING = re.compile(r"^(?:第)?([一二三四五六])(?:、|\.|．|,|，|部分)\s*(.*)$")
 
 
+@lru_cache(maxsize=16384)  # a pure function of the line, asked for each line after each heading found
 def heading_section(text: str, last: int) -> Optional[int]:
     """The section number a line is the heading of, or None. Only sections after ``last``."""
     s = unicodedata.normalize("NFKC", text).strip()

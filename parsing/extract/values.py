@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Optional
 
 BLANK_MARKS = {"", "-", "--", "—", "——", "/", "\\", "－", "—-", "／"}
@@ -24,9 +25,16 @@ _CN_NUM = re.compile(r"^[零〇一壹二贰两三叁四肆五伍六陆七柒八�
 VALUE_WORDS = {"无", "空", "暂无", "未统计", "不详"}
 
 
+_SPACES = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+
+# The functions below are pure functions of a cell's text, asked many times for the same few texts (0, 1, 2, ...)
+# while a report is matched: they remember their answers (bounded, per process).
+
+
+@lru_cache(maxsize=65536)
 def clean_num_text(text: str) -> str:
     s = unicodedata.normalize("NFKC", text or "")
-    return re.sub(r"[\s\u3000\u00a0\u200b\ufeff]+", "", s)
+    return _SPACES.sub("", s)
 
 
 def cn_to_int(s: str) -> Optional[int]:
@@ -48,6 +56,7 @@ def cn_to_int(s: str) -> Optional[int]:
     return total + section + (digit or 0)
 
 
+@lru_cache(maxsize=65536)
 def is_blank_text(text: Optional[str]) -> bool:
     return clean_num_text(text or "") in BLANK_MARKS
 
@@ -57,6 +66,7 @@ def _denoised(s: str) -> str:
     return t if t != s and t and (_NUM.match(t) or _NUM_UNIT.match(t)) else s
 
 
+@lru_cache(maxsize=65536)
 def is_number_text(text: Optional[str]) -> bool:
     """Text that stands in a value cell: a number (with a unit, thousands separators, a sign word such as
     减3, or in characters) or one of the words that stand where a number should be."""
@@ -72,12 +82,14 @@ def is_value_text(text: Optional[str]) -> bool:
     return is_blank_text(text) or is_number_text(text)
 
 
+@lru_cache(maxsize=65536)
 def is_digit_value(text: Optional[str]) -> bool:
     """A number written in digits (with a unit, thousands separators or a sign word): never a label fragment."""
     s = _denoised(clean_num_text(text or ""))
     return bool(_NUM.match(s) or _NUM_UNIT.match(s) or _SIGNED_WORD.match(s) or ("," in s and _THOUSANDS.match(s)))
 
 
+@lru_cache(maxsize=65536)
 def parse_value(text: Optional[str]) -> tuple[Optional[float], str, Optional[str]]:
     """(value, status, note) for a cell's raw text. Blank is not 0; text is not 0."""
     s = clean_num_text(text or "")
