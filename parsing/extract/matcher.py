@@ -862,8 +862,9 @@ class TableMatcher:
         self.row_complete[key] = False
         self.notes.add("PARSE-CUT-OFF", table=row.slot.table, row=row.slot.key, leaf=row.slot.leaf,
                        k=len(row.values), n=len(cols))
+        page = self._page(row)
         for col, t in zip(cols, row.values):
-            self._store(row.slot.table, row.slot.key, row.slot.leaf, col, t.cell, True, self._page(row))
+            self._store(row.slot.table, row.slot.key, row.slot.leaf, col, t.cell, True, page)
 
     def _place(self, row: Row, cols: tuple, cells: list) -> None:
         key = (row.slot.table, row.slot.key)
@@ -883,8 +884,9 @@ class TableMatcher:
             sure = [True] * len(cols)
         else:
             fitted, sure = self._fit(row.slot, cells, len(cols))
+        page = self._page(row)
         for col, cell, ok in zip(cols, fitted, sure):
-            self._store(row.slot.table, row.slot.key, row.slot.leaf, col, cell, ok, self._page(row))
+            self._store(row.slot.table, row.slot.key, row.slot.leaf, col, cell, ok, page)
 
     def _duplicate(self, row: Row, cols: tuple, cells: list) -> None:
         table, key = row.slot.table, row.slot.key
@@ -928,9 +930,10 @@ class TableMatcher:
                 got = [c for c, p in zip(cols, placed) if p is not None]
                 self.notes.add("PARSE-POSITION", table=row.slot.table, row=row.slot.key, leaf=row.slot.leaf,
                                columns="、".join(got))
+                page = self._page(row)
                 for col, cell in zip(cols, placed):
                     self._store(row.slot.table, row.slot.key, row.slot.leaf, col,
-                                cell if cell is not None else Cell("", self._page(row)), True, self._page(row))
+                                cell if cell is not None else Cell("", page), True, page)
             else:
                 self._place(row, cols, cells)
         self._deferred = []

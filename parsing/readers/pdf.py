@@ -266,8 +266,9 @@ class PdfiumPage:
     the top-left corner of the media box.
     """
 
-    def __init__(self, chars: list, edges: list, width: float, height: float):
+    def __init__(self, chars: list, edges: list, width: float, height: float, doubled: Optional[bool] = None):
         self.chars = chars
+        self.doubled = doubled  # whether some character is painted twice (None: not known yet)
         self.edges = edges
         self.width = width
         self.height = height
@@ -408,6 +409,7 @@ def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Opti
     loose_box, angle_of, size_of = (pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharAngle,
                                     pdfium_c.FPDFText_GetFontSize)
     append = chars.append
+    index_of: list = []  # each character's index in the text page
     count = textpage.count_chars()
     texts = raw if raw is not None and len(raw) == count else None
     for i in range(count):
@@ -429,14 +431,20 @@ def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Opti
         top, bottom = top_y - b_top, top_y - b_bottom
         append({"object_type": "char", "text": chr(code), "x0": x0, "x1": x1, "top": top,
                 "bottom": bottom, "doctop": top, "width": x1 - x0, "height": bottom - top,
-                "size": round(size_of(handle, i), 2), "fontname": "",
+                "size": None, "fontname": "",
                 "upright": abs(angle_of(handle, i)) < 0.01, "matrix": (1, 0, 0, 1, x0, top_y - b_bottom)})
+        index_of.append(i)
+    # The font size only tells doubled characters apart (pdfplumber's dedupe_chars): asked only where it runs.
+    doubled = has_doubled_chars(chars)
+    if doubled:
+        for c, i in zip(chars, index_of):
+            c["size"] = round(size_of(handle, i), 2)
     if paths is None:
         paths = [obj for obj, kind, _ in _page_objects(page.raw, 1) if kind == pdfium_c.FPDF_PAGEOBJ_PATH]
     edges = []
     for obj in paths:
         edges.extend(_path_edges(obj, left, top_y))
-    return PdfiumPage(chars, edges, right - left, top_y - bottom_y)
+    return PdfiumPage(chars, edges, right - left, top_y - bottom_y, doubled)
 
 
 # ---------------------------------------------------------------------------
@@ -607,7 +615,10 @@ def page_to_items(page, number: int) -> tuple[Optional[PageItems], Optional[str]
     """
     if len(page.chars) > MAX_TABLE_PAGE_CHARS:
         return None, "skipped"
-    deduped = page.dedupe_chars() if has_doubled_chars(page.chars) else page
+    doubled = getattr(page, "doubled", None)
+    if doubled is None:
+        doubled = has_doubled_chars(page.chars)
+    deduped = page.dedupe_chars() if doubled else page
     if text_is_garbled("".join(c["text"] for c in deduped.chars[:4000])):
         return None, "garbled"
     tables = deduped.find_tables() if isinstance(deduped, PdfiumPage) else find_tables(deduped)
@@ -702,9 +713,10 @@ def textpage_words(textpage, raw: str, height: float, number: int) -> list[list]
         left, bottom, right, top = l_.value, b_.value, r_.value, t_.value
         box = (ch, left, height - top, right, height - bottom)
         if word:
-            # half the font size, not of the ink: a period's or a minus sign's box is tiny
-            size = max(size_of(handle, i), top - bottom, 4.0)
-            if left - word[-1][3] > 0.5 * size:
+            # half the font size, not of the ink: a period's or a minus sign's box is tiny (the size is asked
+            # only when the gap is wider than half the ink's height, as it cannot be smaller than that)
+            gap = left - word[-1][3]
+            if gap > 0.5 * max(top - bottom, 4.0) and gap > 0.5 * max(size_of(handle, i), top - bottom, 4.0):
                 end_word()
         word.append(box)
     end_line()
