@@ -18,6 +18,7 @@ at spaces (tables copied from web pages with one cell per line, or flattened ont
 """
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -451,8 +452,14 @@ class TableMatcher:
                 owner.append(t)
                 cells.append(c)
         hits, text, bounds = lex.find_entries(words, self.state.table)
+        ends = [b for _, b in bounds]  # the cells' spans are contiguous: ends never decrease
         for h in hits:
-            ks = [k for k, (a, b) in enumerate(bounds) if a < h.end and b > h.start] or [len(words) - 1]
+            ks = []  # the cells the hit overlaps: from the first that ends after its start
+            for k in range(bisect.bisect_right(ends, h.start), len(bounds)):
+                if bounds[k][0] >= h.end:
+                    break
+                ks.append(k)
+            ks = ks or [len(words) - 1]
             h.token = owner[ks[0]].text
             xs = [_center(cells[k]) for k in ks if _center(cells[k]) is not None]
             h.x = sum(xs) / len(xs) if xs else None
