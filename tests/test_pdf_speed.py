@@ -49,9 +49,13 @@ def test_table_texts_equal_pdfplumbers_extract(path):
 
 @pytest.mark.parametrize("path", PDFS, ids=[p.name for p in PDFS])
 def test_tables_and_characters_equal_pdfplumbers_own(path):
+    settings = TableSettings.resolve(None)
     for page in table_pages(path):
-        slow = TableFinder(page, TableSettings.resolve(None)).tables
-        assert [t.cells for t in P.find_tables(page)] == [t.cells for t in slow]
+        finder = TableFinder(page, settings)
+        assert [t.cells for t in P.find_tables(page)] == [t.cells for t in finder.tables]
+        fast = P.edges_to_intersections(finder.edges, settings.intersection_x_tolerance,
+                                        settings.intersection_y_tolerance)
+        assert list(fast.items()) == list(finder.intersections.items())
     try:
         pdf = pdfium.PdfDocument(path.read_bytes())
     except pdfium.PdfiumError:
@@ -92,3 +96,25 @@ def test_cell_edges_follow_pdfplumber():
     assert index.inside((10, 10, 20, 20)) == [0, 3]
     assert index.inside((0, 0, 30, 30)) == [0, 1, 2, 3]
     assert index.inside((10, 10, 20, 20), [0, 1, 2, 3]) == [0, 3]
+
+
+def test_intersections_and_cells_equal_pdfplumbers_on_random_rulings():
+    """Random rulings on a coarse grid (so that ends meet, miss by a hair or fall within the tolerances, and
+    cells are cut by partial lines): pdfplumber's points, edges and cells, in its order."""
+    from pdfplumber.table import edges_to_intersections, intersections_to_cells
+
+    rng = random.Random(11)
+    for _ in range(300):
+        edges = []
+        for _ in range(rng.randint(1, 40)):
+            a, b = sorted(rng.sample(range(0, 12), 2))
+            at = rng.randint(0, 11) * 10 + rng.choice([0, 0, 0, 0.5, 1.0, 1.0000001, -1.0])
+            lo, hi = a * 10 + rng.choice([0, 0, -1, 1.2]), b * 10 + rng.choice([0, 0, 1, -1.2])
+            if rng.random() < 0.5:
+                edges.append({"orientation": "h", "x0": lo, "x1": hi, "top": at, "bottom": at, "width": hi - lo})
+            else:
+                edges.append({"orientation": "v", "x0": at, "x1": at, "top": lo, "bottom": hi, "height": hi - lo})
+        slow = edges_to_intersections(edges, 1, 1)
+        fast = P.edges_to_intersections(edges, 1, 1)
+        assert list(fast.items()) == list(slow.items())
+        assert P.intersections_to_cells(fast) == intersections_to_cells(slow)
