@@ -52,6 +52,7 @@ def test_tables_and_characters_equal_pdfplumbers_own(path):
     settings = TableSettings.resolve(None)
     for page in table_pages(path):
         finder = TableFinder(page, settings)
+        assert P.table_edges(page, settings) == finder.edges
         assert [t.cells for t in P.find_tables(page)] == [t.cells for t in finder.tables]
         fast = P.edges_to_intersections(finder.edges, settings.intersection_x_tolerance,
                                         settings.intersection_y_tolerance)
@@ -103,13 +104,15 @@ def test_intersections_and_cells_equal_pdfplumbers_on_random_rulings():
     cells are cut by partial lines): pdfplumber's points, edges and cells, in its order."""
     from pdfplumber.table import edges_to_intersections, intersections_to_cells
 
+    settings = TableSettings.resolve(None)
     rng = random.Random(11)
-    for _ in range(300):
+    for _ in range(600):
         edges = []
         for _ in range(rng.randint(1, 40)):
             a, b = sorted(rng.sample(range(0, 12), 2))
-            at = rng.randint(0, 11) * 10 + rng.choice([0, 0, 0, 0.5, 1.0, 1.0000001, -1.0])
-            lo, hi = a * 10 + rng.choice([0, 0, -1, 1.2]), b * 10 + rng.choice([0, 0, 1, -1.2])
+            at = rng.randint(0, 11) * 10 + rng.choice([0, 0, 0, 0.5, 1.0, 1.0000001, -1.0, 2.9, 3.1])
+            lo = a * 10 + rng.choice([0, 0, -1, 1.2, 2.9, 3.1])
+            hi = b * 10 + rng.choice([0, 0, 1, -1.2, -2.9, -3.1, -3.6])
             if rng.random() < 0.5:
                 edges.append({"orientation": "h", "x0": lo, "x1": hi, "top": at, "bottom": at, "width": hi - lo})
             else:
@@ -118,3 +121,6 @@ def test_intersections_and_cells_equal_pdfplumbers_on_random_rulings():
         fast = P.edges_to_intersections(edges, 1, 1)
         assert list(fast.items()) == list(slow.items())
         assert P.intersections_to_cells(fast) == intersections_to_cells(slow)
+        page = P.PdfiumPage([], [dict(e, object_type="line", doctop=e["top"], bottom=e["bottom"],
+                                      height=e["bottom"] - e["top"], width=e["x1"] - e["x0"]) for e in edges], 200, 200)
+        assert P.table_edges(page, settings) == TableFinder(page, settings).edges

@@ -28,15 +28,18 @@ from __future__ import annotations
 import bisect
 import ctypes
 import io
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Optional
 
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables
+from pdfplumber.utils.clustering import cluster_objects
 from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE, LIGATURES, chars_to_textmap
 from pdfplumber.utils.text import extract_text as plumber_extract_text
 from pdfplumber.utils.text import dedupe_chars as plumber_dedupe_chars
@@ -361,13 +364,84 @@ def edges_to_intersections(edges: list, x_tolerance: float = 1, y_tolerance: flo
     return out
 
 
+def _snapped(objs: list, attr: str, tolerance: float, vertical: bool) -> list:
+    """pdfplumber's ``snap_objects``: edges within ``tolerance`` moved to their cluster's mean (copies, with the
+    same arithmetic, made by ``dict`` instead of pdfplumber's rebuilding from item tuples)."""
+    out = []
+    for cluster in cluster_objects(objs, itemgetter(attr), tolerance):
+        avg = sum(map(itemgetter(attr), cluster)) / len(cluster)
+        for obj in cluster:
+            value = avg - obj[attr]
+            moved = dict(obj)
+            if vertical:  # pdfplumber's move_object along "v"
+                moved["top"], moved["bottom"] = obj["top"] + value, obj["bottom"] + value
+                if "doctop" in obj:
+                    moved["doctop"] = obj["doctop"] + value
+                if "y0" in obj:
+                    moved["y0"], moved["y1"] = obj["y0"] - value, obj["y1"] - value
+            else:
+                moved["x0"], moved["x1"] = obj["x0"] + value, obj["x1"] + value
+            out.append(moved)
+    return out
+
+
+def _joined(edges, horizontal: bool, tolerance: float) -> list:
+    """pdfplumber's ``join_edge_group``: edges along one line that touch (within ``tolerance``) made one."""
+    low, high = ("x0", "x1") if horizontal else ("top", "bottom")
+    ordered = sorted(edges, key=itemgetter(low))
+    joined = [ordered[0]]
+    for e in ordered[1:]:
+        last = joined[-1]
+        if e[low] <= last[high] + tolerance:
+            if e[high] > last[high]:
+                value = e[high]
+                grown = dict(last)
+                grown[high] = value
+                if horizontal:  # pdfplumber's resize_object
+                    assert value >= last["x0"]
+                    grown["width"] = value - last["x0"]
+                else:
+                    assert value >= last["top"]
+                    diff = value - last["bottom"]
+                    grown["height"] = last["height"] + diff
+                    if "y0" in last:
+                        grown["y0"] = last["y0"] - diff
+                joined[-1] = grown
+        else:
+            joined.append(e)
+    return joined
+
+
+def table_edges(page, settings) -> list:
+    """What pdfplumber's ``TableFinder.get_edges()`` returns for the ``lines`` strategy (filter the page's edges,
+    snap, join, drop the short ones), with fewer copies of the edges."""
+    assert settings.vertical_strategy == settings.horizontal_strategy == "lines"
+    assert not settings.explicit_vertical_lines and not settings.explicit_horizontal_lines
+    shortest = settings.edge_min_length_prefilter
+    v = [e for e in page.edges if e["orientation"] == "v" and e["height"] >= shortest]
+    h = [e for e in page.edges if e["orientation"] == "h" and e["width"] >= shortest]
+    if settings.snap_x_tolerance > 0 or settings.snap_y_tolerance > 0:
+        v = _snapped(v, "x0", settings.snap_x_tolerance, False)
+        h = _snapped(h, "top", settings.snap_y_tolerance, True)
+
+    def group(e):
+        return ("h", e["top"]) if e["orientation"] == "h" else ("v", e["x0"])
+
+    merged = []
+    for key, items in itertools.groupby(sorted(v + h, key=group), key=group):
+        horizontal = key[0] == "h"
+        merged += _joined(items, horizontal, settings.join_x_tolerance if horizontal else settings.join_y_tolerance)
+    shortest = settings.edge_min_length
+    return [e for e in merged if e["height" if e["orientation"] == "v" else "width"] >= shortest]
+
+
 def find_tables(page) -> list:
     """The tables pdfplumber's ``TableFinder`` finds with its default settings (``lines`` strategy), on a
     pdfplumber page or a :class:`PdfiumPage`, with :func:`intersections_to_cells` for the cell search."""
     settings = TableSettings.resolve(None)
     finder = TableFinder.__new__(TableFinder)
     finder.page, finder.settings = page, settings
-    finder.edges = finder.get_edges()
+    finder.edges = table_edges(page, settings)
     finder.intersections = edges_to_intersections(finder.edges, settings.intersection_x_tolerance,
                                                   settings.intersection_y_tolerance)
     finder.cells = intersections_to_cells(finder.intersections)
