@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
@@ -200,7 +200,15 @@ def find_entries(tokens: list[str], table: Optional[str] = None) -> tuple[list[H
     returned are fresh copies the caller may annotate.
     """
     hits, text, bounds = _find_entries(tuple(tokens), table)
-    return [replace(h) for h in hits], text, list(bounds)
+    return [_copy(h) for h in hits], text, list(bounds)
+
+
+def _copy(hit: Hit) -> Hit:
+    """A shallow copy of a cached hit (the cache is never annotated), without ``dataclasses.replace``'s
+    walk through ``__init__``."""
+    new = object.__new__(Hit)
+    new.__dict__.update(hit.__dict__)
+    return new
 
 
 @lru_cache(maxsize=8192)
