@@ -3,7 +3,8 @@
 rapidocr 3.x on onnxruntime with the models that ship inside the rapidocr wheel (PP-OCRv6
 small det + rec; the wheel holds no cheaper ones, any other model would be downloaded at
 run time, which :func:`create_engine` refuses, and the PP-OCRv4 mobile recogniser that
-rapidocr_onnxruntime 1.4 ships costs more per column of input than PP-OCRv6 small here). :class:`OcrEngine` wraps it with two calls:
+rapidocr_onnxruntime 1.4 ships costs more per column of input than PP-OCRv6 small here).
+:class:`OcrEngine` wraps it with two calls:
 
 * :meth:`OcrEngine.detect`: the text lines of a whole page (detection only), once per page;
 * :meth:`OcrEngine.recognise`: the text of many line images, in batches cut by width
@@ -77,7 +78,7 @@ class OcrEngine:
         if not lines:
             return []
         rgb = [np.ascontiguousarray(np.stack([x] * 3, axis=-1) if x.ndim == 2 else x) for x in lines]
-        load = getattr(self.rapid, "_load_rec_model", None)
+        load = getattr(self.rapid, "_load_rec_model", None)  # rapidocr's lazy loader of its TextRecognizer
         if load is None:  # an engine that only offers the batched call (a stand-in in tests)
             out = self.rapid.recognize_txt(rgb)
             return [((t or "").strip(), float(s)) for t, s in zip(out.txts, out.scores)]
