@@ -268,3 +268,39 @@ def test_clean_cell_text(text, want, low):
     got, score = ocr.clean_cell_text(text, 0.99)
     assert got == want
     assert (score < ocr.LOW_CONFIDENCE) == low
+
+
+class _Recogniser:
+    """Stands in for rapidocr's TextRecognizer: records the shape of every batch; each line reads as its own width."""
+
+    rec_image_shape = [3, 48, 48]
+
+    def __init__(self):
+        self.batches = []
+
+    def resize_norm_img(self, img, max_wh_ratio):
+        out = np.zeros((3, 48, int(48 * max_wh_ratio)), np.float32)
+        out[0, 0, 0] = img.shape[1]  # the line's own width, to be read back by postprocess_op
+        return out
+
+    def session(self, batch):
+        self.batches.append(batch.shape)
+        return batch
+
+    def postprocess_op(self, preds, return_word_box, wh_ratio_list, max_wh_ratio):
+        assert len(wh_ratio_list) == len(preds) and max_wh_ratio * 48 == preds.shape[3]
+        return [(str(int(p[0, 0, 0])), 0.99) for p in preds], []
+
+
+def test_recognition_batches_are_cut_by_width():
+    """Lines sorted by width go together while count x widest stays within the budget: a body line alone and
+    unpadded, narrow cells many to a batch; results come back in the order of the lines."""
+    widths = [1500, 30, 40, 1200, 48, 60, 300, 35, 50, 45, 55, 42, 38, 700, 33]
+    lines = [np.full((48, w, 3), 255, np.uint8) for w in widths]
+    rec = _Recogniser()
+    got = ocr.engine.recognise_in_runs(rec, lines, run_width=600)
+    assert [t for t, _ in got] == [str(w) for w in widths]
+    assert sum(n for n, *_ in rec.batches) == len(widths) and all(n == 1 or n * w <= 600 for n, _, _, w in rec.batches)
+    assert {(1, 3, 48, w) for w in (700, 1200, 1500)} <= set(rec.batches)  # wide lines alone, unpadded
+    assert (10, 3, 48, 55) in rec.batches  # ten narrow cells in one batch, padded to the widest of them
+    assert (2, 3, 48, 300) in rec.batches  # the next narrowest goes with the 300 px line (2 x 300 <= 600)

@@ -1,16 +1,20 @@
 """The OCR engine: one rapidocr engine per process, called one step at a time.
 
 rapidocr 3.x on onnxruntime with the models that ship inside the rapidocr wheel (PP-OCRv6
-small det + rec; the wheel holds no cheaper ones, and any other model would be downloaded at
-run time, which :func:`create_engine` refuses). :class:`OcrEngine` wraps it with two calls:
+small det + rec; the wheel holds no cheaper ones, any other model would be downloaded at
+run time, which :func:`create_engine` refuses, and the PP-OCRv4 mobile recogniser that
+rapidocr_onnxruntime 1.4 ships costs more per column of input than PP-OCRv6 small here).
+:class:`OcrEngine` wraps it with two calls:
 
 * :meth:`OcrEngine.detect`: the text lines of a whole page (detection only), once per page;
-* :meth:`OcrEngine.recognise`: the text of many line images in one batched call.
+* :meth:`OcrEngine.recognise`: the text of many line images, in batches cut by width
+  (:func:`recognise_in_runs`).
 
 rapidocr keeps the ``use_det``/``use_cls``/``use_rec`` flags of a call on the engine
 (``RapidOCR.__call__`` -> ``update_params``), so a call that leaves one out inherits the
 previous call's: every call here spells out every flag (:data:`DETECT_FLAGS`), and recognition
-goes straight to the recogniser, which has no flags.
+goes straight to the recogniser, which has no flags (its ``resize_norm_img``, ``session`` and
+``postprocess_op``, as its own ``__call__`` uses them).
 """
 from __future__ import annotations
 
@@ -29,7 +33,14 @@ import numpy as np
 #   process per core;
 # * recognition pads a batch of line images only to the widest of them: rapidocr's default
 #   pads every line to at least 320 px (a ratio of 6.7), so a one-digit cell cost as much as a
-#   seven-character label. Lines are sorted by width first, so a batch holds similar widths.
+#   seven-character label. Lines are sorted by width first, so a batch holds similar widths;
+# * batches are cut by width, not by count (:func:`recognise_in_runs`): lines sorted by width
+#   go together while lines x the widest stays within REC_RUN_WIDTH columns of model input, so
+#   a body line is read alone, unpadded, and a batch of number cells holds up to a dozen. Six
+#   lines of any width (rapidocr's batch) padded the short lines of a page to its body lines'
+#   width, and six body lines (megabytes of activations) leave the CPU's caches: 25-30 % less
+#   recognition CPU, the same cells and golden files (bench/ocr_bench.py).
+REC_RUN_WIDTH = 600
 ENGINE_PARAMS = {
     "Global.use_cls": False,
     "Global.log_level": "warning",
@@ -63,12 +74,40 @@ class OcrEngine:
         return [] if boxes is None else [np.asarray(q, dtype=np.float32) for q in boxes]
 
     def recognise(self, lines: list[np.ndarray]) -> list[tuple[str, float]]:
-        """(text, score) of each line image (grey or RGB), in one batched call."""
+        """(text, score) of each line image (grey or RGB), in batches cut by width."""
         if not lines:
             return []
         rgb = [np.ascontiguousarray(np.stack([x] * 3, axis=-1) if x.ndim == 2 else x) for x in lines]
-        out = self.rapid.recognize_txt(rgb)
-        return [((t or "").strip(), float(s)) for t, s in zip(out.txts, out.scores)]
+        load = getattr(self.rapid, "_load_rec_model", None)  # rapidocr's lazy loader of its TextRecognizer
+        if load is None:  # an engine that only offers the batched call (a stand-in in tests)
+            out = self.rapid.recognize_txt(rgb)
+            return [((t or "").strip(), float(s)) for t, s in zip(out.txts, out.scores)]
+        return recognise_in_runs(load(), rgb)
+
+
+def recognise_in_runs(rec, imgs: list[np.ndarray], run_width: int = REC_RUN_WIDTH) -> list[tuple[str, float]]:
+    """(text, score) of each image, read by rapidocr's ``TextRecognizer`` ``rec`` in batches cut by
+    width: sorted by width ratio, a batch takes the next line while its count x its widest line
+    (at the recogniser's height, at least its minimum width) is at most ``run_width`` columns.
+    Each batch is padded to its widest line and decoded as ``TextRecognizer.__call__`` does."""
+    _, height, min_width = rec.rec_image_shape[:3]
+    ratios = [im.shape[1] / float(im.shape[0]) for im in imgs]
+    batches: list[list[int]] = []
+    for n in np.argsort(np.array(ratios)):
+        width = height * max(min_width / height, ratios[n])
+        if batches and (len(batches[-1]) + 1) * width <= run_width:
+            batches[-1].append(int(n))
+        else:
+            batches.append([int(n)])
+    out: list[tuple[str, float]] = [("", 0.0)] * len(imgs)
+    for batch in batches:
+        widest = max([min_width / height] + [ratios[n] for n in batch])
+        norm = np.concatenate([rec.resize_norm_img(imgs[n], widest)[np.newaxis, :] for n in batch]).astype(np.float32)
+        lines, _ = rec.postprocess_op(rec.session(norm), False, wh_ratio_list=[ratios[n] for n in batch],
+                                      max_wh_ratio=widest)
+        for n, (text, score) in zip(batch, lines):
+            out[n] = ((text or "").strip(), float(score))
+    return out
 
 
 _ENGINE: Optional[OcrEngine] = None
