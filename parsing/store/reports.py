@@ -63,7 +63,12 @@ def finding_key(rule: Any, table: Any = None, row: Any = None, column: Any = Non
     """
     parts = []
     for p in (rule, table, row, column, section):
-        if _missing(p):
+        t = type(p)
+        if t is str:  # the usual case first
+            parts.append(p)
+        elif p is None:
+            parts.append("")
+        elif _missing(p):
             parts.append("")
         elif isinstance(p, float) and p.is_integer():
             parts.append(str(int(p)))
