@@ -255,7 +255,7 @@ def previous_for(report: ParsedReport, store: Optional[Store], memory: Optional[
     return prev
 
 
-STORED_KEPT = 512  # reports of this run kept in memory with their own findings, for their neighbours' checks
+STORED_KEPT = 256  # reports of this run kept in memory (about 0.2 MB each) for their neighbours' checks
 
 
 class _Stored:
@@ -486,7 +486,7 @@ def run(sources: Iterable[Source], store: Optional[Store] = None, *, save: bool 
                 report, findings, own = parse_and_check(data, name, parse, check_fn, page)
                 yield i, report, findings, own, held.pop(i, None)
             return
-        own = pool is None
+        own_pool = pool is None
         workers_pool = pool or Pool(workers, limits)
         try:
             started = (lambda t: on_start(t.key, sources[t.key])) if on_start else None
@@ -506,7 +506,7 @@ def run(sources: Iterable[Source], store: Optional[Store] = None, *, save: bool 
                     findings = own = None
                 yield i, report, findings, own, data
         finally:
-            if own:
+            if own_pool:
                 workers_pool.close()
 
     stream = parsed()

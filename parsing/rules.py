@@ -1373,11 +1373,23 @@ def _run(r: Rule, *args) -> list[dict]:
         return [_error_finding(r, exc)]
 
 
+def _na(v) -> bool:
+    """Whether a finding's field is missing (None, NaN, NA), as ``pd.notna`` decides for a frame's element."""
+    if v is None:
+        return True
+    if isinstance(v, float):
+        return v != v
+    if isinstance(v, (str, int)):
+        return False
+    return bool(pd.api.types.is_scalar(v) and pd.isna(v))
+
+
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
-    df = pd.DataFrame([[r.get(c) for c in columns] for r in rows], columns=columns, dtype="object")
-    return df.where(pd.notna(df), None)
+    # missing fields as None (object dtype): built row by row, not by a where() over the whole frame
+    data = [[None if _na(v := r.get(c)) else v for c in columns] for r in rows]
+    return pd.DataFrame(data, columns=columns, dtype="object")
 
 
 _RANK = {"info": 0, "warning": 1, "error": 2}
