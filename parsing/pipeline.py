@@ -14,7 +14,9 @@ The steps, for each file:
    runs the report's own rules, so checking is spread over the cores too;
 2. **check** in this process when the result depends on the store: with last year's report of the same body
    (from this batch's unsaved reports first, then the store's current version) and with the reviewer's
-   corrections of a re-parsed report;
+   corrections of a re-parsed report. With the form's rules the worker hands back the report's own findings
+   (:class:`parsing.rules.OwnFindings`) and only the cross-year rules run here, against last year's report as
+   this run stored it when it did (no read-back): the parent's CPU is taken from the workers on a small machine;
 3. **store** the report with its parse notes and its rule findings in **one transaction**, and in that same
    transaction re-check the next year's current report of the body (its cross-year rules compare with this one).
    A kill at any moment leaves every report either as it was or fully replaced, never without its findings.
