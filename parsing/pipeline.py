@@ -14,7 +14,9 @@ The steps, for each file:
    runs the report's own rules, so checking is spread over the cores too;
 2. **check** in this process when the result depends on the store: with last year's report of the same body
    (from this batch's unsaved reports first, then the store's current version) and with the reviewer's
-   corrections of a re-parsed report;
+   corrections of a re-parsed report. With the form's rules the worker hands back the report's own findings
+   (:class:`parsing.rules.OwnFindings`) and only the cross-year rules run here, against last year's report as
+   this run stored it when it did (no read-back): the parent's CPU is taken from the workers on a small machine;
 3. **store** the report with its parse notes and its rule findings in **one transaction**, and in that same
    transaction re-check the next year's current report of the body (its cross-year rules compare with this one).
    A kill at any moment leaves every report either as it was or fully replaced, never without its findings.
@@ -24,9 +26,11 @@ This module never imports streamlit or plotly.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import inspect
 import pickle
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Optional
 
@@ -74,16 +78,46 @@ def run_check(check_fn: CheckFn, report: ParsedReport, previous: Optional[Parsed
     return check_fn(report)
 
 
+def _split(check_fn: Any) -> Optional[dict]:
+    """The keyword arguments of the form's rules when ``check_fn`` is :func:`parsing.rules.check_report` (or a
+    partial of it with only ``publish_deadline``), else None. Then a report's own rules run once, in its worker
+    (:func:`parsing.rules.own_findings`), and this process adds only the cross-year rules
+    (:func:`parsing.rules.with_previous`): the same findings as ``check_report(report, previous)``."""
+    from . import rules
+
+    kwargs: dict = {}
+    fn = check_fn
+    if isinstance(fn, functools.partial):
+        if fn.args or not set(fn.keywords) <= {"publish_deadline"}:
+            return None
+        fn, kwargs = fn.func, dict(fn.keywords)
+    return kwargs if fn is rules.check_report else None
+
+
+def _check(check_fn: CheckFn, report: ParsedReport, previous: Any, own: Any = None) -> pd.DataFrame:
+    """``check_fn(report, previous)``; with ``own`` (the report's :class:`parsing.rules.OwnFindings`, made by
+    the same rules) only the cross-year rules run. ``previous`` is a report, an OwnFindings or None."""
+    if own is not None:
+        from .rules import with_previous
+
+        return with_previous(own, previous)
+    if previous is not None and not isinstance(previous, ParsedReport):
+        previous = previous.report
+    return run_check(check_fn, report, previous)
+
+
 # ---------------------------------------------------------------------------
 # Step 1: parse (and the report's own rules) in a worker
 # ---------------------------------------------------------------------------
 
 def parse_and_check(data: bytes, name: str, parse_fn: Optional[ParseFn], check_fn: Optional[CheckFn],
-                    on_page: Optional[Callable[[int, int], None]] = None) -> tuple[ParsedReport, Any]:
+                    on_page: Optional[Callable[[int, int], None]] = None) -> tuple[ParsedReport, Any, Any]:
     """Parse one file and run its own rules (no previous year): the task every worker runs.
 
-    Returns ``(report, findings)``; ``findings`` is None when the report is unreadable or no ``check_fn`` is
-    given, and a Chinese message (str) when the check function raised. Never raises for bad input.
+    Returns ``(report, findings, own)``; ``findings`` is None when the report is unreadable or no ``check_fn``
+    is given, and a Chinese message (str) when the check function raised. ``own`` is the report's
+    :class:`parsing.rules.OwnFindings` when ``check_fn`` is the form's rules (so the cross-year rules can be
+    added later without running the others again), else None. Never raises for bad input.
     """
     sha = hashlib.sha256(data).hexdigest()
     try:
@@ -94,17 +128,23 @@ def parse_and_check(data: bytes, name: str, parse_fn: Optional[ParseFn], check_f
         else:
             report = parse_fn(data, name)
     except ReportError as exc:
-        return ParsedReport(file=name, sha256=sha, error=exc.message, error_kind="data"), None
+        return ParsedReport(file=name, sha256=sha, error=exc.message, error_kind="data"), None, None
     except Exception as exc:  # a parser bug: this file fails, the batch goes on
         return ParsedReport(file=name, sha256=sha, error=MSG_PARSER_BUG.format(detail=f"{type(exc).__name__}: {exc}"),
-                            error_kind="internal"), None
+                            error_kind="internal"), None, None
     report.sha256 = report.sha256 or sha
     if report.error or check_fn is None:
-        return report, None
+        return report, None, None
     try:
-        return report, run_check(check_fn, report, None)
+        split = _split(check_fn)
+        if split is None:
+            return report, run_check(check_fn, report, None), None
+        from .rules import own_findings, with_previous
+
+        own = own_findings(report, **split)
+        return report, with_previous(own, None), own
     except Exception as exc:  # a rule bug: reported for this file
-        return report, MSG_CHECK_BUG.format(detail=f"{type(exc).__name__}: {exc}")
+        return report, MSG_CHECK_BUG.format(detail=f"{type(exc).__name__}: {exc}"), None
 
 
 def _picklable(*objs) -> bool:
@@ -217,6 +257,49 @@ def previous_for(report: ParsedReport, store: Optional[Store], memory: Optional[
     return prev
 
 
+STORED_KEPT = 256  # reports of this run kept in memory (about 0.2 MB each) for their neighbours' checks
+
+
+class _Stored:
+    """The reports this run stored, with their own findings (:class:`parsing.rules.OwnFindings`), by sha256 (the
+    last :data:`STORED_KEPT`): checking a neighbouring year against one of them needs neither reading it back
+    from the store nor running its own rules again. A report the reviewer has corrected, or given a publication
+    date, since is read from the store as before."""
+
+    def __init__(self, store: Store, size: int = STORED_KEPT):
+        self.store = store
+        self.size = size
+        self._kept: OrderedDict[str, Any] = OrderedDict()
+
+    def put(self, sha: str, own: Any) -> None:
+        self._kept[sha] = own
+        self._kept.move_to_end(sha)
+        while len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+
+    def get(self, sha: str) -> Any:
+        own = self._kept.get(sha)
+        if own is None or self.store.correction_cells(sha) or self.store.published_override(sha):
+            return None
+        self._kept.move_to_end(sha)
+        return own
+
+
+def _previous(report: ParsedReport, store: Optional[Store], memory: Optional[_Memory] = None,
+              stored: Optional[_Stored] = None) -> Any:
+    """:func:`previous_for`, as this run's :class:`parsing.rules.OwnFindings` when it stored that report."""
+    prev = memory.previous(report) if memory is not None else None
+    if prev is None and store is not None:
+        key, year = report_body_key(report), report.year
+        if key is None or year is None:
+            return None
+        sha = store.current(key, int(year) - 1)
+        if not sha:
+            return None
+        prev = (stored.get(sha) if stored is not None else None) or store.corrected_report(sha)
+    return prev
+
+
 def recheck(store: Store, shas: Iterable[str], check_fn: CheckFn) -> None:
     """Re-run ``check_fn(report, previous=...)`` on the corrected stored reports and replace their stored
     findings, one transaction for all (it joins the caller's transaction when there is one)."""
@@ -227,10 +310,12 @@ def recheck(store: Store, shas: Iterable[str], check_fn: CheckFn) -> None:
 
 
 def _recheck_next_year(store: Store, groups: Iterable[tuple], check_fn: Optional[CheckFn], skip: str,
-                       just_stored: Optional[ParsedReport] = None) -> None:
+                       just_stored: Optional[ParsedReport] = None, stored: Optional[_Stored] = None,
+                       just_own: Any = None) -> None:
     """Inside the caller's transaction: re-check the current report of the year after each (key, year).
     ``just_stored`` (with its corrections applied) is used as last year's report when it is the current version,
-    instead of reading it back."""
+    instead of reading it back (``just_own``: its own findings, when it has no corrections). A next year's report
+    in ``stored`` gets only its cross-year rules run again."""
     if check_fn is None:
         return
     for key, year in groups:
@@ -239,23 +324,26 @@ def _recheck_next_year(store: Store, groups: Iterable[tuple], check_fn: Optional
         sha = store.current(key, int(year) + 1)
         if not sha or sha == skip:
             continue
-        later = store.corrected_report(sha)
+        own = stored.get(sha) if stored is not None else None
+        later = own.report if own is not None else store.corrected_report(sha)
         if just_stored is not None and store.current(key, int(year)) == just_stored.sha256:
-            prev = just_stored
+            prev = just_own if just_own is not None else just_stored
         else:
-            prev = store.previous_report(later)
-        store.set_findings(sha, run_check(check_fn, later, prev))
+            prev = _previous(later, store, None, stored)
+        store.set_findings(sha, _check(check_fn, later, prev, own))
 
 
 def store_report(store: Store, report: ParsedReport, findings: Optional[pd.DataFrame],
                  check_fn: Optional[CheckFn], data: Optional[bytes] = None, replace: bool = False,
-                 checked: Optional[ParsedReport] = None) -> str:
+                 checked: Optional[ParsedReport] = None, stored: Optional[_Stored] = None, own: Any = None) -> str:
     """Step 3: store one checked report and re-check the next year's report of its body, in one transaction.
 
     With ``replace`` the stored report of the same sha256 is replaced (a re-parse: the reviewer's work stays),
     otherwise it is added (``data``: the original file, kept for a later re-parse). ``checked`` is the report as
-    checked (with the reviewer's corrections), when it differs from ``report``. Returns the store's outcome
-    (:data:`IMPORTED`, :data:`UNCHANGED` or :data:`REPARSED`).
+    checked (with the reviewer's corrections), when it differs from ``report``. ``own``: the report's own
+    findings (:class:`parsing.rules.OwnFindings`, of the report as stored), kept in this run's ``stored`` for the
+    checks of its neighbours. Returns the store's outcome (:data:`IMPORTED`, :data:`UNCHANGED` or
+    :data:`REPARSED`).
     """
     key, year = report_body_key(report), report.year
     with store.transaction() as c:
@@ -267,7 +355,12 @@ def store_report(store: Store, report: ParsedReport, findings: Optional[pd.DataF
         else:
             outcome = store.add(report, findings, data=data)
             groups = {(key, year)} if outcome == IMPORTED else set()
-        _recheck_next_year(store, groups, check_fn, skip=report.sha256, just_stored=checked or report)
+        reviewed = checked is not None and checked is not report and (
+            store.correction_cells(report.sha256) or store.published_override(report.sha256))
+        _recheck_next_year(store, groups, check_fn, skip=report.sha256, just_stored=checked or report,
+                           stored=stored, just_own=None if reviewed else own)
+    if stored is not None and own is not None and outcome in (IMPORTED, REPARSED):
+        stored.put(report.sha256, own)
     return outcome
 
 
@@ -316,11 +409,12 @@ def run(sources: Iterable[Source], store: Optional[Store] = None, *, save: bool 
     sources = list(sources) if not isinstance(sources, list) else sources
     memory = _Memory(unsaved)
     keep = save and store is not None
+    stored = _Stored(store) if keep else None
     in_process = workers == 0 or not _picklable(parse_fn)
     worker_check = check_fn if _picklable(check_fn) else None
     held: dict[int, bytes] = {}  # bytes of files in flight that are to be kept or handed back
 
-    def finish(i: int, report: ParsedReport, findings: Any, data: Optional[bytes]) -> Result:
+    def finish(i: int, report: ParsedReport, findings: Any, own: Any, data: Optional[bytes]) -> Result:
         src = sources[i]
         if src.sha256 and report.sha256 and report.sha256 != src.sha256:
             return Result(i, src, FAILED, report, None, MSG_SHA_MISMATCH, data)
@@ -337,12 +431,13 @@ def run(sources: Iterable[Source], store: Optional[Store] = None, *, save: bool 
             checked = store.apply_review(copy.copy(report)) if (replace and store is not None) else report
             reviewed = checked is not report and (store.correction_cells(report.sha256)
                                                   or store.published_override(report.sha256))
-            prev = previous_for(checked, store, memory) if cross_year else None
+            prev = _previous(checked, store, memory, stored) if cross_year else None
             if check_fn is not None and (findings is None or prev is not None or reviewed):
-                findings = run_check(check_fn, checked, prev)
+                findings = _check(check_fn, checked, prev, None if reviewed else own)
             if keep:
                 outcome = store_report(store, report, findings, check_fn,
-                                       data=data if keep_files else None, replace=replace, checked=checked)
+                                       data=data if keep_files else None, replace=replace, checked=checked,
+                                       stored=stored, own=own)
                 result = Result(i, src, outcome, report, findings, None, data)
             else:
                 result = Result(i, src, NOT_SAVED, report, findings, None, data)
@@ -374,26 +469,26 @@ def run(sources: Iterable[Source], store: Optional[Store] = None, *, save: bool 
             held[i] = data
             yield Task(i, src.name, parse_and_check, (data, src.name, parse_fn, worker_check))
 
-    def parsed() -> Iterator[tuple[int, ParsedReport, Any, Optional[bytes]]]:
-        """(index, report, findings, bytes) of every source as its parse finishes."""
+    def parsed() -> Iterator[tuple[int, ParsedReport, Any, Any, Optional[bytes]]]:
+        """(index, report, findings, own findings, bytes) of every source as its parse finishes."""
         for i, src in enumerate(sources):  # already parsed sources first, in the order given
             if src.report is not None:
-                yield i, src.report, None, src.data
+                yield i, src.report, None, None, src.data
         if in_process:
             for task in tasks():
                 i = task.key
                 if task.error is not None:
                     data = task.args[0] if task.args else None
-                    yield i, _error_report(task.name, data, task.error), None, data
+                    yield i, _error_report(task.name, data, task.error), None, None, data
                     continue
                 if on_start:
                     on_start(i, sources[i])
                 page = (lambda d, n, _i=i: on_page(_i, sources[_i], d, n)) if on_page else None
                 data, name, parse = task.args[:3]
-                report, findings = parse_and_check(data, name, parse, check_fn, page)
-                yield i, report, findings, held.pop(i, None)
+                report, findings, own = parse_and_check(data, name, parse, check_fn, page)
+                yield i, report, findings, own, held.pop(i, None)
             return
-        own = pool is None
+        own_pool = pool is None
         workers_pool = pool or Pool(workers, limits)
         try:
             started = (lambda t: on_start(t.key, sources[t.key])) if on_start else None
@@ -404,22 +499,22 @@ def run(sources: Iterable[Source], store: Optional[Store] = None, *, save: bool 
                 if data is None and out.task.args:
                     data = out.task.args[0]
                 if out.ok:
-                    report, findings = out.value
+                    report, findings, own = out.value
                 else:
                     kind = "internal" if out.reason in ("died", "raised") else "data"
                     report = _error_report(out.task.name, data, out.error, kind)
                     if not report.sha256 and sources[i].sha256:
                         report.sha256 = sources[i].sha256
-                    findings = None
-                yield i, report, findings, data
+                    findings = own = None
+                yield i, report, findings, own, data
         finally:
-            if own:
+            if own_pool:
                 workers_pool.close()
 
     stream = parsed()
     if not ordered:
-        for i, report, findings, data in stream:
-            yield finish(i, report, findings, data)
+        for i, report, findings, own, data in stream:
+            yield finish(i, report, findings, own, data)
         return
     waiting: dict[int, tuple] = {}
     nxt = 0

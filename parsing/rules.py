@@ -203,7 +203,8 @@ class Ctx:
         self.cells: dict[tuple, tuple] = {}
         v = report.values
         if v is not None and len(v):
-            cols = [v[c] if c in v.columns else [None] * len(v) for c in ("table", "row", "column", "value", "status", "raw", "page")]
+            cols = [v[c].tolist() if c in v.columns else [None] * len(v)
+                    for c in ("table", "row", "column", "value", "status", "raw", "page")]
             for t, r, c, val, st, raw, page in zip(*cols):
                 num = None if _isnan(val) else float(val)
                 if st == "corrected":  # a reviewer's hand correction counts as read (or as blank)
@@ -1372,11 +1373,23 @@ def _run(r: Rule, *args) -> list[dict]:
         return [_error_finding(r, exc)]
 
 
+def _na(v) -> bool:
+    """Whether a finding's field is missing (None, NaN, NA), as ``pd.notna`` decides for a frame's element."""
+    if v is None:
+        return True
+    if isinstance(v, float):
+        return v != v
+    if isinstance(v, (str, int)):
+        return False
+    return bool(pd.api.types.is_scalar(v) and pd.isna(v))
+
+
 def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
-    df = pd.DataFrame([[r.get(c) for c in columns] for r in rows], columns=columns, dtype="object")
-    return df.where(pd.notna(df), None)
+    # missing fields as None (object dtype): built row by row, not by a where() over the whole frame
+    data = [[None if _na(v := r.get(c)) else v for c in columns] for r in rows]
+    return pd.DataFrame(data, columns=columns, dtype="object")
 
 
 _RANK = {"info": 0, "warning": 1, "error": 2}
@@ -1445,19 +1458,76 @@ def check_report(report: ParsedReport, previous: Optional[ParsedReport] = None,
     for none; default: the environment variable :data:`DEADLINE_ENV` of this process). Returns a frame
     with exactly :data:`FINDING_COLUMNS` (object dtype, None where a field does not apply). Never
     raises for a bad report.
+
+    The same as ``with_previous(own_findings(report, rules, publish_deadline), previous)``.
     """
+    return with_previous(own_findings(report, rules, publish_deadline), previous)
+
+
+class OwnFindings:
+    """What :func:`check_report` finds in one report on its own: its parse notes and each report-scope rule's
+    findings, before the merge. :func:`with_previous` adds the pairwise cross-year rules for a previous report
+    and merges, so a worker can run a report's own rules once and the process that knows last year's report
+    adds only the cross-year part (``with_previous(own_findings(r), prev) == check_report(r, prev)``).
+
+    Picklable (the prepared :class:`Ctx` is not sent along; it is rebuilt on first use); the rules must be
+    :data:`RULES` to be pickled."""
+
+    def __init__(self, report: ParsedReport, notes: list, rows: list, rules: Optional[tuple],
+                 publish_deadline: Optional[str], ctx: Optional[Ctx] = None):
+        self.report = report
+        self.notes = notes
+        self.rows = rows  # per rule of ``rules``: its findings (report scope) or None; [STR-00's] for an error
+        self.rules = rules  # None for RULES
+        self.publish_deadline = publish_deadline
+        self._ctx = ctx
+
+    @property
+    def ctx(self) -> Ctx:
+        if self._ctx is None:
+            self._ctx = _ctx(self.report, self.publish_deadline)
+        return self._ctx
+
+    def __getstate__(self):
+        if self.rules is not None:
+            raise TypeError("OwnFindings of rules other than RULES cannot be pickled")
+        state = dict(self.__dict__)
+        state["_ctx"] = None
+        return state
+
+
+def own_findings(report: ParsedReport, rules: Iterable[Rule] = RULES,
+                 publish_deadline: Optional[str] = None) -> OwnFindings:
+    """The parse notes and report-scope rule findings of ``report`` (see :class:`OwnFindings`)."""
     notes = _notes(report)
     ctx = _ctx(report, publish_deadline)
+    given = None if rules is RULES else tuple(rules)
     if report.error:  # nothing else can be checked
-        return _frame(notes + _run(RULES_BY_ID["STR-00"], ctx), FINDING_COLUMNS)
-    prev = _ctx(previous) if previous is not None and not previous.error else None
+        return OwnFindings(report, notes, [_run(RULES_BY_ID["STR-00"], ctx)], given, publish_deadline, ctx)
+    rows = [_run(r, ctx) if r.scope == "report" else None for r in (RULES if given is None else given)]
+    return OwnFindings(report, notes, rows, given, publish_deadline, ctx)
+
+
+def with_previous(own: OwnFindings, previous: "Optional[ParsedReport | OwnFindings]" = None) -> pd.DataFrame:
+    """The findings frame of :func:`check_report` from a report's :func:`own_findings` and last year's report
+    (a :class:`ParsedReport`, or its :class:`OwnFindings` to reuse its prepared context), running only the
+    pairwise cross-year rules."""
+    if own.report.error:
+        return _frame(own.notes + own.rows[0], FINDING_COLUMNS)
+    prev = None
+    if isinstance(previous, OwnFindings):
+        prev = previous.ctx if not previous.report.error else None
+    elif previous is not None and not previous.error:
+        prev = _ctx(previous)
     rows: list[dict] = []
-    for r in rules:
+    ctx = None
+    for r, found in zip(RULES if own.rules is None else own.rules, own.rows):
         if r.scope == "report":
-            rows += _run(r, ctx)
+            rows += found
         elif r.pairwise and prev is not None:
+            ctx = ctx or own.ctx
             rows += _run(r, ctx, prev)
-    return _frame(_merge_notes(notes, rows), FINDING_COLUMNS)
+    return _frame(_merge_notes(own.notes, rows), FINDING_COLUMNS)
 
 
 def check_batch(reports: list[ParsedReport], rules: Iterable[Rule] = RULES) -> pd.DataFrame:

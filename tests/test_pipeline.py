@@ -280,3 +280,24 @@ def test_an_import_keeps_the_same_current_version_whichever_file_finishes_first(
         assert current == ["b_second.txt"]
     assert gate.exists()  # the second file was parsed before the first finished
     gate.unlink()
+
+
+def test_the_callers_pool_stays_open_and_a_pool_of_its_own_is_closed(monkeypatch):
+    """Whatever the last file gives (own findings of the form's rules, or an unreadable file), ``run`` closes the
+    pool it made and never the caller's."""
+    from parsing import workers
+
+    text = (SAMPLES / "000_f2cddb79f4434941.txt").read_bytes()
+    closed = []
+    real_close = workers.Pool.close
+    monkeypatch.setattr(workers.Pool, "close", lambda self: (closed.append(self), real_close(self)))
+    for last, name in ((text, "b.txt"), (b"\x00\x01 not a report", "b.bin")):
+        sources = [pipeline.Source("a.txt", data=text), pipeline.Source(name, data=last)]
+        with workers.Pool(1) as pool:
+            results = list(pipeline.run(sources, None, save=False, pool=pool))
+            assert closed == [] and pool._workers, "the caller's pool was closed"
+            assert results[0].findings is not None
+        closed.clear()
+        list(pipeline.run(sources, None, save=False, workers=1))
+        assert len(closed) == 1
+        closed.clear()

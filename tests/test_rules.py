@@ -664,3 +664,25 @@ def test_a_malformed_province_setting_is_a_finding_in_chinese():
     hit = of(f, "PUB-04")
     assert len(hit) == 1 and "无法识别" in hit["message"].iloc[0] and DEADLINE_ENV in hit["message"].iloc[0]
     assert len(of(f, "PUB-03")) == 1  # the statute still applies while the setting is broken
+
+
+def test_own_findings_sent_from_a_worker_give_the_findings_of_check_report():
+    """The pipeline runs a report's own rules in its worker and adds the cross-year rules later, in another process,
+    against one previous year and then another (a re-check), the previous one given as its own OwnFindings too."""
+    import pickle
+
+    import pandas as pd
+
+    from parsing.rules import check_report, own_findings, with_previous
+
+    prev = make_report(consistent(new=3, carry_out=1), year=2023, texts=SAME_TEXT, file="a.txt")
+    other = make_report(consistent(new=3, carry_out=0), year=2023, file="c.txt")
+    cur = make_report(consistent(new=3, carry_in=0), year=2024, texts=SAME_TEXT, file="b.txt")
+    own = pickle.loads(pickle.dumps(own_findings(cur)))  # as it comes back from a worker, without its Ctx
+    assert own._ctx is None
+    prev_own = pickle.loads(pickle.dumps(own_findings(prev)))
+    for previous, handed in ((None, None), (prev, prev), (prev, prev_own), (other, other), (prev, prev)):
+        expected = check_report(cur, previous)
+        pd.testing.assert_frame_equal(with_previous(own, handed), expected)
+    assert {"XYR-01", "XYR-03"} <= set(check_report(cur, prev)["rule"])
+    assert "XYR-03" not in set(check_report(cur, other)["rule"])

@@ -63,7 +63,12 @@ def finding_key(rule: Any, table: Any = None, row: Any = None, column: Any = Non
     """
     parts = []
     for p in (rule, table, row, column, section):
-        if _missing(p):
+        t = type(p)
+        if t is str:  # the usual case first
+            parts.append(p)
+        elif p is None:
+            parts.append("")
+        elif _missing(p):
             parts.append("")
         elif isinstance(p, float) and p.is_integer():
             parts.append(str(int(p)))
@@ -268,17 +273,17 @@ class ReportsMixin:
     def _insert_findings(self, c: sqlite3.Connection, rid: int, kind: str, frame: Optional[pd.DataFrame]) -> None:
         if frame is None or len(frame) == 0:
             return
-        cols = {k: (frame[k].tolist() if k in frame.columns else [None] * len(frame)) for k in FINDING_COLUMNS}
+        cols = [frame[k].tolist() if k in frame.columns else [None] * len(frame) for k in FINDING_COLUMNS]
+        at = [FINDING_COLUMNS.index(k) for k in ("rule", "table", "row", "column", "section")]
         seen: dict[str, int] = {}
         rows = []
-        for i in range(len(frame)):
-            key = finding_key(cols["rule"][i], cols["table"][i], cols["row"][i], cols["column"][i],
-                              cols["section"][i])
+        for i, vals in enumerate(zip(*cols)):
+            key = finding_key(*(vals[j] for j in at))
             n = seen.get(key, 0) + 1
             seen[key] = n
             if n > 1:  # the same rule on the same cell twice: number the repeats so each keeps its own decision
                 key = f"{key}#{n}"
-            rows.append((rid, kind, i, *(_sql(cols[k][i]) for k in FINDING_COLUMNS), key))
+            rows.append((rid, kind, i, *map(_sql, vals), key))
         c.executemany("INSERT INTO findings(report_id, kind, seq, rule, severity, message, table_id, row_key,"
                       " col_key, section, expected, actual, finding_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
 
