@@ -52,7 +52,9 @@ class QueriesMixin:
         by_reviewer = df["reviewer_published"].notna().to_numpy()
         df["published"] = df["reviewer_published"].where(by_reviewer, df["published_as_read"])
         df["published_source"] = [PUBLISHED_BY_REVIEWER if r else src for r, src in zip(by_reviewer, read_source)]
-        df["display_name"] = [display_name(b, rb) for b, rb in zip(df["body"], df["roster_body"])]
+        names: dict = {}  # one call per distinct (body, roster body): a province has 3,000 bodies, 30,000 reports
+        df["display_name"] = [names[k] if k in names else names.setdefault(k, display_name(*k))
+                              for k in zip(df["body"].tolist(), df["roster_body"].tolist())]
         df = df.drop(columns=["read_source", "reviewer_published"])
         return df[[c for c in df.columns if c not in _LATE] + _LATE]
 
