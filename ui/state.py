@@ -95,12 +95,12 @@ def _stored_view(path: str, generation: str, name: str) -> pd.DataFrame:
         return storeview.section_flags(s)
     # the working set of a session that dropped nothing is the store's current reports: its tables too
     catalog_ = storeview.merge_catalog(storeview.empty_catalog(), _stored_view(path, generation, "catalog"))
-    readable = catalog_[catalog_["error"].isna() | (catalog_["error"] == "")]
-    matrix = views.completeness(readable, _stored_view(path, generation, "section_flags"))
     if name == "completeness":
-        return matrix
-    if name == "overview":
-        return views.overview(catalog_, None, matrix, {}, counts=_stored_view(path, generation, "finding_counts"))
+        readable = catalog_[catalog_["error"].isna() | (catalog_["error"] == "")]
+        return views.completeness(readable, _stored_view(path, generation, "section_flags"))
+    if name == "overview":  # the matrix built once, for the overview and the completeness page alike
+        return views.overview(catalog_, None, _stored_view(path, generation, "completeness"), {},
+                              counts=_stored_view(path, generation, "finding_counts"))
     raise ValueError(name)
 
 
