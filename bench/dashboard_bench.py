@@ -29,7 +29,8 @@ if str(ROOT) not in sys.path:
 PAGES = [("upload", "pages/upload.py", "上传与快速检查 (landing)"), ("completeness", "pages/completeness.py", "完整性"),
          ("report", "pages/report.py", "单份报告"), ("trends", "pages/trends.py", "趋势"),
          ("compare", "pages/compare.py", "年度对比"), ("export", "pages/export.py", "导出"),
-         ("library", "pages/library.py", "报告库"), ("fetch", "pages/fetch.py", "从网站导入")]
+         ("library", "pages/library.py", "报告库"), ("fetch", "pages/fetch.py", "从网站导入"),
+         ("review", "pages/review.py", "审查台"), ("briefing", "pages/briefing.py", "简报")]
 
 
 def timed(fn, repeat: int) -> float:

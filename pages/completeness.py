@@ -41,7 +41,8 @@ if view == "按报告":
     st.dataframe(table, hide_index=True, key="data_completeness")
     d1, d2 = st.columns(2)
     with d1:
-        st.download_button("下载数据（CSV）", exports.csv_bytes(table), file_name="章节完整性.csv", mime="text/csv",
+        # written when asked for: a province's matrix is 30,000 rows
+        st.download_button("下载数据（CSV）", lambda: exports.csv_bytes(table), file_name="章节完整性.csv", mime="text/csv",
                            key="csv_completeness", icon=":material/download:", on_click="ignore")
     with d2:
         widgets.png_button(fig, "completeness", "章节完整性")

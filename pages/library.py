@@ -48,7 +48,8 @@ with tab_list:
         st.info("报告库中还没有报告。在“上传与快速检查”页拖入报告（勾选“保存到报告库”），"
                 "或在命令行运行 `python -m parsing import 文件夹` 批量导入。")
     else:
-        st.dataframe(library.reports_table(listed).drop(columns=["sha256"]), hide_index=True, key="lib_reports",
+        every = library.reports_table(listed)  # built once: the list and the delete picker show the same rows
+        st.dataframe(every.drop(columns=["sha256"]), hide_index=True, key="lib_reports",
                      column_config={"年度": st.column_config.NumberColumn("年度", format="%d")})
 
         st.subheader("版本")
@@ -74,7 +75,7 @@ with tab_list:
                 st.rerun()
 
         st.subheader("删除报告")
-        table = library.reports_table(listed)
+        table = every
         if len(table) > MAX_PICK:  # a province's store: narrow the list by name first
             needle = st.text_input("查找要删除的报告（单位名称、年度或文件名的一部分）", key="lib_delete_find")
             text = table["单位"].astype(str) + " " + table["年度"].astype(str) + " " + table["文件"].astype(str)

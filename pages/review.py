@@ -11,6 +11,7 @@ login.gate()
 state.init()  # this page may run without app.py (see ui.login)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PAGE_ROWS = 1000  # findings styled at once: a province's 150,000 are past what pandas' Styler may render
 
 st.title("审查台")
 widgets.demo_banner()
@@ -65,9 +66,16 @@ elif shown.empty:
 else:
     st.caption("○ 未处理（按级别着色）　● 已确认（蓝）　✕ 已排除（灰）。勾选左侧方框可多选；点表头可排序；"
                "选中一条在下方看详情。")
+    n_pages = max(1, -(-len(shown) // PAGE_ROWS))
+    page = 1
+    if n_pages > 1:  # paged: only the page shown is styled
+        page = int(st.number_input(f"页码（共 {n_pages} 页，每页 {PAGE_ROWS} 条）", min_value=1, max_value=n_pages,
+                                   value=1, step=1, key="wb_page"))
+    page_rows = shown.iloc[(page - 1) * PAGE_ROWS:page * PAGE_ROWS]
     sel = st.dataframe(  # fits 1440 px beside the sidebar; rows over 4rem high let long problems wrap (Streamlit)
-        shown[review.TABLE_COLUMNS].style.apply(review.row_css, axis=1), key=table_key, hide_index=True,
-        on_select="rerun", selection_mode="multi-row", row_height=70, height=min(640, 40 + 70 * len(shown)),
+        page_rows[review.TABLE_COLUMNS].style.apply(review.row_css, axis=1), key=f"{table_key}_{page}",
+        hide_index=True, on_select="rerun", selection_mode="multi-row", row_height=70,
+        height=min(640, 40 + 70 * len(page_rows)),
         column_config={
             "处理": st.column_config.TextColumn("处理", width=76),
             "单位": st.column_config.TextColumn("单位", width=96),
@@ -78,7 +86,7 @@ else:
             "位置": st.column_config.TextColumn("位置", width=170),
         })
     rows = sel.selection.rows if sel is not None and hasattr(sel, "selection") else []
-    picked = shown.iloc[sorted(rows)] if rows else picked
+    picked = page_rows.iloc[sorted(rows)] if rows else picked
 
 left, right = st.columns(2)
 with left:

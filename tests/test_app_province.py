@@ -17,7 +17,7 @@ from tests.waits import HANG_SECONDS
 ROOT = Path(__file__).resolve().parents[1]
 
 PAGES = ["pages/upload.py", "pages/completeness.py", "pages/report.py", "pages/trends.py", "pages/compare.py",
-         "pages/export.py", "pages/library.py", "pages/fetch.py"]
+         "pages/export.py", "pages/library.py", "pages/fetch.py", "pages/review.py", "pages/briefing.py"]
 BODIES, YEARS = 150, 10
 
 

@@ -157,12 +157,40 @@ def test_migration_8_adds_the_covering_index_of_report_metadata(tmp_path):
                       "UPDATE meta SET value='7' WHERE key='schema_version';")
     con.close()
     with Store(path) as s:
-        assert s.schema_version() == SCHEMA_VERSION == 8
+        assert s.schema_version() == SCHEMA_VERSION >= 8
         assert s._query("SELECT name FROM sqlite_master WHERE type='index' AND name='reports_listing'")
         plan = " ".join(str(r) for r in s._query(
             "EXPLAIN QUERY PLAN SELECT id, sha256, file_name, body, year, extra FROM reports WHERE is_current=1"))
         assert "COVERING INDEX reports_listing" in plan
         pd.testing.assert_frame_equal(s.list_reports(), before)
+
+
+def test_migration_9_adds_the_covering_indexes_of_the_summaries(tmp_path):
+    path = tmp_path / "v8.sqlite3"
+    with Store(path) as s:
+        for i in (1, 2):
+            s.add(make_report(i))
+        before = (s.values_long(), s.finding_counts(), s.section_flags(), s.list_reports())
+    con = sqlite3.connect(path)  # a version-8 store as it was made: the index of values by cell without values
+    con.executescript("DROP INDEX findings_counts; DROP INDEX sections_found; DROP INDEX cell_values_cell;"
+                      "CREATE INDEX cell_values_cell ON cell_values(cell_id, report_id); PRAGMA user_version=8;"
+                      "UPDATE meta SET value='8' WHERE key='schema_version';")
+    con.close()
+    with Store(path) as s:
+        assert s.schema_version() == SCHEMA_VERSION >= 9
+
+        def plan(sql):
+            return " ".join(str(r) for r in s._query("EXPLAIN QUERY PLAN " + sql))
+
+        assert "COVERING INDEX cell_values_cell" in plan(
+            "SELECT report_id, status, value FROM cell_values WHERE cell_id IN (1, 2)")
+        assert "COVERING INDEX sections_found" in plan(
+            "SELECT report_id, number, found FROM sections WHERE report_id=1")
+        assert "COVERING INDEX findings_counts" in plan(
+            "SELECT report_id, severity, finding_key FROM findings WHERE kind='finding'")
+        after = (s.values_long(), s.finding_counts(), s.section_flags(), s.list_reports())
+    for x, y in zip(before, after):
+        pd.testing.assert_frame_equal(x, y)
 
 
 def test_a_file_that_is_not_a_store_is_a_user_error(tmp_path):

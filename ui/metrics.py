@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from parsing import forms
@@ -104,44 +105,114 @@ def trend_frame(values: pd.DataFrame, metric_id: str) -> pd.DataFrame:
     A sum is known only when every cell of it holds a number. Reports without a body or year are left out
     (they cannot be placed on a trend).
     """
+    region_cols = [c for c in REGION_COLUMNS if c in values.columns]
+    return _assemble(_per_report(values, metric_id), metric_id, region_cols)
+
+
+def _per_report(values: pd.DataFrame, metric_id: str) -> pd.DataFrame:
+    """One row per report of ``values`` that has a body and a year, in the order they first appear: its metadata
+    (``sha256``, body, region, year, file, the roster's columns) and per series ``i`` of the metric ``t{i}`` (the
+    sum, NaN unless every cell of it holds a number) and ``k{i}`` (whether it does)."""
     metric = METRICS_BY_ID[metric_id]
     region_cols = [c for c in REGION_COLUMNS if c in values.columns]
-    out_cols = TREND_COLUMNS + [REGION_COLUMNS[c] for c in region_cols]
+    meta_cols = ["body", "region", "year", "file"] + region_cols + (["roster_body"] if "roster_body" in values else [])
     if values.empty:
-        return pd.DataFrame(columns=out_cols)
+        return pd.DataFrame(columns=["sha256", *meta_cols])
     v = values[values["year"].notna() & values["body"].fillna("").astype(str).ne("")]
     if v.empty:
-        return pd.DataFrame(columns=out_cols)
+        return pd.DataFrame(columns=["sha256", *meta_cols])
     v = v.assign(value=pd.to_numeric(v["value"], errors="coerce"))
-    meta_cols = ["body", "region", "year", "file"] + region_cols + (["roster_body"] if "roster_body" in v else [])
     meta = v.groupby("sha256", sort=False)[meta_cols].first()
-    parts = []
-    for s in metric.series:
+    for i, s in enumerate(metric.series):
         hit = _series_hits(v, s)
         g = hit.groupby("sha256", sort=False)["value"]
-        total = g.sum(min_count=1)
-        known = g.count() == g.size()
-        part = pd.DataFrame({"sha256": meta.index})
-        part["项目"] = s.label
-        part["数值"] = part["sha256"].map(total).astype("float64")
-        part["完整"] = part["sha256"].map(known).fillna(False).astype(bool)
-        part.loc[~part["完整"], "数值"] = float("nan")
-        parts.append(part)
-    df = pd.concat(parts, ignore_index=True)
-    m = meta.reindex(df["sha256"])
-    roster = m["roster_body"] if "roster_body" in m else pd.Series(None, index=m.index, dtype=object)
-    df["单位"] = [display_name(b, r) for b, r in zip(m["body"], roster)]  # the one name a body is shown by
-    df["地区"] = m["region"].fillna("").to_numpy()
-    df["年度"] = m["year"].astype(int).to_numpy()
-    df["文件"] = m["file"].to_numpy()
-    for c in region_cols:
-        df[REGION_COLUMNS[c]] = m[c].fillna("").to_numpy()
-    df = df[out_cols]
-    # Several reports of one body and year (re-uploads of edited versions): keep the last one given.
-    df = df.drop_duplicates(["单位", "年度", "项目"], keep="last")
-    order = {lab: i for i, lab in enumerate(s.label for s in metric.series)}
-    df = df.assign(_o=df["项目"].map(order)).sort_values(["单位", "年度", "_o"], kind="stable")
-    return df.drop(columns="_o").reset_index(drop=True)
+        known = pd.Series(meta.index.map(g.count() == g.size()), index=meta.index).fillna(False).astype(bool)
+        total = pd.Series(meta.index.map(g.sum(min_count=1)), index=meta.index).astype("float64")
+        meta[f"t{i}"] = total.where(known)
+        meta[f"k{i}"] = known
+    return meta.reset_index()
+
+
+def _assemble(per: pd.DataFrame, metric_id: str, region_cols: list[str]) -> pd.DataFrame:
+    """:func:`trend_frame` from :func:`_per_report` rows: one row per report × series under the body's display
+    name; of several reports of one body and year (re-uploads of edited versions) the last one given is kept;
+    sorted by body, year and the metric's order of series."""
+    metric = METRICS_BY_ID[metric_id]
+    out_cols = TREND_COLUMNS + [REGION_COLUMNS[c] for c in region_cols]
+    if per.empty:
+        return pd.DataFrame(columns=out_cols)
+    roster = per["roster_body"].tolist() if "roster_body" in per else [None] * len(per)
+    per = per.assign(单位=[display_name(b, r) for b, r in zip(per["body"].tolist(), roster)],  # the one name shown
+                     年度=per["year"].astype(int).to_numpy())
+    per = per.drop_duplicates(["单位", "年度"], keep="last").sort_values(["单位", "年度"], kind="stable")
+    k = len(metric.series)
+    take = np.repeat(np.arange(len(per)), k)
+
+    def col(values) -> np.ndarray:
+        return np.asarray(values, dtype=object)[take]
+
+    df = pd.DataFrame({
+        "单位": col(per["单位"].tolist()), "地区": col(per["region"].fillna("").tolist()),
+        "年度": per["年度"].to_numpy()[take], "项目": np.tile(np.array([s.label for s in metric.series], dtype=object),
+                                                             len(per)),
+        "数值": per[[f"t{i}" for i in range(k)]].to_numpy(dtype="float64").reshape(-1),
+        "完整": per[[f"k{i}" for i in range(k)]].to_numpy(dtype=bool).reshape(-1),
+        "文件": col(per["file"].tolist()), "sha256": col(per["sha256"].tolist()),
+        **{REGION_COLUMNS[c]: col(per[c].fillna("").tolist()) for c in region_cols}})
+    for c in out_cols:
+        if df[c].dtype == object:
+            df[c] = df[c].astype("str")
+    return df[out_cols]
+
+
+def stored_trend_frame(store, metric_id: str) -> pd.DataFrame:
+    """:func:`trend_frame` of the store's current reports (with corrections): the same frame as from
+    ``store.values_long`` of the metric's cells, without reading them as a long frame. Each series' sums are
+    aggregated in SQL (:meth:`parsing.store.Store.cell_sums`: per report, the series' own row and its sub-items
+    apart, so that the printed row can win as in :func:`_series_hits`); reports with hand corrections are read
+    through ``values_long`` as before."""
+    tables, columns = metric_cells(metric_id)
+    rows = metric_rows(metric_id, store.cell_rows(tables))
+    m = METRICS_BY_ID[metric_id]
+    groups = {}
+    for i, s in enumerate(m.series):
+        groups[f"{i}="] = [(s.table, s.row, s.column)]
+        groups[f"{i}/"] = [(s.table, r, s.column) for r in rows if str(r).startswith(s.row + "/")]
+    # the other cells values_long would fetch (tables × rows × columns): a report holding any is on the trend too
+    series_cells = {k for keys in groups.values() for k in keys}
+    groups["*"] = [k for k in ((t, r, c) for t in tables for r in rows for c in columns) if k not in series_cells]
+    fixed = store.corrected_shas()
+    sums = store.cell_sums(groups, current_only=True)
+    region_cols = list(REGION_COLUMNS)
+    parts = []
+    if not sums.empty:
+        per = store.report_places(current_only=True)
+        per = per[per["report_id"].isin(sums["report_id"].unique())]
+        per = per[per["year"].notna() & per["body"].fillna("").astype(str).ne("")].set_index("report_id")
+        by = {g: f.set_index("report_id") for g, f in sums[sums["n_cells"] > 0].groupby("group", sort=False)}
+        none = pd.DataFrame({"n_cells": pd.Series(dtype="int64"), "n_values": pd.Series(dtype="int64"),
+                             "total": pd.Series(dtype="float64")})
+        for i in range(len(m.series)):
+            exact, sub = by.get(f"{i}=", none), by.get(f"{i}/", none)
+            # the row as printed wins over its sub-items (a 2019 trial form's single row), as in _series_hits
+            chosen = pd.concat([exact, sub[~sub.index.isin(exact.index)]])[["n_cells", "n_values", "total"]]
+            chosen = chosen.reindex(per.index)
+            known = (chosen["n_values"] == chosen["n_cells"]).to_numpy() & chosen["n_cells"].notna().to_numpy()
+            per[f"t{i}"] = chosen["total"].astype("float64").where(known).to_numpy()
+            per[f"k{i}"] = known
+        parts.append(per.rename(columns={"file_name": "file"}).reset_index())
+    if fixed:
+        v = store.values_long(tables, rows, columns, sha256=fixed, current_only=True)
+        if not v.empty:
+            parts.append(_per_report(v.rename(columns={"file_name": "file"}), metric_id).merge(
+                v[["sha256", "body_key"]].drop_duplicates("sha256"), on="sha256", how="left"))
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame(columns=TREND_COLUMNS + [REGION_COLUMNS[c] for c in region_cols])
+    per = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    # values_long's order of reports: one current report per body and year, so (year, body_key) orders them
+    per = per.sort_values(["year", "body_key"], na_position="last", kind="stable")
+    return _assemble(per, metric_id, region_cols)
 
 
 def region_tree_options(df: pd.DataFrame, level: str, chosen: dict) -> list[str]:

@@ -95,12 +95,12 @@ def _stored_view(path: str, generation: str, name: str) -> pd.DataFrame:
         return storeview.section_flags(s)
     # the working set of a session that dropped nothing is the store's current reports: its tables too
     catalog_ = storeview.merge_catalog(storeview.empty_catalog(), _stored_view(path, generation, "catalog"))
-    readable = catalog_[catalog_["error"].isna() | (catalog_["error"] == "")]
-    matrix = views.completeness(readable, _stored_view(path, generation, "section_flags"))
     if name == "completeness":
-        return matrix
-    if name == "overview":
-        return views.overview(catalog_, None, matrix, {}, counts=_stored_view(path, generation, "finding_counts"))
+        readable = catalog_[catalog_["error"].isna() | (catalog_["error"] == "")]
+        return views.completeness(readable, _stored_view(path, generation, "section_flags"))
+    if name == "overview":  # the matrix built once, for the overview and the completeness page alike
+        return views.overview(catalog_, None, _stored_view(path, generation, "completeness"), {},
+                              counts=_stored_view(path, generation, "finding_counts"))
     raise ValueError(name)
 
 
@@ -484,7 +484,7 @@ def remove_demo() -> dict:
 
 def shows_demo() -> bool:
     """Whether the working set holds reports of the demo county (pages then say 示例数据)."""
-    return demo.any_demo(catalog()["sha256"])
+    return bool(catalog()["sha256"].isin(list(demo.shas())).any())
 
 
 def clear() -> None:
@@ -522,7 +522,4 @@ def _stored_trend(path: str, generation: str, metric_id: str) -> pd.DataFrame:
     """:func:`trend_data` of the store's current reports (no session drops), cached on the store's generation."""
     from . import metrics
 
-    s = _open_store(path)
-    t, c = metrics.metric_cells(metric_id)
-    return metrics.trend_frame(storeview.working_values(s, {}, t, c, metrics.metric_rows(metric_id, s.cell_rows(t))),
-                               metric_id)
+    return metrics.stored_trend_frame(_open_store(path), metric_id)  # sums in SQL, not every value read

@@ -39,7 +39,7 @@ def empty_findings() -> pd.DataFrame:
 
 def stored_catalog(store: Store) -> pd.DataFrame:
     """The current version of every stored report, as catalog rows (newest first)."""
-    rep = store.list_reports(current_only=True)
+    rep = store.list_reports(current_only=True, counts=False)
     if rep.empty:
         return empty_catalog()
     out = pd.DataFrame({

@@ -85,6 +85,7 @@ def overview(catalog: pd.DataFrame, findings: Optional[pd.DataFrame], matrix: pd
     # applied once per distinct (error, warning, info, unreadable) tuple.
     cat = catalog.reset_index(drop=True)
     sha = cat["sha256"]
+    shas = sha.tolist()
     if counts is None:
         counts = finding_counts(findings)
     by_sha = counts.drop_duplicates("sha256").set_index("sha256") if not counts.empty else None
@@ -92,14 +93,14 @@ def overview(catalog: pd.DataFrame, findings: Optional[pd.DataFrame], matrix: pd
     if by_sha is not None:
         for s_ in n.columns:
             n[s_] = sha.map(by_sha[s_]).fillna(0).astype(int).to_numpy()
-    open_n = by_sha["n_open"] if by_sha is not None else pd.Series(dtype=int)
+    open_n = by_sha["n_open"].to_dict() if by_sha is not None else {}
     err = cat["error"].where(cat["error"].map(lambda e: isinstance(e, str) and bool(e)), "")
     unreadable = (err != "").to_numpy()
     badges = {}
     for key in set(zip(n["error"], n["warning"], n["info"], unreadable)):
         badges[key] = rules.badge_counts(*key[:3], unreadable=bool(key[3]))
     b = [badges[k] for k in zip(n["error"], n["warning"], n["info"], unreadable)]
-    sections = pd.Series(dtype=object)
+    sections: dict = {}  # sha256 -> "n/6（缺…）", the first row of a sha256; a dict (Series.get per row is slow)
     if not matrix.empty:
         items = COMPLETENESS_ITEMS[:6]
         present = matrix[items].astype(bool).to_numpy()
@@ -108,8 +109,8 @@ def overview(catalog: pd.DataFrame, findings: Optional[pd.DataFrame], matrix: pd
         for row in {tuple(r) for r in present.tolist()}:
             missing = [numerals[i] for i, ok in enumerate(row) if not ok]
             text[row] = f"{6 - len(missing)}/6" + (f"（缺{'、'.join(missing)}）" if missing else "")
-        sections = pd.Series([text[tuple(r)] for r in present.tolist()], index=matrix["sha256"].to_numpy())
-        sections = sections[~sections.index.duplicated()]
+        for h, r in zip(matrix["sha256"].tolist(), present.tolist()):
+            sections.setdefault(h, text[tuple(r)])
     stored = cat["stored"].astype(bool).to_numpy()
     default_saved = [storeview.SAVED_STORED if x else storeview.SAVED_NOT for x in stored]
     names = cat["name"] if "name" in cat.columns else pd.Series([None] * len(cat))
@@ -121,9 +122,9 @@ def overview(catalog: pd.DataFrame, findings: Optional[pd.DataFrame], matrix: pd
         "格式版本": ["" if e else forms.FORM_NAMES.get(t, "未识别") for e, t in zip(unreadable, cat["template"])],
         "结论": [x["label"] for x in b], "错误数": [x["error"] for x in b], "警告数": [x["warning"] for x in b],
         "提示数": [x["info"] for x in b],
-        "未处理": [int(open_n.get(h, 0)) if st_ else None for h, st_ in zip(sha, stored)],
-        "章节": ["" if e else sections.get(h, "") for e, h in zip(unreadable, sha)],
-        "报告库": [storeview.SAVED_ZH.get(saved.get(h, d), "") for h, d in zip(sha, default_saved)],
+        "未处理": [int(open_n.get(h, 0)) if st_ else None for h, st_ in zip(shas, stored)],
+        "章节": ["" if e else sections.get(h, "") for e, h in zip(unreadable, shas)],
+        "报告库": [storeview.SAVED_ZH.get(saved.get(h, d), "") for h, d in zip(shas, default_saved)],
         "说明": err, "sha256": sha,
     }, columns=OVERVIEW_COLUMNS)
     df["年度"] = pd.to_numeric(df["年度"], errors="coerce").astype("Int64")

@@ -30,7 +30,7 @@ import pandas as pd
 from ..clock import now_iso
 from ..model import ReportError
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 ENV_VAR = "GOVREPORT_DB"
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "reports.sqlite3"
 FILE_MODE = 0o600
@@ -102,7 +102,7 @@ CREATE TABLE IF NOT EXISTS cell_values (
     bbox       TEXT,
     PRIMARY KEY (report_id, seq)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS cell_values_cell ON cell_values(cell_id, report_id);
+CREATE INDEX IF NOT EXISTS cell_values_cell ON cell_values(cell_id, report_id, status, value);
 
 CREATE TABLE IF NOT EXISTS sections (
     report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
@@ -131,6 +131,8 @@ CREATE TABLE IF NOT EXISTS findings (
     PRIMARY KEY (report_id, kind, seq)
 );
 CREATE INDEX IF NOT EXISTS findings_rule ON findings(rule);
+CREATE INDEX IF NOT EXISTS findings_counts ON findings(kind, report_id, severity, finding_key);
+CREATE INDEX IF NOT EXISTS sections_found ON sections(report_id, number, found);
 
 CREATE TABLE IF NOT EXISTS files (
     sha256 TEXT PRIMARY KEY,
@@ -201,6 +203,10 @@ CREATE TABLE IF NOT EXISTS roster_matches (
 );
 """
 
+_VALUES_BY_CELL = _SCHEMA[_SCHEMA.index("CREATE INDEX IF NOT EXISTS cell_values_cell"):
+                          _SCHEMA.index("CREATE TABLE IF NOT EXISTS sections")].strip().rstrip(";")
+_SUMMARY_INDEXES = _SCHEMA[_SCHEMA.index("CREATE INDEX IF NOT EXISTS findings_counts"):
+                           _SCHEMA.index("CREATE TABLE IF NOT EXISTS files")]
 _REPORTS_LISTING = _SCHEMA[_SCHEMA.index("CREATE INDEX IF NOT EXISTS reports_listing"):
                            _SCHEMA.index("CREATE TABLE IF NOT EXISTS cells")]
 
@@ -244,6 +250,10 @@ MIGRATIONS: dict[int, Union[str, Callable[[sqlite3.Connection], None]]] = {
     # 8: a covering index of every report's metadata (current ones first), so that listing a province's
     #    30,000 reports does not walk past each report's running text (stored in the same row)
     7: _REPORTS_LISTING,
+    # 9: covering indexes of what the dashboard's summaries read (finding counts by severity and decision,
+    #    sections found, a trend's sums of cells: the index by cell carries status and value), so that a
+    #    province's summaries do not walk past each finding's message, each section's text or each cell's row
+    8: "DROP INDEX IF EXISTS cell_values_cell; " + _VALUES_BY_CELL + "; " + _SUMMARY_INDEXES,
 }
 
 

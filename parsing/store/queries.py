@@ -23,22 +23,26 @@ _LATE = ["published_as_read", "published", "published_source", "display_name"]  
 class QueriesMixin:
     """Queries over the stored reports (mixed into :class:`parsing.store.Store`)."""
 
-    def list_reports(self, current_only: bool = False) -> pd.DataFrame:
+    def list_reports(self, current_only: bool = False, counts: bool = True) -> pd.DataFrame:
         """One row per stored report: metadata, ``has_file``, ``n_findings``, ``n_open`` (findings without a
         decision), ``n_corrections``, the matched roster body, region path and county, ``display_name`` (the one
         name the body is shown by, :func:`display_name`), and the publication date: ``published`` /
         ``published_source`` as they apply (a date the reviewer entered, source ``reviewer``, wins over the one the
-        file shows, kept in ``published_as_read``). Newest first."""
+        file shows, kept in ``published_as_read``). Newest first. Without ``counts`` the four counting columns
+        (``has_file`` … ``n_corrections``) are left out: a listing of every report that does not show them (the
+        dashboard's catalog) need not count them report by report."""
         where = "WHERE r.is_current=1" if current_only else ""
         cols = ", ".join(f"r.{c}" for c in _REPORT_META)
-        df = self._frame(
-            f"SELECT {cols}, json_extract(r.extra, '$.published') AS published_as_read,"
-            " json_extract(r.extra, '$.published_source') AS read_source,"
+        counting = (
             " EXISTS(SELECT 1 FROM files f WHERE f.sha256=r.sha256) AS has_file,"
             " (SELECT COUNT(*) FROM findings f WHERE f.report_id=r.id AND f.kind='finding') AS n_findings,"
             " (SELECT COUNT(*) FROM findings f WHERE f.report_id=r.id AND f.kind='finding' AND NOT EXISTS("
             "    SELECT 1 FROM decisions d WHERE d.sha256=r.sha256 AND d.finding_key=f.finding_key)) AS n_open,"
-            " (SELECT COUNT(*) FROM corrections k WHERE k.sha256=r.sha256) AS n_corrections,"
+            " (SELECT COUNT(*) FROM corrections k WHERE k.sha256=r.sha256) AS n_corrections,") if counts else ""
+        df = self._frame(
+            f"SELECT {cols}, json_extract(r.extra, '$.published') AS published_as_read,"
+            " json_extract(r.extra, '$.published_source') AS read_source,"
+            f"{counting}"
             " ro.body AS roster_body, ro.region_path AS roster_path, ro.county AS roster_county,"
             " p.published AS reviewer_published"
             " FROM reports r LEFT JOIN roster_matches m ON m.body_key=r.body_key"
@@ -48,7 +52,9 @@ class QueriesMixin:
         by_reviewer = df["reviewer_published"].notna().to_numpy()
         df["published"] = df["reviewer_published"].where(by_reviewer, df["published_as_read"])
         df["published_source"] = [PUBLISHED_BY_REVIEWER if r else src for r, src in zip(by_reviewer, read_source)]
-        df["display_name"] = [display_name(b, rb) for b, rb in zip(df["body"], df["roster_body"])]
+        names: dict = {}  # one call per distinct (body, roster body): a province has 3,000 bodies, 30,000 reports
+        df["display_name"] = [names[k] if k in names else names.setdefault(k, display_name(*k))
+                              for k in zip(df["body"].tolist(), df["roster_body"].tolist())]
         df = df.drop(columns=["read_source", "reviewer_published"])
         return df[[c for c in df.columns if c not in _LATE] + _LATE]
 
@@ -227,6 +233,55 @@ class QueriesMixin:
                + (" WHERE " + " AND ".join(where) if where else "")
                + " ORDER BY r.id DESC, f.kind, f.seq")
         return self._frame(sql, params)
+
+    def cell_sums(self, groups: dict, *, current_only: bool = True, skip_status: tuple = ("missing",)) -> pd.DataFrame:
+        """Per stored report and group of cells, aggregated in SQL over the index of values by cell (no long
+        frame of every value): a trend's sums over a province's 30,000 reports.
+
+        ``groups`` maps a name to the cells it adds up, as ``(table, row, column)`` official labels (a cell may be
+        in several groups; labels the store has no cell for are ignored). Reports with hand corrections are left
+        out (their values are not the parsed ones: read them with :meth:`values_long`). Columns: report_id (as in
+        :meth:`report_places`), ``group``, ``n_rows`` (the report's rows of these cells), and over the rows whose
+        status is not in ``skip_status``: ``n_cells``, ``n_values`` (those holding a number) and ``total`` (their
+        sum, NaN when none holds one). One row per report and group the report has a row of."""
+        cells = self._frame("SELECT cell_id, table_id, row_key, col_key FROM cells")
+        ids = {(t, r, c): i for i, t, r, c in cells.itertuples(index=False, name=None)}
+        pairs = sorted({(str(g), ids[k]) for g, keys in groups.items() for k in keys if k in ids})
+        cols = ["report_id", "group", "n_rows", "n_cells", "n_values", "total"]
+        if not pairs:
+            return pd.DataFrame({c: pd.Series(dtype="float64" if c == "total" else "int64") for c in cols}
+                                ).astype({"group": object})
+        skip = list(skip_status)
+        ok = f"(v.status IS NULL OR v.status NOT IN ({','.join('?' * len(skip))}))" if skip else "1"
+        values = ",".join("(?, ?)" for _ in pairs)
+        # the reports are chosen apart from the aggregate, so that it reads the index of values by cell only
+        sums = self._frame(
+            f"WITH g(grp, cell_id) AS (VALUES {values})"
+            " SELECT v.report_id, g.grp AS \"group\", COUNT(*) AS n_rows,"
+            f" COALESCE(SUM({ok}), 0) AS n_cells,"
+            f" COALESCE(SUM({ok} AND v.value IS NOT NULL), 0) AS n_values,"
+            f" SUM(CASE WHEN {ok} THEN v.value END) AS total"
+            " FROM g JOIN cell_values v ON v.cell_id=g.cell_id GROUP BY g.grp, v.report_id",
+            [x for p in pairs for x in p] + skip * 3)
+        chosen = self._query("SELECT id FROM reports WHERE sha256 NOT IN (SELECT sha256 FROM corrections)"
+                             + (" AND is_current=1" if current_only else ""))
+        sums = sums[sums["report_id"].isin([r[0] for r in chosen])]
+        sums["total"] = pd.to_numeric(sums["total"], errors="coerce").astype("float64")
+        return sums[cols].reset_index(drop=True)
+
+    def report_places(self, current_only: bool = True) -> pd.DataFrame:
+        """Per stored report (current versions with ``current_only``): report_id, sha256, file_name, body,
+        body_key, region, year (Int64) and the matched roster body's name, region path, city, county, township
+        and department (``roster_body``, ``roster_path``, …), the columns :meth:`values_long` joins to each
+        value. Sorted by year, body_key and report id, as :meth:`values_long` sorts."""
+        df = self._frame(
+            "SELECT r.id AS report_id, r.sha256, r.file_name, r.body, r.body_key, r.region, r.year,"
+            " ro.body AS roster_body, ro.region_path AS roster_path, ro.city, ro.county, ro.township, ro.department"
+            " FROM reports r LEFT JOIN roster_matches m ON m.body_key=r.body_key"
+            " LEFT JOIN roster ro ON ro.id=m.roster_id" + (" WHERE r.is_current=1" if current_only else ""))
+        df = df.sort_values(["year", "body_key", "report_id"], na_position="last", kind="stable")
+        df["year"] = df["year"].astype("Int64")
+        return df.reset_index(drop=True)
 
     def cell_rows(self, table: Any = None) -> list[str]:
         """The distinct row keys the store holds cells for (of ``table``, one or a list, if given)."""

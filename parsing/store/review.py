@@ -199,6 +199,10 @@ class ReviewMixin:
         reviewer entered replaces the one the file shows. The store keeps the original."""
         return self.apply_review(self.get(sha256))
 
+    def corrected_shas(self) -> list[str]:
+        """The reports (sha256) that have at least one hand correction."""
+        return [r[0] for r in self._query("SELECT DISTINCT sha256 FROM corrections ORDER BY sha256")]
+
     def correction_cells(self, sha256: str) -> list[tuple]:
         """The hand corrections of one report as ``(table, row, column, value)``."""
         return self._query("SELECT table_id, row_key, col_key, value FROM corrections WHERE sha256=?", (sha256,))
