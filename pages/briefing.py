@@ -29,7 +29,9 @@ if not years:
     st.stop()
 year = c2.selectbox("年度", years, key="briefing_year")
 
-b = briefing.build(catalog, state.findings(), roster, scope, year, state.trend_data("requests"))
+# with the store alone, not every finding: this year's reports' in scope, and the late publications
+findings, counts = state.year_findings(briefing.report_shas(catalog, scope, year), briefing.LATE_PREFIX)
+b = briefing.build(catalog, findings, roster, scope, year, state.trend_data("requests"), counts=counts)
 figs = briefing.figures_of(b)
 
 st.subheader(labels.md(b.title))

@@ -23,10 +23,17 @@ if widgets.empty_state("审查台"):
 
 store = state.store()
 catalog = state.catalog()
-findings = state.findings()
-overview = views.overview(catalog, findings, pd.DataFrame(), st.session_state["saved"])
-badges = dict(zip(overview["sha256"], overview["结论"]))
-frame = review.workbench_frame(findings, catalog, badges)
+fast = state.store_only()  # the store alone: filtered, counted and paged in SQL, not every finding loaded
+if fast:
+    overview = state.overview()
+    badges = dict(zip(overview["sha256"], overview["结论"]))
+    groups = state.stored_view("workbench_groups")
+    frame = review.group_frame(groups)  # the values the filters offer, and whether there is any finding at all
+else:
+    findings = state.findings()
+    overview = views.overview(catalog, findings, pd.DataFrame(), st.session_state["saved"])
+    badges = dict(zip(overview["sha256"], overview["结论"]))
+    frame = review.workbench_frame(findings, catalog, badges)
 reports = review.reports_frame(catalog, badges)
 opts = review.filter_options(frame, reports)
 
@@ -43,22 +50,38 @@ with st.container(border=True):
     query = c8.text_input("搜索", key="wb_query", placeholder="问题、单位、位置、文件或说明中的文字")
 
 report_filters = dict(bodies=bodies, regions=regions, years=years, badges=badge_pick)
-shown = review.filter_findings(frame, **report_filters, rule_names=rule_pick, severities=severities,
-                               statuses=statuses, query=query)
+finding_filters = dict(rule_names=rule_pick, severities=severities, statuses=statuses, query=query)
 chosen = review.filter_reports(reports, **report_filters)
+if fast:
+    shown = review.StoredSelection(store, catalog, badges, reports, groups, bodies=bodies, regions=regions,
+                                   years=years, badge_pick=badge_pick, **finding_filters)
+    n_shown, n_reports = len(shown), shown.n_reports()
+    status_n = {s: shown.count(s) for s in review.STATUSES}
+else:
+    shown = review.filter_findings(frame, **report_filters, **finding_filters)
+    n_shown, n_reports = len(shown), (shown["sha256"].nunique() if not shown.empty else 0)
+    status_n = {s: int((shown["处理"] == review.STATUS_MARKS[s]).sum()) if not shown.empty else 0
+                for s in review.STATUSES}
+
+
+def shown_rows(start: int, stop: int) -> pd.DataFrame:
+    """Rows ``start:stop`` of the findings shown, as review.workbench_frame rows."""
+    return shown.rows(start, stop) if fast else shown.iloc[start:stop]
+
 
 m = st.columns(5)
-m[0].metric("筛选出的问题", len(shown))
+m[0].metric("筛选出的问题", n_shown)
 for col, status in zip(m[1:4], review.STATUSES):
-    col.metric(status, int((shown["处理"] == review.STATUS_MARKS[status]).sum()) if not shown.empty else 0)
-m[4].metric("涉及报告", shown["sha256"].nunique() if not shown.empty else 0)
+    col.metric(status, status_n[status])
+m[4].metric("涉及报告", n_reports)
 
 sig = hashlib.sha256(repr((sorted(map(str, bodies)), sorted(map(str, regions)), sorted(map(str, years)),
                            sorted(badge_pick), sorted(rule_pick), sorted(severities), sorted(statuses), query,
                            st.session_state.get("gen", 0))).encode("utf-8")).hexdigest()[:12]
 table_key = f"wb_table_{sig}"  # a new filter or a new decision starts with nothing selected
 
-picked = shown.iloc[0:0]
+picked = shown_rows(0, 0)
+page_rows, page = picked, 1
 if frame.empty:
     st.success("工作集中的报告都没有发现问题。")
 elif shown.empty:
@@ -66,14 +89,13 @@ elif shown.empty:
 else:
     st.caption("○ 未处理（按级别着色）　● 已确认（蓝）　✕ 已排除（灰）。勾选左侧方框可多选；点表头可排序；"
                "选中一条在下方看详情。")
-    n_pages = max(1, -(-len(shown) // PAGE_ROWS))
-    page = 1
+    n_pages = max(1, -(-n_shown // PAGE_ROWS))
     if n_pages > 1:  # paged: only the page shown is styled
         page = int(st.number_input(f"页码（共 {n_pages} 页，每页 {PAGE_ROWS} 条）", min_value=1, max_value=n_pages,
                                    value=1, step=1, key="wb_page"))
-    page_rows = shown.iloc[(page - 1) * PAGE_ROWS:page * PAGE_ROWS]
+    page_rows = shown_rows((page - 1) * PAGE_ROWS, page * PAGE_ROWS)
     sel = st.dataframe(  # fits 1440 px beside the sidebar; rows over 4rem high let long problems wrap (Streamlit)
-        page_rows[review.TABLE_COLUMNS].style.apply(review.row_css, axis=1), key=f"{table_key}_{page}",
+        page_rows[review.TABLE_COLUMNS].style.apply(review.table_css, axis=None), key=f"{table_key}_{page}",
         hide_index=True, on_select="rerun", selection_mode="multi-row", row_height=70,
         height=min(640, 40 + 70 * len(page_rows)),
         column_config={
@@ -90,7 +112,8 @@ else:
 
 left, right = st.columns(2)
 with left:
-    focus = picked.iloc[-1] if not picked.empty else (shown.iloc[0] if not shown.empty else None)
+    first = page_rows if page == 1 and not page_rows.empty else shown_rows(0, 1)  # the listing's first
+    focus = picked.iloc[-1] if not picked.empty else (first.iloc[0] if not first.empty else None)
     if focus is not None:
         with st.container(border=True):
             st.markdown(f"**{labels.md(focus['单位'])}** {'' if pd.isna(focus['年度']) else int(focus['年度'])}年"
@@ -125,11 +148,14 @@ with right:
     else:
         # ticking rows makes them the default (a radio of its own, so it does not keep "all" from before)
         scope = st.radio("作用于", scopes, key=f"wb_scope_{scopes[0]}", horizontal=True, format_func=lambda s: (
-            f"勾选的 {len(picked)} 条" if s == "selected" else f"筛选出的全部 {len(shown)} 条"))
-        target = picked if scope == "selected" else shown
-        items = review.decidable(target)
-        if len(items) < len(target):
-            st.caption(f"其中 {len(target) - len(items)} 条属于未保存到报告库的报告或跨报告比对结果，不能记录审查决定。")
+            f"勾选的 {len(picked)} 条" if s == "selected" else f"筛选出的全部 {n_shown} 条"))
+        if scope == "selected" or not fast:
+            target = picked if scope == "selected" else shown
+            items = review.decidable(target)
+            if len(items) < len(target):
+                st.caption(f"其中 {len(target) - len(items)} 条属于未保存到报告库的报告或跨报告比对结果，不能记录审查决定。")
+        else:  # every stored finding can be decided: their keys are read when a button is pressed
+            items = shown.items
         note = st.text_area("说明（对这些问题相同）", key="wb_note", height=80, placeholder="例如：扫描件空行，已与原件核对")
         b1, b2, b3 = st.columns(3)
         actions = {"confirmed": b1.button("确认", key="wb_confirm", icon=":material/check:", disabled=not items,
@@ -139,7 +165,7 @@ with right:
                    None: b3.button("恢复未处理", key="wb_reopen", icon=":material/undo:", disabled=not items)}
         status = next((s for s, clicked in actions.items() if clicked), "none")
         if status != "none" and store is not None:
-            n = store.decide_many(items, status, note, reviewer=login.reviewer())
+            n = store.decide_many(items() if callable(items) else items, status, note, reviewer=login.reviewer())
             state.changed()
             word = {"confirmed": "确认", "dismissed": "排除", None: "恢复为未处理"}[status]
             st.session_state["wb_flash"] = f"已{word} {n} 条问题" + (f"，说明：{note}" if note else "") + "。"

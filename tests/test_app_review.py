@@ -169,3 +169,25 @@ def test_dismissed_findings_leave_the_opinion(demo_db):
 def test_the_review_page_without_reports():
     at = on_review_page(loaded=False)
     assert "还没有报告" in "\n".join(i.value for i in at.info)
+
+
+def test_the_review_page_on_the_store_alone_reads_it_in_sql(demo_db):
+    """A session that dropped nothing reads the store's findings a page at a time (review.StoredSelection); a
+    bulk decision still applies to every finding the filters select."""
+    from ui import storeview
+
+    at = AppTest.from_file(APP, default_timeout=HANG_SECONDS).run()
+    at.switch_page("pages/review.py").run()
+    assert not at.exception, at.exception
+    with Store(demo_db) as s:
+        stored = len(storeview.once(storeview.store_findings(s)))
+    assert metric(at, "筛选出的问题") == stored == len(table(at).value) and metric(at, "未处理") == stored
+    at.multiselect(key="wb_severity").select("警告").run()
+    warned = metric(at, "筛选出的问题")
+    assert 0 < warned < stored and set(table(at).value["级别"]) == {"警告"}
+    at.text_area(key="wb_note").input("全部核对").run()
+    at.button(key="wb_confirm").click().run()
+    assert not at.exception, at.exception
+    assert metric(at, "已确认") == warned and metric(at, "未处理") == 0
+    with Store(demo_db) as s:
+        assert int((s.decisions()["note"] == "全部核对").sum()) == warned

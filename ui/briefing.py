@@ -110,6 +110,13 @@ def years_of(catalog: pd.DataFrame, scope: str) -> list[int]:
     return sorted({int(y) for y in cat["year"].dropna()}, reverse=True)
 
 
+def report_shas(catalog: pd.DataFrame, scope: str, year: int) -> list[str]:
+    """The readable reports of ``scope`` and ``year`` (sha256): those whose findings :func:`build` reads whole
+    when it is given ``counts``."""
+    cat = _in_scope(_readable(catalog), scope)
+    return cat.loc[pd.to_numeric(cat["year"], errors="coerce") == int(year), "sha256"].tolist()
+
+
 def _readable(catalog: pd.DataFrame) -> pd.DataFrame:
     if catalog.empty:
         return catalog
@@ -138,11 +145,11 @@ def _one_per_body(cat: pd.DataFrame) -> pd.DataFrame:
     return cat.drop_duplicates(["_who", "year"], keep="first")
 
 
-def _report_rows(cat: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+def _report_rows(cat: pd.DataFrame, findings: pd.DataFrame, counts: Optional[pd.DataFrame] = None) -> pd.DataFrame:
     cols = ["单位", "年度", "结论", "错误数", "警告数", "发布日期", "名册单位", "sha256"]
     if cat.empty:
         return pd.DataFrame(columns=cols)
-    ov = views.overview(cat.drop(columns="_who"), findings, pd.DataFrame(), {}).set_index("sha256")
+    ov = views.overview(cat.drop(columns="_who"), findings, pd.DataFrame(), {}, counts=counts).set_index("sha256")
     out = pd.DataFrame({
         "单位": cat["_who"].to_numpy(),
         "年度": cat["year"].astype(int).to_numpy(),
@@ -200,7 +207,7 @@ def _problems(f: pd.DataFrame) -> pd.DataFrame:
 
 
 def build(catalog: pd.DataFrame, findings: pd.DataFrame, roster: Optional[pd.DataFrame], scope: str, year: int,
-          requests: Optional[pd.DataFrame] = None) -> Briefing:
+          requests: Optional[pd.DataFrame] = None, counts: Optional[pd.DataFrame] = None) -> Briefing:
     """The briefing of ``scope`` (a roster 县区, or :data:`ALL`) for ``year``.
 
     ``catalog`` and ``findings`` are the working set's (:func:`ui.state.catalog`, :func:`ui.state.findings`:
@@ -208,11 +215,16 @@ def build(catalog: pd.DataFrame, findings: pd.DataFrame, roster: Optional[pd.Dat
     store's (:meth:`parsing.store.Store.roster`, None without one), ``requests`` the trend frame of the
     ``requests`` metric (:func:`ui.state.trend_data`, :func:`ui.metrics.trend_frame`) for the trend of 本年新收
     applications (left out when None).
+
+    With ``counts`` (:func:`ui.views.finding_counts` columns of every report, e.g. from
+    :func:`ui.state.year_findings`), the badges and counts come from it and ``findings`` need only hold the
+    findings of ``year``'s reports and the late publications (``PUB-*``) of every year: a province's briefing
+    without loading every finding.
     """
     cat = _one_per_body(_in_scope(_readable(catalog), scope).dropna(subset=["year"]))
     act = storeview.active(findings) if not findings.empty else findings
     ros = _roster_in_scope(roster, scope)
-    allrep = _report_rows(cat, act)
+    allrep = _report_rows(cat, act, counts)
     reports = allrep[allrep["年度"] == int(year)].reset_index(drop=True)
     f_year = act[act["sha256"].isin(set(reports["sha256"]))] if not act.empty else act
 

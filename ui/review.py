@@ -142,15 +142,15 @@ def filter_options(frame: pd.DataFrame, reports: Optional[pd.DataFrame] = None) 
     """The values each filter offers, sorted: 单位, 地区 (each region and the levels above it), 年度 and 结论 from
     the reports (``reports``, else the findings), 规则 and 级别 from the findings, 处理 (the statuses)."""
     base = reports if reports is not None and not reports.empty else frame
-    years = sorted({int(y) for y in base["年度"].dropna()}, reverse=True) if not base.empty else []
+    years = sorted({int(y) for y in base["年度"].dropna().unique()}, reverse=True) if not base.empty else []
     regions = set()
-    for r in base["地区"]:
+    for r in set(base["地区"].unique()):
         parts = [p for p in str(r).split("/") if p]
         regions.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
     badge_order = (rules.BADGE_ERROR, rules.BADGE_WARN, rules.BADGE_PASS, rules.BADGE_UNREADABLE)
     return {
-        "单位": sorted(set(base["单位"])), "地区": sorted(regions), "年度": years,
-        "结论": [b for b in badge_order if b in set(base["结论"])],
+        "单位": sorted(set(base["单位"].unique())), "地区": sorted(regions), "年度": years,
+        "结论": [b for b in badge_order if b in set(base["结论"].unique())],
         "规则": sorted(set(frame["规则"])) if not frame.empty else [],
         "级别": [s for s in ("错误", "警告", "提示") if not frame.empty and s in set(frame["级别"])],
         "处理": STATUSES,
@@ -192,6 +192,15 @@ def row_css(row: pd.Series) -> list[str]:
     status = next((s for s, mark in STATUS_MARKS.items() if mark == row.get("处理")), STATUS_OPEN)
     css = STATUS_CSS.get(status) or SEVERITY_CSS.get(row.get("级别"), "")
     return [css] * len(row)
+
+
+def table_css(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`row_css` of every row at once (``Styler.apply(table_css, axis=None)``): a page's 1,000 rows."""
+    status = frame["处理"].map({mark: s for s, mark in STATUS_MARKS.items()}).fillna(STATUS_OPEN)
+    css = status.map(STATUS_CSS).fillna("")
+    by_severity = frame["级别"].map(SEVERITY_CSS).fillna("")
+    css = css.where(css != "", by_severity)
+    return pd.DataFrame({c: css.to_numpy() for c in frame.columns}, index=frame.index)
 
 
 def decidable(frame: pd.DataFrame) -> list[tuple[str, str]]:
@@ -242,3 +251,106 @@ def opinions_title(reports: pd.DataFrame) -> str:
     place = next(iter(counties)) if len(counties) == 1 else ""  # reports not matched to the roster say nothing
     year = f"{next(iter(years))}年度" if len(years) == 1 else ""
     return f"{place}{year}政府信息公开工作年度报告审查意见汇总"
+
+
+# ---------------------------------------------------------------------------
+# The same workbench over the store alone, filtered, counted and paged in SQL (a province's 150,000 findings)
+# ---------------------------------------------------------------------------
+
+DECISION_OF_STATUS = {STATUS_OPEN: "open", STATUS_CONFIRMED: "confirmed", STATUS_DISMISSED: "dismissed"}
+
+
+def group_frame(groups: pd.DataFrame) -> pd.DataFrame:
+    """``Store.workbench_groups`` with the workbench's words beside the stored values: 规则 (the rule's name),
+    级别 and 处理 as :func:`workbench_frame` shows them."""
+    g = groups.copy()
+    g["规则"] = g["rule"].map(rules.rule_name)
+    g["级别"] = g["severity"].map(lambda s: core.SEVERITY_ZH.get(s, str(s)))
+    g["处理"] = g["decision"].map(lambda d: STATUS_MARKS[status_of(d)])
+    return g
+
+
+def _search_keys(store, chosen: pd.DataFrame, query: str) -> list[tuple[int, int]]:
+    """``(report_id, seq)`` of the findings of the reports ``chosen`` (rows of :func:`reports_frame`) in whose
+    body, problem, place, rule (name and code), file or note ``query`` is found, as :func:`filter_findings`
+    looks for it."""
+    ix = store.finding_index(current_only=True, text=True)
+    ix = ix[ix["sha256"].isin(set(chosen["sha256"]))]
+    if ix.empty:
+        return []
+    who = chosen.drop_duplicates("sha256").set_index("sha256")
+    places: dict = {}
+    place = [places[k] if k in places else places.setdefault(k, core.location_text(
+        {"table": k[0], "row": k[1], "column": k[2], "section": k[3]}))
+        for k in zip(ix["table"], ix["row"], ix["column"], ix["section"])]
+    names = {r: rules.rule_name(r) for r in set(ix["rule"])}
+    hay = pd.DataFrame({
+        "单位": ix["sha256"].map(who["单位"]).to_numpy(), "问题": ix["message"].fillna("").astype(str).to_numpy(),
+        "位置": place, "规则": ix["rule"].map(names).to_numpy(), "规则编号": ix["rule"].astype(str).to_numpy(),
+        "文件": ix["sha256"].map(who["文件"]).to_numpy(),
+        "处理说明": ix["decision_note"].fillna("").astype(str).to_numpy(),
+    }).astype(str).agg(" ".join, axis=1)
+    hit = hay.str.casefold().str.contains(query.strip().casefold(), regex=False).to_numpy()
+    return list(zip(ix["report_id"][hit].tolist(), ix["seq"][hit].tolist()))
+
+
+class StoredSelection:
+    """The findings the workbench's filters select among the store's current reports, counted in SQL and read a
+    page at a time (:meth:`parsing.store.Store.workbench_page`): the same rows, in the same order, as
+    :func:`filter_findings` over :func:`workbench_frame` of every stored finding."""
+
+    def __init__(self, store, catalog: pd.DataFrame, badges: dict, reports: pd.DataFrame, groups: pd.DataFrame, *,
+                 bodies=(), regions=(), years=(), badge_pick=(), rule_names=(), severities=(), statuses=(),
+                 query: str = ""):
+        self.store, self.catalog, self.badges = store, catalog, badges
+        chosen = filter_reports(reports, bodies=bodies, regions=regions, years=years, badges=badge_pick)
+        self.shas = list(dict.fromkeys(chosen["sha256"]))  # in the order of reports_frame: the listing's
+        g = group_frame(groups)
+        self.filters: dict = {}
+        if rule_names:
+            self.filters["rules"] = sorted({r for r, n in zip(g["rule"], g["规则"]) if n in set(rule_names)},
+                                           key=lambda r: (r is None, str(r)))
+        if severities:
+            self.filters["severities"] = sorted({s for s, z in zip(g["severity"], g["级别"]) if z in set(severities)},
+                                                key=lambda s: (s is None, str(s)))
+        if statuses:
+            self.filters["statuses"] = [DECISION_OF_STATUS[s] for s in statuses]
+        if (query or "").strip():
+            self.filters["keys"] = _search_keys(store, chosen, query)
+            g = group_frame(store.workbench_groups(self.shas, keys=self.filters["keys"])) if self.shas else g.iloc[0:0]
+        keep = pd.Series(True, index=g.index) if len(self.shas) == reports["sha256"].nunique() else (
+            g["sha256"].isin(self.shas))
+        if rule_names:
+            keep &= g["规则"].isin(list(rule_names))
+        if severities:
+            keep &= g["级别"].isin(list(severities))
+        if statuses:
+            keep &= g["处理"].isin([STATUS_MARKS[s] for s in statuses])
+        self.groups = g[keep & (g["n"] > 0)]
+
+    def __len__(self) -> int:
+        return int(self.groups["n"].sum())
+
+    @property
+    def empty(self) -> bool:
+        return len(self) == 0
+
+    def count(self, status: str) -> int:
+        """How many of them have this status (:data:`STATUSES`)."""
+        return int(self.groups.loc[self.groups["处理"] == STATUS_MARKS[status], "n"].sum())
+
+    def n_reports(self) -> int:
+        return int(self.groups["sha256"].nunique())
+
+    def rows(self, start: int, stop: int) -> pd.DataFrame:
+        """Rows ``start:stop`` of the listing as :func:`workbench_frame` rows."""
+        if self.empty or not self.shas or stop <= start:
+            return pd.DataFrame(columns=WORKBENCH_COLUMNS)
+        f = self.store.workbench_page(self.shas, limit=stop - start, offset=start, **self.filters)
+        f = f.rename(columns={"file_name": "file"})
+        cat = self.catalog[self.catalog["sha256"].isin(f["sha256"].unique().tolist())]  # the page's reports
+        return workbench_frame(f, cat, self.badges)
+
+    def items(self) -> list[tuple[str, str]]:
+        """``(sha256, finding_key)`` of every one of them (all are stored, so all can be decided)."""
+        return self.store.workbench_keys(self.shas, **self.filters) if self.shas and not self.empty else []

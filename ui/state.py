@@ -98,6 +98,8 @@ def _stored_view(path: str, generation: str, name: str) -> pd.DataFrame:
     if name == "completeness":
         readable = catalog_[catalog_["error"].isna() | (catalog_["error"] == "")]
         return views.completeness(readable, _stored_view(path, generation, "section_flags"))
+    if name == "workbench_groups":  # the review workbench's counts of every current finding (审查台)
+        return s.workbench_groups(catalog_["sha256"].tolist())
     if name == "overview":  # the matrix built once, for the overview and the completeness page alike
         return views.overview(catalog_, None, _stored_view(path, generation, "completeness"), {},
                               counts=_stored_view(path, generation, "finding_counts"))
@@ -105,7 +107,8 @@ def _stored_view(path: str, generation: str, name: str) -> pd.DataFrame:
 
 
 def stored_view(name: str) -> pd.DataFrame:
-    """:func:`_stored_view` of the open store (``catalog``, ``finding_counts`` or ``section_flags``)."""
+    """:func:`_stored_view` of the open store (``catalog``, ``finding_counts``, ``section_flags``,
+    ``completeness``, ``overview`` or ``workbench_groups``)."""
     s = store()
     return _stored_view(str(s.path), _generation(s), name)
 
@@ -222,12 +225,38 @@ def _build_findings(session_only: bool = False) -> pd.DataFrame:
         return storeview.empty_findings()
     allf = pd.concat(parts, ignore_index=True)
     keep = set(cat.loc[cat["session"], "sha256"]) if session_only else set(cat["sha256"])
-    allf = allf[allf["sha256"].isin(keep)]
-    # the same finding from the store and from this session's cross-report check is shown once; findings
-    # that differ only in what they say (a scan's notes on several pages) are all shown, as the CLI does
-    key = ["sha256", "rule", "table", "row", "column", "section", "message"]
-    probe = pd.DataFrame({k: allf[k].map(core._num_text) for k in key})
-    return allf.loc[~probe.duplicated()].reset_index(drop=True)
+    return _once(allf[allf["sha256"].isin(keep)])
+
+
+_once = storeview.once
+
+
+def year_findings(shas: list, rule_prefix: str) -> tuple[pd.DataFrame, Optional[pd.DataFrame]]:
+    """For a page that needs the findings of a few reports and one kind of finding of every report (简报: one
+    year's problems, the late publications of every year): ``(findings, counts)``. With the store alone
+    (:func:`store_only`) the findings are those of the reports ``shas`` and those of every report whose rule
+    starts with ``rule_prefix``, read in SQL (as :func:`findings` gives them), and ``counts`` the
+    :func:`finding_counts` of every report (those of ``shas`` counted from these findings); otherwise
+    :func:`findings` and None (counted from them)."""
+    init()
+    if not store_only():
+        return findings(), None
+
+    def build():
+        return storeview.findings_for(store(), shas, rule_prefix, finding_counts())
+
+    import hashlib
+
+    sig = hashlib.sha256(repr((sorted(shas), rule_prefix)).encode("utf-8")).hexdigest()[:16]
+    return _cached(f"year_findings_{sig}", build)
+
+
+def store_only() -> bool:
+    """Whether the working set is the store's current reports alone (this session dropped nothing and holds no
+    unsaved or cross-report findings): pages may then read it in SQL rather than loading every finding."""
+    init()
+    ss = st.session_state
+    return store() is not None and not ss["session"] and not ss["unsaved_findings"] and ss["batch_findings"].empty
 
 
 def session_findings() -> pd.DataFrame:

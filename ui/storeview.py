@@ -93,6 +93,41 @@ def store_findings(store: Store, shas: Optional[list] = None, current_only: bool
     return f[FINDINGS_COLUMNS].reset_index(drop=True)
 
 
+def once(allf: pd.DataFrame) -> pd.DataFrame:
+    """The same finding from the store and from this session's cross-report check is shown once; findings
+    that differ only in what they say (a scan's notes on several pages) are all shown, as the CLI does."""
+    key = ["sha256", "rule", "table", "row", "column", "section", "message"]
+    probe = pd.DataFrame({k: allf[k].map(core._num_text) for k in key})
+    return allf.loc[~probe.duplicated()].reset_index(drop=True)
+
+
+def findings_for(store: Store, shas: list, rule_prefix: str, counts: pd.DataFrame) -> tuple[pd.DataFrame,
+                                                                                             pd.DataFrame]:
+    """The current stored findings of the reports ``shas`` and those of every current report whose rule starts
+    with ``rule_prefix`` (once each, in the order :func:`store_findings` lists them), and ``counts``
+    (:meth:`parsing.store.Store.finding_counts` of every report) with those of ``shas`` counted from these
+    findings (:func:`ui.views.finding_counts`): ``(findings, counts)``, what :func:`ui.briefing.build` needs of
+    a province's store without loading every finding."""
+    from . import views
+
+    whole = [sha for sha in dict.fromkeys(shas) if sha in store]
+    parts = [store_findings(store, whole)]
+    codes = [r for r in store.finding_rules() if str(r).startswith(rule_prefix)]
+    if codes:
+        f = store.findings(rule=codes, current_only=True)
+        if not f.empty:
+            parts.append(f.rename(columns={"file_name": "file"})[FINDINGS_COLUMNS])
+    parts = [p for p in parts if not p.empty]
+    if parts:  # newest report first, each report's own in its order
+        f = pd.concat(parts, ignore_index=True)
+        rank = {sha: i for i, sha in enumerate(store.current_shas())}
+        f = once(f.iloc[f["sha256"].map(rank).argsort(kind="stable")])
+    else:
+        f = empty_findings()
+    own = views.finding_counts(f[f["sha256"].isin(set(whole))])
+    return f, pd.concat([counts[~counts["sha256"].isin(set(own["sha256"]))], own], ignore_index=True)
+
+
 def working_findings(store: Optional[Store], session_findings: pd.DataFrame, shas: set) -> pd.DataFrame:
     """The working set's findings from the store's current reports and this session's own findings
     (``ui.state.session_findings``), kept to the working set's ``shas``; a session finding replaces the

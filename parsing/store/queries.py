@@ -292,6 +292,19 @@ class QueriesMixin:
             where = " WHERE " + _in("table_id", tables, params)
         return [r[0] for r in self._query("SELECT DISTINCT row_key FROM cells" + where + " ORDER BY row_key", params)]
 
+    def finding_rules(self) -> list[str]:
+        """The distinct rule codes of the stored rule findings (read from the index by rule)."""
+        return [r[0] for r in self._query("SELECT DISTINCT rule FROM findings WHERE rule IS NOT NULL"
+                                          " AND kind='finding' ORDER BY rule")]
+
+    def current_shas(self, year: Any = None) -> list[str]:
+        """The sha256 of every current report (of ``year``, one or a list, if given), newest first."""
+        params: list = []
+        years = _as_list(year)
+        where = " AND " + _in("year", [_int(y) for y in years], params) if years is not None else ""
+        return [r[0] for r in self._query(f"SELECT sha256 FROM reports WHERE is_current=1{where} ORDER BY id DESC",
+                                          params)]
+
     def finding_counts(self, current_only: bool = True) -> pd.DataFrame:
         """Per stored report (current versions with ``current_only``), aggregated in SQL: sha256, ``error``,
         ``warning``, ``info`` (rule findings by severity, those the reviewer dismissed left out: what the badge
@@ -308,6 +321,115 @@ class QueriesMixin:
             "  FROM findings f JOIN reports r2 ON r2.id=f.report_id"
             "  LEFT JOIN decisions d ON d.sha256=r2.sha256 AND d.finding_key=f.finding_key"
             f"  WHERE f.kind='finding' GROUP BY f.report_id) c ON c.report_id=r.id {where} ORDER BY r.id DESC")
+
+    def finding_index(self, current_only: bool = True, text: bool = False) -> pd.DataFrame:
+        """One lean row per rule finding (of the current versions with ``current_only``), for listing, filtering
+        and counting a province's findings without reading every column of every one: report_id, sha256, seq,
+        rule, severity, decision ("confirmed", "dismissed" or None); with ``text`` also message, table, row,
+        column, section and decision_note. In the order of :meth:`findings` (newest report first, then seq).
+
+        A finding the same as an earlier one of its report in rule, place and message is left out (the dashboard
+        shows it once, :func:`ui.state.findings`). :meth:`findings_at` reads the whole rows of a page of them."""
+        where = " WHERE is_current=1" if current_only else ""
+        reports = self._frame("SELECT id AS report_id, sha256 FROM reports" + where)
+        cols = "f.report_id, f.seq, f.rule, f.severity" + (
+            ', f.message, f.table_id AS "table", f.row_key AS "row", f.col_key AS "column", f.section' if text else "")
+        f = self._frame(
+            f"SELECT {cols} FROM findings f WHERE f.kind='finding' AND NOT EXISTS (SELECT 1 FROM findings g"
+            " WHERE g.report_id=f.report_id AND g.kind='finding' AND g.seq<f.seq AND g.rule IS f.rule"
+            " AND g.table_id IS f.table_id AND g.row_key IS f.row_key AND g.col_key IS f.col_key"
+            " AND g.section IS f.section AND g.message IS f.message)")
+        # decisions are few: read through their own table, not joined to every finding
+        dec = self._frame("SELECT f.report_id, f.seq, d.status AS decision, d.note AS decision_note"
+                          " FROM decisions d JOIN reports r ON r.sha256=d.sha256"
+                          " JOIN findings f ON f.report_id=r.id AND f.kind='finding' AND f.finding_key=d.finding_key")
+        if not text:
+            dec = dec.drop(columns="decision_note")
+        f = f.merge(reports, on="report_id", how="inner").merge(dec, on=["report_id", "seq"], how="left")
+        f = f.sort_values(["report_id", "seq"], ascending=[False, True], kind="stable")
+        f["decision"] = f["decision"].astype(object).where(f["decision"].notna(), None)
+        head = ["report_id", "sha256", "seq", "rule", "severity", "decision"]
+        return f[head + [c for c in f.columns if c not in head]].reset_index(drop=True)
+
+    # -- the review workbench: a province's findings filtered, counted and paged in SQL ----------------------
+
+    # a repeat of the same rule on the same place has its key numbered (``…#2``): only such rows are looked at
+    # (through the row's own copy h, so that the listing itself reads the covering index findings_workbench)
+    _DUPLICATE = ("(instr(f.finding_key, '#')=0 OR NOT EXISTS (SELECT 1 FROM findings h JOIN findings g"
+                  " ON g.report_id=h.report_id AND g.kind='finding' AND g.seq<h.seq AND g.rule IS h.rule"
+                  " AND g.table_id IS h.table_id AND g.row_key IS h.row_key AND g.col_key IS h.col_key"
+                  " AND g.section IS h.section AND g.message IS h.message WHERE h.rowid=f.rowid))")
+
+    def _workbench_sql(self, select: str, reports: list, *, rules: Any = None, severities: Any = None,
+                       statuses: Any = None, keys: Optional[list] = None) -> tuple[str, list]:
+        """``SELECT {select}`` over the rule findings of ``reports`` (sha256s, in the order they are listed in)
+        that pass the filters, the same ones :meth:`finding_index` lists (duplicates once): ``rules`` and
+        ``severities`` (lists of the stored values; None among them matches a missing one), ``statuses``
+        ("open", "confirmed", "dismissed"), ``keys`` ((report_id, seq) pairs). ``rep.rk`` is the report's place
+        in ``reports``."""
+        params: list = [json.dumps([str(x) for x in reports])]
+        where = ["f.kind='finding'", self._DUPLICATE]
+        for col, vals in (("f.rule", rules), ("f.severity", severities)):
+            if vals is None:
+                continue
+            vals = list(vals)
+            known = [v for v in vals if v is not None]
+            parts = [_in(col, known, params)] if known else []
+            if len(known) < len(vals):
+                parts.append(f"{col} IS NULL")
+            where.append("(" + " OR ".join(parts or ["0"]) + ")")
+        if statuses is not None:
+            conds = {"open": "d.status IS NULL", "confirmed": "d.status='confirmed'", "dismissed": "d.status='dismissed'"}
+            where.append("(" + " OR ".join([conds[x] for x in statuses] or ["0"]) + ")")
+        if keys is not None:
+            where.append("(f.report_id, f.seq) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')"
+                         " FROM json_each(?))")
+            params.append(json.dumps([[int(r), int(q)] for r, q in keys]))
+        sql = ("WITH rep(sha256, rk) AS (SELECT value, key FROM json_each(?))"
+               f" SELECT {select} FROM rep JOIN reports r ON r.sha256=rep.sha256"
+               " JOIN findings f INDEXED BY findings_workbench ON f.report_id=r.id"
+               " LEFT JOIN decisions d ON d.sha256=r.sha256 AND d.finding_key=f.finding_key"
+               " WHERE " + " AND ".join(where))
+        return sql, params
+
+    def workbench_groups(self, reports: list, keys: Optional[list] = None) -> pd.DataFrame:
+        """The findings of ``reports`` (sha256s; only ``keys`` of them when given, as in :meth:`_workbench_sql`)
+        counted in SQL per report, rule, severity and decision: sha256, rule, severity, decision, n. What the
+        review workbench's filters offer and its counts add up, without reading the findings."""
+        sql, params = self._workbench_sql("r.sha256, f.rule, f.severity, d.status AS decision, COUNT(*) AS n",
+                                          reports, keys=keys)
+        df = self._frame(sql + " GROUP BY r.id, f.rule, f.severity, d.status", params)
+        if df.empty:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in ("sha256", "rule", "severity", "decision")}
+                                ).assign(n=pd.Series(dtype="int64"))
+        df["decision"] = df["decision"].astype(object).where(df["decision"].notna(), None)
+        return df
+
+    _ORDER = ("CASE WHEN f.severity IN ('error', '错误') THEN 0 WHEN f.severity IN ('warning', '警告') THEN 1"
+              " WHEN f.severity IN ('info', '提示') THEN 2 ELSE 9 END, rep.rk, f.seq")
+
+    def workbench_page(self, reports: list, *, limit: int, offset: int = 0, **filters) -> pd.DataFrame:
+        """One page of the findings :meth:`_workbench_sql` selects (``filters`` as it takes them), whole rows
+        (the columns of :meth:`findings`, with report_id and seq), errors first, then warnings, then notes, each
+        in the order of ``reports``, then in the report's own order."""
+        sql, params = self._workbench_sql("f.report_id, f.seq", reports, **filters)
+        # the page is chosen on the covering index, then only its rows are read whole
+        keys = self._query(f"{sql} ORDER BY {self._ORDER} LIMIT ? OFFSET ?", params + [int(limit), int(offset)])
+        return self._frame(
+            "SELECT r.sha256, r.file_name, r.body, r.year, f.kind, f.rule, f.severity, f.message,"
+            " f.table_id AS \"table\", f.row_key AS \"row\", f.col_key AS \"column\", f.section, f.expected,"
+            " f.actual, f.finding_key, d.status AS decision, d.note AS decision_note, d.decided_at,"
+            " d.reviewer AS decided_by, f.report_id, f.seq"
+            " FROM json_each(?) k JOIN findings f ON f.report_id=json_extract(k.value, '$[0]') AND f.kind='finding'"
+            " AND f.seq=json_extract(k.value, '$[1]') JOIN reports r ON r.id=f.report_id"
+            " LEFT JOIN decisions d ON d.sha256=r.sha256 AND d.finding_key=f.finding_key ORDER BY k.key",
+            [json.dumps([list(k) for k in keys])])
+
+    def workbench_keys(self, reports: list, **filters) -> list[tuple[str, str]]:
+        """``(sha256, finding_key)`` of every finding :meth:`_workbench_sql` selects, in :meth:`workbench_page`'s
+        order: what a decision on all of them records."""
+        sql, params = self._workbench_sql("r.sha256, f.finding_key", reports, **filters)
+        return [tuple(r) for r in self._query(f"{sql} ORDER BY {self._ORDER}", params)]
 
     def table(self, name: str) -> pd.DataFrame:
         """A raw table for export: one of decisions, corrections, roster, roster_matches."""
