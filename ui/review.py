@@ -157,6 +157,19 @@ def filter_options(frame: pd.DataFrame, reports: Optional[pd.DataFrame] = None) 
     }
 
 
+def _rule_mask(frame: pd.DataFrame, rule_names=(), severities=(), statuses=()) -> pd.Series:
+    """Rows of a findings frame (or of its SQL counts, :func:`group_frame`) of the chosen rules, levels and
+    decisions; all rows where a choice is empty."""
+    keep = pd.Series(True, index=frame.index)
+    if rule_names:
+        keep &= frame["规则"].isin(list(rule_names))
+    if severities:
+        keep &= frame["级别"].isin(list(severities))
+    if statuses:
+        keep &= frame["处理"].isin([STATUS_MARKS[s] for s in statuses])
+    return keep
+
+
 def filter_findings(frame: pd.DataFrame, *, bodies=(), regions=(), years=(), badges=(), rule_names=(),
                     severities=(), statuses=(), query: str = "") -> pd.DataFrame:
     """The rows of :func:`workbench_frame` that pass every filter given (an empty filter passes everything).
@@ -174,12 +187,7 @@ def filter_findings(frame: pd.DataFrame, *, bodies=(), regions=(), years=(), bad
         keep &= frame["年度"].isin([int(y) for y in years])
     if badges:
         keep &= frame["结论"].isin(list(badges))
-    if rule_names:
-        keep &= frame["规则"].isin(list(rule_names))
-    if severities:
-        keep &= frame["级别"].isin(list(severities))
-    if statuses:
-        keep &= frame["处理"].isin([STATUS_MARKS[s] for s in statuses])
+    keep &= _rule_mask(frame, rule_names, severities, statuses)
     q = (query or "").strip().casefold()
     if q:
         hay = frame[["单位", "问题", "位置", "规则", "规则编号", "文件", "处理说明"]].astype(str).agg(" ".join, axis=1)
@@ -320,12 +328,7 @@ class StoredSelection:
             g = group_frame(store.workbench_groups(self.shas, keys=self.filters["keys"])) if self.shas else g.iloc[0:0]
         keep = pd.Series(True, index=g.index) if len(self.shas) == reports["sha256"].nunique() else (
             g["sha256"].isin(self.shas))
-        if rule_names:
-            keep &= g["规则"].isin(list(rule_names))
-        if severities:
-            keep &= g["级别"].isin(list(severities))
-        if statuses:
-            keep &= g["处理"].isin([STATUS_MARKS[s] for s in statuses])
+        keep &= _rule_mask(g, rule_names, severities, statuses)
         self.groups = g[keep & (g["n"] > 0)]
 
     def __len__(self) -> int:
