@@ -247,16 +247,6 @@ class _Memory:
         return None if later is None else self.results.get(id(later))
 
 
-def previous_for(report: ParsedReport, store: Optional[Store], memory: Optional[_Memory] = None
-                 ) -> Optional[ParsedReport]:
-    """Last year's report of the same body: this batch's unsaved reports first, then the store's current
-    version (with corrections)."""
-    prev = memory.previous(report) if memory is not None else None
-    if prev is None and store is not None:
-        prev = store.previous_report(report)
-    return prev
-
-
 STORED_KEPT = 256  # reports of this run kept in memory (about 0.2 MB each) for their neighbours' checks
 
 
@@ -287,7 +277,9 @@ class _Stored:
 
 def _previous(report: ParsedReport, store: Optional[Store], memory: Optional[_Memory] = None,
               stored: Optional[_Stored] = None) -> Any:
-    """:func:`previous_for`, as this run's :class:`parsing.rules.OwnFindings` when it stored that report."""
+    """Last year's report of the same body: this batch's unsaved reports first, then the store's current version
+    (with corrections; :meth:`Store.previous_report`'s lookup), as this run's :class:`parsing.rules.OwnFindings`
+    when it stored that report."""
     prev = memory.previous(report) if memory is not None else None
     if prev is None and store is not None:
         key, year = report_body_key(report), report.year
