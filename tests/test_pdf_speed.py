@@ -6,10 +6,15 @@ pdfplumber's word extraction (``cell_text``); ``find_tables`` finds pdfplumber's
 ``pdfium_to_page`` takes the characters' text from the page's text. Each must give the same result for every table
 of every PDF we hold: the seeds, the demo county, the reader fixtures (fake bold, split headers, CID fonts) and the
 real published PDFs."""
+import ctypes
+import io
+import itertools
+import math
 import random
 from pathlib import Path
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 import pytest
 from pdfplumber.table import TableFinder, TableSettings
 from pdfplumber.utils.text import extract_text
@@ -124,3 +129,179 @@ def test_intersections_and_cells_equal_pdfplumbers_on_random_rulings():
         page = P.PdfiumPage([], [dict(e, object_type="line", doctop=e["top"], bottom=e["bottom"],
                                       height=e["bottom"] - e["top"], width=e["x1"] - e["x0"]) for e in edges], 200, 200)
         assert P.table_edges(page, settings) == TableFinder(page, settings).edges
+
+
+def _old_path_edges(obj, left, top_y):
+    """The ruling edges of one path as the reader read them before: every segment's point, type and close flag
+    asked of pypdfium2, the subpath kept as a list of points (the slow path ``P._path_edges`` replaces)."""
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
+        return []
+    x, y = ctypes.c_float(), ctypes.c_float()
+    points, edges = [], []
+
+    def add(p, q):
+        (x0, y0), (x1, y1) = p, q
+        if abs(x0 - x1) < 0.01 and abs(y0 - y1) >= 0.01:
+            orientation = "v"
+        elif abs(y0 - y1) < 0.01 and abs(x0 - x1) >= 0.01:
+            orientation = "h"
+        else:
+            return
+        top, bottom = top_y - max(y0, y1), top_y - min(y0, y1)
+        a, b = min(x0, x1) - left, max(x0, x1) - left
+        if orientation == "h":
+            bottom = top
+        else:
+            b = a
+        edges.append({"object_type": "line", "orientation": orientation, "x0": a, "x1": b, "top": top,
+                      "bottom": bottom, "doctop": top, "width": b - a, "height": bottom - top})
+
+    for k in range(pdfium_c.FPDFPath_CountSegments(obj)):
+        seg = pdfium_c.FPDFPath_GetPathSegment(obj, k)
+        pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
+        pt = (m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f)
+        kind = pdfium_c.FPDFPathSegment_GetType(seg)
+        if kind == pdfium_c.FPDF_SEGMENT_MOVETO or not points:
+            points = [pt]
+        elif kind == pdfium_c.FPDF_SEGMENT_LINETO:
+            add(points[-1], pt)
+            points.append(pt)
+        else:
+            points.append(pt)
+        if pdfium_c.FPDFPathSegment_GetClose(seg) and len(points) > 1:
+            add(points[-1], points[0])
+            points = [points[0]]
+    return edges
+
+
+def _text_objects(page):
+    texts = []
+    for obj, kind, level in P._page_objects(page.raw, 4):
+        if kind == pdfium_c.FPDF_PAGEOBJ_TEXT and texts is not None:
+            texts = None if level else texts + [obj]
+    return texts
+
+
+def _drawn_pdf(matrices=(), paths=(), saved=True):
+    """A one-page PDF made by pdfium: the text "12 ab" under each text matrix of ``matrices``, and each path of
+    ``paths`` (a list of ("m" | "l" | "b" | "h", points...) steps, "h" closing the subpath). Its bytes, or
+    (``saved=False``) the document and its page in memory, where a closed subpath has no line back to its
+    start."""
+    pdf = pdfium.PdfDocument.new()
+    page = pdf.new_page(400, 400)
+    for mat in matrices:
+        obj = pdfium_c.FPDFPageObj_NewTextObj(pdf.raw, b"Helvetica", 12.0)
+        text = ctypes.create_string_buffer("12 ab\x00".encode("utf-16-le"))
+        pdfium_c.FPDFText_SetText(obj, ctypes.cast(text, ctypes.POINTER(pdfium_c.FPDF_WCHAR)))
+        pdfium_c.FPDFPageObj_Transform(obj, *mat)
+        pdfium_c.FPDFPage_InsertObject(page.raw, obj)
+    for steps in paths:
+        obj = None
+        for op, *pts in steps:
+            if obj is None:
+                obj = pdfium_c.FPDFPageObj_CreateNewPath(*pts[:2])
+            elif op == "m":
+                pdfium_c.FPDFPath_MoveTo(obj, *pts)
+            elif op == "l":
+                pdfium_c.FPDFPath_LineTo(obj, *pts)
+            elif op == "b":
+                pdfium_c.FPDFPath_BezierTo(obj, *pts)
+            else:
+                pdfium_c.FPDFPath_Close(obj)
+        pdfium_c.FPDFPath_SetDrawMode(obj, 0, True)
+        pdfium_c.FPDFPage_InsertObject(page.raw, obj)
+    if not saved:
+        return pdf, page
+    pdfium_c.FPDFPage_GenerateContent(page.raw)
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+_R = math.radians(30)
+ROTATED = _drawn_pdf([(1, 0, 0, 1, 20, 20), (math.cos(_R), math.sin(_R), -math.sin(_R), math.cos(_R), 100, 100),
+                      (0, 1, -1, 0, 200, 200), (-1, 0, 0, 1, 300, 30), (1, 0.0001, 0, 1, 50, 300),
+                      (1, 0, 0, -1, 300, 380)])
+PATHS = [
+    [("m", 10, 10), ("l", 100, 10), ("l", 100, 50), ("l", 10, 50), ("h",)],  # a box, closed
+    [("m", 10, 60), ("h",), ("l", 50, 60), ("m", 60, 60), ("l", 60, 90), ("l", 90, 90), ("h",), ("l", 20, 90)],
+    [("m", 5, 100), ("b", 10, 110, 20, 110, 30, 100), ("l", 80, 100), ("b", 90, 90, 90, 80, 80, 70), ("h",)],
+    [("m", 120, 10), ("l", 120.005, 60), ("l", 170, 60.004), ("l", 200, 90), ("h",)],  # hairline-off and slanted
+    [("m", 210, 10), ("l", 260, 10), ("l", 260, 40), ("h",), ("l", 300, 40), ("l", 300, 10), ("h",)],
+]
+DRAWN = _drawn_pdf([], PATHS)
+
+
+def _pdf_bytes():
+    yield "rotated text (made)", ROTATED
+    yield "paths (made)", DRAWN
+    for path in PDFS:
+        yield path.name, path.read_bytes()
+
+
+def test_path_edges_equal_every_segment_asked():
+    """Ruling edges read without the close flag of a subpath's first point, with the segment count the triage
+    already has: the same edges as asking everything of every segment, on every path of every PDF held."""
+    compared = 0
+    closing = 0
+    for name, data in itertools.chain([("paths (in memory)", None)], _pdf_bytes()):
+        try:
+            pdf = pdfium.PdfDocument(data) if data is not None else None
+        except pdfium.PdfiumError:
+            continue
+        for page in (pdf if pdf is not None else [_drawn_pdf([], PATHS, saved=False)[1]]):
+            left, _, _, top_y = page.get_mediabox()
+            for obj, kind, _ in P._page_objects(page.raw, 4):
+                if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
+                    continue
+                slow = _old_path_edges(obj, left, top_y)
+                assert P._path_edges(obj, left, top_y) == slow, name
+                assert P._path_edges(obj, left, top_y, pdfium_c.FPDFPath_CountSegments(obj)) == slow, name
+                compared += len(slow)
+                closing += data is None and len(slow)
+    assert compared > 1000
+    assert closing == 4 + 3 + 1 + 2 + 4  # two of them sides added by a close flag
+
+
+def test_upright_from_text_objects_equals_every_angle_asked():
+    """Where every text object of a page is unrotated, no character's angle is asked: the characters are those of
+    asking every angle, on every page of every PDF held and on made pages with rotated, mirrored and skewed text
+    (where some characters are not upright, so the answer cannot be a constant)."""
+    not_upright = 0
+    for name, data in _pdf_bytes():
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError:
+            continue
+        for page in pdf:
+            textpage = page.get_textpage()
+            asked = P.pdfium_to_page(page, textpage).chars
+            fast = P.pdfium_to_page(page, textpage, textpage.get_text_range(), None,
+                                    P.texts_upright(_text_objects(page))).chars
+            assert fast == asked, name
+            not_upright += sum(1 for c in asked if not c["upright"])
+    assert not_upright >= 15
+
+
+def test_text_around_tables_equals_the_filter():
+    """The characters outside the tables found by bisection: those pdfplumber's filter keeps, for the tables of
+    every PDF held and for random boxes."""
+    rng = random.Random(5)
+    compared = 0
+    for path in PDFS:
+        for page in table_pages(path):
+            index = P.CharIndex(page.chars)
+            boxes = [tuple(t.bbox) for t in page.find_tables()]
+            for _ in range(3):
+                def keep(c):
+                    cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+                    return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
+
+                assert index.outside(boxes) == [c for c in page.chars if keep(c)], path.name
+                compared += 1
+                c = rng.choice(page.chars)  # a box whose edges go through a character's middle
+                cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+                boxes = [(cx, cy, cx + rng.uniform(0, 300), cy + rng.uniform(0, 300)),
+                         (rng.uniform(0, 300), rng.uniform(0, 300), cx, cy)]
+    assert compared > 30

@@ -228,17 +228,24 @@ def pdfium_to_triage(pdf: pdfium.PdfDocument, index: int) -> PageTriage:
         page_area = max(1.0, info.width * info.height)
         seen = 0
         nested_paths = False
-        paths = []  # the page's own path objects (not inside forms), for its ruling edges
+        paths = []  # the page's own path objects (not inside forms) and their segment counts, for its rulings
+        texts = []  # the page's text objects; None once one is inside a form
         for obj, kind, level in _page_objects(page.raw, 4):
             seen += 1
             if seen > MAX_PATH_OBJECTS_SCANNED:
                 break
             if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-                info.ruling_segments += pdfium_c.FPDFPath_CountSegments(obj)
+                count = pdfium_c.FPDFPath_CountSegments(obj)
+                info.ruling_segments += count
                 if level:
                     nested_paths = True
                 else:
-                    paths.append(obj)
+                    paths.append((obj, count))
+            elif kind == pdfium_c.FPDF_PAGEOBJ_TEXT and texts is not None:
+                if level:
+                    texts = None
+                else:
+                    texts.append(obj)
             elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE and len("".join(info.lines)) < 40:
                 x0, y0, x1, y1 = _bounds(obj)
                 if (x1 - x0) * (y1 - y0) >= 0.5 * page_area:
@@ -246,7 +253,7 @@ def pdfium_to_triage(pdf: pdfium.PdfDocument, index: int) -> PageTriage:
         info.crowded = seen > MAX_PATH_OBJECTS_SCANNED or info.ruling_segments > MAX_TABLE_PAGE_SEGMENTS
         if (info.table_candidate and not nested_paths and not info.crowded
                 and page.get_rotation() == 0 and info.chars <= MAX_TABLE_PAGE_CHARS):
-            info.objects = pdfium_to_page(page, textpage, raw, paths)
+            info.objects = pdfium_to_page(page, textpage, raw, paths, texts_upright(texts))
     finally:
         if textpage is not None:
             textpage.close()
@@ -449,14 +456,21 @@ def find_tables(page) -> list:
     return finder.tables
 
 
-def _path_edges(obj, left: float, top_y: float) -> list:
-    """Horizontal and vertical edges of one path object (raw handle: lines, rectangle sides)."""
+def _path_edges(obj, left: float, top_y: float, count: Optional[int] = None) -> list:
+    """Horizontal and vertical edges of one path object (raw handle: lines, rectangle sides).
+
+    ``count`` is the path's segment count when the caller has it. Each segment costs pypdfium2 calls (its
+    handle, its point, its type, its close flag); the close flag is asked only of a point away from its subpath's
+    start, where it adds a side (pdfium ends a closed subpath of a file with a line back to its start)."""
     m = pdfium_c.FS_MATRIX()
     if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
         return []
+    ma, mb, mc, md, me, mf = m.a, m.b, m.c, m.d, m.e, m.f
     x, y = ctypes.c_float(), ctypes.c_float()
-    points: list = []  # current subpath
-    edges = []
+    get_segment, get_point = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetPoint
+    get_type, get_close = pdfium_c.FPDFPathSegment_GetType, pdfium_c.FPDFPathSegment_GetClose
+    moveto, lineto = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
+    edges: list = []
 
     def add(p, q):
         (x0, y0), (x1, y1) = p, q
@@ -475,31 +489,52 @@ def _path_edges(obj, left: float, top_y: float) -> list:
         edges.append({"object_type": "line", "orientation": orientation, "x0": a, "x1": b, "top": top,
                       "bottom": bottom, "doctop": top, "width": b - a, "height": bottom - top})
 
-    for k in range(pdfium_c.FPDFPath_CountSegments(obj)):
-        seg = pdfium_c.FPDFPath_GetPathSegment(obj, k)
-        pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
-        pt = (m.a * x.value + m.c * y.value + m.e, m.b * x.value + m.d * y.value + m.f)
-        kind = pdfium_c.FPDFPathSegment_GetType(seg)
-        if kind == pdfium_c.FPDF_SEGMENT_MOVETO or not points:
-            points = [pt]
-        elif kind == pdfium_c.FPDF_SEGMENT_LINETO:
-            add(points[-1], pt)
-            points.append(pt)
-        else:  # Bezier: no table rulings there
-            points.append(pt)
-        if pdfium_c.FPDFPathSegment_GetClose(seg) and len(points) > 1:
-            add(points[-1], points[0])
-            points = [points[0]]
+    if count is None:
+        count = pdfium_c.FPDFPath_CountSegments(obj)
+    start = last = None  # the current subpath's first and last points
+    for k in range(count):
+        seg = get_segment(obj, k)
+        get_point(seg, x, y)
+        xv, yv = x.value, y.value
+        pt = (ma * xv + mc * yv + me, mb * xv + md * yv + mf)
+        kind = get_type(seg)
+        if kind == moveto or start is None:
+            start = last = pt  # a close flag on a subpath's first point closes nothing
+            continue
+        if kind == lineto:
+            add(last, pt)
+        last = pt  # Bezier: no table rulings there, only the current point moves
+        # A close flag on a point at the subpath's start adds nothing (pdfium closes a file's paths so): not asked.
+        if pt != start and get_close(seg):
+            add(pt, start)
+            last = start
     return edges
 
 
+def texts_upright(texts: Optional[list]) -> bool:
+    """Whether every character of a page is upright, known from its text objects (raw handles; None when one is
+    inside a form): each has a matrix without rotation or skew (b = c = 0) and with positive scales, so every
+    character's angle (pdfium computes it from its text object's matrix) is 0. False means: ask per character."""
+    if texts is None:
+        return False
+    m = pdfium_c.FS_MATRIX()
+    get_matrix = pdfium_c.FPDFPageObj_GetMatrix
+    for obj in texts:
+        if not get_matrix(obj, m) or m.b != 0 or m.c != 0 or not m.a > 0 or not m.d > 0:
+            return False
+    return True
+
+
 def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Optional[str] = None,
-                   paths: Optional[list] = None) -> PdfiumPage:
+                   paths: Optional[list] = None, upright: bool = False) -> PdfiumPage:
     """Characters (with pdfminer-like loose boxes) and ruling edges of one page.
 
     ``raw`` is the page's text as ``get_text_range()`` gave it (one character per index): when its length is the
     page's character count, each character's text comes from it, and only blanks are asked whether pdfium made
-    them up (it adds only spaces and line breaks of its own); otherwise pdfium is asked for every character."""
+    them up (it adds only spaces and line breaks of its own); otherwise pdfium is asked for every character.
+    ``paths`` are the page's path objects with their segment counts (``(handle, count)``; default: all of the
+    page's own). ``upright`` (from :func:`texts_upright`) says every character is upright; otherwise each
+    character's angle is asked."""
     left, bottom_y, right, top_y = page.get_mediabox()
     handle = textpage.raw
     box = pdfium_c.FS_RECTF()
@@ -532,7 +567,7 @@ def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Opti
         append({"object_type": "char", "text": chr(code), "x0": x0, "x1": x1, "top": top,
                 "bottom": bottom, "doctop": top, "width": x1 - x0, "height": bottom - top,
                 "size": None, "fontname": "",
-                "upright": abs(angle_of(handle, i)) < 0.01, "matrix": (1, 0, 0, 1, x0, top_y - b_bottom)})
+                "upright": upright or abs(angle_of(handle, i)) < 0.01, "matrix": (1, 0, 0, 1, x0, top_y - b_bottom)})
         index_of.append(i)
     # The font size only tells doubled characters apart (pdfplumber's dedupe_chars): asked only where it runs.
     doubled = has_doubled_chars(chars)
@@ -540,10 +575,10 @@ def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Opti
         for c, i in zip(chars, index_of):
             c["size"] = round(size_of(handle, i), 2)
     if paths is None:
-        paths = [obj for obj, kind, _ in _page_objects(page.raw, 1) if kind == pdfium_c.FPDF_PAGEOBJ_PATH]
+        paths = [(obj, None) for obj, kind, _ in _page_objects(page.raw, 1) if kind == pdfium_c.FPDF_PAGEOBJ_PATH]
     edges = []
-    for obj in paths:
-        edges.extend(_path_edges(obj, left, top_y))
+    for obj, count in paths:
+        edges.extend(_path_edges(obj, left, top_y, count))
     return PdfiumPage(chars, edges, right - left, top_y - bottom_y, doubled)
 
 
@@ -588,9 +623,11 @@ class CharIndex:
 
     def __init__(self, chars: list):
         self.chars = chars
-        order = sorted(range(len(chars)), key=lambda i: (chars[i]["top"] + chars[i]["bottom"]) / 2)
+        v = [(c["top"] + c["bottom"]) / 2 for c in chars]  # each character's vertical middle, in page order
+        order = sorted(range(len(chars)), key=v.__getitem__)
         self.order = order
-        self.v_mid = [(chars[i]["top"] + chars[i]["bottom"]) / 2 for i in order]
+        self.v = v
+        self.v_mid = [v[i] for i in order]
         self.h_mid = [(c["x0"] + c["x1"]) / 2 for c in chars]
 
     def inside(self, bbox, among: Optional[list] = None) -> list:
@@ -601,8 +638,18 @@ class CharIndex:
         if among is None:
             lo, hi = bisect.bisect_left(self.v_mid, top), bisect.bisect_left(self.v_mid, bottom)
             return sorted(i for i in self.order[lo:hi] if x0 <= h[i] < x1)
-        v_of = self.chars
-        return [i for i in among if x0 <= h[i] < x1 and top <= (v_of[i]["top"] + v_of[i]["bottom"]) / 2 < bottom]
+        v = self.v
+        return [i for i in among if x0 <= h[i] < x1 and top <= v[i] < bottom]
+
+    def outside(self, boxes: list) -> list:
+        """The characters (in page order) whose middle lies in none of ``boxes`` (edges included: the text
+        around the tables, as :func:`page_to_items` keeps it)."""
+        h, order, v_mid = self.h_mid, self.order, self.v_mid
+        inside = set()
+        for x0, top, x1, bottom in boxes:
+            lo, hi = bisect.bisect_left(v_mid, top), bisect.bisect_right(v_mid, bottom)
+            inside.update(i for i in order[lo:hi] if x0 <= h[i] <= x1)
+        return [c for i, c in enumerate(self.chars) if i not in inside]
 
 
 _ONE_LINE = DEFAULT_Y_TOLERANCE - 0.1  # safely inside pdfplumber's line clustering
@@ -734,7 +781,11 @@ def page_to_items(page, number: int) -> tuple[Optional[PageItems], Optional[str]
         cx, cy = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
         return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
 
-    lines = deduped.filter(outside_tables).extract_text_lines(strip=True, return_chars=False)
+    if isinstance(deduped, PdfiumPage):  # the same characters, found by bisection (tests/test_pdf_speed.py)
+        around = PdfiumPage(index.outside(boxes), deduped.edges, deduped.width, deduped.height)
+    else:
+        around = deduped.filter(outside_tables)
+    lines = around.extract_text_lines(strip=True, return_chars=False)
     positioned = [(ln["top"], 0, ln) for ln in lines if ln["text"].strip()]
     positioned += [(p.top, 1, p) for p in pieces]
     positioned.sort(key=lambda t: (t[0], t[1]))
