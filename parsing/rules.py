@@ -38,6 +38,8 @@ from datetime import date
 from typing import Callable, Iterable, Optional
 
 import pandas as pd
+from pandas._libs.missing import checknull as _checknull  # pd.notna's test of one value of an object column
+from pandas.core.dtypes.cast import maybe_box_native as _box_native  # what to_dict("records") does to each value
 
 from . import forms
 from . import textsim
@@ -1433,9 +1435,20 @@ def _merge_notes(notes: list[dict], found: list[dict]) -> list[dict]:
 
 
 def _notes(report: ParsedReport) -> list[dict]:
+    """The parse notes as finding rows: :func:`_notes_by_pandas`'s answer, read without pandas' frame operations
+    where the notes are in the findings shape already (every frame ``Notes.frame()`` makes)."""
     notes = report.notes
     if notes is None or not len(notes):
         return []
+    if list(notes.columns) != FINDING_COLUMNS or any(dt != object for dt in notes.dtypes):
+        return _notes_by_pandas(notes)
+    columns = [notes[c].tolist() for c in FINDING_COLUMNS]
+    return [dict(zip(FINDING_COLUMNS, [None if _checknull(v) else _box_native(v) for v in row]))
+            for row in zip(*columns)]
+
+
+def _notes_by_pandas(notes: pd.DataFrame) -> list[dict]:
+    """The notes frame as records in the findings columns, None for every missing value (pandas' own way)."""
     n = notes.reindex(columns=FINDING_COLUMNS).astype("object")
     return n.where(pd.notna(n), None).to_dict("records")
 

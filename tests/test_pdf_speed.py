@@ -305,3 +305,46 @@ def test_text_around_tables_equals_the_filter():
                 boxes = [(cx, cy, cx + rng.uniform(0, 300), cy + rng.uniform(0, 300)),
                          (rng.uniform(0, 300), rng.uniform(0, 300), cx, cy)]
     assert compared > 30
+
+
+def test_parse_notes_read_as_pandas_reads_them():
+    """The parse notes become finding rows without pandas' where/to_dict: the same rows, the same types, None for
+    every kind of missing value, on the notes of real reports (text and web pages: quick to parse) and on made
+    frames."""
+    import numpy as np
+    import pandas as pd
+
+    from parsing import parse_bytes
+    from parsing.extract.notes import Notes
+    from parsing.report import FINDING_COLUMNS, ParsedReport
+    from parsing.rules import _notes, _notes_by_pandas
+
+    frames = []
+    for path in sorted(p for p in (ROOT / "tests/fixtures/real").iterdir() if p.suffix in (".txt", ".html")):
+        report = parse_bytes(path.read_bytes(), path.name)
+        if report.notes is not None and len(report.notes):
+            frames.append(report.notes)
+        if len(frames) == 8:
+            break
+    assert len(frames) == 8
+    notes = Notes()
+    notes.add("PARSE-SOURCES-DISAGREE", table="三", row="r", column="c", leaf="l", grid="1", text="2",
+              expected="1", actual="2")
+    notes.add("PARSE-ROW-MISSING", table="四", row="r", leaf="l")
+    frames.append(notes.frame())
+    made = notes.frame()
+    made.loc[0, "expected"] = np.int64(3)
+    made.loc[0, "actual"] = np.float64(2.5)
+    made.loc[1, "expected"] = float("nan")
+    made.loc[1, "actual"] = pd.NA
+    made.loc[1, "column"] = pd.NaT
+    made.loc[0, "section"] = np.bool_(True)
+    frames.append(made)
+    frames.append(made.astype({"expected": "float64"}, errors="ignore").iloc[1:])  # not all object: pandas' way
+    frames.append(made[FINDING_COLUMNS[::-1]])  # other column order: pandas' way
+    for frame in frames:
+        fast = _notes(ParsedReport(file="x", notes=frame))
+        slow = _notes_by_pandas(frame)
+        assert fast == slow
+        assert [[type(v) for v in r.values()] for r in fast] == [[type(v) for v in r.values()] for r in slow]
+        assert [list(r) for r in fast] == [list(r) for r in slow]
