@@ -348,3 +348,48 @@ def test_parse_notes_read_as_pandas_reads_them():
         assert fast == slow
         assert [[type(v) for v in r.values()] for r in fast] == [[type(v) for v in r.values()] for r in slow]
         assert [list(r) for r in fast] == [list(r) for r in slow]
+
+
+def _old_text_is_garbled(text: str) -> bool:
+    """The garbage test as it was: every non-blank character tested one by one."""
+    if "(cid:" in text:
+        return text.count("(cid:") * 5 > max(1, len(text)) * P.GARBLED_RATIO
+    chars = [ch for ch in text if not ch.isspace()]
+    if len(chars) < 10:
+        return False
+    bad = sum(1 for ch in chars if P._bad_char(ch))
+    cjk = sum(1 for ch in chars if "\u4e00" <= ch <= "\u9fff")
+    return bad >= P.GARBLED_RATIO * len(chars) or (bad >= 0.05 * len(chars) and cjk < 0.05 * len(chars))
+
+
+def test_garbage_test_counts_as_the_character_loop():
+    """The regular expressions count the characters the per-character test counted: every code point, the text
+    of every page held, and random mixes near the thresholds."""
+    for o in range(0x110000):
+        ch = chr(o)
+        assert (P._BAD_CHARS.fullmatch(ch) is not None) == (not ch.isspace() and P._bad_char(ch)), hex(o)
+        assert (P._BLANKS.fullmatch(ch) is not None) == ch.isspace(), hex(o)
+    garbled = 0
+    for name, data in _pdf_bytes():
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError:
+            continue
+        for page in pdf:
+            text = page.get_textpage().get_text_range()
+            assert P.text_is_garbled(text) == _old_text_is_garbled(text), name
+            garbled += P.text_is_garbled(text)
+    rng = random.Random(3)
+    pool = list("一二三件\u9fff\u4e00 \n\t\u3000\xa0\x85\x1fab1") + ["\ufffd", "\ue123", "é", "×", "\x07", "\ud800", "😀"]
+    for _ in range(5000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 40)))
+        assert P.text_is_garbled(text) == _old_text_is_garbled(text), repr(text)
+        garbled += P.text_is_garbled(text)
+    assert garbled > 100
+
+
+def test_control_characters_as_the_regex():
+    """The words of a line skip the characters ``_CONTROL`` matches, tested by set membership: the same set."""
+    for o in range(0x110000):
+        ch = chr(o)
+        assert (ch in P._CONTROL_CHARS) == (P._CONTROL.match(ch) is not None), hex(o)

@@ -152,6 +152,7 @@ class PageTriage:
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_CONTROL_CHARS = frozenset(chr(o) for o in (*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0xFFFE, 0xFFFF))
 
 
 def _bad_char(ch: str) -> bool:
@@ -167,12 +168,21 @@ def text_is_garbled(text: str) -> bool:
     if "(cid:" in text:
         cids = text.count("(cid:")
         return cids * 5 > max(1, len(text)) * GARBLED_RATIO  # each (cid:N) is 8-10 characters
-    chars = [ch for ch in text if not ch.isspace()]
-    if len(chars) < 10:
+    # counted by regular expressions (a page has thousands of characters): the same counts as testing each
+    # non-blank character with _bad_char and for CJK (tests/test_pdf_speed.py)
+    n = len(text) - len(_BLANKS.findall(text))
+    if n < 10:
         return False
-    bad = sum(1 for ch in chars if _bad_char(ch))
-    cjk = sum(1 for ch in chars if "\u4e00" <= ch <= "\u9fff")
-    return bad >= GARBLED_RATIO * len(chars) or (bad >= 0.05 * len(chars) and cjk < 0.05 * len(chars))
+    bad = len(_BAD_CHARS.findall(text))
+    cjk = len(_CJK.findall(text))
+    return bad >= GARBLED_RATIO * n or (bad >= 0.05 * n and cjk < 0.05 * n)
+
+
+_BLANKS = re.compile(r"\s")  # str.isspace(): re's \s on str patterns is the same set (tests/test_pdf_speed.py)
+# the non-blank characters _bad_char rejects (control characters, noncharacters, private use, Latin-1 letters)
+_BAD_CHARS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufffd-\uffff\ue000-\uf8ff"
+                        "\xa1-\xa4\xa6\xa8\xaa-\xad\xaf\xb4-\xb6\xb8\xba-\xd6\xd8-\xf6\xf8-\xff]")
+_CJK = re.compile("[\u4e00-\u9fff]")
 
 
 def _page_objects(parent, max_depth: int, level: int = 0, form: bool = False):
@@ -856,7 +866,7 @@ def textpage_words(textpage, raw: str, height: float, number: int) -> list[list]
             prev_cr = ch == "\r"
             continue
         prev_cr = False
-        if ch.isspace() or _CONTROL.match(ch):
+        if ch.isspace() or ch in _CONTROL_CHARS:  # _CONTROL's characters, without a regex call per character
             end_word()
             continue
         if not char_box(handle, i, l_, r_, b_, t_):  # yes, lrbt
