@@ -107,7 +107,7 @@ def test_cell_edges_follow_pdfplumber():
 def test_intersections_and_cells_equal_pdfplumbers_on_random_rulings():
     """Random rulings on a coarse grid (so that ends meet, miss by a hair or fall within the tolerances, and
     cells are cut by partial lines): pdfplumber's points, edges and cells, in its order."""
-    from pdfplumber.table import edges_to_intersections, intersections_to_cells
+    from pdfplumber.table import cells_to_tables, edges_to_intersections, intersections_to_cells
 
     settings = TableSettings.resolve(None)
     rng = random.Random(11)
@@ -125,7 +125,11 @@ def test_intersections_and_cells_equal_pdfplumbers_on_random_rulings():
         slow = edges_to_intersections(edges, 1, 1)
         fast = P.edges_to_intersections(edges, 1, 1)
         assert list(fast.items()) == list(slow.items())
-        assert P.intersections_to_cells(fast) == intersections_to_cells(slow)
+        cells = intersections_to_cells(slow)
+        assert P.intersections_to_cells(fast) == cells
+        assert P.cells_to_tables(cells) == cells_to_tables(cells)
+        rng.shuffle(cells)
+        assert P.cells_to_tables(cells) == cells_to_tables(cells)
         page = P.PdfiumPage([], [dict(e, object_type="line", doctop=e["top"], bottom=e["bottom"],
                                       height=e["bottom"] - e["top"], width=e["x1"] - e["x0"]) for e in edges], 200, 200)
         assert P.table_edges(page, settings) == TableFinder(page, settings).edges

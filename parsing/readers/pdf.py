@@ -38,7 +38,7 @@ from typing import Optional
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables
+from pdfplumber.table import Table, TableFinder, TableSettings
 from pdfplumber.utils.clustering import cluster_objects
 from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE, LIGATURES, chars_to_textmap
 from pdfplumber.utils.text import extract_text as plumber_extract_text
@@ -355,6 +355,35 @@ def intersections_to_cells(intersections: dict) -> list:
     return cells
 
 
+def cells_to_tables(cells: list) -> list:
+    """pdfplumber's ``cells_to_tables``: the same groups of touching cells, in the same order, without removing
+    each taken cell from the middle of a list (cells are distinct: one per top-left corner)."""
+    remaining = list(cells)
+    corners: set = set()
+    current: list = []
+    tables = []
+    while remaining:
+        before = len(current)
+        left = []
+        for cell in remaining:
+            x0, top, x1, bottom = cell
+            mine = ((x0, top), (x0, bottom), (x1, top), (x1, bottom))
+            if not current or not corners.isdisjoint(mine):
+                corners.update(mine)
+                current.append(cell)
+            else:
+                left.append(cell)
+        remaining = left
+        if len(current) == before:
+            tables.append(list(current))
+            corners.clear()
+            current.clear()
+    if current:
+        tables.append(list(current))
+    ordered = sorted(tables, key=lambda t: min((c[1], c[0]) for c in t))
+    return [t for t in ordered if len(t) > 1]
+
+
 def edges_to_intersections(edges: list, x_tolerance: float = 1, y_tolerance: float = 1) -> dict:
     """pdfplumber's ``edges_to_intersections``: the same points with the same edges, in the same order, without
     testing every vertical edge against every horizontal one. The horizontal edges are sorted as pdfplumber sorts
@@ -462,7 +491,7 @@ def find_tables(page) -> list:
     finder.intersections = edges_to_intersections(finder.edges, settings.intersection_x_tolerance,
                                                   settings.intersection_y_tolerance)
     finder.cells = intersections_to_cells(finder.intersections)
-    finder.tables = [Table(page, group) for group in cells_to_tables(finder.cells)]
+    finder.tables = [Table(page, group) for group in cells_to_tables(finder.cells)]  # ours, not pdfplumber's
     return finder.tables
 
 
