@@ -38,8 +38,11 @@ from datetime import date
 from typing import Callable, Iterable, Optional
 
 import pandas as pd
-from pandas._libs.missing import checknull as _checknull  # pd.notna's test of one value of an object column
-from pandas.core.dtypes.cast import maybe_box_native as _box_native  # what to_dict("records") does to each value
+try:  # pandas internals, used only as a fast path: without them _notes takes pandas' own way
+    from pandas._libs.missing import checknull as _checknull  # pd.notna's test of one value of an object column
+    from pandas.core.dtypes.cast import maybe_box_native as _box_native  # what to_dict("records") does to a value
+except ImportError:  # pragma: no cover - another pandas
+    _checknull = _box_native = None
 
 from . import forms
 from . import textsim
@@ -1440,7 +1443,8 @@ def _notes(report: ParsedReport) -> list[dict]:
     notes = report.notes
     if notes is None or not len(notes):
         return []
-    if list(notes.columns) != FINDING_COLUMNS or any(dt != object for dt in notes.dtypes):
+    if (_box_native is None or list(notes.columns) != FINDING_COLUMNS
+            or any(dt != object for dt in notes.dtypes)):
         return _notes_by_pandas(notes)
     columns = [notes[c].tolist() for c in FINDING_COLUMNS]
     return [dict(zip(FINDING_COLUMNS, [None if _checknull(v) else _box_native(v) for v in row]))
