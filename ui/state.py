@@ -109,7 +109,7 @@ def _stored_view(path: str, generation: str, name: str) -> pd.DataFrame:
 
 
 def stored_view(name: str) -> pd.DataFrame:
-    """:func:`_stored_view` of the open store (``catalog``, ``finding_counts``, ``section_flags``,
+    """:func:`_stored_view` of the open store (``catalog``, ``finding_counts``, ``section_flags``, ``places``,
     ``completeness``, ``overview`` or ``workbench_groups``)."""
     s = store()
     return _stored_view(str(s.path), _generation(s), name)
@@ -159,7 +159,7 @@ def catalog() -> pd.DataFrame:
     def build():
         s = store()
         stored = stored_view("catalog") if s is not None else storeview.empty_catalog()
-        in_store = set(stored["sha256"])
+        in_store = set(stored["sha256"].tolist())  # tolist: iterating an arrow column is slow
         if s is not None:
             in_store |= {sha for sha in st.session_state["session"] if sha in s}
         session = storeview.session_catalog(st.session_state["session"].values(), in_store)
