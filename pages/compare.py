@@ -1,4 +1,6 @@
 """年度对比: one body's report of two years side by side: changed cells, section diffs, cross-year findings."""
+import itertools
+
 import streamlit as st
 
 from parsing import forms
@@ -17,10 +19,17 @@ if widgets.empty_state("年度对比"):
 by_body: dict = {}
 cat = state.readable_catalog()
 cat = cat[cat["body"].notna() & (cat["body"] != "") & cat["year"].notna()]
+
+
+def _rows(df):
+    """(name, body, year, sha256) of each row, read column-wise (a province's catalog is 30,000 rows)."""
+    return zip(df["name"].tolist(), df["body"].tolist(), df["year"].tolist(), df["sha256"].tolist())
+
+
 # stored reports oldest first, then this session's drops in order: a later one of the same year replaces
-rows = cat[~cat["session"]].iloc[::-1].to_dict("records") + cat[cat["session"]].to_dict("records")
-for r in rows:  # by the one name a body is shown by (官坡镇人民政府 and 官坡镇 are one body)
-    by_body.setdefault(r["name"] or r["body"], {})[int(r["year"])] = r["sha256"]
+rows = itertools.chain(_rows(cat[~cat["session"]].iloc[::-1]), _rows(cat[cat["session"]]))
+for name, body_, year_, sha in rows:  # by the one name a body is shown by (官坡镇人民政府 and 官坡镇 are one body)
+    by_body.setdefault(name or body_, {})[int(year_)] = sha
 candidates = {b: ys for b, ys in by_body.items() if len(ys) >= 2}
 if not candidates:
     st.info("需要同一单位至少两个年度的报告才能对比。请上传该单位往年的报告。")

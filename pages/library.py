@@ -11,6 +11,7 @@ login.gate()
 state.init()  # this page may run without app.py (see ui.login)
 
 MAX_PICK = 500  # reports listed in the delete picker at once
+PAGE_ROWS = 1000  # rows of the list of reports shown at once (a province's ten years: 30,000 versions)
 
 st.title("报告库")
 widgets.demo_banner()
@@ -49,7 +50,15 @@ with tab_list:
                 "或在命令行运行 `python -m parsing import 文件夹` 批量导入。")
     else:
         every = library.reports_table(listed)  # built once: the list and the delete picker show the same rows
-        st.dataframe(every.drop(columns=["sha256"]), hide_index=True, key="lib_reports",
+        shown = every
+        if len(every) > PAGE_ROWS:  # a province's store: every version is listed, a page at a time
+            pages = -(-len(every) // PAGE_ROWS)
+            page = int(st.number_input(f"页码（共 {pages} 页，每页 {PAGE_ROWS} 份）", min_value=1, max_value=pages,
+                                       value=1, step=1, key="lib_reports_page"))
+            start = (page - 1) * PAGE_ROWS
+            shown = every.iloc[start:start + PAGE_ROWS]
+            st.caption(f"第 {start + 1}–{start + len(shown)} 份，共 {len(every)} 份。")
+        st.dataframe(shown.drop(columns=["sha256"]), hide_index=True, key="lib_reports",
                      column_config={"年度": st.column_config.NumberColumn("年度", format="%d")})
 
         st.subheader("版本")

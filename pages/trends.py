@@ -9,6 +9,7 @@ state.init()  # this page may run without app.py (see ui.login)
 
 MAX_LINES = 15  # more bodies than this: one line of their total per item
 MAX_BARS = 60   # bars per chart across bodies (the table beside it has them all)
+PAGE_ROWS = 1000  # rows of the table beside a chart shown at once (a province's trend: 90,000 rows, paged)
 
 st.title("趋势")
 widgets.demo_banner()
@@ -38,11 +39,11 @@ if levels:
         chosen[lv] = pick
     pool = metrics.filter_region(data, chosen)
 f1, f2, f3 = st.columns(3)
-regions = sorted({r for r in pool["地区"] if r})
+regions = sorted({r for r in pool["地区"].unique().tolist() if r})
 pick_regions = f1.multiselect("报告中注明的地区", regions, key="trend_regions", placeholder="全部地区") if regions else []
 if pick_regions:
     pool = pool[pool["地区"].isin(pick_regions)]
-bodies = sorted(dict.fromkeys(pool["单位"]))
+bodies = sorted(pool["单位"].unique().tolist())
 pick_bodies = f2.multiselect("单位", bodies, key="trend_bodies", placeholder="全部单位")
 years = sorted(pool["年度"].unique().tolist())
 pick_years = f3.multiselect("年度", years, key="trend_years", placeholder="全部年度")
@@ -62,8 +63,9 @@ def table_of(df):
     return out
 
 
-def shown_of(df):
-    out = table_of(df)
+def shown_of(table):
+    """The display version of a slice of :func:`table_of`'s rows (unknown numbers spelled out)."""
+    out = table.copy()
     out["数值"] = out["数值"].map(lambda v: "（空缺）" if pd.isna(v) else tables.format_number(v))
     return out
 
@@ -89,7 +91,7 @@ with tab_years:
             title = m.title + (f"（{pool['单位'].iloc[0]}）" if n_bodies == 1 else "")
         fig = figures.trend_over_years(chosen_df, title, m.unit)
     data_df = pool if n_bodies > MAX_LINES else chosen_df
-    widgets.chart_with_data(fig, table_of(data_df), f"years_{metric}", f"趋势_{m.title}", shown_of(data_df))
+    widgets.chart_with_data(fig, table_of(data_df), f"years_{metric}", f"趋势_{m.title}", shown_of, PAGE_ROWS)
 
 with tab_bodies:
     year_options = sorted(pool["年度"].unique().tolist(), reverse=True)
@@ -103,4 +105,4 @@ with tab_bodies:
         plotted = one[one["单位"].isin(top)]
         st.caption(f"共 {one['单位'].nunique()} 个单位，图中显示“{first}”最多的 {MAX_BARS} 个；右侧表格列出全部。")
     fig = figures.bars_across_bodies(plotted, f"{year}年 {m.title}", m.unit)
-    widgets.chart_with_data(fig, table_of(one), f"bodies_{metric}", f"{year}年_{m.title}", shown_of(one))
+    widgets.chart_with_data(fig, table_of(one), f"bodies_{metric}", f"{year}年_{m.title}", shown_of, PAGE_ROWS)

@@ -63,3 +63,47 @@ def test_landing_page_is_paged_and_counts_every_report(province_store):
     assert not set(second["文件"]) & set(shown["文件"])
     # every synthetic report has blank cells flagged as warnings (ARI-06)
     assert at.metric[2].value == str(BODIES * YEARS)
+
+
+def test_trend_table_is_paged_and_holds_every_row(province_store):
+    """A province's trend (150 bodies x 10 years x 3 items here) is shown a page of rows at a time: every row is
+    on one page, none twice, and the table's rows are the trend's own."""
+    at = open_page("pages/trends.py")
+    assert not at.exception
+    pages = at.number_input(key="page_years_requests")
+    first = at.dataframe[0].value
+    n_pages = int(pages.max)
+    assert len(first) == 1000 and n_pages == -(-BODIES * YEARS * 3 // 1000)
+    seen = [first]
+    for n in range(2, n_pages + 1):
+        at.number_input(key="page_years_requests").set_value(n).run()
+        assert not at.exception
+        seen.append(at.dataframe[0].value)
+    every = pd.concat(seen, ignore_index=True)
+    assert len(every) == BODIES * YEARS * 3
+    assert not every.duplicated(["单位", "年度", "项目"]).any()
+    assert set(every["数值"]) - {"（空缺）"} and every["数值"].map(type).eq(str).all()
+
+
+def test_library_lists_every_version_a_page_at_a_time(province_store):
+    from parsing.store import Store
+
+    at = open_page("pages/library.py")
+    assert not at.exception
+    n_pages = int(at.number_input(key="lib_reports_page").max)
+    assert n_pages == -(-BODIES * YEARS // 1000)
+
+    def listing():  # the list of reports (AppTest keeps keys only of selectable tables)
+        return next(d.value for d in at.dataframe if "当前版本依据" in d.value.columns)
+
+    seen = [listing()]
+    for n in range(2, n_pages + 1):
+        at.number_input(key="lib_reports_page").set_value(n).run()
+        assert not at.exception
+        seen.append(listing())
+    every = pd.concat(seen, ignore_index=True)
+    with Store(province_store) as s:
+        listed = s.list_reports()
+    assert len(every) == len(listed) == BODIES * YEARS
+    assert every["未处理"].astype(int).tolist() == listed["n_open"].astype(int).tolist()
+    assert every["问题"].astype(int).tolist() == listed["n_findings"].astype(int).tolist()

@@ -99,3 +99,25 @@ def test_catalog_and_overview_without_the_per_report_counts(store):
     n_open = full.set_index("sha256")["n_open"]
     assert (o["未处理"].astype(int).to_numpy() == n_open.reindex(o["sha256"]).to_numpy()).all()
     assert o["章节"].str.fullmatch(r"\d/6.*").all()
+
+
+def test_overview_and_completeness_from_the_summary_equal_the_long_way(store):
+    """The landing page's overview and the completeness matrix read per-report counts and sections found from
+    report_summary (schema 11): the same frames as counting every stored finding (with decisions: one dismissed,
+    one confirmed) and reading every report's sections whole."""
+    f = store.findings(current_only=True)
+    warn = f[f["severity"] == "warning"]
+    store.decide(warn["sha256"].iloc[0], warn["finding_key"].iloc[0], "dismissed")
+    store.decide(warn["sha256"].iloc[1], warn["finding_key"].iloc[1], "confirmed")
+    cat = storeview.merge_catalog(storeview.empty_catalog(), storeview.stored_catalog(store))
+    readable = cat[cat["error"].isna() | (cat["error"] == "")]
+    fast_matrix = views.completeness(readable, store.section_flags())
+    long_matrix = views.completeness(readable, pd.DataFrame([views.flags_of(store.get(sha))
+                                                             for sha in readable["sha256"]]))
+    pd.testing.assert_frame_equal(fast_matrix, long_matrix, check_exact=True)
+    fast = views.overview(cat, None, fast_matrix, {}, counts=store.finding_counts())
+    long_way = views.overview(cat, storeview.store_findings(store), long_matrix, {})
+    pd.testing.assert_frame_equal(fast, long_way, check_exact=True)
+    one = fast.set_index("sha256").loc[warn["sha256"].iloc[0]]
+    assert one["警告数"] == (warn["sha256"] == warn["sha256"].iloc[0]).sum() - 1  # the dismissed one not counted
+    assert fast["未处理"].sum() == len(f) - 2

@@ -767,3 +767,128 @@ def test_generation_changes_with_every_committed_write_from_any_connection(tmp_p
                 raise RuntimeError("rolled back")
         assert a.generation() == b.generation() > g1 and len(a.decisions()) == 1
         assert a.created_at() == b.created_at() is not None
+
+
+# -- report_summary (schema 11): per-report counts kept by triggers, equal to counting them the long way ----------
+
+_LONG_COUNTS = (
+    "SELECT r.sha256, COALESCE(c.n, 0), COALESCE(c.error, 0), COALESCE(c.warning, 0), COALESCE(c.info, 0),"
+    " COALESCE(c.n_open, 0), " + ", ".join(
+        f"COALESCE((SELECT s.found FROM sections s WHERE s.report_id=r.id AND s.number={n}), 0)" for n in range(1, 7))
+    + " FROM reports r LEFT JOIN (SELECT f.report_id, COUNT(*) AS n,"
+    " SUM(f.severity='error' AND d.status IS NOT 'dismissed') AS error,"
+    " SUM(f.severity='warning' AND d.status IS NOT 'dismissed') AS warning,"
+    " SUM(f.severity='info' AND d.status IS NOT 'dismissed') AS info, SUM(d.status IS NULL) AS n_open"
+    " FROM findings f JOIN reports r2 ON r2.id=f.report_id"
+    " LEFT JOIN decisions d ON d.sha256=r2.sha256 AND d.finding_key=f.finding_key"
+    " WHERE f.kind='finding' GROUP BY f.report_id) c ON c.report_id=r.id ORDER BY r.id")
+
+
+def summary_equals_the_long_way(s) -> list:
+    kept = s._query("SELECT r.sha256, q.n_findings, q.error, q.warning, q.info, q.n_open, q.s1, q.s2, q.s3, q.s4,"
+                    " q.s5, q.s6 FROM reports r JOIN report_summary q ON q.report_id=r.id ORDER BY r.id")
+    long_way = s._query(_LONG_COUNTS)
+    assert kept == long_way
+    assert s._query("SELECT COUNT(*) FROM report_summary")[0][0] == len(s)  # no row left of a deleted report
+    return kept
+
+
+def mixed_findings(report: ParsedReport, previous=None) -> pd.DataFrame:
+    """Every severity, a repeated finding key (the same rule on the same place twice) and a report-level one."""
+    rows = [dict(rule="ARI-01", severity="error", message="合计不符", table="三", row="一、本年新收政府信息公开申请数量",
+                 column="总计", section=None, expected=3, actual=2),
+            dict(rule="ARI-01", severity="error", message="合计不符", table="三", row="一、本年新收政府信息公开申请数量",
+                 column="总计", section=None, expected=4, actual=2),
+            dict(rule="ARI-06", severity="warning", message="空白", table="四", row="行政复议", column="总计",
+                 section=None, expected=None, actual=None),
+            dict(rule="SEC-01", severity="info", message="提示", table=None, row=None, column=None, section=5,
+                 expected=None, actual=None)]
+    return pd.DataFrame(rows, columns=FINDING_COLUMNS)
+
+
+def test_report_summary_follows_every_write(store):
+    """The counts and sections found the dashboard reads from report_summary equal counting them the long way
+    after every kind of write: reports added with and without findings, decisions made, changed and cleared (one
+    and many at once), findings replaced (a re-check), a report re-parsed, a second version, corrections, and
+    deletions."""
+    s = store
+    a, b, c = make_report(1), make_report(2, body="另一镇"), make_report(3, body="第三镇")
+    s.add(a, mixed_findings(a))
+    s.add(b, findings_for(b))
+    s.add(c)  # no findings at all
+    rows = summary_equals_the_long_way(s)
+    assert [r[1] for r in rows] == [4, 4, 0] and rows[0][2] == 2 and rows[0][6:] == (1, 1, 1, 1, 0, 1)
+    keys = s.findings(a.sha256)["finding_key"].tolist()
+    assert len(set(keys)) == 4  # the repeated finding has a key of its own
+    s.decide(a.sha256, keys[0], "dismissed")
+    assert summary_equals_the_long_way(s)[0][2] == 1
+    s.decide(a.sha256, keys[0], "confirmed")  # a decision replaced (INSERT OR REPLACE)
+    assert summary_equals_the_long_way(s)[0][2:6] == (2, 1, 1, 3)
+    s.decide(a.sha256, keys[0], None)  # cleared
+    summary_equals_the_long_way(s)
+    s.decide_many([(a.sha256, k) for k in keys[1:]], "dismissed")
+    assert summary_equals_the_long_way(s)[0][2:6] == (1, 0, 0, 1)
+    s.decide_many([(a.sha256, k) for k in keys[2:]], None)
+    summary_equals_the_long_way(s)
+    s.set_findings(a.sha256, mixed_findings(a).iloc[1:])  # a re-check: decisions stay on their keys
+    summary_equals_the_long_way(s)
+    s.set_findings(b.sha256, None)
+    summary_equals_the_long_way(s)
+    b2 = make_report(2, body="另一镇")
+    b2.sections[5] = SectionText(5, True, "heading 5", "有了", 5)
+    b2.sections.pop(2)
+    s.replace(b2, mixed_findings(b2))  # re-parsed: sections and findings written again
+    rows = summary_equals_the_long_way(s)
+    assert rows[1][6:] == (1, 0, 1, 1, 1, 1)
+    s.correct(a.sha256, "三", "一、本年新收政府信息公开申请数量", "总计", 5.0)
+    a2 = make_report(7)  # a second version of a's body and year
+    s.add(a2, mixed_findings(a2))
+    summary_equals_the_long_way(s)
+    s.decide(a2.sha256, s.findings(a2.sha256)["finding_key"].iloc[0], "dismissed")
+    summary_equals_the_long_way(s)
+    assert s.delete(a.sha256)
+    summary_equals_the_long_way(s)
+    assert s.delete(c.sha256)
+    assert len(summary_equals_the_long_way(s)) == 2
+
+
+def test_report_summary_is_what_the_dashboard_counts(store):
+    """finding_counts, section_flags and list_reports read report_summary: the same numbers as the long way."""
+    a, b = make_report(1), make_report(2, body="另一镇")
+    store.add(a, mixed_findings(a))
+    store.add(b, findings_for(b))
+    store.decide(a.sha256, store.findings(a.sha256)["finding_key"].iloc[0], "dismissed")
+    long_way = {r[0]: r[1:] for r in store._query(_LONG_COUNTS)}
+    fc = store.finding_counts(current_only=False).set_index("sha256")
+    flags = store.section_flags().set_index("sha256")
+    listed = store.list_reports().set_index("sha256")
+    for sha, (n, error, warning, info, n_open, *found) in long_way.items():
+        assert tuple(fc.loc[sha, ["error", "warning", "info", "n_open"]]) == (error, warning, info, n_open)
+        assert [bool(flags.loc[sha, f"s{i}"]) for i in range(1, 7)] == [bool(x) for x in found]
+        assert (listed.loc[sha, "n_findings"], listed.loc[sha, "n_open"]) == (n, n_open)
+    assert fc.loc[a.sha256, "error"] == 1 and fc.loc[a.sha256, "n_open"] == 3
+
+
+def test_migration_11_fills_the_report_summary(tmp_path):
+    path = tmp_path / "v10.sqlite3"
+    with Store(path) as s:
+        a, b = make_report(1), make_report(2, body="另一镇")
+        s.add(a, mixed_findings(a))
+        s.add(b, findings_for(b))
+        s.decide(a.sha256, s.findings(a.sha256)["finding_key"].iloc[0], "dismissed")
+        before = (s.finding_counts(), s.section_flags(), s.list_reports())
+    con = sqlite3.connect(path)  # a version-10 store as it was made: no summary table, no triggers
+    for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type='trigger'").fetchall():
+        con.execute(f"DROP TRIGGER {name}")
+    con.executescript("DROP TABLE report_summary; PRAGMA user_version=10;"
+                      "UPDATE meta SET value='10' WHERE key='schema_version';")
+    con.close()
+    with Store(path) as s:
+        assert s.schema_version() == SCHEMA_VERSION >= 11
+        assert len(summary_equals_the_long_way(s)) == 2
+        after = (s.finding_counts(), s.section_flags(), s.list_reports())
+        for x, y in zip(before, after):
+            pd.testing.assert_frame_equal(x, y)
+        c = make_report(3, body="第三镇")
+        s.add(c, mixed_findings(c))  # the triggers are there after the migration
+        summary_equals_the_long_way(s)

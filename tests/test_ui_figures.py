@@ -327,3 +327,40 @@ def test_ocr_cells_are_drawn_on_the_scanned_page():
     assert plain != marked
     text_pdf = parse_path(ROOT / "sample_reports" / "000_f2cddb79f4434941.pdf")
     assert pdfpage.ocr_cells(text_pdf.values, page) == []  # a text PDF has nothing read by OCR
+
+
+@pytest.mark.parametrize("horizontal", [True, False])
+def test_bars_across_bodies_mark_every_blank_body_once_in_order(horizontal):
+    """The 空白 marks are added in one layout update: the same annotations, in the same order, as adding them one
+    by one (plotly's add_annotation), between the bars and the unit and footer lines."""
+    bodies = [f"{i}镇" for i in range(12)]
+    vals = [np.nan if i % 3 == 0 else float(i) for i in range(12)]
+    df = pd.DataFrame({"单位": bodies * 2, "年度": 2023, "项目": ["甲"] * 12 + ["乙"] * 12,
+                       "数值": vals + [np.nan if i == 4 else 1.0 for i in range(12)]})
+    fig = figures.bars_across_bodies(df, "x", "件", horizontal=horizontal)
+    blank = [a for a in fig.layout.annotations if a.name == "blank"]
+    expected = [b for i, b in enumerate(bodies) if i % 3 == 0 or i == 4]
+    assert [a.y if horizontal else a.x for a in blank] == expected
+    assert all(a.text == "空白" for a in blank)
+    names = [a.name for a in fig.layout.annotations]
+    assert names[:len(blank)] == ["blank"] * len(blank) and names[len(blank)] == "unit"
+    ref = go_reference_blanks(bodies, expected, horizontal)
+    assert [a.to_plotly_json() for a in blank] == [a.to_plotly_json() for a in ref.layout.annotations]
+
+
+def go_reference_blanks(bodies, blank_bodies, horizontal):
+    """The blank marks as the old code added them: one add_annotation per body."""
+    import plotly.graph_objects as go
+
+    ref = go.Figure()
+    for body in blank_bodies:
+        ref.add_annotation(text="空白", showarrow=False,
+                           font=dict(family=figures.CJK_FONT, size=figures.FOOTER_SIZE, color=figures.NOTE_COLOR),
+                           **(dict(x=0, y=body, xanchor="left", xshift=4) if horizontal
+                              else dict(x=body, y=0, yanchor="bottom", yshift=4)), name="blank")
+    return ref
+
+
+def test_hbar_marks_unknown_bars():
+    fig = figures.hbar(["甲", "乙", "丙"], [1.0, None, np.nan], "t", "件")
+    assert [a.y for a in fig.layout.annotations if a.name == "blank"] == ["乙", "丙"]

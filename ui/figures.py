@@ -235,8 +235,8 @@ def trend_over_years(df: pd.DataFrame, title: str, unit: str = "", *, n_reports:
     if df.empty:
         return empty_figure("没有可绘制的数据", title, footer=[src])
     years = _year_categories(df["年度"])
-    bodies = list(dict.fromkeys(df["单位"]))
-    items = list(dict.fromkeys(df["项目"]))
+    bodies = list(dict.fromkeys(df["单位"].tolist()))  # tolist: iterating an arrow column is slow
+    items = list(dict.fromkeys(df["项目"].tolist()))
     fig = go.Figure()
     n_blank = int(pd.to_numeric(df["数值"], errors="coerce").isna().sum())
     n_absent = 0
@@ -270,6 +270,12 @@ def trend_over_years(df: pd.DataFrame, title: str, unit: str = "", *, n_reports:
                   margin=dict(t=100 + 22 * (legend_rows - 1)))
 
 
+def _add_annotations(fig: go.Figure, annotations: list[dict]) -> None:
+    """``fig.add_annotation(**a)`` for each of ``annotations``, in one layout update (the same figure)."""
+    if annotations:
+        fig.layout.annotations = (*fig.layout.annotations, *(go.layout.Annotation(**a) for a in annotations))
+
+
 def bars_across_bodies(df: pd.DataFrame, title: str, unit: str = "", *, n_reports: Optional[int] = None,
                        source: str = DEFAULT_SOURCE, colors: Optional[Sequence[str]] = None,
                        note: str = "", horizontal: Optional[bool] = None) -> go.Figure:
@@ -282,11 +288,11 @@ def bars_across_bodies(df: pd.DataFrame, title: str, unit: str = "", *, n_report
     src = source_line(_n_reports(df, n_reports), source)
     if df.empty:
         return empty_figure("没有可绘制的数据", title, footer=[src])
-    bodies = list(dict.fromkeys(df["单位"]))
+    bodies = list(dict.fromkeys(df["单位"].tolist()))
     shown = [plotly_text(b) for b in bodies]
     if horizontal is None:
         horizontal = len(bodies) > MAX_VBARS or max(len(str(b)) for b in bodies) > MAX_HBAR_LABEL
-    items = list(dict.fromkeys(df["项目"]))
+    items = list(dict.fromkeys(df["项目"].tolist()))
     fig = go.Figure()
     n_blank = 0
     blanks: set = set()
@@ -306,10 +312,13 @@ def bars_across_bodies(df: pd.DataFrame, title: str, unit: str = "", *, n_report
             fig.add_trace(go.Bar(x=shown, y=vals, name=name, marker_color=color,
                                  hovertemplate=f"{name}<br>%{{x}}：%{{y}}{plotly_text(unit)}<extra></extra>"))
     fig.update_layout(barmode="group")
-    for body in (b for b in shown if b in blanks):  # said where the bar would be: a missing bar is not a 0
-        fig.add_annotation(text="空白", showarrow=False, font=dict(family=CJK_FONT, size=FOOTER_SIZE, color=NOTE_COLOR),
-                           **(dict(x=0, y=body, xanchor="left", xshift=4) if horizontal
-                              else dict(x=body, y=0, yanchor="bottom", yshift=4)), name="blank")
+    # said where the bar would be: a missing bar is not a 0 (added at once: plotly's add_annotation re-validates
+    # every annotation already there, so one call per blank body is quadratic)
+    _add_annotations(fig, [dict(text="空白", showarrow=False,
+                                font=dict(family=CJK_FONT, size=FOOTER_SIZE, color=NOTE_COLOR),
+                                **(dict(x=0, y=body, xanchor="left", xshift=4) if horizontal
+                                   else dict(x=body, y=0, yanchor="bottom", yshift=4)), name="blank")
+                           for body in shown if body in blanks])
     notes = [blank_note(n_blank, what="数值"), note]
     if horizontal:
         fig.update_yaxes(type="category", autorange="reversed", automargin=False)
@@ -344,10 +353,10 @@ def hbar(labels: Sequence[str], values: Sequence, title: str, unit: str = "", *,
     ))
     fig.update_yaxes(type="category", autorange="reversed", automargin=False)
     top = max([v for v in vals if v is not None], default=0)
-    for label, v in zip(shown, vals):  # a bar that cannot be drawn says so where it would be
-        if v is None:
-            fig.add_annotation(text="未知", x=0, y=label, xanchor="left", xshift=4, showarrow=False, name="blank",
-                               font=dict(family=CJK_FONT, size=FOOTER_SIZE, color=NOTE_COLOR))
+    # a bar that cannot be drawn says so where it would be
+    _add_annotations(fig, [dict(text="未知", x=0, y=label, xanchor="left", xshift=4, showarrow=False, name="blank",
+                                font=dict(family=CJK_FONT, size=FOOTER_SIZE, color=NOTE_COLOR))
+                           for label, v in zip(shown, vals) if v is None])
     _count_axis(fig, pd.Series(vals, dtype="float64"), unit, axis="x")
     fig.update_xaxes(range=[0, max(1, top) * 1.15])
     left = int(max(text_width(s) for s in shown)) + 24

@@ -8,6 +8,7 @@ has for it holds a number: a blank or unreadable part makes the whole sum unknow
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 import pandas as pd
@@ -148,13 +149,16 @@ def _assemble(per: pd.DataFrame, metric_id: str, region_cols: list[str]) -> pd.D
     k = len(metric.series)
     take = np.repeat(np.arange(len(per)), k)
 
-    def col(values) -> np.ndarray:
-        return np.asarray(values, dtype=object)[take]
+    def col(values):
+        # made a string column once per report, then repeated per series (what astype("str") of the repeated
+        # values gives, at a k-th of the cost: a province's trend is 90,000 rows)
+        return pd.Series(np.asarray(values, dtype=object)).astype("str").array.take(take)
 
+    labels = np.array([s.label for s in metric.series], dtype=object)
     df = pd.DataFrame({
         "单位": col(per["单位"].tolist()), "地区": col(per["region"].fillna("").tolist()),
-        "年度": per["年度"].to_numpy()[take], "项目": np.tile(np.array([s.label for s in metric.series], dtype=object),
-                                                             len(per)),
+        "年度": per["年度"].to_numpy()[take],
+        "项目": pd.Series(labels).astype("str").array.take(np.tile(np.arange(k), len(per))),
         "数值": per[[f"t{i}" for i in range(k)]].to_numpy(dtype="float64").reshape(-1),
         "完整": per[[f"k{i}" for i in range(k)]].to_numpy(dtype=bool).reshape(-1),
         "文件": col(per["file"].tolist()), "sha256": col(per["sha256"].tolist()),
@@ -165,12 +169,13 @@ def _assemble(per: pd.DataFrame, metric_id: str, region_cols: list[str]) -> pd.D
     return df[out_cols]
 
 
-def stored_trend_frame(store, metric_id: str) -> pd.DataFrame:
+def stored_trend_frame(store, metric_id: str, places: Optional[pd.DataFrame] = None) -> pd.DataFrame:
     """:func:`trend_frame` of the store's current reports (with corrections): the same frame as from
     ``store.values_long`` of the metric's cells, without reading them as a long frame. Each series' sums are
     aggregated in SQL (:meth:`parsing.store.Store.cell_sums`: per report, the series' own row and its sub-items
     apart, so that the printed row can win as in :func:`_series_hits`); reports with hand corrections are read
-    through ``values_long`` as before."""
+    through ``values_long`` as before. ``places`` is ``store.report_places(current_only=True)`` when the caller
+    has it (it is the same for every metric)."""
     tables, columns = metric_cells(metric_id)
     rows = metric_rows(metric_id, store.cell_rows(tables))
     m = METRICS_BY_ID[metric_id]
@@ -186,7 +191,7 @@ def stored_trend_frame(store, metric_id: str) -> pd.DataFrame:
     region_cols = list(REGION_COLUMNS)
     parts = []
     if not sums.empty:
-        per = store.report_places(current_only=True)
+        per = store.report_places(current_only=True) if places is None else places
         per = per[per["report_id"].isin(sums["report_id"].unique())]
         per = per[per["year"].notna() & per["body"].fillna("").astype(str).ne("")].set_index("report_id")
         by = {g: f.set_index("report_id") for g, f in sums[sums["n_cells"] > 0].groupby("group", sort=False)}
@@ -258,6 +263,6 @@ def total_by_year(df: pd.DataFrame, label: str) -> tuple[pd.DataFrame, int]:
     g = known.groupby(["年度", "项目"], sort=True)["数值"].sum().reset_index()
     out = pd.DataFrame({"单位": label, "地区": "", "年度": g["年度"], "项目": g["项目"], "数值": g["数值"],
                         "完整": True, "文件": "", "sha256": ""})
-    order = {lab: i for i, lab in enumerate(dict.fromkeys(df["项目"]))}
+    order = {lab: i for i, lab in enumerate(dict.fromkeys(df["项目"].tolist()))}
     out = out.assign(_o=out["项目"].map(order)).sort_values(["年度", "_o"]).drop(columns="_o")
     return out.reset_index(drop=True), int((~df["完整"]).sum())

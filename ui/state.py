@@ -93,6 +93,8 @@ def _stored_view(path: str, generation: str, name: str) -> pd.DataFrame:
         return s.finding_counts(current_only=True)
     if name == "section_flags":
         return storeview.section_flags(s)
+    if name == "places":  # where each current report sits (a trend's rows), the same for every metric
+        return s.report_places(current_only=True)
     # the working set of a session that dropped nothing is the store's current reports: its tables too
     catalog_ = storeview.merge_catalog(storeview.empty_catalog(), _stored_view(path, generation, "catalog"))
     if name == "completeness":
@@ -107,7 +109,7 @@ def _stored_view(path: str, generation: str, name: str) -> pd.DataFrame:
 
 
 def stored_view(name: str) -> pd.DataFrame:
-    """:func:`_stored_view` of the open store (``catalog``, ``finding_counts``, ``section_flags``,
+    """:func:`_stored_view` of the open store (``catalog``, ``finding_counts``, ``section_flags``, ``places``,
     ``completeness``, ``overview`` or ``workbench_groups``)."""
     s = store()
     return _stored_view(str(s.path), _generation(s), name)
@@ -157,7 +159,7 @@ def catalog() -> pd.DataFrame:
     def build():
         s = store()
         stored = stored_view("catalog") if s is not None else storeview.empty_catalog()
-        in_store = set(stored["sha256"])
+        in_store = set(stored["sha256"].tolist())  # tolist: iterating an arrow column is slow
         if s is not None:
             in_store |= {sha for sha in st.session_state["session"] if sha in s}
         session = storeview.session_catalog(st.session_state["session"].values(), in_store)
@@ -551,4 +553,5 @@ def _stored_trend(path: str, generation: str, metric_id: str) -> pd.DataFrame:
     """:func:`trend_data` of the store's current reports (no session drops), cached on the store's generation."""
     from . import metrics
 
-    return metrics.stored_trend_frame(_open_store(path), metric_id)  # sums in SQL, not every value read
+    # sums in SQL, not every value read; where each report sits is read once for every metric
+    return metrics.stored_trend_frame(_open_store(path), metric_id, places=_stored_view(path, generation, "places"))

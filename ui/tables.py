@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from typing import Optional
 
+import numpy as np
 import pandas as pd
 
 from parsing import forms
@@ -136,35 +137,32 @@ def form_frames(values: pd.DataFrame, table: str, template: Optional[str] = None
             key = alt or key
         return r, key
 
+    def grid(index, columns, cells) -> dict:
+        """The three grids of one frame from ``cells[i][j]`` = the (table, row, column) asked for, filled at once
+        (not cell by cell through .loc: a form has a few hundred cells)."""
+        shape = (len(index), len(columns))
+        text, keys, status = (np.empty(shape, dtype=object) for _ in range(3))
+        for i, row in enumerate(cells):
+            for j, asked in enumerate(row):
+                found, key = rec(asked)
+                text[i, j] = cell_text(found)
+                keys[i, j] = key
+                status[i, j] = found["status"] if found else "missing"
+        return {name: pd.DataFrame(a, index=index, columns=columns) for name, a in
+                (("text", text), ("keys", keys), ("status", status))}
+
     frames = []
     if table == "二":
         for st in forms.subtables_二(form):
             idx = pd.Index(list(st.rows), name="信息内容")
-            text = pd.DataFrame(index=idx, columns=list(st.columns), dtype=object)
-            keys = text.copy()
-            status = text.copy()
-            for r in st.rows:
-                for c in st.columns:
-                    found, key = rec(("二", f"{st.caption}/{r}", c))
-                    text.loc[r, c] = cell_text(found)
-                    keys.loc[r, c] = key
-                    status.loc[r, c] = found["status"] if found else "missing"
-            frames.append({"caption": st.caption, "text": text, "keys": keys, "status": status})
+            cells = [[("二", f"{st.caption}/{r}", c) for c in st.columns] for r in st.rows]
+            frames.append({"caption": st.caption, **grid(idx, pd.Index(list(st.columns)), cells)})
         return frames
     if table == "三":
         rows = forms.row_defs("三", form)
         idx = pd.MultiIndex.from_tuples([_row_levels_三(rd) for rd in rows])
-        cols = _columns_三()
-        text = pd.DataFrame(index=idx, columns=cols, dtype=object)
-        keys = text.copy()
-        status = text.copy()
-        for i, rd in enumerate(rows):
-            for j, c in enumerate(forms.APPLICANT_COLUMNS):
-                found, key = rec(("三", rd.key, c))
-                text.iat[i, j] = cell_text(found)
-                keys.iat[i, j] = key
-                status.iat[i, j] = found["status"] if found else "missing"
-        frames.append({"caption": "", "text": text, "keys": keys, "status": status})
+        cells = [[("三", rd.key, c) for c in forms.APPLICANT_COLUMNS] for rd in rows]
+        frames.append({"caption": "", **grid(idx, _columns_三(), cells)})
         return frames
     if table == "四":
         tuples = []
@@ -175,16 +173,7 @@ def form_frames(values: pd.DataFrame, table: str, template: Optional[str] = None
             for c in forms.OUTCOME_COLUMNS:
                 tuples.append((group, sub, c))
                 cells.append(("四", rd.key, c))
-        cols = pd.MultiIndex.from_tuples(tuples)
-        text = pd.DataFrame(index=pd.Index(["件数"]), columns=cols, dtype=object)
-        keys = text.copy()
-        status = text.copy()
-        for j, key in enumerate(cells):
-            found, k = rec(key)
-            text.iat[0, j] = cell_text(found)
-            keys.iat[0, j] = k
-            status.iat[0, j] = found["status"] if found else "missing"
-        frames.append({"caption": "", "text": text, "keys": keys, "status": status})
+        frames.append({"caption": "", **grid(pd.Index(["件数"]), pd.MultiIndex.from_tuples(tuples), [cells])})
         return frames
     raise KeyError(table)
 

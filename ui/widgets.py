@@ -147,17 +147,33 @@ def report_picker(label: str = "选择报告", key: str = "report_pick",
 
 
 def chart_with_data(fig, data: pd.DataFrame, key: str, file_stem: str,
-                    shown: Optional[pd.DataFrame] = None) -> None:
+                    shown=None, page_rows: Optional[int] = None) -> None:
     """A chart with its data beside it: table, CSV download and PNG (print quality) download.
 
-    ``shown`` is an optional display version of ``data`` (e.g. unknown numbers spelled out);
-    the CSV always carries ``data``.
+    ``shown`` is an optional display version of ``data`` (e.g. unknown numbers spelled out), or a function of a
+    slice of ``data`` that makes it; the CSV always carries ``data``. With ``page_rows``, a table longer than
+    that is shown a page at a time (a province's trend is tens of thousands of rows: every row stays reachable,
+    only the page is sent to the browser and formatted).
     """
     left, right = st.columns([3, 2])
     with left:
         st.plotly_chart(fig, key=f"chart_{key}", config={"displaylogo": False})
     with right:
-        st.dataframe(data if shown is None else shown, hide_index=True, key=f"data_{key}", height=min(420, 40 + 35 * max(len(data), 1)))
+        part = data
+        if page_rows and len(data) > page_rows:
+            pages = -(-len(data) // page_rows)
+            page = int(st.number_input(f"页码（共 {pages} 页，每页 {page_rows} 行）", min_value=1, max_value=pages,
+                                       value=1, step=1, key=f"page_{key}"))
+            start = (page - 1) * page_rows
+            part = data.iloc[start:start + page_rows]
+            st.caption(f"第 {start + 1}–{start + len(part)} 行，共 {len(data)} 行。")
+        if shown is None:
+            table = part
+        elif callable(shown):
+            table = shown(part)
+        else:
+            table = shown if part is data else shown.iloc[start:start + page_rows]
+        st.dataframe(table, hide_index=True, key=f"data_{key}", height=min(420, 40 + 35 * max(len(table), 1)))
         # written when asked for: the data of a province's trend is tens of thousands of rows
         st.download_button("下载数据（CSV）", lambda: exports.csv_bytes(data), file_name=f"{file_stem}.csv",
                            mime="text/csv", key=f"csv_{key}", icon=":material/download:", on_click="ignore")

@@ -29,7 +29,10 @@ Schema (``PRAGMA user_version`` = :data:`SCHEMA_VERSION`). ``values`` is an SQL 
 * ``sections``, ``findings`` (``kind`` = ``note`` for parse notes, ``finding`` for rule findings), ``files``,
   ``decisions``, ``corrections``, ``publication_dates``, ``roster`` (with ``report_url``), ``roster_matches``;
 * ``sources(sha256, url, final_url, via_url, link_text, year_asked, fetched_at, published, published_source,
-  content_type, content_sha256)`` - one row per place a report was fetched from.
+  content_type, content_sha256)`` - one row per place a report was fetched from;
+* ``report_summary(report_id, n_findings, error, warning, info, n_open, s1 … s6)`` - per report what the
+  dashboard's summaries count (rule findings, by severity without the dismissed ones, undecided ones; sections
+  found), kept by triggers in every write transaction (schema 11).
 
 This package never imports streamlit or plotly.
 """

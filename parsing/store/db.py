@@ -30,7 +30,7 @@ import pandas as pd
 from ..clock import now_iso
 from ..model import ReportError
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 ENV_VAR = "GOVREPORT_DB"
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "data" / "reports.sqlite3"
 FILE_MODE = 0o600
@@ -44,6 +44,91 @@ MSG_LOCKED = "报告库“{path}”正被其他程序长时间占用，请稍后
 MSG_NOT_A_STORE = "文件“{path}”不是有效的报告库（SQLite 数据库），请检查 GOVREPORT_DB 或 --db 设置的路径。"
 MSG_NEWER = ("数据库“{path}”由更新版本的程序创建（结构版本 {version}），本程序只支持到版本 {supported}，"
              "请升级程序后再打开。")
+
+# Per report, what the dashboard's summaries of a province count (kept by triggers in every write transaction, so
+# no write path has to remember it): rule findings by severity without those the reviewer dismissed (the badge),
+# findings without a decision, every rule finding, and the sections found (s1 … s6, as section_flags gives them).
+# A finding's decision is looked up when the finding is written; a decision's change recounts its report.
+_FINDING_DECISION = ("(SELECT d.status FROM decisions d JOIN reports r ON r.sha256=d.sha256"
+                     " WHERE r.id={row}.report_id AND d.finding_key={row}.finding_key)")
+
+
+def _finding_delta(row: str, sign: str) -> str:
+    dec = _FINDING_DECISION.format(row=row)
+    parts = [f"n_findings=n_findings{sign}1"]
+    for sev in ("error", "warning", "info"):
+        parts.append(f"{sev}={sev}{sign}({row}.severity='{sev}' AND {dec} IS NOT 'dismissed')")
+    parts.append(f"n_open=n_open{sign}({dec} IS NULL)")
+    return (f"UPDATE report_summary SET {', '.join(parts)} WHERE report_id={row}.report_id")
+
+
+_RECOUNT = ("UPDATE report_summary SET (n_findings, error, warning, info, n_open) = (SELECT COUNT(*),"
+            " COALESCE(SUM(f.severity='error' AND d.status IS NOT 'dismissed'), 0),"
+            " COALESCE(SUM(f.severity='warning' AND d.status IS NOT 'dismissed'), 0),"
+            " COALESCE(SUM(f.severity='info' AND d.status IS NOT 'dismissed'), 0),"
+            " COALESCE(SUM(d.status IS NULL), 0)"
+            " FROM findings f JOIN reports r ON r.id=f.report_id"
+            " LEFT JOIN decisions d ON d.sha256=r.sha256 AND d.finding_key=f.finding_key"
+            " WHERE f.report_id=report_summary.report_id AND f.kind='finding')"
+            " WHERE report_id IN ({ids})")
+_OF_SHA = "SELECT id FROM reports WHERE sha256={row}.sha256"
+_SECTION_SET = ("UPDATE report_summary SET " + ", ".join(
+    f"s{n}=CASE WHEN {{row}}.number={n} THEN {{value}} ELSE s{n} END" for n in range(1, 7))
+    + " WHERE report_id={row}.report_id")
+_SUMMARY_ROW = "INSERT OR IGNORE INTO report_summary(report_id) VALUES ({row}.report_id)"
+
+_SUMMARY_SQL = f"""
+CREATE TABLE IF NOT EXISTS report_summary (
+    report_id  INTEGER PRIMARY KEY,
+    n_findings INTEGER NOT NULL DEFAULT 0,
+    error      INTEGER NOT NULL DEFAULT 0,
+    warning    INTEGER NOT NULL DEFAULT 0,
+    info       INTEGER NOT NULL DEFAULT 0,
+    n_open     INTEGER NOT NULL DEFAULT 0,
+    s1 INTEGER NOT NULL DEFAULT 0, s2 INTEGER NOT NULL DEFAULT 0, s3 INTEGER NOT NULL DEFAULT 0,
+    s4 INTEGER NOT NULL DEFAULT 0, s5 INTEGER NOT NULL DEFAULT 0, s6 INTEGER NOT NULL DEFAULT 0
+);
+CREATE TRIGGER IF NOT EXISTS summary_report_in AFTER INSERT ON reports BEGIN
+    INSERT OR IGNORE INTO report_summary(report_id) VALUES (NEW.id);
+END;
+CREATE TRIGGER IF NOT EXISTS summary_report_out AFTER DELETE ON reports BEGIN
+    DELETE FROM report_summary WHERE report_id=OLD.id;
+END;
+CREATE TRIGGER IF NOT EXISTS summary_finding_in AFTER INSERT ON findings WHEN NEW.kind='finding' BEGIN
+    {_SUMMARY_ROW.format(row="NEW")};
+    {_finding_delta("NEW", "+")};
+END;
+CREATE TRIGGER IF NOT EXISTS summary_finding_out AFTER DELETE ON findings WHEN OLD.kind='finding' BEGIN
+    {_finding_delta("OLD", "-")};
+END;
+CREATE TRIGGER IF NOT EXISTS summary_finding_change AFTER UPDATE ON findings BEGIN
+    {_SUMMARY_ROW.format(row="NEW")};
+    {_RECOUNT.format(ids="OLD.report_id, NEW.report_id")};
+END;
+CREATE TRIGGER IF NOT EXISTS summary_decision_in AFTER INSERT ON decisions BEGIN
+    {_RECOUNT.format(ids=_OF_SHA.format(row="NEW"))};
+END;
+CREATE TRIGGER IF NOT EXISTS summary_decision_out AFTER DELETE ON decisions BEGIN
+    {_RECOUNT.format(ids=_OF_SHA.format(row="OLD"))};
+END;
+CREATE TRIGGER IF NOT EXISTS summary_decision_change AFTER UPDATE ON decisions BEGIN
+    {_RECOUNT.format(ids=_OF_SHA.format(row="OLD"))};
+    {_RECOUNT.format(ids=_OF_SHA.format(row="NEW"))};
+END;
+CREATE TRIGGER IF NOT EXISTS summary_section_in AFTER INSERT ON sections BEGIN
+    {_SUMMARY_ROW.format(row="NEW")};
+    {_SECTION_SET.format(row="NEW", value="NEW.found")};
+END;
+CREATE TRIGGER IF NOT EXISTS summary_section_out AFTER DELETE ON sections BEGIN
+    {_SECTION_SET.format(row="OLD", value="0")};
+END;
+CREATE TRIGGER IF NOT EXISTS summary_section_change AFTER UPDATE ON sections BEGIN
+    {_SECTION_SET.format(row="OLD", value="0")};
+    {_SUMMARY_ROW.format(row="NEW")};
+    {_SECTION_SET.format(row="NEW", value="NEW.found")};
+END;
+"""
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -202,7 +287,7 @@ CREATE TABLE IF NOT EXISTS roster_matches (
     manual    INTEGER NOT NULL DEFAULT 0,
     method    TEXT
 );
-"""
+""" + _SUMMARY_SQL
 
 _VALUES_BY_CELL = _SCHEMA[_SCHEMA.index("CREATE INDEX IF NOT EXISTS cell_values_cell"):
                           _SCHEMA.index("CREATE TABLE IF NOT EXISTS sections")].strip().rstrip(";")
@@ -233,6 +318,22 @@ def _migrate_4(c: sqlite3.Connection) -> None:
     recompute_all_current(c)
 
 
+def fill_summary(c: sqlite3.Connection) -> None:
+    """(Re)build ``report_summary`` of every report from its findings, decisions and sections (the long way)."""
+    c.execute("DELETE FROM report_summary")
+    found = ", ".join(f"COALESCE((SELECT s.found FROM sections s WHERE s.report_id=r.id AND s.number={n}), 0)"
+                      for n in range(1, 7))
+    c.execute(f"INSERT INTO report_summary(report_id, s1, s2, s3, s4, s5, s6) SELECT r.id, {found} FROM reports r")
+    c.execute(_RECOUNT.format(ids="SELECT id FROM reports"))
+
+
+def _migrate_11(c: sqlite3.Connection) -> None:
+    """11: the per-report summary table and the triggers that keep it, filled from what the store holds."""
+    for stmt in _split_sql(_SUMMARY_SQL):
+        c.execute(stmt)
+    fill_summary(c)
+
+
 # Migrations from version N to N+1: an SQL script or a function of the open connection.
 MIGRATIONS: dict[int, Union[str, Callable[[sqlite3.Connection], None]]] = {
     # 2: fields of ParsedReport / SectionText that have no column of their own (e.g. SectionText.in_order)
@@ -258,6 +359,9 @@ MIGRATIONS: dict[int, Union[str, Callable[[sqlite3.Connection], None]]] = {
     # 10: a covering index of what the review workbench filters, counts and orders a province's findings by
     #     (rule, severity, the decision's key, the finding's place in its report), read without the messages
     9: "CREATE INDEX IF NOT EXISTS findings_workbench ON findings(kind, report_id, rule, severity, finding_key, seq)",
+    # 11: per report, the finding counts and sections found the dashboard's summaries read (report_summary), kept
+    #     by triggers on every write, filled here the long way
+    10: _migrate_11,
 }
 
 
@@ -400,7 +504,17 @@ def _in(column: str, values: list, params: list) -> str:
 
 
 def _split_sql(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """The statements of ``script`` (a trigger's body, between BEGIN and END, stays in its statement)."""
+    out, part = [], ""
+    for piece in script.split(";"):
+        part = f"{part};{piece}" if part else piece
+        if sqlite3.complete_statement(part + ";"):
+            if part.strip():
+                out.append(part.strip())
+            part = ""
+    if part.strip():
+        out.append(part.strip())
+    return out
 
 
 class Database:

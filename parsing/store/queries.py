@@ -33,11 +33,11 @@ class QueriesMixin:
         dashboard's catalog) need not count them report by report."""
         where = "WHERE r.is_current=1" if current_only else ""
         cols = ", ".join(f"r.{c}" for c in _REPORT_META)
+        # the finding counts are kept per report on every write (report_summary, schema 11)
         counting = (
             " EXISTS(SELECT 1 FROM files f WHERE f.sha256=r.sha256) AS has_file,"
-            " (SELECT COUNT(*) FROM findings f WHERE f.report_id=r.id AND f.kind='finding') AS n_findings,"
-            " (SELECT COUNT(*) FROM findings f WHERE f.report_id=r.id AND f.kind='finding' AND NOT EXISTS("
-            "    SELECT 1 FROM decisions d WHERE d.sha256=r.sha256 AND d.finding_key=f.finding_key)) AS n_open,"
+            " COALESCE((SELECT n_findings FROM report_summary q WHERE q.report_id=r.id), 0) AS n_findings,"
+            " COALESCE((SELECT n_open FROM report_summary q WHERE q.report_id=r.id), 0) AS n_open,"
             " (SELECT COUNT(*) FROM corrections k WHERE k.sha256=r.sha256) AS n_corrections,") if counts else ""
         df = self._frame(
             f"SELECT {cols}, json_extract(r.extra, '$.published') AS published_as_read,"
@@ -61,10 +61,10 @@ class QueriesMixin:
     def section_flags(self, shas: Optional[list] = None) -> pd.DataFrame:
         """Per stored report: which sections were found (``s1`` … ``s6``, bool) and ``tables_found`` (dict of
         table -> bool), one row per sha256 — the completeness matrix without loading every report."""
-        # one aggregate over the sections' primary key (report_id, number): no pivot of every section row
-        found = ", ".join(f"COALESCE(MAX(CASE WHEN s.number={n} THEN s.found END), 0) AS s{n}" for n in range(1, 7))
+        # kept per report on every write (report_summary, schema 11): no aggregate over every section row
+        found = ", ".join(f"COALESCE(q.s{n}, 0) AS s{n}" for n in range(1, 7))
         out = self._frame(f"SELECT r.sha256, {found}, r.tables_found FROM reports r"
-                          " LEFT JOIN sections s ON s.report_id=r.id GROUP BY r.id ORDER BY r.id")
+                          " LEFT JOIN report_summary q ON q.report_id=r.id ORDER BY r.id")
         if shas is not None:
             out = out[out["sha256"].isin(list(shas))]
         cols = [f"s{n}" for n in range(1, 7)]
@@ -72,7 +72,7 @@ class QueriesMixin:
             out[c] = out[c].fillna(0).astype(bool)
         cache: dict = {}
         out["tables_found"] = [cache[t] if t in cache else cache.setdefault(t, json.loads(t) if t else {})
-                               for t in out["tables_found"]]
+                               for t in out["tables_found"].tolist()]
         out["tables_found"] = [dict(t) for t in out["tables_found"]]
         return out[["sha256", *cols, "tables_found"]].reset_index(drop=True)
 
@@ -310,17 +310,11 @@ class QueriesMixin:
         ``warning``, ``info`` (rule findings by severity, those the reviewer dismissed left out: what the badge
         counts) and ``n_open`` (findings without a decision). Reports without findings have zeros."""
         where = "WHERE r.is_current=1" if current_only else ""
+        # kept per report on every write (report_summary, schema 11): no aggregate over every finding
         return self._frame(
-            "SELECT r.sha256, COALESCE(c.error, 0) AS error, COALESCE(c.warning, 0) AS warning,"
-            " COALESCE(c.info, 0) AS info, COALESCE(c.n_open, 0) AS n_open FROM reports r LEFT JOIN ("
-            "  SELECT f.report_id,"
-            "   SUM(f.severity='error' AND d.status IS NOT 'dismissed') AS error,"
-            "   SUM(f.severity='warning' AND d.status IS NOT 'dismissed') AS warning,"
-            "   SUM(f.severity='info' AND d.status IS NOT 'dismissed') AS info,"
-            "   SUM(d.status IS NULL) AS n_open"
-            "  FROM findings f JOIN reports r2 ON r2.id=f.report_id"
-            "  LEFT JOIN decisions d ON d.sha256=r2.sha256 AND d.finding_key=f.finding_key"
-            f"  WHERE f.kind='finding' GROUP BY f.report_id) c ON c.report_id=r.id {where} ORDER BY r.id DESC")
+            "SELECT r.sha256, COALESCE(q.error, 0) AS error, COALESCE(q.warning, 0) AS warning,"
+            " COALESCE(q.info, 0) AS info, COALESCE(q.n_open, 0) AS n_open FROM reports r"
+            f" LEFT JOIN report_summary q ON q.report_id=r.id {where} ORDER BY r.id DESC")
 
     def finding_index(self, current_only: bool = True, text: bool = False) -> pd.DataFrame:
         """One lean row per rule finding (of the current versions with ``current_only``), for listing, filtering
