@@ -12,18 +12,23 @@ In one run, on the same files (``bench/corpus.py``: text PDFs, DOCX, text and sa
 3. ``pebble``: ``pebble.ProcessPool`` (forkserver, warm workers, ``schedule(..., timeout=60)``) running the
    same function, every task scheduled at once;
 4. ``import``: :func:`parsing.batch.import_folder` into a new store (parse, check, store one transaction per
-   report) through the one pool;
+   report) through the one pool: in this process (whose forkserver the rows above have started already), and
+   in a fresh process of its own (its forkserver's start counted, as for any import);
 5. with ``--main DIR`` (a checkout of an older tree): that tree's ``import_folder`` on the same folder, in a
-   subprocess with the same interpreter.
+   fresh process with the same interpreter, alternating with this tree's;
+6. with ``--cold``: both sides cold, each a fresh process with the interpreter's start and the parser's import:
+   ``python -m parsing import FOLDER`` against a fresh process doing parse + check file after file.
 
 Ratios are against ``sequential`` in the same run; the load average is printed because other work on the
 machine changes every figure. For the imports the CPU seconds of the importing process itself (checking against
-the neighbouring years, storing; the workers' parsing not counted) are printed too: that figure hardly depends on
-the load, and on two cores every second of it is taken from the two workers. pebble is optional (``pip install pebble``); without it that row is skipped.
+the neighbouring years, storing; the workers' parsing not counted) and of the pool (the forkserver's start, its
+import of the parser, and the workers it reaped) are printed too: CPU seconds hardly depend on the load, and on
+two cores every second of the importing process is taken from the two workers. pebble is optional (``pip install pebble``); without it that row is skipped.
 """
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import subprocess
 import sys
@@ -43,16 +48,75 @@ from parsing.rules import check_report  # noqa: E402
 from parsing.store import Store  # noqa: E402
 from parsing.workers import Pool, Task, context, cpu_count  # noqa: E402
 
-MAIN_IMPORT = """
+def pool_cpu() -> float:
+    """CPU seconds of this process's forkserver (its start and import of the parser) and of the workers it has
+    reaped (closed pools), 0 before it runs."""
+    import multiprocessing.forkserver as fs
+
+    import psutil
+
+    pid = getattr(fs._forkserver, "_forkserver_pid", None)
+    if not pid:
+        return 0.0
+    t = psutil.Process(pid).cpu_times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+MAIN_IMPORT = inspect.getsource(pool_cpu) + """
 import sys, time
 sys.path.insert(0, sys.argv[1])
 from parsing.batch import import_folder
 from parsing.store import Store
-with Store(sys.argv[3]) as store:
-    t, c = time.perf_counter(), time.process_time()
-    s = import_folder(sys.argv[2], store, workers=int(sys.argv[4]))
-    print(time.perf_counter() - t, s["imported"], len(s["failed"]), time.process_time() - c)
+if __name__ == "__main__":
+    with Store(sys.argv[3]) as store:
+        t, c, p = time.perf_counter(), time.process_time(), pool_cpu()
+        s = import_folder(sys.argv[2], store, workers=int(sys.argv[4]))
+        print(time.perf_counter() - t, s["imported"], len(s["failed"]), time.process_time() - c, pool_cpu() - p)
 """
+
+# the one-process side cold: a fresh interpreter imports the parser and does the same work file after file
+COLD_SEQUENTIAL = """
+import os, sys
+sys.path.insert(0, sys.argv[1])
+from parsing import parse_bytes
+from parsing.batch import iter_report_files
+from parsing.rules import check_report
+for path in iter_report_files(sys.argv[2]):
+    r = parse_bytes(path.read_bytes(), path.name)
+    if not r.error:
+        check_report(r)
+"""
+
+
+def cold(folder, workers: int, tree: Path = ROOT) -> tuple[float, float]:
+    """Both sides cold, each a fresh process including the interpreter's start and the parser's import:
+    ``python -m parsing import FOLDER`` (into a new store) and a fresh process doing parse + check file after
+    file. Returns their wall seconds ``(import, sequential)``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "parsing", "import", str(folder), "--db", str(Path(tmp) / "c.sqlite3"),
+                        "--jobs", str(workers)], cwd=str(tree), check=True, capture_output=True)
+        t_imp = time.perf_counter() - t
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-c", COLD_SEQUENTIAL, str(tree), str(folder)], cwd=str(tree), check=True,
+                   capture_output=True)
+    return t_imp, time.perf_counter() - t
+
+
+def import_cpu(folder, workers: int) -> tuple[float, float, float, dict]:
+    """``import_folder`` of ``folder`` into a new store in this process: (wall s, this process's CPU s, the
+    pool's CPU s (forkserver start and workers), summary)."""
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "i.sqlite3") as store:
+        t, c, p = time.perf_counter(), time.process_time(), pool_cpu()
+        s = import_folder(folder, store, workers)
+        return time.perf_counter() - t, time.process_time() - c, pool_cpu() - p, s
+
+
+def sequential_cpu(datas) -> tuple[float, float]:
+    """:func:`sequential` timed: (wall s, CPU s)."""
+    t, c = time.perf_counter(), time.process_time()
+    sequential(datas)
+    return time.perf_counter() - t, time.process_time() - c
 
 
 def sequential(datas):
@@ -96,6 +160,8 @@ def main(argv=None) -> int:
     ap.add_argument("--workers", type=int, default=cpu_count())
     ap.add_argument("--main", type=Path, help="a checkout of an older tree whose import_folder to time too")
     ap.add_argument("--repeat", type=int, default=1, help="alternate the measurements this many times")
+    ap.add_argument("--cold", action="store_true", help="also both sides cold: python -m parsing import against a"
+                    " fresh process doing the same work file after file (each with the interpreter's start)")
     a = ap.parse_args(argv)
     files = build_corpus(a.n, 0, None, log=lambda m: print(m, file=sys.stderr))
     folder = Path(files[0].path).parent
@@ -108,35 +174,51 @@ def main(argv=None) -> int:
     print("load average before: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     sequential(datas[:8])  # warm this process's caches once
     rows: dict[str, list[float]] = {}
-    main_cpu: dict[str, list[float]] = {}
+    cpu: dict[str, list[tuple[float, float]]] = {}  # (this process, the pool: forkserver start + workers)
+    trees = [("this tree", ROOT)] + ([(str(a.main), a.main)] if a.main else [])
     for _ in range(a.repeat):
-        rows.setdefault("sequential (parse + check, one process)", []).append(timed(sequential, datas)[0])
-        rows.setdefault("ours: parsing.workers.Pool", []).append(timed(ours, datas, a.workers)[0])
+        t, c = sequential_cpu(datas)
+        rows.setdefault("sequential (parse + check, one process)", []).append(t)
+        cpu.setdefault("sequential (parse + check, one process)", []).append((c, 0.0))
+        p = pool_cpu()
+        t = timed(ours, datas, a.workers)[0]
+        rows.setdefault("ours: parsing.workers.Pool", []).append(t)
+        cpu.setdefault("ours: parsing.workers.Pool", []).append((0.0, pool_cpu() - p))
         try:
             import pebble  # noqa: F401
         except ImportError:
             pass
         else:
             rows.setdefault("pebble.ProcessPool", []).append(timed(pebble_pool, datas, a.workers)[0])
-        with tempfile.TemporaryDirectory() as tmp:
-            with Store(Path(tmp) / "i.sqlite3") as store:
-                c = time.process_time()
-                t, s = timed(import_folder, folder, store, a.workers)
-                main_cpu.setdefault("import_folder (this tree)", []).append(time.process_time() - c)
-            assert s["imported"] == len(files), s
-            rows.setdefault("import_folder (this tree)", []).append(t)
-            if a.main:
-                out = subprocess.run([sys.executable, "-c", MAIN_IMPORT, str(a.main), str(folder),
+        t, c, p, s = import_cpu(folder, a.workers)
+        assert s["imported"] == len(files), s
+        rows.setdefault("import_folder (this process, forkserver already warm)", []).append(t)
+        cpu.setdefault("import_folder (this process, forkserver already warm)", []).append((c, p))
+        # each tree's import in a fresh process of its own (that tree's forkserver start counted), alternating
+        for label, tree in trees:
+            with tempfile.TemporaryDirectory() as tmp:
+                out = subprocess.run([sys.executable, "-c", MAIN_IMPORT, str(tree), str(folder),
                                       str(Path(tmp) / "m.sqlite3"), str(a.workers)], capture_output=True, text=True,
-                                     check=True, cwd=str(a.main)).stdout.split()
-                rows.setdefault(f"import_folder ({a.main})", []).append(float(out[0]))
-                main_cpu.setdefault(f"import_folder ({a.main})", []).append(float(out[3]))
+                                     check=True, cwd=str(tree)).stdout.split()
+            name = f"import_folder ({label}, fresh process)"
+            rows.setdefault(name, []).append(float(out[0]))
+            cpu.setdefault(name, []).append((float(out[3]), float(out[4])))
+        if a.cold:
+            for label, tree in trees:
+                t_imp, t_seq = cold(folder, a.workers, tree)
+                rows.setdefault(f"cold: python -m parsing import ({label})", []).append(t_imp)
+                rows.setdefault(f"cold: fresh process, file after file ({label})", []).append(t_seq)
     base = min(rows["sequential (parse + check, one process)"])
-    print(f"| {'method':45s} | best s | ratio to sequential | CPU s of the importing process |")
+    print(f"| {'method':60s} | best s | ratio to sequential | CPU s: importing process + pool (forkserver, workers) |")
     print("|---|---|---|---|")
     for name, ts in rows.items():
-        cpu = f"{min(main_cpu[name]):.1f}" if name in main_cpu else ""
-        print(f"| {name:45s} | {min(ts):6.1f} | {min(ts) / base:5.2f}x | {cpu} |")
+        k = ts.index(min(ts))
+        c = f"{cpu[name][k][0]:.1f} + {cpu[name][k][1]:.1f}" if name in cpu else ""
+        ref = base
+        if name.startswith("cold: python -m parsing import"):
+            ref = min(rows[name.replace("cold: python -m parsing import", "cold: fresh process, file after file")])
+        print(f"| {name:60s} | {min(ts):6.1f} | {min(ts) / ref:5.2f}x | {c} |")
+    print("(cold rows: the import against the fresh file-after-file process of the same tree)")
     print("load average after: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     return 0
 

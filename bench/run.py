@@ -19,7 +19,8 @@ What it prints, in one run:
    the peak resident size of any process;
 5. the four figures of issue 14 (province scale), each a ratio or a per-page cost measured in this run:
    import of a county folder against the same parse + check file after file in one process
-   (``bench/pool_bench.py``'s measures), parse + check of text PDFs against pypdfium2's plain text of the same
+   (``bench/pool_bench.py``'s measures; with both runs' CPU seconds, and, labelled apart, both sides cold as fresh
+   processes: ``python -m parsing import`` against a fresh process doing the same file after file), parse + check of text PDFs against pypdfium2's plain text of the same
    pages, OCR CPU seconds per scanned page (``bench/ocr_bench.py``, with its accuracy), and each dashboard
    page's first load on a province store (``bench/dashboard_bench.py``: 3,000 bodies x 10 years = 30,000
    reports; ``--quick``: 300 x 10) with the export of everything. ``--ratios`` prints only these.
@@ -328,8 +329,6 @@ def issue14(quick: bool, workers: int, log) -> list[str]:
     import dashboard_bench
     import ocr_bench
     import pool_bench
-    from parsing.batch import import_folder
-    from parsing.store import Store
 
     lines = ["issue 14 figures (load average at start: " + " ".join(f"{x:.1f}" for x in os.getloadavg()) + ")"]
     # 1. import against file after file
@@ -338,11 +337,16 @@ def issue14(quick: bool, workers: int, log) -> list[str]:
     folder = Path(files[0].path).parent
     datas = [(Path(f.path).read_bytes(), os.path.basename(f.path)) for f in files]
     pool_bench.sequential(datas[:8])
-    t_seq = _timed(pool_bench.sequential, datas)[0]
-    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "i.sqlite3") as store:
-        t_imp, summary = _timed(import_folder, folder, store, workers)
+    t_seq, c_seq = pool_bench.sequential_cpu(datas)
+    t_imp, c_imp, c_pool, summary = pool_bench.import_cpu(folder, workers)
     lines.append(f"| import of {len(files)} files ({workers} workers) / parse + check file after file | "
                  f"{t_imp:.1f} s / {t_seq:.1f} s | **{t_imp / t_seq:.2f}x** | target <= 0.6x |")
+    lines.append(f"|   CPU seconds of the same two runs: import = importing process {c_imp:.1f} + pool {c_pool:.1f} "
+                 f"(forkserver start, workers) / file after file {c_seq:.1f} | | {(c_imp + c_pool) / c_seq:.2f}x | |")
+    t_cold_imp, t_cold_seq = pool_bench.cold(folder, workers)
+    lines.append(f"|   both sides cold (fresh processes, interpreter start included): python -m parsing import / "
+                 f"a fresh process file after file | {t_cold_imp:.1f} s / {t_cold_seq:.1f} s | "
+                 f"{t_cold_imp / t_cold_seq:.2f}x | |")
     # 2. text PDFs: parse + check against pypdfium2 plain text, same pages
     pdfs = [f for f in files if f.kind in ("pdf", "sample")][: (10 if quick else 60)]
     ours_t = pdfium_t = 0.0

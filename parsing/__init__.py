@@ -13,10 +13,24 @@ from __future__ import annotations
 import hashlib
 import os
 
+from typing import TYPE_CHECKING
+
 from .model import Document, ReportError
-from .report import ParsedReport
+
+if TYPE_CHECKING:
+    from .report import ParsedReport
 
 PARSER_VERSION = "0.1.0"
+
+
+def __getattr__(name: str):
+    # ParsedReport (and with it pandas, about a second to import) only when asked for, so that
+    # ``python -m parsing import`` can start the worker pool's forkserver first (PEP 562)
+    if name == "ParsedReport":
+        from .report import ParsedReport
+
+        return ParsedReport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def parse_bytes(data: bytes, name: str, progress=None) -> ParsedReport:
@@ -30,6 +44,7 @@ def parse_bytes(data: bytes, name: str, progress=None) -> ParsedReport:
     from .extract import extract_report
     from .limits import check_size
     from .readers import read_document
+    from .report import ParsedReport
 
     sha = hashlib.sha256(data).hexdigest()
     try:
@@ -50,6 +65,8 @@ def parse_bytes(data: bytes, name: str, progress=None) -> ParsedReport:
 
 def parse_path(path: str | os.PathLike) -> ParsedReport:
     """Parse a file on disk (see :func:`parse_bytes`)."""
+    from .report import ParsedReport
+
     p = os.fspath(path)
     try:
         with open(p, "rb") as fh:

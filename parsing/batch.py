@@ -19,7 +19,7 @@ from .exports import _parquet_safe, export, export_frames  # noqa: F401 - moved 
 from .model import ReportError
 from .readers import EXTENSIONS
 from .store import CheckFn, ParseFn, Store
-from .workers import Limits, cpu_count
+from .workers import Limits, cpu_count, prestart
 
 Progress = Callable[[int, int, str, str], None]  # (done, total, file name, "imported"/"unchanged"/"failed")
 
@@ -85,7 +85,10 @@ def import_folder(folder: str | os.PathLike, store: Store, workers: Optional[int
     root = Path(folder)
     if not root.exists():
         raise ReportError(f"找不到文件夹“{folder}”。")
+    if pool is None and workers != 0 and pipeline._picklable(parse_fn):
+        prestart()  # the forkserver imports the parser while this process lists and hashes the folder
     files = iter_report_files(root)
+    single = root.is_file()
     total = len(files)
     summary: dict = {"imported": 0, "unchanged": 0, "failed": []}
     done = 0
@@ -103,7 +106,7 @@ def import_folder(folder: str | os.PathLike, store: Store, workers: Optional[int
     todo: list[pipeline.Source] = []
     seen: set[str] = set()
     for path in files:
-        name = path.name if root.is_file() else path.relative_to(root).as_posix()
+        name = path.name if single else path.relative_to(root).as_posix()
         try:
             sha = sha256_file(path)
         except OSError as exc:

@@ -40,6 +40,7 @@ from . import limits as _limits
 from .model import ReportError
 from .report import ParsedReport
 from .store import CheckFn, ParseFn, Store, report_body_key
+from .store.reports import report_rows
 from .workers import Limits, Pool, Task
 
 # What became of a file (Result.outcome)
@@ -145,6 +146,21 @@ def parse_and_check(data: bytes, name: str, parse_fn: Optional[ParseFn], check_f
         return report, with_previous(own, None), own
     except Exception as exc:  # a rule bug: reported for this file
         return report, MSG_CHECK_BUG.format(detail=f"{type(exc).__name__}: {exc}"), None
+
+
+def parse_check_rows(data: bytes, name: str, parse_fn: Optional[ParseFn], check_fn: Optional[CheckFn],
+                     on_page: Optional[Callable[[int, int], None]] = None) -> tuple[ParsedReport, Any, Any, Any]:
+    """:func:`parse_and_check`, and the report's rows for the store (:func:`parsing.store.reports.report_rows`,
+    None for an unreadable report) made here too: the task of a run that stores its reports, so that the
+    process writing the store only binds rows. Returns ``(report, findings, own, rows)``."""
+    report, findings, own = parse_and_check(data, name, parse_fn, check_fn, on_page)
+    rows = None
+    if not report.error and not isinstance(findings, str):
+        try:
+            rows = report_rows(report, findings)
+        except Exception:  # noqa: BLE001 - the store makes them itself and reports the problem there
+            rows = None
+    return report, findings, own, rows
 
 
 def _picklable(*objs) -> bool:
@@ -327,25 +343,28 @@ def _recheck_next_year(store: Store, groups: Iterable[tuple], check_fn: Optional
 
 def store_report(store: Store, report: ParsedReport, findings: Optional[pd.DataFrame],
                  check_fn: Optional[CheckFn], data: Optional[bytes] = None, replace: bool = False,
-                 checked: Optional[ParsedReport] = None, stored: Optional[_Stored] = None, own: Any = None) -> str:
+                 checked: Optional[ParsedReport] = None, stored: Optional[_Stored] = None, own: Any = None,
+                 rows: Any = None) -> str:
     """Step 3: store one checked report and re-check the next year's report of its body, in one transaction.
 
     With ``replace`` the stored report of the same sha256 is replaced (a re-parse: the reviewer's work stays),
     otherwise it is added (``data``: the original file, kept for a later re-parse). ``checked`` is the report as
     checked (with the reviewer's corrections), when it differs from ``report``. ``own``: the report's own
     findings (:class:`parsing.rules.OwnFindings`, of the report as stored), kept in this run's ``stored`` for the
-    checks of its neighbours. Returns the store's outcome (:data:`IMPORTED`, :data:`UNCHANGED` or
+    checks of its neighbours. ``rows``: the report's rows made in its worker
+    (:class:`parsing.store.reports.ReportRows`; the store uses them only while they match). Returns the store's
+    outcome (:data:`IMPORTED`, :data:`UNCHANGED` or
     :data:`REPARSED`).
     """
     key, year = report_body_key(report), report.year
     with store.transaction() as c:
         if replace:
             old = c.execute("SELECT body_key, year FROM reports WHERE sha256=?", (report.sha256,)).fetchone()
-            store.replace(report, findings)
+            store.replace(report, findings, rows=rows)
             groups = {(key, year), tuple(old)} if old else {(key, year)}
             outcome = REPARSED
         else:
-            outcome = store.add(report, findings, data=data)
+            outcome = store.add(report, findings, data=data, rows=rows)
             groups = {(key, year)} if outcome == IMPORTED else set()
         reviewed = checked is not None and checked is not report and (
             store.correction_cells(report.sha256) or store.published_override(report.sha256))
@@ -405,8 +424,10 @@ def run(sources: Iterable[Source], store: Optional[Store] = None, *, save: bool 
     in_process = workers == 0 or not _picklable(parse_fn)
     worker_check = check_fn if _picklable(check_fn) else None
     held: dict[int, bytes] = {}  # bytes of files in flight that are to be kept or handed back
+    task_fn = parse_check_rows if keep else parse_and_check  # a stored report's rows are made in its worker
 
-    def finish(i: int, report: ParsedReport, findings: Any, own: Any, data: Optional[bytes]) -> Result:
+    def finish(i: int, report: ParsedReport, findings: Any, own: Any, data: Optional[bytes], rows: Any = None
+               ) -> Result:
         src = sources[i]
         if src.sha256 and report.sha256 and report.sha256 != src.sha256:
             return Result(i, src, FAILED, report, None, MSG_SHA_MISMATCH, data)
@@ -429,7 +450,7 @@ def run(sources: Iterable[Source], store: Optional[Store] = None, *, save: bool 
             if keep:
                 outcome = store_report(store, report, findings, check_fn,
                                        data=data if keep_files else None, replace=replace, checked=checked,
-                                       stored=stored, own=own)
+                                       stored=stored, own=own, rows=rows)
                 result = Result(i, src, outcome, report, findings, None, data)
             else:
                 result = Result(i, src, NOT_SAVED, report, findings, None, data)
@@ -459,26 +480,26 @@ def run(sources: Iterable[Source], store: Optional[Store] = None, *, save: bool 
                 yield Task(i, src.name, error=exc.message, args=(data,))
                 continue
             held[i] = data
-            yield Task(i, src.name, parse_and_check, (data, src.name, parse_fn, worker_check))
+            yield Task(i, src.name, task_fn, (data, src.name, parse_fn, worker_check))
 
-    def parsed() -> Iterator[tuple[int, ParsedReport, Any, Any, Optional[bytes]]]:
-        """(index, report, findings, own findings, bytes) of every source as its parse finishes."""
+    def parsed() -> Iterator[tuple[int, ParsedReport, Any, Any, Optional[bytes], Any]]:
+        """(index, report, findings, own findings, bytes, rows) of every source as its parse finishes."""
         for i, src in enumerate(sources):  # already parsed sources first, in the order given
             if src.report is not None:
-                yield i, src.report, None, None, src.data
+                yield i, src.report, None, None, src.data, None
         if in_process:
             for task in tasks():
                 i = task.key
                 if task.error is not None:
                     data = task.args[0] if task.args else None
-                    yield i, _error_report(task.name, data, task.error), None, None, data
+                    yield i, _error_report(task.name, data, task.error), None, None, data, None
                     continue
                 if on_start:
                     on_start(i, sources[i])
                 page = (lambda d, n, _i=i: on_page(_i, sources[_i], d, n)) if on_page else None
                 data, name, parse = task.args[:3]
                 report, findings, own = parse_and_check(data, name, parse, check_fn, page)
-                yield i, report, findings, own, held.pop(i, None)
+                yield i, report, findings, own, held.pop(i, None), None
             return
         own_pool = pool is None
         workers_pool = pool or Pool(workers, limits)
@@ -490,23 +511,25 @@ def run(sources: Iterable[Source], store: Optional[Store] = None, *, save: bool 
                 data = held.pop(i, None)
                 if data is None and out.task.args:
                     data = out.task.args[0]
+                rows = None
                 if out.ok:
-                    report, findings, own = out.value
+                    report, findings, own, *more = out.value
+                    rows = more[0] if more else None
                 else:
                     kind = "internal" if out.reason in ("died", "raised") else "data"
                     report = _error_report(out.task.name, data, out.error, kind)
                     if not report.sha256 and sources[i].sha256:
                         report.sha256 = sources[i].sha256
                     findings = own = None
-                yield i, report, findings, own, data
+                yield i, report, findings, own, data, rows
         finally:
             if own_pool:
                 workers_pool.close()
 
     stream = parsed()
     if not ordered:
-        for i, report, findings, own, data in stream:
-            yield finish(i, report, findings, own, data)
+        for item in stream:
+            yield finish(*item)
         return
     waiting: dict[int, tuple] = {}
     nxt = 0

@@ -49,8 +49,12 @@ START_SECONDS = 120  # how long a new worker may take to start (wall clock; it i
 # Why a task has no value (Outcome.reason)
 TIMEOUT, MEMORY, DIED, RAISED, HUNG, REFUSED = "timeout", "memory", "died", "raised", "hung", "refused"
 
+# What the forkserver imports once for every worker. Also the libraries the parser imports on first use (python-docx
+# and lxml for the first DOCX, pyarrow's pandas bridge for the first frame pickled): otherwise each new worker pays
+# for them on its first file of that kind. A module missing here is skipped by the forkserver.
 _PRELOAD = ["parsing", "parsing.extract", "parsing.readers.pdf", "parsing.readers.docx",
-            "parsing.readers.html", "parsing.readers.text", "parsing.rules", "parsing.pipeline"]
+            "parsing.readers.html", "parsing.readers.text", "parsing.rules", "parsing.pipeline",
+            "docx", "lxml.etree", "pyarrow.pandas_compat", "pandas.core.methods.to_dict"]
 _CONTEXT = None
 
 
@@ -130,6 +134,17 @@ def context():
             ctx = multiprocessing.get_context("spawn")
         _CONTEXT = ctx
     return _CONTEXT
+
+
+def prestart() -> None:
+    """Start the forkserver now, so that its import of the parser (about 1.5 s of CPU) runs while the caller does
+    other work (listing and hashing a folder, opening the store) instead of delaying the first worker. Returns at
+    once; the workers started later wait only for what is left of it. Nothing to do with spawn, or when it runs."""
+    ctx = context()
+    if ctx.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def _serve(conn) -> None:

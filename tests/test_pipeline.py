@@ -301,3 +301,71 @@ def test_the_callers_pool_stays_open_and_a_pool_of_its_own_is_closed(monkeypatch
         list(pipeline.run(sources, None, save=False, workers=1))
         assert len(closed) == 1
         closed.clear()
+
+
+def _store_dump(store: Store) -> dict:
+    """Everything an import writes, by file name (ids and times left out)."""
+    q = store._query
+    out = {"reports": q("SELECT file_name, sha256, body, body_key, region, year, year_source, template, title, format,"
+                        " page_count, ocr, tables_found, text, parser_version, error, extra, pinned, is_current,"
+                        " cells_read, current_reason FROM reports ORDER BY file_name")}
+    out["cell_values"] = q("SELECT r.file_name, v.seq, k.table_id, k.row_key, k.col_key, v.value, v.raw, v.page,"
+                           " v.status, v.form, v.confidence, v.bbox FROM cell_values v JOIN reports r ON r.id=v.report_id"
+                           " JOIN cells k ON k.cell_id=v.cell_id ORDER BY r.file_name, v.seq")
+    out["sections"] = q("SELECT r.file_name, s.number, s.found, s.heading, s.text, s.page, s.extra FROM sections s"
+                        " JOIN reports r ON r.id=s.report_id ORDER BY r.file_name, s.number")
+    out["findings"] = q("SELECT r.file_name, f.kind, f.seq, f.rule, f.severity, f.message, f.table_id, f.row_key,"
+                        " f.col_key, f.section, f.expected, f.actual, f.finding_key FROM findings f"
+                        " JOIN reports r ON r.id=f.report_id ORDER BY r.file_name, f.kind, f.seq")
+    return out
+
+
+def test_rows_made_in_the_workers_store_exactly_what_the_store_makes_itself(tmp_path, monkeypatch):
+    """An import stores each report's rows as its worker made them (the importing process only binds them); the
+    store is the same, row for row, as when the store makes every row itself from the report (no workers)."""
+    from parsing.store import reports
+
+    folder = tmp_path / "县"
+    folder.mkdir()
+    for name in THREE_WAYS:
+        shutil.copy(SAMPLES / name, folder / name)
+    last = (SAMPLES / "000_f2cddb79f4434941.txt").read_text(encoding="utf-8").replace("2023年", "2022年")
+    (folder / "群科镇2022.txt").write_text(last, encoding="utf-8")  # cross-year findings made in this process
+    made_here = []
+    real = reports.report_rows
+    monkeypatch.setattr(reports, "report_rows", lambda *a, **k: (made_here.append(a[0].file), real(*a, **k))[1])
+    dumps = {}
+    for workers in (2, 0):
+        made_here.clear()
+        with Store(tmp_path / f"w{workers}.sqlite3") as store:
+            summary = import_folder(folder, store, workers=workers)
+            assert summary["imported"] == len(THREE_WAYS) + 1 and not summary["failed"], summary
+            dumps[workers] = _store_dump(store)
+        if workers:
+            assert made_here == [], "the importing process made rows the workers had made"
+        else:
+            assert len(made_here) == summary["imported"]
+    assert dumps[2]["cell_values"] and dumps[2]["findings"]
+    assert {r[3] for r in dumps[2]["findings"]} >= {CROSS_YEAR_RULE}
+    for table in dumps[0]:
+        assert dumps[2][table] == dumps[0][table], table
+
+
+def test_rows_made_before_a_report_changed_are_not_stored(tmp_path):
+    """Rows made in a worker are used only while the report still holds the frames they were made from: a report
+    (or findings) changed afterwards is stored as it is then."""
+    from parsing.store.reports import report_rows
+
+    text = (SAMPLES / "000_f2cddb79f4434941.txt").read_bytes()
+    report, findings, _own = pipeline.parse_and_check(text, "a.txt", None, pipeline.default_check())
+    rows = report_rows(report, findings)
+    changed = report.values.copy()
+    changed["value"] = 7.0
+    report.values = changed
+    fewer = findings.iloc[:1].copy()
+    with Store(tmp_path / "s.sqlite3") as store:
+        store.add(report, fewer, rows=rows)
+        stored = store.get(report.sha256)
+        assert (stored.values["value"] == 7.0).all()
+        assert len(store.findings(report.sha256, include_notes=False)) == 1
+        assert len(stored.notes) == len(report.notes)

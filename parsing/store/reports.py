@@ -11,6 +11,7 @@ import hashlib
 import json
 import math
 import sqlite3
+from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
 import pandas as pd
@@ -115,6 +116,89 @@ def best_version(rows: list[dict]) -> tuple[Optional[int], str]:
     return best["id"], reason
 
 
+@dataclass
+class ReportRows:
+    """A parsed report's rows for the store, made where it was parsed (a worker, :func:`report_rows`), so that
+    the process that writes the store only binds them (``executemany``): on two cores every CPU second that
+    process spends is taken from the parsing.
+
+    The frames the rows were made from travel along (in the same pickle, so they are the very objects of the
+    report that comes back): :meth:`Store.add` and :meth:`Store.replace` use the rows only while the report still
+    holds those objects (and the findings rows only for that findings frame), and else make the rows from the
+    report as it is, so a report or findings changed after parsing are stored as they are then."""
+
+    values: Any
+    value_rows: list
+    sections: Any
+    section_rows: list
+    notes: Any
+    note_rows: list
+    cells_read: int
+    findings: Any = None
+    finding_rows: Optional[list] = None
+
+    def for_report(self, report: ParsedReport) -> bool:
+        return self.values is report.values and self.sections is report.sections and self.notes is report.notes
+
+    def for_findings(self, findings: Any) -> Optional[list]:
+        return self.finding_rows if findings is not None and findings is self.findings else None
+
+
+def report_rows(report: ParsedReport, findings: Optional[pd.DataFrame] = None) -> ReportRows:
+    """The rows :meth:`Store.add` writes for ``report`` (and its rule ``findings``), made now (see
+    :class:`ReportRows`)."""
+    values = value_rows(report.values)
+    return ReportRows(report.values, values, report.sections, section_rows(report.sections), report.notes,
+                      finding_rows(report.notes), _cells_read_rows(values), findings,
+                      finding_rows(findings) if findings is not None else None)
+
+
+def value_rows(values: Optional[pd.DataFrame]) -> list[tuple]:
+    """The cells of a values frame as ``(table, row, column, value, raw, page, status, form, confidence, bbox)``
+    tuples of plain Python values (missing as None), in the frame's order."""
+    if values is None or values.empty:
+        return []
+    missing = [col for col in ("table", "row", "column") if col not in values.columns]
+    if missing:
+        raise ValueError(f"values frame lacks columns {missing}")
+    convert = {"value": float, "raw": str, "page": int, "status": str, "form": str, "confidence": float}
+    cols = {k: _column(values, k, conv) for k, conv in convert.items()}
+    keys = [[str(x) for x in values[k].tolist()] for k in ("table", "row", "column")]
+    bboxes = [_bbox_text(b) for b in (values["bbox"].tolist() if "bbox" in values.columns
+                                      else [None] * len(values))]
+    return list(zip(*keys, cols["value"], cols["raw"], cols["page"], cols["status"], cols["form"],
+                    cols["confidence"], bboxes))
+
+
+def section_rows(sections: Optional[dict[int, SectionText]]) -> list[tuple]:
+    """``(number, found, heading, text, page, extra)`` per section, by number."""
+    return [(int(n), int(bool(s.found)), s.heading, s.text, _int(s.page), _extra(s, _SECTION_FIELDS))
+            for n, s in sorted((sections or {}).items())]
+
+
+def finding_rows(frame: Optional[pd.DataFrame]) -> list[tuple]:
+    """``(seq, rule, severity, message, table, row, column, section, expected, actual, finding_key)`` per finding
+    of a findings frame (:data:`FINDING_COLUMNS`), repeats of one key numbered ``#2``, ``#3``..."""
+    if frame is None or len(frame) == 0:
+        return []
+    cols = [frame[k].tolist() if k in frame.columns else [None] * len(frame) for k in FINDING_COLUMNS]
+    at = [FINDING_COLUMNS.index(k) for k in ("rule", "table", "row", "column", "section")]
+    seen: dict[str, int] = {}
+    rows = []
+    for i, vals in enumerate(zip(*cols)):
+        key = finding_key(*(vals[j] for j in at))
+        n = seen.get(key, 0) + 1
+        seen[key] = n
+        if n > 1:  # the same rule on the same cell twice: number the repeats so each keeps its own decision
+            key = f"{key}#{n}"
+        rows.append((i, *map(_sql, vals), key))
+    return rows
+
+
+def _cells_read_rows(rows: list[tuple]) -> int:
+    return sum(1 for r in rows if r[6] == "ok")
+
+
 def cells_read(values: Optional[pd.DataFrame]) -> int:
     """How many cells of a report were read as numbers (status ``ok``)."""
     if values is None or values.empty or "status" not in values.columns:
@@ -171,12 +255,13 @@ class ReportsMixin:
         return rid
 
     def add(self, report: ParsedReport, findings: Optional[pd.DataFrame] = None,
-            data: Optional[bytes] = None) -> str:
+            data: Optional[bytes] = None, rows: Optional[ReportRows] = None) -> str:
         """Store one parsed report with its findings, in one transaction.
 
         ``report.sha256`` must be set (the SHA-256 of the file's bytes). ``findings`` is the rule findings frame
         (:data:`FINDING_COLUMNS`), or None for none; ``report.notes`` are stored as parse notes. ``data`` are the
-        original file's bytes, kept so the report can be re-parsed later.
+        original file's bytes, kept so the report can be re-parsed later. ``rows``: the report's rows made
+        beforehand (:func:`report_rows`, in its worker), used while they still belong to ``report``.
 
         Returns ``"imported"``, or ``"unchanged"`` when a report with this sha256 is already stored (nothing is
         changed then, except that ``data`` is kept if the stored report had no file yet).
@@ -194,6 +279,7 @@ class ReportsMixin:
                 return "unchanged"
             now = _now()
             key = report_body_key(report)
+            rows = rows if rows is not None and rows.for_report(report) else report_rows(report)
             rid = c.execute(
                 "INSERT INTO reports(sha256, file_name, body, body_key, region, year, year_source, template, title,"
                 " format, page_count, ocr, tables_found, text, parser_version, added_at, parsed_at, error, extra,"
@@ -201,25 +287,26 @@ class ReportsMixin:
                 (report.sha256, report.file, report.body, key, report.region, _int(report.year),
                  report.year_source, report.template, report.title, report.format, _int(report.page_count),
                  int(bool(report.ocr)), json.dumps(report.tables_found or {}, ensure_ascii=False), report.text,
-                 PARSER_VERSION, now, now, report.error, _extra(report, _REPORT_FIELDS), cells_read(report.values)),
+                 PARSER_VERSION, now, now, report.error, _extra(report, _REPORT_FIELDS), rows.cells_read),
             ).lastrowid
-            self._insert_values(c, rid, report.values)
-            self._insert_sections(c, rid, report.sections)
-            self._insert_findings(c, rid, "note", report.notes)
-            self._insert_findings(c, rid, "finding", findings)
+            self._insert_values(c, rid, rows.value_rows)
+            self._insert_sections(c, rid, rows.section_rows)
+            self._insert_findings(c, rid, "note", rows.note_rows)
+            self._insert_findings(c, rid, "finding", _finding_rows(rows, findings))
             if data is not None:
                 c.execute("INSERT OR REPLACE INTO files(sha256, bytes) VALUES (?, ?)", (report.sha256, data))
             self._recompute_current(c, key, _int(report.year))
             self._auto_match(c, key, report.region)
         return "imported"
 
-    def replace(self, report: ParsedReport, findings: Optional[pd.DataFrame] = None) -> None:
+    def replace(self, report: ParsedReport, findings: Optional[pd.DataFrame] = None,
+                rows: Optional[ReportRows] = None) -> None:
         """Replace the parsed content of a stored report (same sha256) and its findings, in one transaction.
 
         Everything the parser made (metadata, values, sections, parse notes) and the rule ``findings`` are replaced
         together, so a report is never left with new notes and no findings; the reviewer's work (decisions,
         corrections, the pinned version), ``added_at`` and the kept file stay. Raises KeyError when the report is
-        not stored.
+        not stored. ``rows`` as for :meth:`add`.
         """
         from .. import PARSER_VERSION
 
@@ -229,6 +316,7 @@ class ReportsMixin:
                 raise KeyError(f"no stored report with sha256 {report.sha256}")
             rid, old_key, old_year = row
             key = report_body_key(report)
+            rows = rows if rows is not None and rows.for_report(report) else report_rows(report)
             c.execute(
                 "UPDATE reports SET body=?, body_key=?, region=?, year=?, year_source=?, template=?, title=?,"
                 " format=?, page_count=?, ocr=?, tables_found=?, text=?, parser_version=?, parsed_at=?, error=?,"
@@ -236,56 +324,38 @@ class ReportsMixin:
                 (report.body, key, report.region, _int(report.year), report.year_source, report.template,
                  report.title, report.format, _int(report.page_count), int(bool(report.ocr)),
                  json.dumps(report.tables_found or {}, ensure_ascii=False), report.text, PARSER_VERSION, _now(),
-                 report.error, _extra(report, _REPORT_FIELDS), cells_read(report.values), rid))
+                 report.error, _extra(report, _REPORT_FIELDS), rows.cells_read, rid))
             for table in ("cell_values", "sections", "findings"):
                 c.execute(f"DELETE FROM {table} WHERE report_id=?", (rid,))
-            self._insert_values(c, rid, report.values)
-            self._insert_sections(c, rid, report.sections)
-            self._insert_findings(c, rid, "note", report.notes)
-            self._insert_findings(c, rid, "finding", findings)
+            self._insert_values(c, rid, rows.value_rows)
+            self._insert_sections(c, rid, rows.section_rows)
+            self._insert_findings(c, rid, "note", rows.note_rows)
+            self._insert_findings(c, rid, "finding", _finding_rows(rows, findings))
             self._recompute_current(c, old_key, old_year)
             self._recompute_current(c, key, _int(report.year))
             self._auto_match(c, key, report.region)
 
-    def _insert_values(self, c: sqlite3.Connection, rid: int, values: Optional[pd.DataFrame]) -> None:
-        if values is None or values.empty:
+    def _insert_values(self, c: sqlite3.Connection, rid: int, rows: list[tuple]) -> None:
+        """Insert :func:`value_rows` for report ``rid`` (the cell keys mapped to their cell ids)."""
+        if not rows:
             return
-        missing = [col for col in ("table", "row", "column") if col not in values.columns]
-        if missing:
-            raise ValueError(f"values frame lacks columns {missing}")
-        convert = {"value": float, "raw": str, "page": int, "status": str, "form": str, "confidence": float}
-        cols = {k: _column(values, k, conv) for k, conv in convert.items()}
-        cell_ids = [self._cell_id(c, str(t), str(r), str(k))
-                    for t, r, k in zip(values["table"].tolist(), values["row"].tolist(), values["column"].tolist())]
-        bboxes = [_bbox_text(b) for b in (values["bbox"].tolist() if "bbox" in values.columns
-                                          else [None] * len(values))]
-        rows = list(zip([rid] * len(values), range(len(values)), cell_ids, cols["value"], cols["raw"], cols["page"],
-                        cols["status"], cols["form"], cols["confidence"], bboxes))
+        cell_id = self._cell_id
         c.executemany("INSERT INTO cell_values(report_id, seq, cell_id, value, raw, page, status, form, confidence,"
-                      " bbox) VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+                      " bbox) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                      [(rid, i, cell_id(c, r[0], r[1], r[2]), *r[3:]) for i, r in enumerate(rows)])
 
-    def _insert_sections(self, c: sqlite3.Connection, rid: int, sections: dict[int, SectionText]) -> None:
-        rows = [(rid, int(n), int(bool(s.found)), s.heading, s.text, _int(s.page), _extra(s, _SECTION_FIELDS))
-                for n, s in sorted((sections or {}).items())]
+    def _insert_sections(self, c: sqlite3.Connection, rid: int, rows: list[tuple]) -> None:
+        """Insert :func:`section_rows` for report ``rid``."""
         c.executemany("INSERT INTO sections(report_id, number, found, heading, text, page, extra)"
-                      " VALUES (?,?,?,?,?,?,?)", rows)
+                      " VALUES (?,?,?,?,?,?,?)", [(rid, *r) for r in rows])
 
-    def _insert_findings(self, c: sqlite3.Connection, rid: int, kind: str, frame: Optional[pd.DataFrame]) -> None:
-        if frame is None or len(frame) == 0:
+    def _insert_findings(self, c: sqlite3.Connection, rid: int, kind: str, rows: list[tuple]) -> None:
+        """Insert :func:`finding_rows` of ``kind`` ("note" or "finding") for report ``rid``."""
+        if not rows:
             return
-        cols = [frame[k].tolist() if k in frame.columns else [None] * len(frame) for k in FINDING_COLUMNS]
-        at = [FINDING_COLUMNS.index(k) for k in ("rule", "table", "row", "column", "section")]
-        seen: dict[str, int] = {}
-        rows = []
-        for i, vals in enumerate(zip(*cols)):
-            key = finding_key(*(vals[j] for j in at))
-            n = seen.get(key, 0) + 1
-            seen[key] = n
-            if n > 1:  # the same rule on the same cell twice: number the repeats so each keeps its own decision
-                key = f"{key}#{n}"
-            rows.append((rid, kind, i, *map(_sql, vals), key))
         c.executemany("INSERT INTO findings(report_id, kind, seq, rule, severity, message, table_id, row_key,"
-                      " col_key, section, expected, actual, finding_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+                      " col_key, section, expected, actual, finding_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                      [(rid, kind, *r) for r in rows])
 
     def _recompute_current(self, c: sqlite3.Connection, key: Optional[str], year: Optional[int]) -> None:
         """Apply the current-version rule (:func:`best_version`) to one (body_key, year) group."""
@@ -296,7 +366,7 @@ class ReportsMixin:
         with self._tx() as c:
             rid = self._require(sha256)
             c.execute("DELETE FROM findings WHERE report_id=? AND kind='finding'", (rid,))
-            self._insert_findings(c, rid, "finding", findings)
+            self._insert_findings(c, rid, "finding", finding_rows(findings))
 
     def delete(self, sha256: str) -> bool:
         """Delete a report and everything about it (values, findings, file, decisions, corrections, sources).
@@ -390,6 +460,11 @@ class ReportsMixin:
         if not rows:
             return empty_findings()
         return pd.DataFrame.from_records(rows, columns=FINDING_COLUMNS).astype(object)
+
+
+def _finding_rows(rows: ReportRows, findings: Optional[pd.DataFrame]) -> list[tuple]:
+    made = rows.for_findings(findings)
+    return made if made is not None else finding_rows(findings)
 
 
 def _values_frame(rows: list[tuple]) -> pd.DataFrame:
