@@ -115,6 +115,14 @@ def test_a_bulk_decision_on_the_stored_selection_records_what_the_frame_did(stor
     assert set(zip(d.loc[d["note"] == "批量", "sha256"], d.loc[d["note"] == "批量", "finding_key"])) == set(expected)
 
 
+def test_the_findings_of_some_reports_read_report_by_report_are_those_findings_gives(store):
+    shas = store.current_shas()
+    some = shas[::2] + ["f" * 64, "0" * 64]  # the second version too, and a report the store does not hold
+    for chosen in (shas, some, shas[:1], []):
+        pd.testing.assert_frame_equal(store.findings_of_reports(chosen), store.findings(chosen), obj=str(len(chosen)))
+    assert set(store.findings_of_reports(shas)["decision"].dropna()) == {"confirmed", "dismissed"}
+
+
 def test_the_briefing_from_sql_is_the_briefing_from_every_finding(store):
     catalog, findings, _, _ = old_way(store)
     roster = store.roster()
