@@ -11,6 +11,7 @@ finding keys, current-version rule and roster matching; about a minute), or uses
   resident size of the exporting process against the store's size.
 
     .venv/bin/python bench/dashboard_bench.py [--bodies 3000] [--years 10] [--db PATH] [--repeat 1] [--no-export]
+        [--pages review,briefing]
 """
 from __future__ import annotations
 
@@ -53,8 +54,9 @@ def ensure_store(db: Path, bodies: int, years: int, log=print) -> None:
     log(f"  built in {time.perf_counter() - t:.0f} s")
 
 
-def page_loads(db: Path, repeat: int = 1, log=print) -> list[tuple[str, float]]:
-    """(label, seconds) for each page's first load in a new session against the store at ``db``."""
+def page_loads(db: Path, repeat: int = 1, log=print, only=None) -> list[tuple[str, float]]:
+    """(label, seconds) for each page's first load in a new session against the store at ``db`` (of the pages
+    whose keys are in ``only`` when given, e.g. ``{"review", "briefing"}``)."""
     os.environ["GOVREPORT_DB"] = str(db)
     import streamlit as st
     from streamlit.testing.v1 import AppTest
@@ -78,9 +80,13 @@ def page_loads(db: Path, repeat: int = 1, log=print) -> list[tuple[str, float]]:
     base = timed(new_session, repeat)
     results.append(("app shell + landing page, new session", base))
     for key, page, label in PAGES[1:]:
+        if only and key not in only:
+            continue
         secs = timed(lambda p=page: new_session(p), repeat)
         results.append((f"{label} ({key}), first load in a new session", secs))
         log(f"  {label}: {secs:.2f} s")
+    if only and "trends" not in only:
+        return results + [(f"FAILED {p}: {m}", float("nan")) for p, m in failures.items()]
     at = new_session("pages/trends.py")
 
     def switch_metric():
@@ -135,6 +141,7 @@ def main(argv=None) -> int:
     ap.add_argument("--no-export", action="store_true", help="skip timing the export of everything")
     ap.add_argument("--xlsx", action="store_true", help="also time the export of everything to one workbook")
     ap.add_argument("--no-pages", action="store_true", help="skip the page loads")
+    ap.add_argument("--pages", default="", help="time only these pages (keys, comma-separated: review,briefing)")
     args = ap.parse_args(argv)
 
     tmp = None
@@ -151,7 +158,7 @@ def main(argv=None) -> int:
     print(f"store: {db} ({db.stat().st_size / 1e6:.0f} MB, {n} reports); load average "
           + " ".join(f"{x:.1f}" for x in os.getloadavg()))
     if not args.no_pages:
-        for label, secs in page_loads(db, args.repeat):
+        for label, secs in page_loads(db, args.repeat, only=set(filter(None, args.pages.split(","))) or None):
             print(f"{label:<60} {secs:7.2f} s", flush=True)
     if not args.no_export:
         for label, secs, peak in export_all(db, args.xlsx):

@@ -27,14 +27,14 @@ fast = state.store_only()  # the store alone: filtered, counted and paged in SQL
 if fast:
     overview = state.overview()
     badges = dict(zip(overview["sha256"], overview["结论"]))
-    groups = state.stored_view("workbench_groups")
-    frame = review.group_frame(groups)  # the values the filters offer, and whether there is any finding at all
+    frame = groups = state.stored_view("workbench_groups")  # what the filters offer, and whether there is any
+    reports = state.stored_view("workbench_reports")
 else:
     findings = state.findings()
     overview = views.overview(catalog, findings, pd.DataFrame(), st.session_state["saved"])
     badges = dict(zip(overview["sha256"], overview["结论"]))
     frame = review.workbench_frame(findings, catalog, badges)
-reports = review.reports_frame(catalog, badges)
+    reports = review.reports_frame(catalog, badges)
 opts = review.filter_options(frame, reports)
 
 with st.container(border=True):
@@ -54,7 +54,8 @@ finding_filters = dict(rule_names=rule_pick, severities=severities, statuses=sta
 chosen = review.filter_reports(reports, **report_filters)
 if fast:
     shown = review.StoredSelection(store, catalog, badges, reports, groups, bodies=bodies, regions=regions,
-                                   years=years, badge_pick=badge_pick, **finding_filters)
+                                   years=years, badge_pick=badge_pick, **finding_filters,
+                                   search=state.workbench_search() if query.strip() else None)
     n_shown, n_reports = len(shown), shown.n_reports()
     status_n = {s: shown.count(s) for s in review.STATUSES}
 else:

@@ -288,6 +288,20 @@ def test_heatmap_png_has_the_figure_size_and_nothing_touches_the_left_edge():
     assert strip.min() > 200  # the leftmost pixels are background: no label cut at the edge
 
 
+def test_briefing_figures_are_what_the_template_set_by_name_gives(store_copy, monkeypatch):
+    """figures.styled sets the plotly_white template without plotly's deep copy of it (figures._white): every
+    briefing figure's JSON is, key for key, the one ``update_layout(template="plotly_white")`` gives."""
+    monkeypatch.setattr(figures, "generated_text", lambda at=None: "2026-12-01 20:00:00 北京时间")
+    b = briefing_of(store_copy, 2024)
+    fast = briefing.figures_of(b)
+    monkeypatch.setattr(figures, "_white", lambda fig: fig.update_layout(template="plotly_white"))
+    named = briefing.figures_of(b)
+    assert len(fast) >= 6 and fast.keys() == named.keys()
+    for key in fast:
+        assert fast[key].to_json() == named[key].to_json(), key
+        assert fast[key].layout.template.layout.paper_bgcolor == "white", key
+
+
 @needs_chromium
 def test_briefing_chart_pngs_have_the_expected_size_and_draw_chinese(store_copy):
     from PIL import Image

@@ -64,11 +64,14 @@ def test_the_stored_workbench_lists_counts_and_decides_what_the_frame_did(store)
              {"rule_names": [rules.rule_name("ARI-06")]}, {"bodies": [some["单位"]]}, {"years": [int(some["年度"])]},
              {"regions": [some["地区"].split("/")[0]]}, {"badges": [rules.BADGE_ERROR]},
              {"query": "表三"}, {"query": "ari-0"}, {"query": some["单位"][:2]}, {"query": across},
-             {"query": "更正版"}, {"query": "这串文字不在任何问题里"}, {"bodies": ["没有这个单位"]}]
-    for case in cases:
+             {"query": "更正版"}, {"query": "这串文字不在任何问题里"}, {"bodies": ["没有这个单位"]},
+             {"query": "ari", "statuses": [review.STATUS_OPEN]}, {"query": "表", "severities": ["警告", "提示"]},
+             {"query": some["单位"][:2], "years": [int(some["年度"])]}]
+    index = review.search_index(store, reports)  # the page builds it once per store generation
+    for i, case in enumerate(cases):
         old = review.filter_findings(frame, **case)
         args = {("badge_pick" if k == "badges" else k): v for k, v in case.items()}
-        new = review.StoredSelection(store, catalog, badges, reports, groups, **args)
+        new = review.StoredSelection(store, catalog, badges, reports, groups, **args, search=index if i % 2 else None)
         assert len(new) == len(old), case
         assert new.n_reports() == old["sha256"].nunique(), case
         for status in review.STATUSES:
@@ -81,9 +84,23 @@ def test_the_stored_workbench_lists_counts_and_decides_what_the_frame_did(store)
             pd.testing.assert_frame_equal(new.rows(3, 11), old.iloc[3:11].reset_index(drop=True), obj=str(case))
         else:
             assert new.rows(3, 11).empty
+        for start in range(0, len(old), 5):  # windows that begin and end inside one report's run and across runs
+            pd.testing.assert_frame_equal(new.rows(start, start + 7), old.iloc[start:start + 7].reset_index(drop=True),
+                                          obj=f"{case} rows {start}:{start + 7}")
         assert new.items() == review.decidable(old), case
     assert len(review.filter_findings(frame, query=across)) > 0  # the query across two fields finds something
     assert len(review.StoredSelection(store, catalog, badges, reports, groups)) < len(store.findings(current_only=True))
+
+
+def test_the_counts_of_every_current_report_are_the_workbench_groups(store):
+    """Store.workbench_counts (the 审查台's first load: decisions counted apart) has the rows of
+    Store.workbench_groups over every current report: open, confirmed and dismissed ones, the repeat once."""
+    groups = store.workbench_groups(store.current_shas())
+    counts = store.workbench_counts()
+    key = ["sha256", "rule", "severity", "decision"]
+    assert set(groups["decision"]) == {None, "confirmed", "dismissed"}
+    pd.testing.assert_frame_equal(counts.sort_values(key, key=lambda c: c.astype(str)).reset_index(drop=True),
+                                  groups.sort_values(key, key=lambda c: c.astype(str)).reset_index(drop=True))
 
 
 def test_a_bulk_decision_on_the_stored_selection_records_what_the_frame_did(store, tmp_path):
@@ -96,6 +113,14 @@ def test_a_bulk_decision_on_the_stored_selection_records_what_the_frame_did(stor
     assert expected and store.decide_many(sel.items(), "dismissed", "批量") == len(expected)
     d = store.decisions()
     assert set(zip(d.loc[d["note"] == "批量", "sha256"], d.loc[d["note"] == "批量", "finding_key"])) == set(expected)
+
+
+def test_the_findings_of_some_reports_read_report_by_report_are_those_findings_gives(store):
+    shas = store.current_shas()
+    some = shas[::2] + ["f" * 64, "0" * 64]  # the second version too, and a report the store does not hold
+    for chosen in (shas, some, shas[:1], []):
+        pd.testing.assert_frame_equal(store.findings_of_reports(chosen), store.findings(chosen), obj=str(len(chosen)))
+    assert set(store.findings_of_reports(shas)["decision"].dropna()) == {"confirmed", "dismissed"}
 
 
 def test_the_briefing_from_sql_is_the_briefing_from_every_finding(store):

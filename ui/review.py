@@ -148,11 +148,12 @@ def filter_options(frame: pd.DataFrame, reports: Optional[pd.DataFrame] = None) 
         parts = [p for p in str(r).split("/") if p]
         regions.update("/".join(parts[:i]) for i in range(1, len(parts) + 1))
     badge_order = (rules.BADGE_ERROR, rules.BADGE_WARN, rules.BADGE_PASS, rules.BADGE_UNREADABLE)
+    levels = set(frame["级别"].unique()) if not frame.empty else set()  # unique(): not element by element
     return {
         "单位": sorted(set(base["单位"].unique())), "地区": sorted(regions), "年度": years,
         "结论": [b for b in badge_order if b in set(base["结论"].unique())],
-        "规则": sorted(set(frame["规则"])) if not frame.empty else [],
-        "级别": [s for s in ("错误", "警告", "提示") if not frame.empty and s in set(frame["级别"])],
+        "规则": sorted(set(frame["规则"].unique())) if not frame.empty else [],
+        "级别": [s for s in ("错误", "警告", "提示") if s in levels],
         "处理": STATUSES,
     }
 
@@ -240,8 +241,8 @@ def reports_frame(catalog: pd.DataFrame, badges: Optional[dict] = None) -> pd.Da
         "单位": name.replace("", "（单位未识别）").to_numpy(),
         "年度": pd.to_numeric(cat["year"], errors="coerce").astype("Int64").to_numpy(),
         "地区": region.fillna("").astype(str).to_numpy(),
-        "结论": [(badges or {}).get(s, "") for s in cat["sha256"]],
-        "文件": cat["file"].fillna("").map(core.short_file).to_numpy(),
+        "结论": [(badges or {}).get(s, "") for s in cat["sha256"].tolist()],
+        "文件": _each(cat["file"].fillna(""), core.short_file),
         "县": cat["roster_county"].fillna("").astype(str).to_numpy(),
         "sha256": cat["sha256"].to_numpy(),
     }).sort_values(["单位", "年度"], kind="stable").reset_index(drop=True)
@@ -272,48 +273,94 @@ def group_frame(groups: pd.DataFrame) -> pd.DataFrame:
     """``Store.workbench_groups`` with the workbench's words beside the stored values: 规则 (the rule's name),
     级别 and 处理 as :func:`workbench_frame` shows them."""
     g = groups.copy()
-    g["规则"] = g["rule"].map(rules.rule_name)
-    g["级别"] = g["severity"].map(lambda s: core.SEVERITY_ZH.get(s, str(s)))
-    g["处理"] = g["decision"].map(lambda d: STATUS_MARKS[status_of(d)])
+    g["规则"] = _each(g["rule"], rules.rule_name)  # once per distinct value: a province has 30,000 rows here
+    g["级别"] = _each(g["severity"], lambda s: core.SEVERITY_ZH.get(s, str(s)))
+    g["处理"] = _each(g["decision"], lambda d: STATUS_MARKS[status_of(d)])
     return g
 
 
-def _search_keys(store, chosen: pd.DataFrame, query: str) -> list[tuple[int, int]]:
-    """``(report_id, seq)`` of the findings of the reports ``chosen`` (rows of :func:`reports_frame`) in whose
-    body, problem, place, rule (name and code), file or note ``query`` is found, as :func:`filter_findings`
-    looks for it."""
+def _each(values: pd.Series, fn) -> list:
+    """``fn`` of each value, called once per distinct one (``values.map(fn)`` calls it on every row)."""
+    seen: dict = {}
+    out = []
+    for v in values.tolist():
+        try:
+            out.append(seen[v] if v in seen else seen.setdefault(v, fn(v)))
+        except TypeError:  # an unhashable value
+            out.append(fn(v))
+    return out
+
+
+SEARCH_COLUMNS = ["report_id", "seq", "sha256", "rule", "severity", "decision", "text", "rank"]
+
+
+def search_index(store, reports: pd.DataFrame) -> pd.DataFrame:
+    """Every current rule finding of the store's reports ``reports`` (rows of :func:`reports_frame`), one row each
+    in the order of :meth:`parsing.store.Store.finding_index` (repeats once): report_id, seq, sha256, rule,
+    severity, decision, and ``text``: the body, problem, place, rule (name and code), file and note joined by
+    spaces and case-folded, where :func:`filter_findings` looks for a query. Read once per store generation and
+    shared: a search is then a substring test over these strings (:class:`StoredSelection`). ``rank``: the
+    report's place in ``reports``; the rows are in the listing's order (:meth:`parsing.store.Store.workbench_page`)."""
     ix = store.finding_index(current_only=True, text=True)
-    ix = ix[ix["sha256"].isin(set(chosen["sha256"]))]
+    ix = ix[ix["sha256"].isin(set(reports["sha256"]))]
     if ix.empty:
-        return []
-    who = chosen.drop_duplicates("sha256").set_index("sha256")
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in SEARCH_COLUMNS})
+    who = reports.drop_duplicates("sha256").set_index("sha256")
+    body, file = dict(zip(who.index, who["单位"])), dict(zip(who.index, who["文件"]))
     places: dict = {}
     place = [places[k] if k in places else places.setdefault(k, core.location_text(
         {"table": k[0], "row": k[1], "column": k[2], "section": k[3]}))
-        for k in zip(ix["table"], ix["row"], ix["column"], ix["section"])]
-    names = {r: rules.rule_name(r) for r in set(ix["rule"])}
-    hay = pd.DataFrame({
-        "单位": ix["sha256"].map(who["单位"]).to_numpy(), "问题": ix["message"].fillna("").astype(str).to_numpy(),
-        "位置": place, "规则": ix["rule"].map(names).to_numpy(), "规则编号": ix["rule"].astype(str).to_numpy(),
-        "文件": ix["sha256"].map(who["文件"]).to_numpy(),
-        "处理说明": ix["decision_note"].fillna("").astype(str).to_numpy(),
-    }).astype(str).agg(" ".join, axis=1)
-    hit = hay.str.casefold().str.contains(query.strip().casefold(), regex=False).to_numpy()
-    return list(zip(ix["report_id"][hit].tolist(), ix["seq"][hit].tolist()))
+        for k in zip(ix["table"].tolist(), ix["row"].tolist(), ix["column"].tolist(), ix["section"].tolist())]
+    names: dict = {}
+    rule = ix["rule"].tolist()
+    shas = ix["sha256"].tolist()
+
+    def text(v) -> str:  # a missing message or note reads as "" (fillna("") in filter_findings)
+        return "" if v is None or (isinstance(v, float) and v != v) else str(v)
+
+    # plain strings joined in Python: DataFrame.agg(" ".join, axis=1) takes a minute over 150,000 rows
+    hay = [" ".join((str(body[s]), text(m), p, str(names[r] if r in names else names.setdefault(r, rules.rule_name(r))),
+                     str(r), str(file[s]), text(n))).casefold()
+           for s, m, p, r, n in zip(shas, ix["message"].tolist(), place, rule, ix["decision_note"].tolist())]
+    out = ix[["report_id", "seq", "sha256", "rule", "severity", "decision"]].reset_index(drop=True)
+    out["text"] = pd.Series(hay, dtype=object)
+    # in the listing's order (levels, then reports as reports_frame lists them, then each report's own)
+    first = {sha: i for i, sha in reversed(list(enumerate(reports["sha256"].tolist())))}
+    out["rank"] = [first[sha] for sha in shas]
+    out = out.assign(_s=_severity_rank(out["severity"])).sort_values(["_s", "rank", "seq"], kind="stable")
+    return out.drop(columns="_s").reset_index(drop=True)
+
+
+def _in_stored(values: pd.Series, stored: list) -> pd.Series:
+    """``values`` among the stored values ``stored`` (None among them matches a missing one), as
+    :meth:`parsing.store.Store._workbench_sql` filters."""
+    known = [v for v in stored if v is not None]
+    hit = values.isin(known)
+    return hit | values.isna() if len(known) < len(stored) else hit
+
+
+def _severity_rank(severity: pd.Series) -> pd.Series:
+    """The listing's order of levels (:attr:`parsing.store.Store._ORDER`): errors, warnings, notes, the rest."""
+    return severity.map({"error": 0, "错误": 0, "warning": 1, "警告": 1, "info": 2, "提示": 2}).fillna(9).astype(int)
 
 
 class StoredSelection:
     """The findings the workbench's filters select among the store's current reports, counted in SQL and read a
     page at a time (:meth:`parsing.store.Store.workbench_page`): the same rows, in the same order, as
-    :func:`filter_findings` over :func:`workbench_frame` of every stored finding."""
+    :func:`filter_findings` over :func:`workbench_frame` of every stored finding.
+
+    ``groups``: :meth:`parsing.store.Store.workbench_groups` of every current report (or :func:`group_frame` of
+    it). A page is read from the reports it falls in only (found from the counts). A ``query`` is looked for in
+    ``search`` (:func:`search_index`, built here when not given), and the findings it finds are counted, listed
+    and decided from there."""
 
     def __init__(self, store, catalog: pd.DataFrame, badges: dict, reports: pd.DataFrame, groups: pd.DataFrame, *,
                  bodies=(), regions=(), years=(), badge_pick=(), rule_names=(), severities=(), statuses=(),
-                 query: str = ""):
+                 query: str = "", search: Optional[pd.DataFrame] = None):
         self.store, self.catalog, self.badges = store, catalog, badges
         chosen = filter_reports(reports, bodies=bodies, regions=regions, years=years, badges=badge_pick)
         self.shas = list(dict.fromkeys(chosen["sha256"]))  # in the order of reports_frame: the listing's
-        g = group_frame(groups)
+        g = groups if "处理" in groups.columns else group_frame(groups)
         self.filters: dict = {}
         if rule_names:
             self.filters["rules"] = sorted({r for r, n in zip(g["rule"], g["规则"]) if n in set(rule_names)},
@@ -323,13 +370,31 @@ class StoredSelection:
                                                 key=lambda s: (s is None, str(s)))
         if statuses:
             self.filters["statuses"] = [DECISION_OF_STATUS[s] for s in statuses]
-        if (query or "").strip():
-            self.filters["keys"] = _search_keys(store, chosen, query)
-            g = group_frame(store.workbench_groups(self.shas, keys=self.filters["keys"])) if self.shas else g.iloc[0:0]
+        self.hits: Optional[pd.DataFrame] = None  # with a query: the findings it finds, in the listing's order
+        q = (query or "").strip().casefold()
+        if q:
+            ix = search_index(store, reports) if search is None else search
+            hit = ix[[q in t for t in ix["text"].tolist()]] if not ix.empty else ix
+            if len(self.shas) < reports["sha256"].nunique():
+                hit = hit[hit["sha256"].isin(set(self.shas))]
+            if "rules" in self.filters:
+                hit = hit[_in_stored(hit["rule"], self.filters["rules"])]
+            if "severities" in self.filters:
+                hit = hit[_in_stored(hit["severity"], self.filters["severities"])]
+            if statuses:
+                hit = hit[hit["decision"].map(lambda d: "open" if d is None else d).isin(self.filters["statuses"])]
+            self.hits = hit.reset_index(drop=True)  # the index is in the listing's order
+            if self.hits.empty:
+                g = g.iloc[0:0]
+            else:
+                g = group_frame(self.hits.groupby(["sha256", "rule", "severity", "decision"], dropna=False,
+                                                  sort=False).size().rename("n").reset_index())
+                g["decision"] = g["decision"].astype(object).where(g["decision"].notna(), None)
         keep = pd.Series(True, index=g.index) if len(self.shas) == reports["sha256"].nunique() else (
             g["sha256"].isin(self.shas))
         keep &= _rule_mask(g, rule_names, severities, statuses)
         self.groups = g[keep & (g["n"] > 0)]
+        self._blocks: Optional[pd.DataFrame] = None
 
     def __len__(self) -> int:
         return int(self.groups["n"].sum())
@@ -345,15 +410,45 @@ class StoredSelection:
     def n_reports(self) -> int:
         return int(self.groups["sha256"].nunique())
 
+    def blocks(self) -> pd.DataFrame:
+        """The listing in runs of one level and one report (its order: levels, then reports, then each report's
+        own order): level rank ``s``, report rank ``r`` (place in :attr:`shas`), ``n`` and where the run starts
+        and ends in the listing (``start``, ``stop``)."""
+        if self._blocks is None:
+            rank = {sha: i for i, sha in enumerate(self.shas)}
+            b = pd.DataFrame({"s": _severity_rank(self.groups["severity"]).to_numpy(),
+                              "r": self.groups["sha256"].map(rank).to_numpy(), "n": self.groups["n"].to_numpy()})
+            b = b.groupby(["s", "r"], sort=True)["n"].sum().reset_index()
+            b["stop"] = b["n"].cumsum()
+            b["start"] = b["stop"] - b["n"]
+            self._blocks = b
+        return self._blocks
+
     def rows(self, start: int, stop: int) -> pd.DataFrame:
         """Rows ``start:stop`` of the listing as :func:`workbench_frame` rows."""
+        start, stop = max(0, int(start)), min(int(stop), len(self))
         if self.empty or not self.shas or stop <= start:
             return pd.DataFrame(columns=WORKBENCH_COLUMNS)
-        f = self.store.workbench_page(self.shas, limit=stop - start, offset=start, **self.filters)
+        if self.hits is not None:
+            f = self.store.workbench_rows(list(zip(self.hits["report_id"][start:stop].tolist(),
+                                                   self.hits["seq"][start:stop].tolist())))
+        else:  # only the reports whose runs the page falls in are read, the page's place among them from the counts
+            b = self.blocks()
+            window = b[(b["stop"] > start) & (b["start"] < stop)]
+            ranks = sorted(set(window["r"]))
+            mine = b[b["r"].isin(ranks)]
+            offset = int(mine.loc[mine["stop"] <= start, "n"].sum()) + start - int(window["start"].iloc[0])
+            f = self.store.workbench_page([self.shas[r] for r in ranks], limit=stop - start, offset=offset,
+                                          **self.filters)
         f = f.rename(columns={"file_name": "file"})
         cat = self.catalog[self.catalog["sha256"].isin(f["sha256"].unique().tolist())]  # the page's reports
         return workbench_frame(f, cat, self.badges)
 
     def items(self) -> list[tuple[str, str]]:
         """``(sha256, finding_key)`` of every one of them (all are stored, so all can be decided)."""
-        return self.store.workbench_keys(self.shas, **self.filters) if self.shas and not self.empty else []
+        if not self.shas or self.empty:
+            return []
+        if self.hits is not None:
+            f = self.store.workbench_rows(list(zip(self.hits["report_id"].tolist(), self.hits["seq"].tolist())))
+            return list(zip(f["sha256"], f["finding_key"]))
+        return self.store.workbench_keys(self.shas, **self.filters)

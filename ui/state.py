@@ -30,7 +30,7 @@ from parsing.model import ReportError
 from parsing.report import ParsedReport
 from parsing.store import Store, default_path, display_name
 
-from . import core, demo, storeview, views
+from . import core, demo, review, storeview, views
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_DIR = ROOT / "sample_reports"
@@ -101,7 +101,10 @@ def _stored_view(path: str, generation: str, name: str) -> pd.DataFrame:
         readable = catalog_[catalog_["error"].isna() | (catalog_["error"] == "")]
         return views.completeness(readable, _stored_view(path, generation, "section_flags"))
     if name == "workbench_groups":  # the review workbench's counts of every current finding (审查台)
-        return s.workbench_groups(catalog_["sha256"].tolist())
+        return review.group_frame(s.workbench_counts())  # = s.workbench_groups(every current report)
+    if name == "workbench_reports":  # its reports (what the filters of 单位, 地区, 年度 and 结论 choose from)
+        overview_ = _stored_view(path, generation, "overview")
+        return review.reports_frame(catalog_, dict(zip(overview_["sha256"], overview_["结论"])))
     if name == "overview":  # the matrix built once, for the overview and the completeness page alike
         return views.overview(catalog_, None, _stored_view(path, generation, "completeness"), {},
                               counts=_stored_view(path, generation, "finding_counts"))
@@ -110,9 +113,22 @@ def _stored_view(path: str, generation: str, name: str) -> pd.DataFrame:
 
 def stored_view(name: str) -> pd.DataFrame:
     """:func:`_stored_view` of the open store (``catalog``, ``finding_counts``, ``section_flags``, ``places``,
-    ``completeness``, ``overview`` or ``workbench_groups``)."""
+    ``completeness``, ``overview``, ``workbench_groups`` or ``workbench_reports``)."""
     s = store()
     return _stored_view(str(s.path), _generation(s), name)
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _search_index(path: str, generation: str) -> pd.DataFrame:
+    """:func:`ui.review.search_index` of the store's current reports, built once per generation and shared by
+    every session as it is (not copied: 150,000 findings' text; its users only read it)."""
+    return review.search_index(_open_store(path), _stored_view(path, generation, "workbench_reports"))
+
+
+def workbench_search() -> pd.DataFrame:
+    """What the 审查台 searches in when the session dropped nothing (:func:`store_only`)."""
+    s = store()
+    return _search_index(str(s.path), _generation(s))
 
 
 def _generation(s: Store) -> str:

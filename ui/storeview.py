@@ -111,7 +111,9 @@ def findings_for(store: Store, shas: list, rule_prefix: str, counts: pd.DataFram
     from . import views
 
     whole = [sha for sha in dict.fromkeys(shas) if sha in store]
-    parts = [store_findings(store, whole)]
+    own = store.findings_of_reports(whole) if whole else pd.DataFrame()  # = store_findings(store, whole)
+    parts = [own.rename(columns={"file_name": "file"})[FINDINGS_COLUMNS].reset_index(drop=True) if not own.empty
+             else empty_findings()]
     codes = [r for r in store.finding_rules() if str(r).startswith(rule_prefix)]
     if codes:
         f = store.findings(rule=codes, current_only=True)

@@ -234,6 +234,20 @@ class QueriesMixin:
                + " ORDER BY r.id DESC, f.kind, f.seq")
         return self._frame(sql, params)
 
+    def findings_of_reports(self, sha256: list) -> pd.DataFrame:
+        """``findings(sha256)`` (the rule findings of these reports, with decisions, in its order), read report by
+        report through the findings' primary key: :meth:`findings` lets SQLite walk every finding of the store and
+        look each one's report up (a quarter of a second on a province, for one county's year)."""
+        return self._frame(
+            "SELECT r.sha256, r.file_name, r.body, r.year, f.kind, f.rule, f.severity, f.message,"
+            " f.table_id AS \"table\", f.row_key AS \"row\", f.col_key AS \"column\", f.section, f.expected,"
+            " f.actual, f.finding_key, d.status AS decision, d.note AS decision_note, d.decided_at,"
+            " d.reviewer AS decided_by"
+            " FROM reports r CROSS JOIN findings f ON f.report_id=r.id AND f.kind='finding'"
+            " LEFT JOIN decisions d ON d.sha256=r.sha256 AND d.finding_key=f.finding_key"
+            " WHERE r.sha256 IN (SELECT value FROM json_each(?)) ORDER BY r.id DESC, f.kind, f.seq",
+            [json.dumps([str(x) for x in sha256])])
+
     def cell_sums(self, groups: dict, *, current_only: bool = True, skip_status: tuple = ("missing",)) -> pd.DataFrame:
         """Per stored report and group of cells, aggregated in SQL over the index of values by cell (no long
         frame of every value): a trend's sums over a province's 30,000 reports.
@@ -399,6 +413,35 @@ class QueriesMixin:
         df["decision"] = df["decision"].astype(object).where(df["decision"].notna(), None)
         return df
 
+    def workbench_counts(self) -> pd.DataFrame:
+        """:meth:`workbench_groups` of every current report (the same rows, in another order), counted over the
+        covering index alone: the findings per report, rule and severity, less those with a decision, which are
+        few and counted apart (joining the decisions to each of a province's 150,000 findings costs more)."""
+        cols = ["sha256", "rule", "severity", "decision", "n"]
+        where = "f.kind='finding' AND " + self._DUPLICATE
+        total = self._frame("SELECT f.report_id, f.rule, f.severity, COUNT(*) AS n"
+                            f" FROM findings f INDEXED BY findings_workbench WHERE {where}"
+                            " GROUP BY f.report_id, f.rule, f.severity")
+        decided = self._frame("SELECT f.report_id, f.rule, f.severity, d.status AS decision, COUNT(*) AS n"
+                              " FROM decisions d JOIN reports r ON r.sha256=d.sha256"
+                              f" JOIN findings f ON f.report_id=r.id AND f.finding_key=d.finding_key WHERE {where}"
+                              " GROUP BY f.report_id, f.rule, f.severity, d.status")
+        reports = self._frame("SELECT id AS report_id, sha256 FROM reports WHERE is_current=1")
+        key = ["report_id", "rule", "severity"]
+        if not decided.empty:
+            less = decided.groupby(key, dropna=False, sort=False)["n"].sum().rename("m").reset_index()
+            total = total.merge(less, on=key, how="left")
+            total["n"] = total["n"] - total["m"].fillna(0).astype("int64")
+            total = total.drop(columns="m")
+        total = pd.concat([total.assign(decision=None), decided], ignore_index=True) if not decided.empty else (
+            total.assign(decision=None))
+        total = total[total["n"] > 0].merge(reports, on="report_id", how="inner")
+        if total.empty:
+            return pd.DataFrame({c: pd.Series(dtype=object) for c in cols[:-1]}).assign(n=pd.Series(dtype="int64"))
+        total["decision"] = total["decision"].astype(object).where(total["decision"].notna(), None)
+        total["n"] = total["n"].astype("int64")
+        return total[cols].reset_index(drop=True)
+
     _ORDER = ("CASE WHEN f.severity IN ('error', '错误') THEN 0 WHEN f.severity IN ('warning', '警告') THEN 1"
               " WHEN f.severity IN ('info', '提示') THEN 2 ELSE 9 END, rep.rk, f.seq")
 
@@ -409,6 +452,11 @@ class QueriesMixin:
         sql, params = self._workbench_sql("f.report_id, f.seq", reports, **filters)
         # the page is chosen on the covering index, then only its rows are read whole
         keys = self._query(f"{sql} ORDER BY {self._ORDER} LIMIT ? OFFSET ?", params + [int(limit), int(offset)])
+        return self.workbench_rows(keys)
+
+    def workbench_rows(self, keys: list) -> pd.DataFrame:
+        """The rule findings ``keys`` ((report_id, seq) pairs), whole rows as :meth:`workbench_page` gives them,
+        in the order of ``keys``."""
         return self._frame(
             "SELECT r.sha256, r.file_name, r.body, r.year, f.kind, f.rule, f.severity, f.message,"
             " f.table_id AS \"table\", f.row_key AS \"row\", f.col_key AS \"column\", f.section, f.expected,"
@@ -417,7 +465,7 @@ class QueriesMixin:
             " FROM json_each(?) k JOIN findings f ON f.report_id=json_extract(k.value, '$[0]') AND f.kind='finding'"
             " AND f.seq=json_extract(k.value, '$[1]') JOIN reports r ON r.id=f.report_id"
             " LEFT JOIN decisions d ON d.sha256=r.sha256 AND d.finding_key=f.finding_key ORDER BY k.key",
-            [json.dumps([list(k) for k in keys])])
+            [json.dumps([[int(r), int(q)] for r, q in keys])])
 
     def workbench_keys(self, reports: list, **filters) -> list[tuple[str, str]]:
         """``(sha256, finding_key)`` of every finding :meth:`_workbench_sql` selects, in :meth:`workbench_page`'s
