@@ -121,3 +121,34 @@ def test_overview_and_completeness_from_the_summary_equal_the_long_way(store):
     one = fast.set_index("sha256").loc[warn["sha256"].iloc[0]]
     assert one["警告数"] == (warn["sha256"] == warn["sha256"].iloc[0]).sum() - 1  # the dismissed one not counted
     assert fast["未处理"].sum() == len(f) - 2
+
+
+def test_landing_overview_from_the_sections_alone_equals_the_one_from_the_completeness_matrix(store):
+    """The landing page's shared overview (``ui.state._stored_view(..., "overview")``) reads the six sections from
+    report_summary (:meth:`parsing.store.Store.sections_found`, :func:`ui.views.sections_matrix`) instead of
+    building the completeness matrix of every report: the same frame as before, on a store with an older version,
+    corrections, a dismissed and a confirmed finding, a missing section and an unreadable report."""
+    from ui import state
+
+    ids = store._conn.execute("SELECT id, sha256 FROM reports WHERE is_current=1 ORDER BY id").fetchall()
+    with store.transaction() as tx:
+        tx.execute("UPDATE sections SET found=0 WHERE report_id=? AND number=3", (ids[0][0],))
+        tx.execute("UPDATE sections SET found=0 WHERE report_id=? AND number IN (2, 5)", (ids[2][0],))
+        tx.execute("UPDATE reports SET error='无法读取：测试' WHERE id=?", (ids[3][0],))
+    f = store.findings(current_only=True)
+    warn = f[f["severity"] == "warning"]
+    store.decide(warn["sha256"].iloc[0], warn["finding_key"].iloc[0], "dismissed")
+    store.decide(warn["sha256"].iloc[1], warn["finding_key"].iloc[1], "confirmed")
+    cat = storeview.merge_catalog(storeview.empty_catalog(), storeview.stored_catalog(store))
+    readable = cat[cat["error"].isna() | (cat["error"] == "")]
+    old = views.overview(cat, None, views.completeness(readable, store.section_flags()), {},
+                         counts=store.finding_counts(current_only=True))
+    new = views.overview(cat, None, views.sections_matrix(store.sections_found(current_only=True)), {},
+                         counts=store.finding_counts(current_only=True))
+    pd.testing.assert_frame_equal(new, old, check_exact=True)
+    shared = state._stored_view(str(store.path), f"test#{store.generation()}", "overview")
+    pd.testing.assert_frame_equal(shared, old, check_exact=True)
+    # the cases are there: a section missing, an unreadable report (no 章节), an older version left out
+    assert new["章节"].str.startswith("5/6（缺三）").any() and new["章节"].str.startswith("4/6（缺二、五）").any()
+    assert (new["章节"] == "").sum() == 1 and (new["结论"] == "无法读取").sum() == 1
+    assert len(new) == len(ids) < len(store.sections_found(current_only=False))

@@ -106,7 +106,9 @@ def _stored_view(path: str, generation: str, name: str) -> pd.DataFrame:
         overview_ = _stored_view(path, generation, "overview")
         return review.reports_frame(catalog_, dict(zip(overview_["sha256"], overview_["结论"])))
     if name == "overview":  # the matrix built once, for the overview and the completeness page alike
-        return views.overview(catalog_, None, _stored_view(path, generation, "completeness"), {},
+        # the 章节 column needs the six sections alone: read from report_summary, not the completeness matrix
+        # (a label per report) nor the flags of every version with their tables
+        return views.overview(catalog_, None, views.sections_matrix(s.sections_found(current_only=True)), {},
                               counts=_stored_view(path, generation, "finding_counts"))
     raise ValueError(name)
 

@@ -140,6 +140,16 @@ def overview(catalog: pd.DataFrame, findings: Optional[pd.DataFrame], matrix: pd
     return df
 
 
+def sections_matrix(flags: pd.DataFrame) -> pd.DataFrame:
+    """What :func:`overview` reads of the completeness matrix (``sha256`` and the six sections, True where
+    found) straight from section flags (``s1`` … ``s6``, e.g. ``Store.sections_found``): no report labels, no
+    tables."""
+    out = pd.DataFrame({"sha256": flags["sha256"].to_numpy()})
+    for n, item in enumerate(COMPLETENESS_ITEMS[:6], start=1):
+        out[item] = flags[f"s{n}"].astype(bool).to_numpy()
+    return out
+
+
 # ---------------------------------------------------------------------------
 # Completeness
 # ---------------------------------------------------------------------------

@@ -76,6 +76,18 @@ class QueriesMixin:
         out["tables_found"] = [dict(t) for t in out["tables_found"]]
         return out[["sha256", *cols, "tables_found"]].reset_index(drop=True)
 
+    def sections_found(self, current_only: bool = True) -> pd.DataFrame:
+        """Per stored report (the current ones with ``current_only``): ``sha256`` and which sections were found,
+        ``s1`` … ``s6`` (bool) - :meth:`section_flags` without ``tables_found``, read from report_summary alone
+        (what the landing page's 章节 column shows)."""
+        found = ", ".join(f"COALESCE(q.s{n}, 0) AS s{n}" for n in range(1, 7))
+        where = " WHERE r.is_current=1" if current_only else ""
+        out = self._frame(f"SELECT r.sha256, {found} FROM reports r"
+                          f" LEFT JOIN report_summary q ON q.report_id=r.id{where} ORDER BY r.id")
+        for n in range(1, 7):
+            out[f"s{n}"] = out[f"s{n}"].fillna(0).astype(bool)
+        return out[["sha256", *(f"s{n}" for n in range(1, 7))]]
+
     def versions(self, body: Optional[str], year: Optional[int]) -> pd.DataFrame:
         """All stored versions of one body's report for one year, oldest first, with ``is_current`` and
         ``pinned`` (the reviewer's choice). ``body`` is a name or a body_key; it is normalised."""
