@@ -38,7 +38,7 @@ def _each_distinct(column: pd.Series, fn) -> list:
 def _short_files(names: pd.Series) -> pd.Series:
     """:func:`ui.labels.short_file` of every name, column-wise (a province's 30,000 file names are all distinct)."""
     text = names.fillna("").astype(str)
-    own = text.str.replace("\\", "/", regex=False).str.rsplit("/", n=1).str[-1]
+    own = text.str.replace(r"(?s)^.*[/\\]", "", regex=True)  # everything up to the last / or \ (pyarrow, not per row)
     return own.where(own != "", text)
 
 
