@@ -22,12 +22,13 @@ if store is None:
 st.caption(f"报告库文件：{labels.code(store.path)}（可用环境变量 GOVREPORT_DB 指定其他位置）。"
            "每份报告按文件内容的指纹保存一次；同一单位同一年度的不同文件作为不同版本保存。")
 
-listed = store.list_reports()
+listed = state.stored_view("library")  # every version; shared by sessions until the store changes
+roster = store.roster()
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("库中报告", len(listed))
 c2.metric("单位", int(listed["body_key"].nunique()) if not listed.empty else 0)
 c3.metric("年度", int(listed["year"].nunique()) if not listed.empty else 0)
-c4.metric("名册单位", len(store.roster()))
+c4.metric("名册单位", len(roster))
 
 held = demo.held(store)
 if held["reports"] or held["roster"]:
@@ -183,8 +184,7 @@ with tab_roster:
                 state.changed()
                 st.rerun()
 
-with tab_missing:
-    roster = store.roster()
+with tab_missing:  # the roster as read again by 名册与匹配 (after an import)
     if roster.empty:
         st.info("导入名册后，这里按年度列出名册中还没有报送年报的单位。")
     else:

@@ -35,20 +35,28 @@ def _each_distinct(column: pd.Series, fn) -> list:
     return [seen[v] if v in seen else seen.setdefault(v, fn(v)) for v in column.tolist()]
 
 
+def _short_files(names: pd.Series) -> pd.Series:
+    """:func:`ui.labels.short_file` of every name, column-wise (a province's 30,000 file names are all distinct)."""
+    text = names.fillna("").astype(str)
+    own = text.str.replace(r"(?s)^.*[/\\]", "", regex=True)  # everything up to the last / or \ (pyarrow, not per row)
+    return own.where(own != "", text)
+
+
 def reports_table(listed: pd.DataFrame) -> pd.DataFrame:
     """``Store.list_reports()`` in reviewer words, one row per stored version (sha256 kept last)."""
     cols = ["单位", "报告所印单位名称", "年度", "文件", "当前版本", "当前版本依据", "同年版本数", "问题", "未处理", "更正", "原文件", "名册单位", "名册区划",
             "入库时间", "解析时间", "解析程序版本", "sha256"]
     if listed.empty:
         return pd.DataFrame(columns=cols)
-    key = listed["body_key"].fillna("") + "|" + listed["year"].astype("Int64").astype(str)
+    # a report without a year counts with the others of its body without one (pandas 3: NA stays NA in str)
+    key = listed["body_key"].fillna("") + "|" + listed["year"].astype("Int64").astype(str).fillna("")
     n_versions = key.map(key.value_counts())
     out = pd.DataFrame({
         "单位": (listed["display_name"] if "display_name" in listed.columns else listed["body"]).replace("", None)
         .fillna("（单位未识别）"),
         "报告所印单位名称": listed["body"].fillna(""),
         "年度": listed["year"].astype("Int64"),
-        "文件": _each_distinct(listed["file_name"], core.short_file),
+        "文件": _short_files(listed["file_name"]),
         "当前版本": _words(listed["is_current"], "当前", ""),
         "当前版本依据": (listed["current_reason"].fillna("") if "current_reason" in listed.columns else ""),
         "同年版本数": n_versions.astype(int),

@@ -95,6 +95,8 @@ def _stored_view(path: str, generation: str, name: str) -> pd.DataFrame:
         return storeview.section_flags(s)
     if name == "places":  # where each current report sits (a trend's rows), the same for every metric
         return s.report_places(current_only=True)
+    if name == "library":  # every stored version, as the 报告库 lists it
+        return s.library_listing()
     # the working set of a session that dropped nothing is the store's current reports: its tables too
     catalog_ = storeview.merge_catalog(storeview.empty_catalog(), _stored_view(path, generation, "catalog"))
     if name == "completeness":
@@ -115,7 +117,7 @@ def _stored_view(path: str, generation: str, name: str) -> pd.DataFrame:
 
 def stored_view(name: str) -> pd.DataFrame:
     """:func:`_stored_view` of the open store (``catalog``, ``finding_counts``, ``section_flags``, ``places``,
-    ``completeness``, ``overview``, ``workbench_groups`` or ``workbench_reports``)."""
+    ``completeness``, ``overview``, ``workbench_groups``, ``workbench_reports`` or ``library``)."""
     s = store()
     return _stored_view(str(s.path), _generation(s), name)
 

@@ -58,6 +58,38 @@ class QueriesMixin:
         df = df.drop(columns=["read_source", "reviewer_published"])
         return df[[c for c in df.columns if c not in _LATE] + _LATE]
 
+    def library_listing(self) -> pd.DataFrame:
+        """The columns of :meth:`list_reports` that the 报告库 lists, for every stored version, newest first, with
+        the same values: ``sha256``, ``file_name``, ``body``, ``body_key``, ``year``, ``parser_version``,
+        ``added_at``, ``parsed_at``, ``pinned``, ``is_current``, ``current_reason``, ``has_file``, ``n_findings``,
+        ``n_open``, ``n_corrections``, ``roster_body``, ``roster_path``, ``display_name``. A province's ten years
+        (30,000 versions) are read from the covering index ``reports_listing`` (not the rows, text included), and
+        the counts and roster names are read once per table and matched here, not row by row in SQL."""
+        df = self._frame(
+            "SELECT r.id, r.sha256, r.file_name, r.body, r.body_key, r.year, r.parser_version, r.added_at,"
+            " r.parsed_at, r.pinned, r.is_current, r.current_reason"
+            " FROM reports r INDEXED BY reports_listing ORDER BY r.id DESC")
+        summary = dict(((i, (f, o)) for i, f, o in
+                        self._query("SELECT report_id, n_findings, n_open FROM report_summary")))
+        counts = [summary.get(i, (0, 0)) for i in df["id"].tolist()]
+        corrected = dict(self._query("SELECT sha256, COUNT(*) FROM corrections GROUP BY sha256"))
+        with_file = {s for (s,) in self._query("SELECT sha256 FROM files")}
+        shas = df["sha256"].tolist()
+        df["has_file"] = [int(s in with_file) for s in shas]
+        df["n_findings"] = [f if f is not None else 0 for f, _ in counts]
+        df["n_open"] = [o if o is not None else 0 for _, o in counts]
+        df["n_corrections"] = [corrected.get(s, 0) for s in shas]
+        roster = {k: (b, p) for k, b, p in self._query(
+            "SELECT m.body_key, ro.body, ro.region_path FROM roster_matches m JOIN roster ro ON ro.id=m.roster_id"
+            " WHERE m.body_key IS NOT NULL")}
+        matched = [roster.get(k, (None, None)) for k in df["body_key"].tolist()]
+        df["roster_body"] = [b for b, _ in matched]
+        df["roster_path"] = [p for _, p in matched]
+        names: dict = {}  # one call per distinct (body, roster body), as in list_reports
+        df["display_name"] = [names[k] if k in names else names.setdefault(k, display_name(*k))
+                              for k in zip(df["body"].tolist(), df["roster_body"].tolist())]
+        return df.drop(columns=["id"])
+
     def section_flags(self, shas: Optional[list] = None) -> pd.DataFrame:
         """Per stored report: which sections were found (``s1`` … ``s6``, bool) and ``tables_found`` (dict of
         table -> bool), one row per sha256 — the completeness matrix without loading every report."""
