@@ -101,16 +101,22 @@ def test_catalog_and_overview_without_the_per_report_counts(store):
     assert o["章节"].str.fullmatch(r"\d/6.*").all()
 
 
-def test_overview_and_completeness_from_the_summary_equal_the_long_way(store):
-    """The landing page's overview and the completeness matrix read per-report counts and sections found from
-    report_summary (schema 11): the same frames as counting every stored finding (with decisions: one dismissed,
-    one confirmed) and reading every report's sections whole."""
+def _two_warnings_decided(store):
+    """Dismiss one warning and confirm another; the current findings before that, the warnings, and the stored
+    catalog with its readable part."""
     f = store.findings(current_only=True)
     warn = f[f["severity"] == "warning"]
     store.decide(warn["sha256"].iloc[0], warn["finding_key"].iloc[0], "dismissed")
     store.decide(warn["sha256"].iloc[1], warn["finding_key"].iloc[1], "confirmed")
     cat = storeview.merge_catalog(storeview.empty_catalog(), storeview.stored_catalog(store))
-    readable = cat[cat["error"].isna() | (cat["error"] == "")]
+    return f, warn, cat, cat[cat["error"].isna() | (cat["error"] == "")]
+
+
+def test_overview_and_completeness_from_the_summary_equal_the_long_way(store):
+    """The landing page's overview and the completeness matrix read per-report counts and sections found from
+    report_summary (schema 11): the same frames as counting every stored finding (with decisions: one dismissed,
+    one confirmed) and reading every report's sections whole."""
+    f, warn, cat, readable = _two_warnings_decided(store)
     fast_matrix = views.completeness(readable, store.section_flags())
     long_matrix = views.completeness(readable, pd.DataFrame([views.flags_of(store.get(sha))
                                                              for sha in readable["sha256"]]))
@@ -135,12 +141,7 @@ def test_landing_overview_from_the_sections_alone_equals_the_one_from_the_comple
         tx.execute("UPDATE sections SET found=0 WHERE report_id=? AND number=3", (ids[0][0],))
         tx.execute("UPDATE sections SET found=0 WHERE report_id=? AND number IN (2, 5)", (ids[2][0],))
         tx.execute("UPDATE reports SET error='无法读取：测试' WHERE id=?", (ids[3][0],))
-    f = store.findings(current_only=True)
-    warn = f[f["severity"] == "warning"]
-    store.decide(warn["sha256"].iloc[0], warn["finding_key"].iloc[0], "dismissed")
-    store.decide(warn["sha256"].iloc[1], warn["finding_key"].iloc[1], "confirmed")
-    cat = storeview.merge_catalog(storeview.empty_catalog(), storeview.stored_catalog(store))
-    readable = cat[cat["error"].isna() | (cat["error"] == "")]
+    f, warn, cat, readable = _two_warnings_decided(store)
     old = views.overview(cat, None, views.completeness(readable, store.section_flags()), {},
                          counts=store.finding_counts(current_only=True))
     new = views.overview(cat, None, views.sections_matrix(store.sections_found(current_only=True)), {},

@@ -244,6 +244,17 @@ def _pdf_bytes():
         yield path.name, path.read_bytes()
 
 
+def _pdf_pages():
+    """``(name, page)`` for every page of every PDF of :func:`_pdf_bytes` that pdfium opens."""
+    for name, data in _pdf_bytes():
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError:
+            continue
+        for page in pdf:
+            yield name, page
+
+
 def test_path_edges_equal_every_segment_asked():
     """Ruling edges read without the close flag of a subpath's first point, with the segment count the triage
     already has: the same edges as asking everything of every segment, on every path of every PDF held."""
@@ -273,18 +284,13 @@ def test_upright_from_text_objects_equals_every_angle_asked():
     asking every angle, on every page of every PDF held and on made pages with rotated, mirrored and skewed text
     (where some characters are not upright, so the answer cannot be a constant)."""
     not_upright = 0
-    for name, data in _pdf_bytes():
-        try:
-            pdf = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError:
-            continue
-        for page in pdf:
-            textpage = page.get_textpage()
-            asked = P.pdfium_to_page(page, textpage).chars
-            fast = P.pdfium_to_page(page, textpage, textpage.get_text_range(), None,
-                                    P.texts_upright(_text_objects(page))).chars
-            assert fast == asked, name
-            not_upright += sum(1 for c in asked if not c["upright"])
+    for name, page in _pdf_pages():
+        textpage = page.get_textpage()
+        asked = P.pdfium_to_page(page, textpage).chars
+        fast = P.pdfium_to_page(page, textpage, textpage.get_text_range(), None,
+                                P.texts_upright(_text_objects(page))).chars
+        assert fast == asked, name
+        not_upright += sum(1 for c in asked if not c["upright"])
     assert not_upright >= 15
 
 
@@ -374,15 +380,10 @@ def test_garbage_test_counts_as_the_character_loop():
         assert (P._BAD_CHARS.fullmatch(ch) is not None) == (not ch.isspace() and P._bad_char(ch)), hex(o)
         assert (P._BLANKS.fullmatch(ch) is not None) == ch.isspace(), hex(o)
     garbled = 0
-    for name, data in _pdf_bytes():
-        try:
-            pdf = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError:
-            continue
-        for page in pdf:
-            text = page.get_textpage().get_text_range()
-            assert P.text_is_garbled(text) == _old_text_is_garbled(text), name
-            garbled += P.text_is_garbled(text)
+    for name, page in _pdf_pages():
+        text = page.get_textpage().get_text_range()
+        assert P.text_is_garbled(text) == _old_text_is_garbled(text), name
+        garbled += P.text_is_garbled(text)
     rng = random.Random(3)
     pool = list("一二三件\u9fff\u4e00 \n\t\u3000\xa0\x85\x1fab1") + ["\ufffd", "\ue123", "é", "×", "\x07", "\ud800", "😀"]
     for _ in range(5000):
