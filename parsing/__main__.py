@@ -12,8 +12,25 @@ def _uses_local_pool(argv: list[str]) -> bool:
         a in ("-h", "--help") or a.startswith("--scheduler") for a in argv)
 
 
+# What keeps ``import``'s process at one thread until its workers are forked (parsing.workers.fork_safe): numpy's
+# OpenBLAS starts a thread per further core at import and pyarrow's bundled jemalloc a background thread (its
+# pool is not the default one, mimalloc is). A user's own setting is kept; with it the workers come from the
+# forkserver as before.
+_ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "JE_ARROW_MALLOC_CONF": "background_thread:false"}
+
+
+def _forks_workers(argv: list[str]) -> bool:
+    """``import`` with local workers forks them (parsing.cli._forked_pool) instead of starting the forkserver."""
+    return _uses_local_pool(argv) and argv[0] == "import"
+
+
 if __name__ == "__main__":
-    if _uses_local_pool(sys.argv[1:]):
+    if _forks_workers(sys.argv[1:]):
+        import os
+
+        for k, v in _ONE_THREAD.items():
+            os.environ.setdefault(k, v)
+    elif _uses_local_pool(sys.argv[1:]):
         from .workers import prestart
 
         prestart()

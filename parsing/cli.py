@@ -248,34 +248,51 @@ def _print_failed(failed: list) -> None:
             print(f"  {name}：{reason}")
 
 
+def _forked_pool(folder: str, jobs: Optional[int]):
+    """The import's pool of local workers, started now: forked from this process where
+    :func:`parsing.workers.fork_safe` allows (one thread, no SQLite database open), else from the forkserver.
+    No more workers than report files under ``folder``; None when there are none."""
+    from .batch import iter_report_files
+    from .workers import Pool, cpu_count
+
+    n = len(iter_report_files(folder))
+    if not n:
+        return None
+    return Pool(min(int(jobs or cpu_count()), n), fork=True).start()
+
+
 def _cmd_import(args) -> int:
     from .batch import import_folder
 
     if not os.path.exists(args.folder):
         print(f"找不到文件夹“{args.folder}”。", file=sys.stderr)
         return 2
-    with Store(args.db) as store:
-        pool = None
-        if args.scheduler:
-            from .cluster import DaskPool
+    # the local pool's workers start before the store is opened (and before any thread), so they can be forked
+    # from this process with the parser imported instead of coming from the forkserver (parsing.workers.fork_safe)
+    pool = None if args.scheduler or args.jobs == 0 else _forked_pool(args.folder, args.jobs)
+    try:
+        with Store(args.db) as store:
+            if args.scheduler:
+                from .cluster import DaskPool
 
+                try:
+                    pool = DaskPool(args.scheduler)
+                except ReportError as exc:
+                    print(exc.message, file=sys.stderr)
+                    return 2
+                print(f"使用集群：{args.scheduler}（{pool.size} 个工作线程）", file=sys.stderr)
+            bar = ProgressBar("导入")
             try:
-                pool = DaskPool(args.scheduler)
-            except ReportError as exc:
-                print(exc.message, file=sys.stderr)
-                return 2
-            print(f"使用集群：{args.scheduler}（{pool.size} 个工作线程）", file=sys.stderr)
-        bar = ProgressBar("导入")
-        try:
-            summary = import_folder(args.folder, store, workers=args.jobs, progress=bar, keep_files=args.keep_files,
-                                    check_fn=args.check_fn, pool=pool)
-        finally:
-            bar.close()
-            if pool is not None:
-                pool.close()
-        print(f"导入完成（数据库：{store.path}）：新导入 {summary['imported']} 份，未变化 {summary['unchanged']} 份，"
-              f"失败 {len(summary['failed'])} 份。")
-        _print_failed(summary["failed"])
+                summary = import_folder(args.folder, store, workers=args.jobs, progress=bar,
+                                        keep_files=args.keep_files, check_fn=args.check_fn, pool=pool)
+            finally:
+                bar.close()
+            print(f"导入完成（数据库：{store.path}）：新导入 {summary['imported']} 份，未变化 {summary['unchanged']} 份，"
+                  f"失败 {len(summary['failed'])} 份。")
+            _print_failed(summary["failed"])
+    finally:
+        if pool is not None:
+            pool.close()
     return 1 if summary["failed"] else 0
 
 

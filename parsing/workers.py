@@ -17,6 +17,11 @@ Every caller that parses files it did not write itself - the command line (``pyt
   whose CPU time does not grow and that reports nothing for ``wall_seconds`` (a hang, not slowness) is stopped
   too;
 * **a dead or over-limit worker is replaced**: only its task gets the message, the others go on;
+* **fork where it is provably safe** (``Pool(fork=True)``, the command line's ``import`` only): a worker forked
+  from the parent skips the forkserver's own import of the parser (about 1.5 s of CPU per pool). Each fork is
+  decided when the worker starts (:func:`fork_safe`): only while this process runs a single thread and holds
+  no open SQLite database, so a worker never inherits a lock, a connection or a half-held mutex; otherwise (the
+  dashboard's threads, a replacement worker once the store is open) the worker comes from the forkserver;
 * **progress**: ``on_start(task)`` when a task is handed to a worker, ``on_page(task, done, total)`` for each page
   a task reports from inside its worker (OCR pages, seconds each), and every :class:`Outcome` as it finishes.
 
@@ -136,6 +141,72 @@ def context():
     return _CONTEXT
 
 
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def _threads() -> int:
+    """Threads of this process as the kernel counts them (also those a C library started), or -1 if unknown."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return -1
+
+
+def _open_sqlite() -> list[str]:
+    """The SQLite databases (and their -wal / -journal / -shm files) this process holds open, from
+    ``/proc/self/fd``; ``["?"]`` when the descriptors cannot be listed (then nothing counts as safe)."""
+    import stat
+
+    try:
+        fds = os.listdir("/proc/self/fd")
+    except OSError:
+        return ["?"]
+    found = []
+    for name in fds:
+        try:
+            fd = int(name)
+            target = os.readlink(f"/proc/self/fd/{name}")
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                continue
+        except (OSError, ValueError):
+            continue  # closed meanwhile (the listing's own descriptor)
+        if target.endswith(("-wal", "-shm", "-journal")):
+            found.append(target)
+            continue
+        try:
+            head = os.pread(fd, len(_SQLITE_MAGIC), 0)
+        except OSError:
+            continue
+        if head == _SQLITE_MAGIC:
+            found.append(target)
+    return found
+
+
+def fork_safe() -> bool:
+    """Whether a worker may be forked from this process right now: the ``fork`` start method exists, this process
+    runs exactly one thread (counted by the kernel, so threads of C libraries count too: a forked child would
+    inherit any lock another thread holds) and holds no SQLite database open (a child would inherit the
+    connection's file and its POSIX locks). Checked at every start of a worker, never assumed."""
+    return ("fork" in multiprocessing.get_all_start_methods() and _threads() == 1 and not _open_sqlite())
+
+
+_PRELOADED = False
+
+
+def _preload_here() -> None:
+    """Import :data:`_PRELOAD` in this process (once), so that forked workers inherit the parser imported."""
+    global _PRELOADED
+    if not _PRELOADED:
+        import importlib
+
+        for name in _PRELOAD:
+            try:
+                importlib.import_module(name)
+            except ImportError:
+                pass
+        _PRELOADED = True
+
+
 def prestart() -> None:
     """Start the forkserver now, so that its import of the parser (about 1.5 s of CPU) runs while the caller does
     other work (listing and hashing a folder, opening the store) instead of delaying the first worker. Returns at
@@ -250,12 +321,14 @@ class Pool:
     call :meth:`run`.
     """
 
-    def __init__(self, workers: Optional[int] = None, limits: Optional[Limits] = None):
+    def __init__(self, workers: Optional[int] = None, limits: Optional[Limits] = None, *, fork: bool = False):
         self.size = max(1, int(workers or cpu_count()))
         self.limits = limits or Limits()
+        self.fork = fork
         self._ctx = context()
         self._workers: list[_Worker] = []
         self.started = 0  # worker processes started over the pool's life (replacements included)
+        self.forked = 0  # ... of them forked from this process (``fork=True`` while :func:`fork_safe`)
 
     def __enter__(self) -> "Pool":
         return self
@@ -276,9 +349,23 @@ class Pool:
             w.stop()
         self._workers = []
 
+    def start(self, workers: Optional[int] = None) -> "Pool":
+        """Start ``workers`` (default: all) of the pool's workers now instead of at the first task: with
+        ``fork=True``, call it before opening the store or starting threads, so they can be forked."""
+        want = self.size if workers is None else max(0, min(int(workers), self.size))
+        while len(self._workers) < want:
+            self._spawn()
+        return self
+
     def _spawn(self) -> _Worker:
-        w = _Worker(self._ctx)
+        ctx = self._ctx
+        if self.fork:
+            _preload_here()  # before the check: an import that started a thread makes the fork unsafe
+            if fork_safe():
+                ctx = multiprocessing.get_context("fork")
+        w = _Worker(ctx)
         self.started += 1
+        self.forked += ctx.get_start_method() == "fork"
         self._workers.append(w)
         return w
 

@@ -129,3 +129,8 @@ def parse_first_finishes_last(data: bytes, name: str):
     report = parse_bytes(data, name)
     open(gate, "w").close()
     return report
+
+
+def parent_pid(on_page):
+    """The worker's parent: the pool's process for a forked worker, the forkserver for the others."""
+    return os.getppid()
