@@ -334,17 +334,25 @@ def test_rows_made_in_the_workers_store_exactly_what_the_store_makes_itself(tmp_
     made_here = []
     real = reports.report_rows
     monkeypatch.setattr(reports, "report_rows", lambda *a, **k: (made_here.append(a[0].file), real(*a, **k))[1])
+    from parsing import rules
+
+    prepared = []  # reports the rules prepared (Ctx) in this process
+    real_ctx = rules.Ctx.__init__
+    monkeypatch.setattr(rules.Ctx, "__init__", lambda self, r: (prepared.append(r.file), real_ctx(self, r))[1])
     dumps = {}
     for workers in (2, 0):
         made_here.clear()
+        prepared.clear()
         with Store(tmp_path / f"w{workers}.sqlite3") as store:
             summary = import_folder(folder, store, workers=workers)
             assert summary["imported"] == len(THREE_WAYS) + 1 and not summary["failed"], summary
             dumps[workers] = _store_dump(store)
         if workers:
             assert made_here == [], "the importing process made rows the workers had made"
+            assert prepared == [], "the importing process prepared reports for the rules again"
         else:
             assert len(made_here) == summary["imported"]
+            assert len(prepared) >= summary["imported"]
     assert dumps[2]["cell_values"] and dumps[2]["findings"]
     assert {r[3] for r in dumps[2]["findings"]} >= {CROSS_YEAR_RULE}
     for table in dumps[0]:
@@ -369,3 +377,33 @@ def test_rows_made_before_a_report_changed_are_not_stored(tmp_path):
         assert (stored.values["value"] == 7.0).all()
         assert len(store.findings(report.sha256, include_notes=False)) == 1
         assert len(stored.notes) == len(report.notes)
+
+
+def test_the_rules_context_sent_back_by_a_worker_is_the_one_prepared_here():
+    """parse_check_rows sends the report's prepared rules context back with it (OwnFindings is pickled without):
+    after the trip through pickle it holds exactly what preparing the report here gives, and the cross-year
+    findings made with it are those of check_report."""
+    import pickle
+
+    from parsing import rules
+
+    text = (SAMPLES / "000_f2cddb79f4434941.txt").read_text(encoding="utf-8")
+    files = [(p.name, p.read_bytes()) for p in sorted((SAMPLES / "demo").glob("东城街道_*"))[:3]]
+    files += [("群科镇2022.txt", text.replace("2023年", "2022年").encode("utf-8")),
+              ("000_f2cddb79f4434941.txt", text.encode("utf-8"))]  # last year's text again: a cross-year finding
+    owns = []
+    for name, data in files:
+        out = pipeline.parse_check_rows(data, name, None, pipeline.default_check())
+        report, _findings, own, _rows, state = pickle.loads(pickle.dumps(out))
+        assert own.report is report and own._ctx is None and state is not None
+        pipeline.restore_ctx(own, state)
+        fresh = rules._ctx(report)
+        got, want = dict(vars(own.ctx)), dict(vars(fresh))
+        assert got.pop("report") is report and want.pop("report") is report
+        assert got == want and set(got) >= {"cells", "covered", "township", "body", "form"}, name
+        assert got["expected"] is want["expected"]
+        owns.append(own)
+    for prev, cur in zip(owns, owns[1:]):
+        fresh = rules.check_report(cur.report, previous=prev.report)
+        pd.testing.assert_frame_equal(rules.with_previous(cur, prev), fresh)
+    assert CROSS_YEAR_RULE in set(rules.with_previous(owns[-1], owns[-2])["rule"])
