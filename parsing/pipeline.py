@@ -41,7 +41,7 @@ from .model import ReportError
 from .report import ParsedReport
 from .store import CheckFn, ParseFn, Store, report_body_key
 from .store.reports import report_rows
-from .workers import Limits, Pool, Task
+from .workers import Limits, Pool, Task, run_ahead
 
 # What became of a file (Result.outcome)
 IMPORTED, UNCHANGED, FAILED, NOT_SAVED, REPARSED = "imported", "unchanged", "failed", "not_saved", "reparsed"
@@ -539,10 +539,14 @@ def run(sources: Iterable[Source], store: Optional[Store] = None, *, save: bool 
             return
         own_pool = pool is None
         workers_pool = pool or Pool(workers, limits)
+        stream = None
         try:
             started = (lambda t: on_start(t.key, sources[t.key])) if on_start else None
             paged = (lambda t, d, n: on_page(t.key, sources[t.key], d, n)) if on_page else None
-            for out in workers_pool.run(tasks(), on_start=started, on_page=paged):
+            # a local pool is served from a thread while this one checks and stores (parsing.workers.run_ahead)
+            stream = (run_ahead(workers_pool, tasks(), started, paged) if isinstance(workers_pool, Pool) and keep
+                      else workers_pool.run(tasks(), on_start=started, on_page=paged))
+            for out in stream:
                 i = out.task.key
                 data = held.pop(i, None)
                 if data is None and out.task.args:
@@ -561,6 +565,8 @@ def run(sources: Iterable[Source], store: Optional[Store] = None, *, save: bool 
                     findings = own = None
                 yield i, report, findings, own, data, rows
         finally:
+            if stream is not None:
+                stream.close()  # before the pool closes: the serving thread ends its run first
             if own_pool:
                 workers_pool.close()
 

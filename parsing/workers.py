@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
+import threading
 import time
 from dataclasses import dataclass
 from multiprocessing import connection as mp_connection
@@ -374,13 +376,25 @@ class Pool:
         self._workers.remove(w)
 
     def run(self, tasks: Iterable[Task], on_start: Optional[Callable[[Task], None]] = None,
-            on_page: Optional[Callable[[Task, int, int], None]] = None) -> Iterator[Outcome]:
+            on_page: Optional[Callable[[Task, int, int], None]] = None,
+            stop: Optional[threading.Event] = None) -> Iterator[Outcome]:
         """Run every task, yielding an :class:`Outcome` for each as it finishes (not in input order).
 
         ``tasks`` is consumed lazily: the next task is taken only when a worker is free for it. Free workers get
         their next task before finished outcomes are handed to the caller, so whatever the caller does with an
-        outcome (checking, storing) overlaps with the workers' parsing instead of leaving them idle.
+        outcome (checking, storing) overlaps with the workers' parsing instead of leaving them idle (and
+        :func:`run_ahead` serves them while the caller works, too). ``stop`` set: the run ends at its next look
+        at the workers. A run ended early (``stop``, or the caller closing the iterator) stops the workers that
+        are still busy with its tasks, so the next run does not receive their results.
         """
+        try:
+            yield from self._run(tasks, on_start, on_page, stop)
+        finally:
+            for w in [w for w in self._workers if w.task is not None]:
+                w.task = None
+                self._retire(w)
+
+    def _run(self, tasks, on_start, on_page, stop) -> Iterator[Outcome]:
         it = iter(tasks)
         exhausted = False
 
@@ -407,6 +421,8 @@ class Pool:
                     self._spawn().start(task)
 
         while True:
+            if stop is not None and stop.is_set():
+                return
             done: list[Outcome] = []
             fill(done)
             busy = [w for w in self._workers if w.task is not None]
@@ -471,6 +487,64 @@ class Pool:
         w.task = None
         self._retire(w)  # the next task that needs a worker starts a fresh one
         return Outcome(task, error=_message(reason, task.name, self.limits, code), reason=reason, cpu_seconds=used)
+
+
+def run_ahead(pool: Pool, tasks: Iterable[Task], on_start: Optional[Callable[[Task], None]] = None,
+              on_page: Optional[Callable[[Task, int, int], None]] = None, ahead: Optional[int] = None
+              ) -> Iterator[Outcome]:
+    """:meth:`Pool.run` served from a thread of its own, so that the workers get their next task while the caller
+    is busy with an outcome (checking it, storing it), not only when the caller asks for the next one.
+
+    The same outcomes as ``pool.run(tasks, on_start, on_page)``; ``on_start`` and ``on_page`` are called in the
+    caller's thread (the dashboard's progress must be drawn from the script's thread), and so is everything
+    the caller does with an outcome. ``tasks`` is read in the serving thread. At most ``ahead`` (default: four
+    per worker) finished outcomes wait for the caller; beyond that the serving thread waits. An exception in
+    the serving thread (from ``tasks``) is raised here; the caller closing the iterator ends the run (the workers
+    still busy with it are stopped) before this returns.
+    """
+    events: queue.Queue = queue.Queue()
+    slots = threading.Semaphore(ahead or 4 * pool.size)
+    stop = threading.Event()
+    END = object()
+
+    def serve() -> None:
+        try:
+            started = (lambda t: events.put(("start", t))) if on_start else None
+            paged = (lambda t, d, n: events.put(("page", t, d, n))) if on_page else None
+            run = pool.run(tasks, started, paged, stop=stop)
+            try:
+                for out in run:
+                    while not slots.acquire(timeout=WATCH_INTERVAL):
+                        if stop.is_set():
+                            return
+                    events.put(("out", out))
+            finally:
+                run.close()  # a run ended early stops the workers still busy with it
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            events.put(("raise", exc))
+        finally:
+            events.put((END,))
+
+    thread = threading.Thread(target=serve, name="pool-feeder", daemon=True)
+    thread.start()
+    try:
+        while True:
+            ev = events.get()
+            kind = ev[0]
+            if kind is END:
+                return
+            if kind == "out":
+                slots.release()
+                yield ev[1]
+            elif kind == "start":
+                on_start(ev[1])
+            elif kind == "page":
+                on_page(ev[1], ev[2], ev[3])
+            elif kind == "raise":
+                raise ev[1]
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _died_reason(code: Optional[int]) -> str:
