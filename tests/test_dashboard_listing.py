@@ -58,6 +58,23 @@ def test_list_reports_is_the_old_query(versioned):  # noqa: F811
                 assert new["n_corrections"].max() == 1 and 90 < new["has_file"].sum() < len(new)
                 assert new["n_findings"].sum() > 0
             pd.testing.assert_frame_equal(new, old)
+            light = versioned.list_reports(current_only=current_only, counts=counts, meta=["file_name", "year"])
+            assert "title" not in light.columns and "body_key" not in light.columns
+            pd.testing.assert_frame_equal(light, old[light.columns])
+    pd.testing.assert_frame_equal(storeview.stored_catalog(versioned), _old_stored_catalog(versioned))
+
+
+def _old_stored_catalog(db) -> pd.DataFrame:
+    """``ui.storeview.stored_catalog`` before it read only the columns it shows."""
+    rep = _old_list_reports(db, current_only=True, counts=False)
+    out = pd.DataFrame({
+        "sha256": rep["sha256"], "file": rep["file_name"], "name": rep["display_name"], "body": rep["body"],
+        "region": rep["region"], "year": rep["year"], "template": rep["template"], "format": rep["format"],
+        "error": rep["error"], "stored": True, "session": False, "roster_body": rep["roster_body"],
+        "roster_path": rep["roster_path"], "roster_county": rep["roster_county"], "published": rep["published"],
+        "published_source": rep["published_source"], "added_at": rep["added_at"],
+    })
+    return out[storeview.CATALOG_COLUMNS]
 
 
 def _old_overview(catalog: pd.DataFrame, findings: Optional[pd.DataFrame], matrix: pd.DataFrame, saved: dict,

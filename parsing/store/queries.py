@@ -23,20 +23,23 @@ _LATE = ["published_as_read", "published", "published_source", "display_name"]  
 class QueriesMixin:
     """Queries over the stored reports (mixed into :class:`parsing.store.Store`)."""
 
-    def list_reports(self, current_only: bool = False, counts: bool = True) -> pd.DataFrame:
+    def list_reports(self, current_only: bool = False, counts: bool = True,
+                     meta: Optional[list[str]] = None) -> pd.DataFrame:
         """One row per stored report: metadata, ``has_file``, ``n_findings``, ``n_open`` (findings without a
         decision), ``n_corrections``, the matched roster body, region path and county, ``display_name`` (the one
         name the body is shown by, :func:`display_name`), and the publication date: ``published`` /
         ``published_source`` as they apply (a date the reviewer entered, source ``reviewer``, wins over the one the
         file shows, kept in ``published_as_read``). Newest first. Without ``counts`` the four counting columns
         (``has_file`` … ``n_corrections``) are left out: a listing of every report that does not show them (the
-        dashboard's catalog) need not count them.
+        dashboard's catalog) need not count them. ``meta`` reads only these of the metadata columns (``sha256`` and
+        ``body`` are always read): the same frame less the others.
 
         A province's ten years (30,000 reports) are read from the covering index ``reports_listing`` (not the rows
         with their running text), and the counts, roster matches and reviewer's dates are read once per table and
         matched here, not row by row in SQL (:meth:`library_listing` reads the same way)."""
         where = " WHERE r.is_current=1" if current_only else ""
-        cols = ", ".join(f"r.{c}" for c in _REPORT_META)
+        keep = set(_REPORT_META if meta is None else meta) | {"sha256", "body", "body_key"}
+        cols = ", ".join(f"r.{c}" for c in _REPORT_META if c in keep)
         df = self._frame(
             f"SELECT r.id, {cols}, json_extract(r.extra, '$.published') AS published_as_read,"
             " json_extract(r.extra, '$.published_source') AS read_source"
@@ -66,7 +69,7 @@ class QueriesMixin:
         names: dict = {}  # one call per distinct (body, roster body): a province has 3,000 bodies, 30,000 reports
         df["display_name"] = [names[k] if k in names else names.setdefault(k, display_name(*k))
                               for k in zip(df["body"].tolist(), df["roster_body"].tolist())]
-        df = df.drop(columns=["id", "read_source"])
+        df = df.drop(columns=["id", "read_source"] + ([] if meta is None or "body_key" in meta else ["body_key"]))
         return df[[c for c in df.columns if c not in _LATE] + _LATE]
 
     def library_listing(self) -> pd.DataFrame:
