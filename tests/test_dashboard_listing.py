@@ -181,3 +181,58 @@ def test_overview_is_the_old_one(store):  # noqa: F811
                                   _old_overview(stored_only, None, matrix, {}, counts=counts), check_exact=True)
     empty = storeview.empty_catalog()
     pd.testing.assert_frame_equal(views.overview(empty, f, matrix, {}), _old_overview(empty, f, matrix, {}))
+
+
+def _old_labels_of(catalog: pd.DataFrame) -> list[str]:
+    """``ui.views.labels_of`` before the file names were shortened column-wise."""
+    names = catalog["name"] if "name" in catalog.columns else pd.Series([None] * len(catalog), index=catalog.index)
+    who = names.where(names.notna() & (names != ""), catalog["body"])
+    who = who.where(who.notna() & (who != ""), "（单位未识别）")
+    years = pd.to_numeric(catalog["year"], errors="coerce")
+    year = ["（年度未识别）" if pd.isna(y) else f"{int(y)}年" for y in years.tolist()]
+    files = views._each_distinct(catalog["file"].fillna("").tolist(), labels.short_file)
+    return [f"{w} {y} · {f}" for w, y, f in zip(who.tolist(), year, files)]
+
+
+def _old_completeness(catalog: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
+    """``ui.views.completeness`` before it, with its labels, was column-wise."""
+    cat = catalog[catalog["error"].isna() | (catalog["error"] == "")] if not catalog.empty else catalog
+    if cat.empty or flags is None or flags.empty:
+        return pd.DataFrame(columns=views.COMPLETENESS_COLUMNS)
+    m = cat.merge(flags, on="sha256", how="inner")
+    if m.empty:
+        return pd.DataFrame(columns=views.COMPLETENESS_COLUMNS)
+    names = m["name"] if "name" in m.columns else m["body"]
+    out = pd.DataFrame({
+        "报告": _old_labels_of(m),
+        "单位": names.fillna("").to_numpy(),
+        "年度": m["year"].to_numpy(),
+        "sha256": m["sha256"].to_numpy(),
+    })
+    for n, item in enumerate(views.COMPLETENESS_ITEMS[:6], start=1):
+        out[item] = m[f"s{n}"].astype(bool).to_numpy()
+    for t in forms.TABLES:
+        out[f"表{t}"] = [bool((tf or {}).get(t, False)) for tf in m["tables_found"]]
+    return out[views.COMPLETENESS_COLUMNS]
+
+
+def test_labels_and_completeness_are_the_old_ones(store):  # noqa: F811
+    cat, f, saved, matrix = _session_and_store(store)
+    odd = cat.copy()
+    odd.loc[0, "file"] = "批次.zip/某县\\乡/报告.pdf"
+    odd.loc[1, "file"] = None
+    odd.loc[2, "name"] = ""
+    assert views.labels_of(odd) == _old_labels_of(odd)
+    assert any("（年度未识别）" in x for x in views.labels_of(cat)) and any("（单位未识别）" in x for x in views.labels_of(odd))
+    flags = pd.concat([store.section_flags(), pd.DataFrame([views.flags_of(make_report(7, "某某乡人民政府", 2023))])],
+                      ignore_index=True)
+    new = views.completeness(cat, flags)
+    pd.testing.assert_frame_equal(new, _old_completeness(cat, flags), check_exact=True)
+    assert not new[views.COMPLETENESS_ITEMS].all(axis=None) and new["表二"].any() and not new["表四"].all()
+    for c in (cat.iloc[:0], cat):
+        for fl in (flags.iloc[:0], flags.iloc[::-1]):
+            pd.testing.assert_frame_equal(views.completeness(c, fl), _old_completeness(c, fl), check_exact=True)
+    words = views.present_words(new[views.COMPLETENESS_ITEMS])
+    pd.testing.assert_frame_equal(words, new[views.COMPLETENESS_ITEMS].map(lambda ok: "有" if ok else "缺失"))
+    assert set(words.to_numpy().ravel()) == {"有", "缺失"}
+

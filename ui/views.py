@@ -45,8 +45,8 @@ def labels_of(catalog: pd.DataFrame) -> list[str]:
     who = names.where(names.notna() & (names != ""), catalog["body"])
     who = who.where(who.notna() & (who != ""), "（单位未识别）")
     years = pd.to_numeric(catalog["year"], errors="coerce")
-    year = ["（年度未识别）" if pd.isna(y) else f"{int(y)}年" for y in years.tolist()]
-    files = _each_distinct(catalog["file"].fillna("").tolist(), short_file)
+    year = _each_distinct(years.tolist(), lambda y: "（年度未识别）" if pd.isna(y) else f"{int(y)}年")
+    files = short_files(catalog["file"].fillna("")).tolist()  # = short_file of each (all distinct in a province)
     # lists, not Series: iterating an arrow string column value by value is slow (a province: 30,000 rows)
     return [f"{w} {y} · {f}" for w, y, f in zip(who.tolist(), year, files)]
 
@@ -188,9 +188,16 @@ def completeness(catalog: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
     })
     for n, item in enumerate(COMPLETENESS_ITEMS[:6], start=1):
         out[item] = m[f"s{n}"].astype(bool).to_numpy()
+    found = m["tables_found"].tolist()
     for t in forms.TABLES:
-        out[f"表{t}"] = [bool((tf or {}).get(t, False)) for tf in m["tables_found"]]
+        out[f"表{t}"] = [bool((tf or {}).get(t, False)) for tf in found]
     return out[COMPLETENESS_COLUMNS]
+
+
+def present_words(flags: pd.DataFrame) -> pd.DataFrame:
+    """有 where True, 缺失 where not, of every cell (a province's matrix: 270,000 cells, not one call each)."""
+    words = np.where(flags.to_numpy(dtype=bool), "有", "缺失")
+    return pd.DataFrame(words, columns=flags.columns, index=flags.index).astype("str")
 
 
 def completeness_of_reports(reports: Iterable[ParsedReport]) -> pd.DataFrame:
