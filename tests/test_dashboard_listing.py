@@ -236,3 +236,17 @@ def test_labels_and_completeness_are_the_old_ones(store):  # noqa: F811
     pd.testing.assert_frame_equal(words, new[views.COMPLETENESS_ITEMS].map(lambda ok: "有" if ok else "缺失"))
     assert set(words.to_numpy().ravel()) == {"有", "缺失"}
 
+
+def test_report_summaries_are_the_finding_counts_and_sections_found(store):  # noqa: F811
+    cat, f, saved, matrix = _session_and_store(store)  # a missing section, an unreadable report, decisions
+    with store.transaction() as tx:  # an older version
+        tx.execute("UPDATE reports SET is_current=0 WHERE id=(SELECT MIN(id) FROM reports)")
+    for current_only in (True, False):
+        both = store.report_summaries(current_only=current_only)
+        counts = store.finding_counts(current_only=current_only)
+        pd.testing.assert_frame_equal(both[counts.columns], counts, check_exact=True)
+        sections = store.sections_found(current_only=current_only)
+        pd.testing.assert_frame_equal(both.iloc[::-1].reset_index(drop=True)[sections.columns], sections)
+        assert both["n_open"].sum() > 0 and not both[[f"s{n}" for n in range(1, 7)]].all(axis=None)
+    assert len(store.report_summaries(current_only=False)) > len(store.report_summaries())
+

@@ -134,6 +134,20 @@ class QueriesMixin:
             out[f"s{n}"] = out[f"s{n}"].fillna(0).astype(bool)
         return out[["sha256", *(f"s{n}" for n in range(1, 7))]]
 
+    def report_summaries(self, current_only: bool = True) -> pd.DataFrame:
+        """:meth:`finding_counts` and :meth:`sections_found` in one read of report_summary: per stored report
+        (the current ones with ``current_only``), newest first, ``sha256``, ``error``, ``warning``, ``info``,
+        ``n_open`` and ``s1`` … ``s6`` (bool), the same values (what the landing page's overview reads)."""
+        found = ", ".join(f"COALESCE(q.s{n}, 0) AS s{n}" for n in range(1, 7))
+        where = " WHERE r.is_current=1" if current_only else ""
+        out = self._frame(
+            "SELECT r.sha256, COALESCE(q.error, 0) AS error, COALESCE(q.warning, 0) AS warning,"
+            f" COALESCE(q.info, 0) AS info, COALESCE(q.n_open, 0) AS n_open, {found} FROM reports r"
+            f" LEFT JOIN report_summary q ON q.report_id=r.id{where} ORDER BY r.id DESC")
+        for n in range(1, 7):
+            out[f"s{n}"] = out[f"s{n}"].astype(bool)
+        return out
+
     def versions(self, body: Optional[str], year: Optional[int]) -> pd.DataFrame:
         """All stored versions of one body's report for one year, oldest first, with ``is_current`` and
         ``pinned`` (the reviewer's choice). ``body`` is a name or a body_key; it is normalised."""
