@@ -82,7 +82,10 @@ class QueriesMixin:
         df = self._frame(
             "SELECT r.id, r.sha256, r.file_name, r.body, r.body_key, r.year, r.parser_version, r.added_at,"
             " r.parsed_at, r.pinned, r.is_current, r.current_reason"
-            " FROM reports r INDEXED BY reports_listing ORDER BY r.id DESC")
+            " FROM reports r INDEXED BY reports_listing")
+        # newest first: sorted here (SQLite would copy every row into a temporary B-tree; the index is by
+        # is_current first)
+        df = df.sort_values("id", ascending=False, kind="stable").reset_index(drop=True)
         summary = dict(((i, (f, o)) for i, f, o in
                         self._query("SELECT report_id, n_findings, n_open FROM report_summary")))
         counts = [summary.get(i, (0, 0)) for i in df["id"].tolist()]
