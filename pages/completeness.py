@@ -34,7 +34,7 @@ if view == "按报告":
         st.caption(f"报告较多，热力图只画有缺项的报告（最多 {MAX_HEATMAP_ROWS} 份）；表格列出全部。")
     fig = figures.completeness_heatmap(shown, items, short=views.COMPLETENESS_SHORT)
     table = matrix.drop(columns=["sha256"]).copy()
-    table[items] = table[items].map(lambda ok: "有" if ok else "缺失")
+    table[items] = views.present_words(table[items])
     # The heat map is as wide as its columns need (figures.completeness_heatmap): drawn at its own width, the
     # table under it.
     st.plotly_chart(fig, key="chart_completeness", width="content", config={"displaylogo": False})

@@ -20,7 +20,7 @@ overview = state.overview().drop(columns=["sha256"])
 # callables get what they need now, no session state.
 _store, _session = state.store(), dict(st.session_state["session"])
 _own_findings = state.session_findings()
-_shas = set(state.catalog()["sha256"])
+_shas = set(state.catalog()["sha256"].tolist())  # tolist: iterating an arrow column is slow
 
 
 def values():
@@ -40,7 +40,7 @@ st.download_button(
     key="xlsx", icon=":material/table_view:", type="primary", on_click="ignore",
 )
 c1, c2, c3 = st.columns(3)
-c1.download_button("报告清单（CSV）", exports.csv_bytes(overview), file_name="报告.csv", mime="text/csv",
+c1.download_button("报告清单（CSV）", lambda: exports.csv_bytes(overview), file_name="报告.csv", mime="text/csv",
                    key="csv_reports", on_click="ignore")
 c2.download_button("问题清单（CSV）", lambda: exports.csv_bytes(core.findings_display(findings(), with_file=True)),
                    file_name="问题清单.csv", mime="text/csv", key="csv_findings", on_click="ignore")

@@ -9,6 +9,9 @@ login.gate()
 state.init()  # this page may run without app.py (see ui.login)
 
 PAGE_ROWS = 1000
+# the verdict cells are coloured on a page of at most this many rows (a county's batch): pandas' Styler takes
+# about half a second per 1,000 rows, so a province's pages show the verdict as text only
+STYLED_ROWS = 300
 MAX_ERRORS_SHOWN = 50
 
 st.title("上传与快速检查")
@@ -103,7 +106,8 @@ start = (page - 1) * PAGE_ROWS
 shown_page = shown_all.iloc[start:start + PAGE_ROWS]
 shown = shown_page.drop(columns=["sha256", "地区"])
 sel = st.dataframe(
-    shown.style.map(widgets.badge_cell_css, subset=["结论"]), hide_index=True, key="overview", on_select="rerun",
+    shown.style.map(widgets.badge_cell_css, subset=["结论"]) if len(shown) <= STYLED_ROWS else shown,
+    hide_index=True, key="overview", on_select="rerun",
     selection_mode="single-row",
     column_config={
         "年度": st.column_config.NumberColumn("年度", format="%d"),

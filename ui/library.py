@@ -35,11 +35,14 @@ def _each_distinct(column: pd.Series, fn) -> list:
     return [seen[v] if v in seen else seen.setdefault(v, fn(v)) for v in column.tolist()]
 
 
-def _short_files(names: pd.Series) -> pd.Series:
+def short_files(names: pd.Series) -> pd.Series:
     """:func:`ui.labels.short_file` of every name, column-wise (a province's 30,000 file names are all distinct)."""
     text = names.fillna("").astype(str)
     own = text.str.replace(r"(?s)^.*[/\\]", "", regex=True)  # everything up to the last / or \ (pyarrow, not per row)
     return own.where(own != "", text)
+
+
+_short_files = short_files
 
 
 def reports_table(listed: pd.DataFrame) -> pd.DataFrame:
@@ -56,7 +59,7 @@ def reports_table(listed: pd.DataFrame) -> pd.DataFrame:
         .fillna("（单位未识别）"),
         "报告所印单位名称": listed["body"].fillna(""),
         "年度": listed["year"].astype("Int64"),
-        "文件": _short_files(listed["file_name"]),
+        "文件": short_files(listed["file_name"]),
         "当前版本": _words(listed["is_current"], "当前", ""),
         "当前版本依据": (listed["current_reason"].fillna("") if "current_reason" in listed.columns else ""),
         "同年版本数": n_versions.astype(int),

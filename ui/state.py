@@ -81,11 +81,17 @@ def changed() -> None:
     ss["loaded"] = {}
 
 
-@st.cache_data(show_spinner=False, max_entries=24)
 def _stored_view(path: str, generation: str, name: str) -> pd.DataFrame:
     """A view of the store's current reports, shared by every session (a province's store takes seconds to
     list) and rebuilt when the store changes: ``generation`` changes with every committed write, from this
-    dashboard or the command line. Each caller gets its own copy."""
+    dashboard or the command line. Each caller gets its own copy (of the frame: not pickled and unpickled on
+    every use as ``st.cache_data`` would, a province's catalog is 30,000 rows)."""
+    return _shared_view(path, generation, name).copy()
+
+
+@st.cache_resource(show_spinner=False, max_entries=24)
+def _shared_view(path: str, generation: str, name: str) -> pd.DataFrame:
+    """:func:`_stored_view`'s frames, built once per store generation; never handed out (only copies of it)."""
     s = _open_store(path)
     if name == "catalog":
         return storeview.stored_catalog(s)
@@ -110,8 +116,10 @@ def _stored_view(path: str, generation: str, name: str) -> pd.DataFrame:
     if name == "overview":  # the matrix built once, for the overview and the completeness page alike
         # the 章节 column needs the six sections alone: read from report_summary, not the completeness matrix
         # (a label per report) nor the flags of every version with their tables
-        return views.overview(catalog_, None, views.sections_matrix(s.sections_found(current_only=True)), {},
-                              counts=_stored_view(path, generation, "finding_counts"))
+        # the counts and the sections in one read of report_summary (= finding_counts and sections_found)
+        summary = s.report_summaries(current_only=True)
+        return views.overview(catalog_, None, views.sections_matrix(summary), {},
+                              counts=summary[["sha256", "error", "warning", "info", "n_open"]])
     raise ValueError(name)
 
 

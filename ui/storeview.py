@@ -37,9 +37,12 @@ def empty_findings() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in FINDINGS_COLUMNS})
 
 
+_CATALOG_META = ["sha256", "file_name", "body", "region", "year", "template", "format", "error", "added_at"]
+
+
 def stored_catalog(store: Store) -> pd.DataFrame:
     """The current version of every stored report, as catalog rows (newest first)."""
-    rep = store.list_reports(current_only=True, counts=False)
+    rep = store.list_reports(current_only=True, counts=False, meta=_CATALOG_META)
     if rep.empty:
         return empty_catalog()
     out = pd.DataFrame({

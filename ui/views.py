@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable, Optional
 
+import numpy as np
 import pandas as pd
 
 from parsing import forms, rules
@@ -15,6 +16,7 @@ from parsing.report import ParsedReport
 
 from . import storeview
 from .labels import short_file
+from .library import short_files
 
 COMPLETENESS_SHORT = {  # compact labels for the heat map's columns (two lines: numeral, then the subject)
     "一、总体情况": "一<br>总体情况", "二、主动公开政府信息情况": "二<br>主动公开",
@@ -43,8 +45,8 @@ def labels_of(catalog: pd.DataFrame) -> list[str]:
     who = names.where(names.notna() & (names != ""), catalog["body"])
     who = who.where(who.notna() & (who != ""), "（单位未识别）")
     years = pd.to_numeric(catalog["year"], errors="coerce")
-    year = ["（年度未识别）" if pd.isna(y) else f"{int(y)}年" for y in years.tolist()]
-    files = _each_distinct(catalog["file"].fillna("").tolist(), short_file)
+    year = _each_distinct(years.tolist(), lambda y: "（年度未识别）" if pd.isna(y) else f"{int(y)}年")
+    files = short_files(catalog["file"].fillna("")).tolist()  # = short_file of each (all distinct in a province)
     # lists, not Series: iterating an arrow string column value by value is slow (a province: 30,000 rows)
     return [f"{w} {y} · {f}" for w, y, f in zip(who.tolist(), year, files)]
 
@@ -88,52 +90,58 @@ def overview(catalog: pd.DataFrame, findings: Optional[pd.DataFrame], matrix: pd
     (:func:`finding_counts` columns, e.g. :func:`ui.state.finding_counts`, aggregated in SQL)."""
     if catalog.empty:
         return pd.DataFrame(columns=OVERVIEW_COLUMNS).astype({"年度": "Int64"})
-    # Vectorised (a province's ten years are 30,000 rows): counts by merge, the badge from parsing.rules
-    # applied once per distinct (error, warning, info, unreadable) tuple.
+    # Column-wise (a province's ten years are 30,000 rows): counts and sections looked up by position, the badge
+    # from parsing.rules once per distinct (error, warning, info, unreadable), the section text once per distinct
+    # set of sections found; plain lists, not Series (iterating an arrow column value by value is slow).
     cat = catalog.reset_index(drop=True)
     sha = cat["sha256"]
     shas = sha.tolist()
     if counts is None:
         counts = finding_counts(findings)
-    by_sha = counts.drop_duplicates("sha256").set_index("sha256") if not counts.empty else None
-    n = pd.DataFrame(0, index=cat.index, columns=["error", "warning", "info"])
-    if by_sha is not None:
-        for s_ in n.columns:
-            n[s_] = sha.map(by_sha[s_]).fillna(0).astype(int).to_numpy()
-    open_n = by_sha["n_open"].to_dict() if by_sha is not None else {}
-    err = cat["error"].where(cat["error"].map(lambda e: isinstance(e, str) and bool(e)), "")
-    unreadable = (err != "").to_numpy()
-    badges = {}
-    for key in set(zip(n["error"], n["warning"], n["info"], unreadable)):
-        badges[key] = rules.badge_counts(*key[:3], unreadable=bool(key[3]))
-    b = [badges[k] for k in zip(n["error"], n["warning"], n["info"], unreadable)]
-    sections: dict = {}  # sha256 -> "n/6（缺…）", the first row of a sha256; a dict (Series.get per row is slow)
+    n = np.zeros((len(cat), 4), dtype="int64")  # error, warning, info, n_open
+    has_counts = np.zeros(len(cat), dtype=bool)
+    if not counts.empty:
+        by_sha = counts.drop_duplicates("sha256")
+        at = pd.Index(by_sha["sha256"]).get_indexer(shas)
+        has_counts = at >= 0
+        table = by_sha[["error", "warning", "info", "n_open"]].fillna(0).to_numpy(dtype="int64")
+        n[has_counts] = table[at[has_counts]]
+    errors = cat["error"].tolist()
+    unreadable = [isinstance(e, str) and bool(e) for e in errors]
+    err = [e if u else "" for e, u in zip(errors, unreadable)]
+    keys = list(zip(n[:, 0].tolist(), n[:, 1].tolist(), n[:, 2].tolist(), unreadable))
+    badges = {k: rules.badge_counts(*k[:3], unreadable=k[3]) for k in set(keys)}
+    b = [badges[k] for k in keys]
+    sections = [""] * len(cat)  # "n/6（缺…）" of the first matrix row of each sha256
     if not matrix.empty:
-        items = COMPLETENESS_ITEMS[:6]
-        present = matrix[items].astype(bool).to_numpy()
+        first = matrix.drop_duplicates("sha256")
+        present = first[COMPLETENESS_ITEMS[:6]].astype(bool).to_numpy()
+        code = (present * (1 << np.arange(6))).sum(axis=1)
         numerals = [sec.numeral for sec in forms.SECTIONS]
         text = {}
-        for row in {tuple(r) for r in present.tolist()}:
-            missing = [numerals[i] for i, ok in enumerate(row) if not ok]
-            text[row] = f"{6 - len(missing)}/6" + (f"（缺{'、'.join(missing)}）" if missing else "")
-        for h, r in zip(matrix["sha256"].tolist(), present.tolist()):
-            sections.setdefault(h, text[tuple(r)])
-    stored = cat["stored"].astype(bool).to_numpy()
-    default_saved = [storeview.SAVED_STORED if x else storeview.SAVED_NOT for x in stored]
+        for c in set(code.tolist()):
+            missing = [numerals[i] for i in range(6) if not c >> i & 1]
+            text[c] = f"{6 - len(missing)}/6" + (f"（缺{'、'.join(missing)}）" if missing else "")
+        at = pd.Index(first["sha256"]).get_indexer(shas)
+        codes = code.tolist()
+        sections = ["" if i < 0 else text[codes[i]] for i in at.tolist()]
+    stored = cat["stored"].astype(bool).tolist()
+    open_n = n[:, 3].tolist()
+    has = has_counts.tolist()
+    by_default = {True: storeview.SAVED_ZH[storeview.SAVED_STORED], False: storeview.SAVED_ZH[storeview.SAVED_NOT]}
     names = cat["name"] if "name" in cat.columns else pd.Series([None] * len(cat))
     df = pd.DataFrame({
-        "文件": pd.Series(_each_distinct(cat["file"].fillna("").tolist(), short_file), index=cat.index,
-                        dtype=cat["file"].dtype if len(cat) else None),
+        "文件": pd.Series(short_files(cat["file"]).tolist(), index=cat.index, dtype=cat["file"].dtype),
         "单位": names.where(names.notna() & (names != ""), cat["body"]).fillna(""),
         "地区": cat["region"].fillna(""),
         "年度": cat["year"],
         "格式版本": ["" if e else forms.FORM_NAMES.get(t, "未识别") for e, t in zip(unreadable, cat["template"].tolist())],
         "结论": [x["label"] for x in b], "错误数": [x["error"] for x in b], "警告数": [x["warning"] for x in b],
         "提示数": [x["info"] for x in b],
-        "未处理": [int(open_n.get(h, 0)) if st_ else None for h, st_ in zip(shas, stored)],
-        "章节": ["" if e else sections.get(h, "") for e, h in zip(unreadable, shas)],
-        "报告库": [storeview.SAVED_ZH.get(saved.get(h, d), "") for h, d in zip(shas, default_saved)],
-        "说明": err, "sha256": sha,
+        "未处理": [(o if h else 0) if st_ else None for o, h, st_ in zip(open_n, has, stored)],
+        "章节": ["" if u else t for u, t in zip(unreadable, sections)],
+        "报告库": [storeview.SAVED_ZH.get(saved[h], "") if h in saved else by_default[x] for h, x in zip(shas, stored)],
+        "说明": pd.Series(err, index=cat.index, dtype=cat["error"].dtype if len(cat) else None), "sha256": sha,
     }, columns=OVERVIEW_COLUMNS)
     df["年度"] = pd.to_numeric(df["年度"], errors="coerce").astype("Int64")
     df["未处理"] = pd.to_numeric(df["未处理"], errors="coerce").astype("Int64")
@@ -180,9 +188,16 @@ def completeness(catalog: pd.DataFrame, flags: pd.DataFrame) -> pd.DataFrame:
     })
     for n, item in enumerate(COMPLETENESS_ITEMS[:6], start=1):
         out[item] = m[f"s{n}"].astype(bool).to_numpy()
+    found = m["tables_found"].tolist()
     for t in forms.TABLES:
-        out[f"表{t}"] = [bool((tf or {}).get(t, False)) for tf in m["tables_found"]]
+        out[f"表{t}"] = [bool((tf or {}).get(t, False)) for tf in found]
     return out[COMPLETENESS_COLUMNS]
+
+
+def present_words(flags: pd.DataFrame) -> pd.DataFrame:
+    """有 where True, 缺失 where not, of every cell (a province's matrix: 270,000 cells, not one call each)."""
+    words = np.where(flags.to_numpy(dtype=bool), "有", "缺失")
+    return pd.DataFrame(words, columns=flags.columns, index=flags.index).astype("str")
 
 
 def completeness_of_reports(reports: Iterable[ParsedReport]) -> pd.DataFrame:

@@ -23,39 +23,53 @@ _LATE = ["published_as_read", "published", "published_source", "display_name"]  
 class QueriesMixin:
     """Queries over the stored reports (mixed into :class:`parsing.store.Store`)."""
 
-    def list_reports(self, current_only: bool = False, counts: bool = True) -> pd.DataFrame:
+    def list_reports(self, current_only: bool = False, counts: bool = True,
+                     meta: Optional[list[str]] = None) -> pd.DataFrame:
         """One row per stored report: metadata, ``has_file``, ``n_findings``, ``n_open`` (findings without a
         decision), ``n_corrections``, the matched roster body, region path and county, ``display_name`` (the one
         name the body is shown by, :func:`display_name`), and the publication date: ``published`` /
         ``published_source`` as they apply (a date the reviewer entered, source ``reviewer``, wins over the one the
         file shows, kept in ``published_as_read``). Newest first. Without ``counts`` the four counting columns
         (``has_file`` … ``n_corrections``) are left out: a listing of every report that does not show them (the
-        dashboard's catalog) need not count them report by report."""
-        where = "WHERE r.is_current=1" if current_only else ""
-        cols = ", ".join(f"r.{c}" for c in _REPORT_META)
-        # the finding counts are kept per report on every write (report_summary, schema 11)
-        counting = (
-            " EXISTS(SELECT 1 FROM files f WHERE f.sha256=r.sha256) AS has_file,"
-            " COALESCE((SELECT n_findings FROM report_summary q WHERE q.report_id=r.id), 0) AS n_findings,"
-            " COALESCE((SELECT n_open FROM report_summary q WHERE q.report_id=r.id), 0) AS n_open,"
-            " (SELECT COUNT(*) FROM corrections k WHERE k.sha256=r.sha256) AS n_corrections,") if counts else ""
+        dashboard's catalog) need not count them. ``meta`` reads only these of the metadata columns (``sha256`` and
+        ``body`` are always read): the same frame less the others.
+
+        A province's ten years (30,000 reports) are read from the covering index ``reports_listing`` (not the rows
+        with their running text), and the counts, roster matches and reviewer's dates are read once per table and
+        matched here, not row by row in SQL (:meth:`library_listing` reads the same way)."""
+        where = " WHERE r.is_current=1" if current_only else ""
+        keep = set(_REPORT_META if meta is None else meta) | {"sha256", "body", "body_key"}
+        cols = ", ".join(f"r.{c}" for c in _REPORT_META if c in keep)
         df = self._frame(
-            f"SELECT {cols}, json_extract(r.extra, '$.published') AS published_as_read,"
-            " json_extract(r.extra, '$.published_source') AS read_source,"
-            f"{counting}"
-            " ro.body AS roster_body, ro.region_path AS roster_path, ro.county AS roster_county,"
-            " p.published AS reviewer_published"
-            " FROM reports r LEFT JOIN roster_matches m ON m.body_key=r.body_key"
-            " LEFT JOIN roster ro ON ro.id=m.roster_id LEFT JOIN publication_dates p ON p.sha256=r.sha256"
-            f" {where} ORDER BY r.id DESC")
-        read_source = df["read_source"].tolist()
-        by_reviewer = df["reviewer_published"].notna().to_numpy()
-        df["published"] = df["reviewer_published"].where(by_reviewer, df["published_as_read"])
-        df["published_source"] = [PUBLISHED_BY_REVIEWER if r else src for r, src in zip(by_reviewer, read_source)]
+            f"SELECT r.id, {cols}, json_extract(r.extra, '$.published') AS published_as_read,"
+            " json_extract(r.extra, '$.published_source') AS read_source"
+            f" FROM reports r INDEXED BY reports_listing{where} ORDER BY r.id DESC")
+        ids, shas = df["id"].tolist(), df["sha256"].tolist()  # lists: iterating an arrow column is slow
+        if counts:
+            with_file = {s for (s,) in self._query("SELECT sha256 FROM files")}
+            summary = {i: (f, o) for i, f, o in self._query("SELECT report_id, n_findings, n_open FROM report_summary")}
+            corrected = dict(self._query("SELECT sha256, COUNT(*) FROM corrections GROUP BY sha256"))
+            found = [summary.get(i, (0, 0)) for i in ids]
+            df["has_file"] = [int(s in with_file) for s in shas]
+            df["n_findings"] = [f or 0 for f, _ in found]
+            df["n_open"] = [o or 0 for _, o in found]
+            df["n_corrections"] = [corrected.get(s, 0) for s in shas]
+        roster = {k: (b, p, c) for k, b, p, c in self._query(
+            "SELECT m.body_key, ro.body, ro.region_path, ro.county FROM roster_matches m"
+            " JOIN roster ro ON ro.id=m.roster_id WHERE m.body_key IS NOT NULL")}
+        matched = [roster.get(k, (None, None, None)) for k in df["body_key"].tolist()]
+        df["roster_body"] = [m[0] for m in matched]
+        df["roster_path"] = [m[1] for m in matched]
+        df["roster_county"] = [m[2] for m in matched]
+        by_reviewer = dict(self._query("SELECT sha256, published FROM publication_dates"))
+        reviewer = pd.Series([by_reviewer.get(s) for s in shas], index=df.index)
+        entered = reviewer.notna().to_numpy()
+        df["published"] = reviewer.where(entered, df["published_as_read"])
+        df["published_source"] = [PUBLISHED_BY_REVIEWER if e else s for e, s in zip(entered, df["read_source"].tolist())]
         names: dict = {}  # one call per distinct (body, roster body): a province has 3,000 bodies, 30,000 reports
         df["display_name"] = [names[k] if k in names else names.setdefault(k, display_name(*k))
                               for k in zip(df["body"].tolist(), df["roster_body"].tolist())]
-        df = df.drop(columns=["read_source", "reviewer_published"])
+        df = df.drop(columns=["id", "read_source"] + ([] if meta is None or "body_key" in meta else ["body_key"]))
         return df[[c for c in df.columns if c not in _LATE] + _LATE]
 
     def library_listing(self) -> pd.DataFrame:
@@ -68,7 +82,10 @@ class QueriesMixin:
         df = self._frame(
             "SELECT r.id, r.sha256, r.file_name, r.body, r.body_key, r.year, r.parser_version, r.added_at,"
             " r.parsed_at, r.pinned, r.is_current, r.current_reason"
-            " FROM reports r INDEXED BY reports_listing ORDER BY r.id DESC")
+            " FROM reports r INDEXED BY reports_listing")
+        # newest first: sorted here (SQLite would copy every row into a temporary B-tree; the index is by
+        # is_current first)
+        df = df.sort_values("id", ascending=False, kind="stable").reset_index(drop=True)
         summary = dict(((i, (f, o)) for i, f, o in
                         self._query("SELECT report_id, n_findings, n_open FROM report_summary")))
         counts = [summary.get(i, (0, 0)) for i in df["id"].tolist()]
@@ -119,6 +136,20 @@ class QueriesMixin:
         for n in range(1, 7):
             out[f"s{n}"] = out[f"s{n}"].fillna(0).astype(bool)
         return out[["sha256", *(f"s{n}" for n in range(1, 7))]]
+
+    def report_summaries(self, current_only: bool = True) -> pd.DataFrame:
+        """:meth:`finding_counts` and :meth:`sections_found` in one read of report_summary: per stored report
+        (the current ones with ``current_only``), newest first, ``sha256``, ``error``, ``warning``, ``info``,
+        ``n_open`` and ``s1`` … ``s6`` (bool), the same values (what the landing page's overview reads)."""
+        found = ", ".join(f"COALESCE(q.s{n}, 0) AS s{n}" for n in range(1, 7))
+        where = " WHERE r.is_current=1" if current_only else ""
+        out = self._frame(
+            "SELECT r.sha256, COALESCE(q.error, 0) AS error, COALESCE(q.warning, 0) AS warning,"
+            f" COALESCE(q.info, 0) AS info, COALESCE(q.n_open, 0) AS n_open, {found} FROM reports r"
+            f" LEFT JOIN report_summary q ON q.report_id=r.id{where} ORDER BY r.id DESC")
+        for n in range(1, 7):
+            out[f"s{n}"] = out[f"s{n}"].astype(bool)
+        return out
 
     def versions(self, body: Optional[str], year: Optional[int]) -> pd.DataFrame:
         """All stored versions of one body's report for one year, oldest first, with ``is_current`` and
