@@ -11,6 +11,7 @@ import io
 import itertools
 import math
 import random
+import re
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -19,6 +20,7 @@ import pytest
 from pdfplumber.table import TableFinder, TableSettings
 from pdfplumber.utils.text import extract_text
 
+from parsing.forms import is_prose
 from parsing.readers import pdf as P
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -398,3 +400,73 @@ def test_control_characters_as_the_regex():
     for o in range(0x110000):
         ch = chr(o)
         assert (ch in P._CONTROL_CHARS) == (P._CONTROL.match(ch) is not None), hex(o)
+
+
+def _old_textpage_words(textpage, raw: str, height: float, number: int) -> list:
+    """The reader's words before prose lines were skipped: every character of every line asked for its box."""
+    out: list = []
+    line: list = []
+    word: list = []
+
+    def end_word():
+        if word:
+            text = "".join(w[0] for w in word)
+            line.append(P.Cell(text, number, (min(w[1] for w in word), min(w[2] for w in word),
+                                              max(w[3] for w in word), max(w[4] for w in word))))
+            word.clear()
+
+    def end_line():
+        end_word()
+        if P._clean_line(" ".join(c.text for c in line)):
+            out.append(list(line))
+        line.clear()
+
+    prev_cr = False
+    l_, r_, b_, t_ = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    for i, ch in enumerate(raw):
+        if ch in "\r\n":
+            if not (ch == "\n" and prev_cr):
+                end_line()
+            prev_cr = ch == "\r"
+            continue
+        prev_cr = False
+        if ch.isspace() or P._CONTROL.match(ch):
+            end_word()
+            continue
+        assert pdfium_c.FPDFText_GetCharBox(textpage.raw, i, l_, r_, b_, t_)
+        left, bottom, right, top = l_.value, b_.value, r_.value, t_.value
+        box = (ch, left, height - top, right, height - bottom)
+        if word:
+            gap = left - word[-1][3]
+            if gap > 0.5 * max(pdfium_c.FPDFText_GetFontSize(textpage.raw, i), top - bottom, 4.0):
+                end_word()
+        word.append(box)
+    end_line()
+    return out
+
+
+def test_line_words_equal_every_character_asked():
+    """Words of a page's lines with prose lines skipped: every other line has the words asking every character's
+    box gives, a skipped line is one the matcher reads as a break, and the matcher's tokens of every line are the
+    same with the old words as with the new, on every page of every PDF held."""
+    from parsing.extract.matcher import _line_tokens
+    from parsing.model import TextBlock
+
+    skipped = kept = 0
+    for name, page in _pdf_pages():
+        textpage = page.get_textpage()
+        raw = textpage.get_text_range()
+        height = page.get_height()
+        lines = [ln for ln in (P._clean_line(x) for x in re.split(r"\r\n|\r|\n", raw)) if ln]
+        old = _old_textpage_words(textpage, raw, height, 1)
+        new = P.textpage_words(textpage, raw, height, 1)
+        assert len(new) == len(old) == len(lines), name
+        for ln, a, b in zip(lines, old, new):
+            if b is None:
+                skipped += 1
+                assert a and is_prose(ln), (name, ln)
+            else:
+                kept += 1
+                assert a == b, (name, ln)
+            assert _line_tokens(TextBlock(ln, 1, a)) == _line_tokens(TextBlock(ln, 1, b or None)), (name, ln)
+    assert skipped > 100 and kept > 100

@@ -52,6 +52,7 @@ from ..forms import (
     ROWS_四,
     SUBTABLES_二_2019,
     SUBTABLES_二_2021,
+    is_prose,
     norm,
     strip_number,
 )
@@ -863,11 +864,31 @@ def looks_tabular(lines: list[str]) -> bool:
     return max(numbers, default=0) >= 3 or ending >= 2
 
 
-def textpage_words(textpage, raw: str, height: float, number: int) -> list[list]:
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def textpage_words(textpage, raw: str, height: float, number: int) -> list[Optional[list]]:
     """The words of each non-empty line of ``raw`` (the page's text as pypdfium2 gives it, one character
     per index), as cells with boxes in pdfplumber's coordinates (points from the top-left corner). Words
-    end at spaces and at gaps wider than half a character."""
-    out: list[list] = []
+    end at spaces and at gaps wider than half a character.
+
+    A line the matcher reads as prose (:func:`parsing.forms.is_prose`: it never looks at its words) gets None,
+    without a box call per character; the others the same words as asking every character
+    (tests/test_pdf_speed.py)."""
+    out: list[Optional[list]] = []
+    pos = 0
+    for m in itertools.chain(_LINE_BREAK.finditer(raw), (None,)):
+        end = m.start() if m is not None else len(raw)
+        text = _clean_line(raw[pos:end])
+        if text:
+            out.append(None if is_prose(text) else _line_words(textpage, raw, pos, end, height, number))
+        if m is not None:
+            pos = m.end()
+    return out
+
+
+def _line_words(textpage, raw: str, start: int, end: int, height: float, number: int) -> list:
+    """The words of the characters ``start:end`` of ``raw`` (one line: no line breaks in it)."""
     line: list = []
     word: list = []  # (char, left, top, right, bottom)
 
@@ -878,23 +899,11 @@ def textpage_words(textpage, raw: str, height: float, number: int) -> list[list]
                                             max(w[3] for w in word), max(w[4] for w in word))))
             word.clear()
 
-    def end_line():
-        end_word()
-        if _clean_line(" ".join(c.text for c in line)):
-            out.append(list(line))
-        line.clear()
-
-    prev_cr = False
     # pypdfium2's get_charbox, without allocating four doubles per character
     l_, r_, b_, t_ = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
     char_box, size_of, handle = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetFontSize, textpage.raw
-    for i, ch in enumerate(raw):
-        if ch in "\r\n":
-            if not (ch == "\n" and prev_cr):
-                end_line()
-            prev_cr = ch == "\r"
-            continue
-        prev_cr = False
+    for i in range(start, end):
+        ch = raw[i]
         if ch.isspace() or ch in _CONTROL_CHARS:  # _CONTROL's characters, without a regex call per character
             end_word()
             continue
@@ -909,8 +918,8 @@ def textpage_words(textpage, raw: str, height: float, number: int) -> list[list]
             if gap > 0.5 * max(top - bottom, 4.0) and gap > 0.5 * max(size_of(handle, i), top - bottom, 4.0):
                 end_word()
         word.append(box)
-    end_line()
-    return out
+    end_word()
+    return line
 
 
 # ---------------------------------------------------------------------------
