@@ -470,3 +470,50 @@ def test_line_words_equal_every_character_asked():
                 assert a == b, (name, ln)
             assert _line_tokens(TextBlock(ln, 1, a)) == _line_tokens(TextBlock(ln, 1, b or None)), (name, ln)
     assert skipped > 100 and kept > 100
+
+
+def _old_has_doubled_chars(chars: list, tolerance: float = 1.0) -> bool:
+    keyed = sorted((c["text"], c["top"], c["x0"]) for c in chars if not c["text"].isspace())
+    for i, (text, top, x0) in enumerate(keyed):
+        for other in keyed[i + 1:i + 4]:
+            if other[0] != text or other[1] - top > tolerance:
+                break
+            if abs(other[2] - x0) <= tolerance:
+                return True
+    return False
+
+
+def test_doubled_characters_found_as_the_one_sort_finds_them():
+    """The fake-bold test per text: the same answer as one sort of all characters, on every page of every PDF
+    held (fake bold among them) and on random characters near the tolerance (repeats, blanks, empty texts)."""
+    seen = {True: 0, False: 0}
+    for name, page in _pdf_pages():
+        chars = P.pdfium_to_page(page, page.get_textpage()).chars
+        answer = P.has_doubled_chars(chars)
+        assert answer == _old_has_doubled_chars(chars), name
+        seen[answer] += 1
+    rng = random.Random(11)
+    for _ in range(4000):
+        chars = [{"text": rng.choice(["一", "二", "1", " ", ""]), "top": rng.choice([0.0, 0.5, 1.0, 1.5, 2.0, 5.0]),
+                  "x0": rng.choice([0.0, 0.4, 1.0, 1.01, 2.5, 7.0])} for _ in range(rng.randint(0, 9))]
+        answer = P.has_doubled_chars(chars)
+        assert answer == _old_has_doubled_chars(chars), chars
+        seen[answer] += 1
+    assert seen[True] > 100 and seen[False] > 100
+
+
+def test_page_reading_tells_fake_bold_as_the_character_test(monkeypatch):
+    """pdfium_to_page's fake-bold test (made from the characters as it reads them) gets the texts, tops and left
+    edges of the non-blank characters it returns, in their order, on every page of every PDF held (pdfium's text
+    page already merges most fake bold: the answers themselves are compared in the test above)."""
+    asked = []
+    real = P._doubled
+    monkeypatch.setattr(P, "_doubled", lambda *a: asked.append(a) or real(*a))
+    compared = 0
+    for name, page in _pdf_pages():
+        read = P.pdfium_to_page(page, page.get_textpage())
+        kept = [c for c in read.chars if not c["text"].isspace()]
+        assert asked.pop() == ([c["text"] for c in kept], [c["top"] for c in kept], [c["x0"] for c in kept]), name
+        assert read.doubled == _old_has_doubled_chars(read.chars), name
+        compared += bool(kept)
+    assert compared > 50

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Optional
 
+import numpy as np
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -585,6 +586,8 @@ def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Opti
                                     pdfium_c.FPDFText_GetFontSize)
     append = chars.append
     index_of: list = []  # each character's index in the text page
+    inked: tuple = ([], [], [])  # text, top and x0 of each non-blank character, for the fake-bold test
+    inked_text, inked_top, inked_x0 = (ink.append for ink in inked)
     count = textpage.count_chars()
     texts = raw if raw is not None and len(raw) == count else None
     for i in range(count):
@@ -604,13 +607,18 @@ def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Opti
         b_left, b_right, b_top, b_bottom = box.left, box.right, box.top, box.bottom
         x0, x1 = b_left - left, b_right - left
         top, bottom = top_y - b_top, top_y - b_bottom
-        append({"object_type": "char", "text": chr(code), "x0": x0, "x1": x1, "top": top,
+        text = chr(code)
+        append({"object_type": "char", "text": text, "x0": x0, "x1": x1, "top": top,
                 "bottom": bottom, "doctop": top, "width": x1 - x0, "height": bottom - top,
                 "size": None, "fontname": "",
                 "upright": upright or abs(angle_of(handle, i)) < 0.01, "matrix": (1, 0, 0, 1, x0, top_y - b_bottom)})
         index_of.append(i)
+        if not text.isspace():
+            inked_text(text)
+            inked_top(top)
+            inked_x0(x0)
     # The font size only tells doubled characters apart (pdfplumber's dedupe_chars): asked only where it runs.
-    doubled = has_doubled_chars(chars)
+    doubled = _doubled(*inked)
     if doubled:
         for c, i in zip(chars, index_of):
             c["size"] = round(size_of(handle, i), 2)
@@ -781,9 +789,37 @@ def _table_to_piece(table, number: int, page_height: float,
 def has_doubled_chars(chars: list, tolerance: float = 1.0) -> bool:
     """Whether some character is painted twice at (almost) the same place, as WPS fake bold does.
 
-    A cheap test (one sort) so that pdfplumber's slower ``dedupe_chars()`` runs only where needed.
-    """
-    keyed = sorted((c["text"], c["top"], c["x0"]) for c in chars if not c["text"].isspace())
+    A cheap test so that pdfplumber's slower ``dedupe_chars()`` runs only where needed: the non-blank characters
+    sorted by (text, top, x0), each compared with the next three of the same text whose top is within
+    ``tolerance``. Sorted so, the next ``k``-th is one of those exactly when it has the same text and its top is
+    within ``tolerance`` (tops only grow within a text), so the comparisons are made array-wise by offset (the
+    same answer as the loop, tests/test_pdf_speed.py)."""
+    kept = [c for c in chars if not c["text"].isspace()]
+    return _doubled([c["text"] for c in kept], [c["top"] for c in kept], [c["x0"] for c in kept], tolerance)
+
+
+def _doubled(texts: list, tops: list, x0s: list, tolerance: float = 1.0) -> bool:
+    """:func:`has_doubled_chars` of the non-blank characters with these texts, tops and left edges."""
+    if len(texts) < 2:
+        return False
+    tops, x0s = np.array(tops, dtype=float), np.array(x0s, dtype=float)
+    if np.isnan(tops).any() or np.isnan(x0s).any():  # no order to speak of: the loop decides
+        return _doubled_by_loop([{"text": t, "top": y, "x0": x} for t, y, x in zip(texts, tops, x0s)], tolerance)
+    rank = {t: k for k, t in enumerate(sorted(set(texts)))}
+    codes = np.array([rank[t] for t in texts])
+    order = np.lexsort((x0s, tops, codes))
+    codes, tops, x0s = codes[order], tops[order], x0s[order]
+    for k in (1, 2, 3):
+        if len(codes) <= k:
+            break
+        if (np.logical_and(codes[k:] == codes[:-k], tops[k:] - tops[:-k] <= tolerance)
+                & (np.abs(x0s[k:] - x0s[:-k]) <= tolerance)).any():
+            return True
+    return False
+
+
+def _doubled_by_loop(chars: list, tolerance: float) -> bool:
+    keyed = sorted((c["text"], c["top"], c["x0"]) for c in chars)
     for i, (text, top, x0) in enumerate(keyed):
         for other in keyed[i + 1:i + 4]:
             if other[0] != text or other[1] - top > tolerance:
