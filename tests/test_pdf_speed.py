@@ -18,7 +18,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
 from pdfplumber.table import TableFinder, TableSettings
-from pdfplumber.utils.text import extract_text
+from pdfplumber.utils.text import chars_to_textmap, extract_text
 
 from parsing.forms import is_prose
 from parsing.readers import pdf as P
@@ -517,3 +517,39 @@ def test_page_reading_tells_fake_bold_as_the_character_test(monkeypatch):
         assert read.doubled == _old_has_doubled_chars(read.chars), name
         compared += bool(kept)
     assert compared > 50
+
+
+def _plumber_lines(chars):
+    if not chars:
+        return []
+    return [{"text": ln["text"], "top": ln["top"], "bottom": ln["bottom"]}
+            for ln in chars_to_textmap(chars).extract_text_lines(strip=True, return_chars=False)]
+
+
+def test_text_lines_equal_pdfplumbers():
+    """Lines of text from pdfplumber's words without its text map: the same text, top and bottom as its
+    extract_text_lines on every page of every PDF held (all characters, and those around the tables as the
+    reader takes them), and on random characters: several lines, blanks, empty texts, ligatures, rotated text,
+    line breaks in a character's text."""
+    compared = 0
+    for name, page in _pdf_pages():
+        chars = P.pdfium_to_page(page, page.get_textpage()).chars
+        assert P.text_lines(chars) == _plumber_lines(chars), name
+        compared += bool(chars)
+    for page in itertools.chain.from_iterable(table_pages(p) for p in PDFS[:12]):
+        tables = page.find_tables()
+        around = P.CharIndex(page.chars).outside([t.bbox for t in tables])
+        assert P.text_lines(around) == _plumber_lines(around)
+    assert compared > 50
+    rng = random.Random(5)
+    alphabet = list("0123456789一二三件其他,.-") + ["ﬁ", " ", "\u3000", "", "ﬀ"]
+    for case in range(4000):
+        chars, x = [], 0.0
+        rotated = 0.1 if case % 2 else 0.0  # every other case upright throughout (the short way)
+        letters = alphabet + ["a\nb"] if case % 5 == 0 else alphabet
+        for _ in range(rng.randint(0, 14)):
+            x += rng.choice([-3.0, 0.0, 2.0, 4.9, 5.0, 5.1, 9.0, 20.0])
+            top = rng.choice([0.0, 1.0, 2.9, 3.0, 3.1, 6.5, 12.0])
+            chars.append({"text": rng.choice(letters), "x0": x, "x1": x + 5.0, "top": top, "bottom": top + 10.0,
+                          "doctop": top, "upright": rng.random() >= rotated, "height": 10.0, "width": 5.0})
+        assert P.text_lines(chars) == _plumber_lines(chars), chars

@@ -63,12 +63,19 @@ def cells_2021() -> list[CellDef]:
     return FORMS[FORM_2021].cells()
 
 
-def cells_2019_only() -> list[CellDef]:
-    """Cells that only the 2019 trial form has (listed under their own labels)."""
+def _cells_2019_only() -> tuple[CellDef, ...]:
     f19 = FORMS[FORM_2019]
     out = [c for c in f19.cells() if c.table == "二" and (c.table, c.row, c.column) not in f19.counterparts]
     out += [CellDef("三", ROW_三_2019_OTHER.key, c, FORM_2019) for c in f19.columns_三]
-    return out
+    return tuple(out)
+
+
+_CELLS_2019_ONLY = _cells_2019_only()  # made once: every report's values and checks ask for them
+
+
+def cells_2019_only() -> list[CellDef]:
+    """Cells that only the 2019 trial form has (listed under their own labels)."""
+    return list(_CELLS_2019_ONLY)
 
 
 ALL_CELLS_2021 = tuple(cells_2021())

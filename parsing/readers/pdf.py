@@ -41,7 +41,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pdfplumber.table import Table, TableFinder, TableSettings
 from pdfplumber.utils.clustering import cluster_objects
-from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE, LIGATURES, chars_to_textmap
+from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE, LIGATURES, WordExtractor, chars_to_textmap
 from pdfplumber.utils.text import extract_text as plumber_extract_text
 from pdfplumber.utils.text import dedupe_chars as plumber_dedupe_chars
 
@@ -309,6 +309,77 @@ class PdfiumPage:
         if not self.chars:
             return []
         return chars_to_textmap(self.chars).extract_text_lines(strip=strip, return_chars=return_chars)
+
+
+def _word_top(item) -> float:
+    return item[0]["top"]
+
+
+def _upright_words(chars: list) -> list:
+    """pdfplumber's ``WordExtractor().iter_extract_tuples(chars)`` for upright characters (default settings), as
+    ``(word, chars)`` pairs whose word has only its ``top`` (all :func:`text_lines` reads): the characters
+    clustered into lines by top, each line sorted by ``x0``, a word ended by a blank, by a character left of the
+    previous one's ``x0``, beyond its ``x1`` plus the x tolerance or off its top by more than the y tolerance; a
+    character with an empty text is a word of its own (pdfplumber splits at punctuation in "", and "" is in "")."""
+    out = []
+    for line in cluster_objects(chars, "top", DEFAULT_Y_TOLERANCE):
+        word: list = []
+        for c in sorted(line, key=_x0):
+            text = c["text"]
+            if text.isspace():
+                if word:
+                    out.append(word)
+                word = []
+            elif not text:
+                if word:
+                    out.append(word)
+                out.append([c])
+                word = []
+            elif word and (c["x0"] < word[-1]["x0"] or c["x0"] > word[-1]["x1"] + DEFAULT_X_TOLERANCE
+                           or abs(c["top"] - word[-1]["top"]) > DEFAULT_Y_TOLERANCE):
+                out.append(word)
+                word = [c]
+            else:
+                word.append(c)
+        if word:
+            out.append(word)
+    return [({"top": min(c["top"] for c in w)}, w) for w in out]
+
+
+def text_lines(chars: list) -> list[dict]:
+    """The ``text``, ``top`` and ``bottom`` of each line pdfplumber's ``extract_text_lines(strip=True)`` gives for
+    these characters (default settings), without its text map.
+
+    pdfplumber's own words (``WordExtractor``) are clustered into lines as its text map clusters them; where it
+    then writes every letter into a map, searches the map's text line by line and takes each line's box from its
+    letters' characters, the line here is its words joined as the map joins them (one space after the first
+    letter of the line, trailing spaces dropped by the search) and its top and bottom are its lettered
+    characters'. Characters with a line break in their text go to pdfplumber (tests/test_pdf_speed.py)."""
+    if not chars:
+        return []
+    if any("\n" in c["text"] for c in chars):
+        return [{"text": ln["text"], "top": ln["top"], "bottom": ln["bottom"]}
+                for ln in chars_to_textmap(chars).extract_text_lines(strip=True, return_chars=False)]
+    out = []
+    tuples = _upright_words(chars) if all(c["upright"] is True for c in chars) else None
+    if tuples is None:
+        tuples = list(WordExtractor().iter_extract_tuples(chars))
+    for line in cluster_objects(tuples, _word_top, DEFAULT_Y_TOLERANCE, preserve_order=True):
+        text = ""
+        tops, bottoms = [], []
+        for _word, word_chars in line:
+            if text:
+                text += " "
+            for c in word_chars:
+                letters = LIGATURES.get(c["text"], c["text"])
+                if letters:
+                    text += letters
+                    tops.append(c["top"])
+                    bottoms.append(c["bottom"])
+        text = text.rstrip(" ")
+        if text.strip():
+            out.append({"text": text, "top": min(tops), "bottom": max(bottoms)})
+    return out
 
 
 def intersections_to_cells(intersections: dict) -> list:
@@ -861,7 +932,8 @@ def page_to_items(page, number: int) -> tuple[Optional[PageItems], Optional[str]
         around = PdfiumPage(index.outside(boxes), deduped.edges, deduped.width, deduped.height)
     else:
         around = deduped.filter(outside_tables)
-    lines = around.extract_text_lines(strip=True, return_chars=False)
+    lines = text_lines(around.chars) if isinstance(around, PdfiumPage) else around.extract_text_lines(
+        strip=True, return_chars=False)
     positioned = [(ln["top"], 0, ln) for ln in lines if ln["text"].strip()]
     positioned += [(p.top, 1, p) for p in pieces]
     positioned.sort(key=lambda t: (t[0], t[1]))
