@@ -553,3 +553,22 @@ def test_text_lines_equal_pdfplumbers():
             chars.append({"text": rng.choice(letters), "x0": x, "x1": x + 5.0, "top": top, "bottom": top + 10.0,
                           "doctop": top, "upright": rng.random() >= rotated, "height": 10.0, "width": 5.0})
         assert P.text_lines(chars) == _plumber_lines(chars), chars
+
+
+def test_text_of_upright_characters_equals_pdfplumbers():
+    """extract_text without pdfplumber's word extractor for upright characters: the same text as pdfplumber's
+    extract_text on random characters (several lines, tops near the tolerance, blanks, empty texts, ligatures,
+    out of order, rotated ones going to pdfplumber) and on every table page held."""
+    rng = random.Random(13)
+    alphabet = list("0123456789一二三件其他,.-") + ["ﬁ", " ", "\u3000", "", "ﬀ"]
+    for case in range(4000):
+        chars, x = [], 0.0
+        for _ in range(rng.randint(0, 12)):
+            x += rng.choice([-3.0, 0.0, 2.0, 4.9, 5.0, 5.1, 9.0])
+            top = rng.choice([0.0, 1.0, 2.9, 3.0, 3.1, 6.5, 12.0])
+            chars.append({"text": rng.choice(alphabet), "x0": x, "x1": x + 5.0, "top": top, "bottom": top + 10.0,
+                          "doctop": top, "upright": case % 3 != 0 or rng.random() > 0.2, "height": 10.0,
+                          "width": 5.0})
+        assert P.extract_text(chars) == extract_text(chars), chars
+    for page in itertools.chain.from_iterable(table_pages(p) for p in PDFS[:12]):
+        assert P.extract_text(page.chars) == extract_text(page.chars)

@@ -346,6 +346,17 @@ def _upright_words(chars: list) -> list:
     return [({"top": min(c["top"] for c in w)}, w) for w in out]
 
 
+def extract_text(chars: list) -> str:
+    """pdfplumber's ``extract_text(chars)`` (default settings): for upright characters, its words made by
+    :func:`_upright_words`, clustered into lines by top as it clusters them, joined by spaces and line breaks;
+    anything else by pdfplumber (tests/test_pdf_speed.py)."""
+    if not chars or not all(c["upright"] is True for c in chars):
+        return plumber_extract_text(chars)
+    words = [("".join(LIGATURES.get(c["text"], c["text"]) for c in w), word["top"]) for word, w in _upright_words(chars)]
+    lines = cluster_objects(words, itemgetter(1), DEFAULT_Y_TOLERANCE)
+    return "\n".join(" ".join(text for text, _ in line) for line in lines)
+
+
 def text_lines(chars: list) -> list[dict]:
     """The ``text``, ``top`` and ``bottom`` of each line pdfplumber's ``extract_text_lines(strip=True)`` gives for
     these characters (default settings), without its text map.
@@ -785,17 +796,17 @@ def cell_text(chars: list) -> str:
         text = chars[0]["text"]
         if text:
             return "" if text.isspace() else LIGATURES.get(text, text)
-        return plumber_extract_text(chars)
+        return extract_text(chars)
     tops = [c["top"] for c in chars]
     if max(tops) - min(tops) >= _ONE_LINE or not all(c["upright"] is True for c in chars):
-        return plumber_extract_text(chars)
+        return extract_text(chars)
     words: list = []
     word: list = []
     prev = None
     for c in sorted(chars, key=_x0):
         text = c["text"]
         if not text or text in LIGATURES:
-            return plumber_extract_text(chars)
+            return extract_text(chars)
         if text.isspace():
             if word:
                 words.append("".join(word))
