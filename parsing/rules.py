@@ -27,6 +27,7 @@ Catalogue: ``python -m parsing.rules --catalogue > docs/rules.md``.
 """
 from __future__ import annotations
 
+import functools
 import math
 import os
 import re
@@ -198,6 +199,15 @@ def is_township(report: ParsedReport) -> bool:
     return bool(re.search(r"(镇|乡|街道|苏木)(人民政府|政府|办事处)", title))
 
 
+@functools.lru_cache(maxsize=None)
+def _only_other(form: str) -> frozenset:
+    """(table, row, column) of the cells of 二 and 三 that the other form has and ``form`` has not."""
+    other = forms.FORM_2019 if form == forms.FORM_2021 else forms.FORM_2021
+    return frozenset({(c.table, c.row, c.column) for c in forms.cells_2019_only()} if other == forms.FORM_2019 else
+                     {(c.table, c.row, c.column) for c in forms.ALL_CELLS_2021 if c.table in (T2, T3)}
+                     - {(c.table, c.row, c.column) for c in _EXPECTED[forms.FORM_2019]})
+
+
 class Ctx:
     """One report prepared for the rules: cell lookup by official name, section texts."""
 
@@ -223,11 +233,7 @@ class Ctx:
         """(table, row, column) of this form's cells that the report prints in the other form's layout
         instead (a 2021 report with the trial form's single （六）其他处理 row, a sub-table of 二 with the
         other form's columns): those are not missing; the parser's PARSE-HYBRID note says what was used."""
-        other = forms.FORM_2019 if self.form == forms.FORM_2021 else forms.FORM_2021
-        only_other = ({(c.table, c.row, c.column) for c in forms.cells_2019_only()} if other == forms.FORM_2019 else
-                      {(c.table, c.row, c.column) for c in forms.ALL_CELLS_2021 if c.table in (T2, T3)}
-                      - {(c.table, c.row, c.column) for c in _EXPECTED[forms.FORM_2019]})
-        found = {k for k in only_other if k in self.cells and self.cells[k][1] != "missing"}
+        found = {k for k in _only_other(self.form) if k in self.cells and self.cells[k][1] != "missing"}
         covered = set()
         six = forms.ROW_三_2019_OTHER.key
         for t, r, c in found:
@@ -293,6 +299,7 @@ def _n(x):
     return int(f) if f.is_integer() else round(f, 6)
 
 
+@functools.lru_cache(maxsize=32)  # the rules of one report flatten its full text and sections several times each
 def _flat(text: str) -> str:
     """NFKC and no whitespace (figures in running text are often split by line breaks)."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))

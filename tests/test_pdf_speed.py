@@ -11,14 +11,16 @@ import io
 import itertools
 import math
 import random
+import re
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
 from pdfplumber.table import TableFinder, TableSettings
-from pdfplumber.utils.text import extract_text
+from pdfplumber.utils.text import chars_to_textmap, extract_text
 
+from parsing.forms import is_prose
 from parsing.readers import pdf as P
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -398,3 +400,175 @@ def test_control_characters_as_the_regex():
     for o in range(0x110000):
         ch = chr(o)
         assert (ch in P._CONTROL_CHARS) == (P._CONTROL.match(ch) is not None), hex(o)
+
+
+def _old_textpage_words(textpage, raw: str, height: float, number: int) -> list:
+    """The reader's words before prose lines were skipped: every character of every line asked for its box."""
+    out: list = []
+    line: list = []
+    word: list = []
+
+    def end_word():
+        if word:
+            text = "".join(w[0] for w in word)
+            line.append(P.Cell(text, number, (min(w[1] for w in word), min(w[2] for w in word),
+                                              max(w[3] for w in word), max(w[4] for w in word))))
+            word.clear()
+
+    def end_line():
+        end_word()
+        if P._clean_line(" ".join(c.text for c in line)):
+            out.append(list(line))
+        line.clear()
+
+    prev_cr = False
+    l_, r_, b_, t_ = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    for i, ch in enumerate(raw):
+        if ch in "\r\n":
+            if not (ch == "\n" and prev_cr):
+                end_line()
+            prev_cr = ch == "\r"
+            continue
+        prev_cr = False
+        if ch.isspace() or P._CONTROL.match(ch):
+            end_word()
+            continue
+        assert pdfium_c.FPDFText_GetCharBox(textpage.raw, i, l_, r_, b_, t_)
+        left, bottom, right, top = l_.value, b_.value, r_.value, t_.value
+        box = (ch, left, height - top, right, height - bottom)
+        if word:
+            gap = left - word[-1][3]
+            if gap > 0.5 * max(pdfium_c.FPDFText_GetFontSize(textpage.raw, i), top - bottom, 4.0):
+                end_word()
+        word.append(box)
+    end_line()
+    return out
+
+
+def test_line_words_equal_every_character_asked():
+    """Words of a page's lines with prose lines skipped: every other line has the words asking every character's
+    box gives, a skipped line is one the matcher reads as a break, and the matcher's tokens of every line are the
+    same with the old words as with the new, on every page of every PDF held."""
+    from parsing.extract.matcher import _line_tokens
+    from parsing.model import TextBlock
+
+    skipped = kept = 0
+    for name, page in _pdf_pages():
+        textpage = page.get_textpage()
+        raw = textpage.get_text_range()
+        height = page.get_height()
+        lines = [ln for ln in (P._clean_line(x) for x in re.split(r"\r\n|\r|\n", raw)) if ln]
+        old = _old_textpage_words(textpage, raw, height, 1)
+        new = P.textpage_words(textpage, raw, height, 1)
+        assert len(new) == len(old) == len(lines), name
+        for ln, a, b in zip(lines, old, new):
+            if b is None:
+                skipped += 1
+                assert a and is_prose(ln), (name, ln)
+            else:
+                kept += 1
+                assert a == b, (name, ln)
+            assert _line_tokens(TextBlock(ln, 1, a)) == _line_tokens(TextBlock(ln, 1, b or None)), (name, ln)
+    assert skipped > 100 and kept > 100
+
+
+def _old_has_doubled_chars(chars: list, tolerance: float = 1.0) -> bool:
+    keyed = sorted((c["text"], c["top"], c["x0"]) for c in chars if not c["text"].isspace())
+    for i, (text, top, x0) in enumerate(keyed):
+        for other in keyed[i + 1:i + 4]:
+            if other[0] != text or other[1] - top > tolerance:
+                break
+            if abs(other[2] - x0) <= tolerance:
+                return True
+    return False
+
+
+def test_doubled_characters_found_as_the_one_sort_finds_them():
+    """The fake-bold test per text: the same answer as one sort of all characters, on every page of every PDF
+    held (fake bold among them) and on random characters near the tolerance (repeats, blanks, empty texts)."""
+    seen = {True: 0, False: 0}
+    for name, page in _pdf_pages():
+        chars = P.pdfium_to_page(page, page.get_textpage()).chars
+        answer = P.has_doubled_chars(chars)
+        assert answer == _old_has_doubled_chars(chars), name
+        seen[answer] += 1
+    rng = random.Random(11)
+    for _ in range(4000):
+        chars = [{"text": rng.choice(["一", "二", "1", " ", ""]), "top": rng.choice([0.0, 0.5, 1.0, 1.5, 2.0, 5.0]),
+                  "x0": rng.choice([0.0, 0.4, 1.0, 1.01, 2.5, 7.0])} for _ in range(rng.randint(0, 9))]
+        answer = P.has_doubled_chars(chars)
+        assert answer == _old_has_doubled_chars(chars), chars
+        seen[answer] += 1
+    assert seen[True] > 100 and seen[False] > 100
+
+
+def test_page_reading_tells_fake_bold_as_the_character_test(monkeypatch):
+    """pdfium_to_page's fake-bold test (made from the characters as it reads them) gets the texts, tops and left
+    edges of the non-blank characters it returns, in their order, on every page of every PDF held (pdfium's text
+    page already merges most fake bold: the answers themselves are compared in the test above)."""
+    asked = []
+    real = P._doubled
+    monkeypatch.setattr(P, "_doubled", lambda *a: asked.append(a) or real(*a))
+    compared = 0
+    for name, page in _pdf_pages():
+        read = P.pdfium_to_page(page, page.get_textpage())
+        kept = [c for c in read.chars if not c["text"].isspace()]
+        assert asked.pop() == ([c["text"] for c in kept], [c["top"] for c in kept], [c["x0"] for c in kept]), name
+        assert read.doubled == _old_has_doubled_chars(read.chars), name
+        compared += bool(kept)
+    assert compared > 50
+
+
+def _plumber_lines(chars):
+    if not chars:
+        return []
+    return [{"text": ln["text"], "top": ln["top"], "bottom": ln["bottom"]}
+            for ln in chars_to_textmap(chars).extract_text_lines(strip=True, return_chars=False)]
+
+
+def test_text_lines_equal_pdfplumbers():
+    """Lines of text from pdfplumber's words without its text map: the same text, top and bottom as its
+    extract_text_lines on every page of every PDF held (all characters, and those around the tables as the
+    reader takes them), and on random characters: several lines, blanks, empty texts, ligatures, rotated text,
+    line breaks in a character's text."""
+    compared = 0
+    for name, page in _pdf_pages():
+        chars = P.pdfium_to_page(page, page.get_textpage()).chars
+        assert P.text_lines(chars) == _plumber_lines(chars), name
+        compared += bool(chars)
+    for page in itertools.chain.from_iterable(table_pages(p) for p in PDFS[:12]):
+        tables = page.find_tables()
+        around = P.CharIndex(page.chars).outside([t.bbox for t in tables])
+        assert P.text_lines(around) == _plumber_lines(around)
+    assert compared > 50
+    rng = random.Random(5)
+    alphabet = list("0123456789一二三件其他,.-") + ["ﬁ", " ", "\u3000", "", "ﬀ"]
+    for case in range(4000):
+        chars, x = [], 0.0
+        rotated = 0.1 if case % 2 else 0.0  # every other case upright throughout (the short way)
+        letters = alphabet + ["a\nb"] if case % 5 == 0 else alphabet
+        for _ in range(rng.randint(0, 14)):
+            x += rng.choice([-3.0, 0.0, 2.0, 4.9, 5.0, 5.1, 9.0, 20.0])
+            top = rng.choice([0.0, 1.0, 2.9, 3.0, 3.1, 6.5, 12.0])
+            chars.append({"text": rng.choice(letters), "x0": x, "x1": x + 5.0, "top": top, "bottom": top + 10.0,
+                          "doctop": top, "upright": rng.random() >= rotated, "height": 10.0, "width": 5.0})
+        assert P.text_lines(chars) == _plumber_lines(chars), chars
+
+
+def test_text_of_upright_characters_equals_pdfplumbers():
+    """extract_text without pdfplumber's word extractor for upright characters: the same text as pdfplumber's
+    extract_text on random characters (several lines, tops near the tolerance, blanks, empty texts, ligatures,
+    out of order, rotated ones going to pdfplumber) and on every table page held."""
+    rng = random.Random(13)
+    alphabet = list("0123456789一二三件其他,.-") + ["ﬁ", " ", "\u3000", "", "ﬀ"]
+    for case in range(4000):
+        chars, x = [], 0.0
+        for _ in range(rng.randint(0, 12)):
+            x += rng.choice([-3.0, 0.0, 2.0, 4.9, 5.0, 5.1, 9.0])
+            top = rng.choice([0.0, 1.0, 2.9, 3.0, 3.1, 6.5, 12.0])
+            chars.append({"text": rng.choice(alphabet), "x0": x, "x1": x + 5.0, "top": top, "bottom": top + 10.0,
+                          "doctop": top, "upright": case % 3 != 0 or rng.random() > 0.2, "height": 10.0,
+                          "width": 5.0})
+        assert P.extract_text(chars) == extract_text(chars), chars
+    for page in itertools.chain.from_iterable(table_pages(p) for p in PDFS[:12]):
+        assert P.extract_text(page.chars) == extract_text(page.chars)

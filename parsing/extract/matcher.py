@@ -25,16 +25,14 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from .. import forms
-from ..forms import FORM_2019, FORM_2021, norm
+from ..forms import FORM_2019, FORM_2021, is_prose, norm
 from ..model import Cell, Document, Grid, TextBlock
 from . import lexicon as lex
 from .notes import Notes
 from .values import BLANK_MARKS, clean_num_text, is_blank_text, is_digit_value, is_value_text, parse_value
 
 TEXT, VALUE, BREAK = "text", "value", "break"
-PROSE_CHARS = 60  # label text longer than this (normalised) is prose, not a label
 MAX_RUN = 40  # label cells kept before the numbers they may belong to (a table 三 header is about 15)
-_PROSE_MARKS = re.compile(r"[。；;！？]")
 _PAGE_FURNITURE = re.compile(
     r"^(?:[-—–－_]+\s*\d{1,4}\s*[-—–－_]+|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
 _PIPE_ONLY = re.compile(r"^[\s|｜]*$")
@@ -61,12 +59,7 @@ class Tok:
 # ---------------------------------------------------------------------------
 
 
-_LABEL_REMARK = re.compile(r"\([^()]{2,}\)$")
-
-
-def _is_prose(text: str) -> bool:
-    n = _LABEL_REMARK.sub("", norm(text))  # a label may carry a long filling note in brackets
-    return len(n) > PROSE_CHARS or (bool(_PROSE_MARKS.search(n)) and len(n) > 12)
+_is_prose = is_prose  # forms.is_prose: the PDF reader skips the words of the lines it calls prose
 
 
 _GLUED = re.compile(r"^(.*[\u4e00-\u9fff)）])(\d+)$")

@@ -16,7 +16,7 @@ from typing import Optional
 
 from . import form_2019, form_2021
 from .base import SECTIONS, TABLE_TITLES, TABLES, CellDef, Form, RowDef, Section, SubTable, cell_kind
-from .labels import label_number, norm, strip_number, to_simplified
+from .labels import PROSE_CHARS, is_prose, label_number, norm, strip_number, to_simplified
 
 FORMS: dict[str, Form] = {f.FORM.id: f.FORM for f in (form_2021, form_2019)}
 FORM_2021 = form_2021.ID
@@ -63,12 +63,19 @@ def cells_2021() -> list[CellDef]:
     return FORMS[FORM_2021].cells()
 
 
-def cells_2019_only() -> list[CellDef]:
-    """Cells that only the 2019 trial form has (listed under their own labels)."""
+def _cells_2019_only() -> tuple[CellDef, ...]:
     f19 = FORMS[FORM_2019]
     out = [c for c in f19.cells() if c.table == "二" and (c.table, c.row, c.column) not in f19.counterparts]
     out += [CellDef("三", ROW_三_2019_OTHER.key, c, FORM_2019) for c in f19.columns_三]
-    return out
+    return tuple(out)
+
+
+_CELLS_2019_ONLY = _cells_2019_only()  # made once: every report's values and checks ask for them
+
+
+def cells_2019_only() -> list[CellDef]:
+    """Cells that only the 2019 trial form has (listed under their own labels)."""
+    return list(_CELLS_2019_ONLY)
 
 
 ALL_CELLS_2021 = tuple(cells_2021())
@@ -103,5 +110,5 @@ __all__ = [
     "ROWS_三_2021", "ROWS_三_2019", "ROW_三_2019_OTHER", "ROWS_四", "SUBTABLES_二_2021", "SUBTABLES_二_2019",
     "COUNTERPART_2019_TO_2021", "FINGERPRINTS", "ALL_CELLS_2021", "CELL_KEYS_2021",
     "cells_2021", "cells_2019_only", "row_defs", "subtables_二", "columns_of", "short_label",
-    "norm", "strip_number", "label_number", "to_simplified",
+    "norm", "strip_number", "label_number", "to_simplified", "is_prose", "PROSE_CHARS",
 ]

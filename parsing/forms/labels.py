@@ -64,6 +64,19 @@ def strip_number(label_norm: str) -> str:
     return _NUM_PREFIX.sub("", label_norm, count=1)
 
 
+PROSE_CHARS = 60  # label text longer than this (normalised) is prose, not a label
+_PROSE_MARKS = re.compile(r"[。；;！？]")
+_LABEL_REMARK = re.compile(r"\([^()]{2,}\)$")
+
+
+def is_prose(text: str) -> bool:
+    """Whether a printed cell or line is running text, not a label (the matcher reads it as a break): longer
+    than :data:`PROSE_CHARS` normalised, or a sentence mark in more than 12 characters; a label may carry a
+    long filling note in brackets. The PDF reader asks it too: such a line's words are never needed."""
+    n = _LABEL_REMARK.sub("", norm(text))
+    return len(n) > PROSE_CHARS or (bool(_PROSE_MARKS.search(n)) and len(n) > 12)
+
+
 def label_number(label_norm: str) -> str:
     """The leading item number of a normalised label ('1.', '(三)', '四、'), or ''."""
     m = _NUM_PREFIX.match(label_norm)

@@ -35,12 +35,13 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Optional
 
+import numpy as np
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pdfplumber.table import Table, TableFinder, TableSettings
 from pdfplumber.utils.clustering import cluster_objects
-from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE, LIGATURES, chars_to_textmap
+from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE, LIGATURES, WordExtractor, chars_to_textmap
 from pdfplumber.utils.text import extract_text as plumber_extract_text
 from pdfplumber.utils.text import dedupe_chars as plumber_dedupe_chars
 
@@ -52,6 +53,7 @@ from ..forms import (
     ROWS_四,
     SUBTABLES_二_2019,
     SUBTABLES_二_2021,
+    is_prose,
     norm,
     strip_number,
 )
@@ -307,6 +309,88 @@ class PdfiumPage:
         if not self.chars:
             return []
         return chars_to_textmap(self.chars).extract_text_lines(strip=strip, return_chars=return_chars)
+
+
+def _word_top(item) -> float:
+    return item[0]["top"]
+
+
+def _upright_words(chars: list) -> list:
+    """pdfplumber's ``WordExtractor().iter_extract_tuples(chars)`` for upright characters (default settings), as
+    ``(word, chars)`` pairs whose word has only its ``top`` (all :func:`text_lines` reads): the characters
+    clustered into lines by top, each line sorted by ``x0``, a word ended by a blank, by a character left of the
+    previous one's ``x0``, beyond its ``x1`` plus the x tolerance or off its top by more than the y tolerance; a
+    character with an empty text is a word of its own (pdfplumber splits at punctuation in "", and "" is in "")."""
+    out = []
+    for line in cluster_objects(chars, "top", DEFAULT_Y_TOLERANCE):
+        word: list = []
+        for c in sorted(line, key=_x0):
+            text = c["text"]
+            if text.isspace():
+                if word:
+                    out.append(word)
+                word = []
+            elif not text:
+                if word:
+                    out.append(word)
+                out.append([c])
+                word = []
+            elif word and (c["x0"] < word[-1]["x0"] or c["x0"] > word[-1]["x1"] + DEFAULT_X_TOLERANCE
+                           or abs(c["top"] - word[-1]["top"]) > DEFAULT_Y_TOLERANCE):
+                out.append(word)
+                word = [c]
+            else:
+                word.append(c)
+        if word:
+            out.append(word)
+    return [({"top": min(c["top"] for c in w)}, w) for w in out]
+
+
+def extract_text(chars: list) -> str:
+    """pdfplumber's ``extract_text(chars)`` (default settings): for upright characters, its words made by
+    :func:`_upright_words`, clustered into lines by top as it clusters them, joined by spaces and line breaks;
+    anything else by pdfplumber (tests/test_pdf_speed.py)."""
+    if not chars or not all(c["upright"] is True for c in chars):
+        return plumber_extract_text(chars)
+    words = [("".join(LIGATURES.get(c["text"], c["text"]) for c in w), word["top"]) for word, w in _upright_words(chars)]
+    lines = cluster_objects(words, itemgetter(1), DEFAULT_Y_TOLERANCE)
+    return "\n".join(" ".join(text for text, _ in line) for line in lines)
+
+
+def text_lines(chars: list) -> list[dict]:
+    """The ``text``, ``top`` and ``bottom`` of each line pdfplumber's ``extract_text_lines(strip=True)`` gives for
+    these characters (default settings), without its text map.
+
+    pdfplumber's own words (``WordExtractor``) are clustered into lines as its text map clusters them; where it
+    then writes every letter into a map, searches the map's text line by line and takes each line's box from its
+    letters' characters, the line here is its words joined as the map joins them (one space after the first
+    letter of the line, trailing spaces dropped by the search) and its top and bottom are its lettered
+    characters'. Characters with a line break in their text go to pdfplumber (tests/test_pdf_speed.py)."""
+    if not chars:
+        return []
+    if any("\n" in c["text"] for c in chars):
+        return [{"text": ln["text"], "top": ln["top"], "bottom": ln["bottom"]}
+                for ln in chars_to_textmap(chars).extract_text_lines(strip=True, return_chars=False)]
+    out = []
+    tuples = _upright_words(chars) if all(c["upright"] is True for c in chars) else None
+    if tuples is None:
+        tuples = list(WordExtractor().iter_extract_tuples(chars))
+    for line in cluster_objects(tuples, _word_top, DEFAULT_Y_TOLERANCE, preserve_order=True):
+        text = ""
+        tops, bottoms = [], []
+        for _word, word_chars in line:
+            if text:
+                text += " "
+            for c in word_chars:
+                letters = LIGATURES.get(c["text"], c["text"])
+                if letters:
+                    text += letters
+                    tops.append(c["top"])
+                    bottoms.append(c["bottom"])
+        text = text.rstrip(" ")
+        if text.strip():
+            out.append({"text": text, "top": min(tops), "bottom": max(bottoms)})
+    return out
 
 
 def intersections_to_cells(intersections: dict) -> list:
@@ -584,6 +668,8 @@ def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Opti
                                     pdfium_c.FPDFText_GetFontSize)
     append = chars.append
     index_of: list = []  # each character's index in the text page
+    inked: tuple = ([], [], [])  # text, top and x0 of each non-blank character, for the fake-bold test
+    inked_text, inked_top, inked_x0 = (ink.append for ink in inked)
     count = textpage.count_chars()
     texts = raw if raw is not None and len(raw) == count else None
     for i in range(count):
@@ -603,13 +689,18 @@ def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Opti
         b_left, b_right, b_top, b_bottom = box.left, box.right, box.top, box.bottom
         x0, x1 = b_left - left, b_right - left
         top, bottom = top_y - b_top, top_y - b_bottom
-        append({"object_type": "char", "text": chr(code), "x0": x0, "x1": x1, "top": top,
+        text = chr(code)
+        append({"object_type": "char", "text": text, "x0": x0, "x1": x1, "top": top,
                 "bottom": bottom, "doctop": top, "width": x1 - x0, "height": bottom - top,
                 "size": None, "fontname": "",
                 "upright": upright or abs(angle_of(handle, i)) < 0.01, "matrix": (1, 0, 0, 1, x0, top_y - b_bottom)})
         index_of.append(i)
+        if not text.isspace():
+            inked_text(text)
+            inked_top(top)
+            inked_x0(x0)
     # The font size only tells doubled characters apart (pdfplumber's dedupe_chars): asked only where it runs.
-    doubled = has_doubled_chars(chars)
+    doubled = _doubled(*inked)
     if doubled:
         for c, i in zip(chars, index_of):
             c["size"] = round(size_of(handle, i), 2)
@@ -705,17 +796,17 @@ def cell_text(chars: list) -> str:
         text = chars[0]["text"]
         if text:
             return "" if text.isspace() else LIGATURES.get(text, text)
-        return plumber_extract_text(chars)
+        return extract_text(chars)
     tops = [c["top"] for c in chars]
     if max(tops) - min(tops) >= _ONE_LINE or not all(c["upright"] is True for c in chars):
-        return plumber_extract_text(chars)
+        return extract_text(chars)
     words: list = []
     word: list = []
     prev = None
     for c in sorted(chars, key=_x0):
         text = c["text"]
         if not text or text in LIGATURES:
-            return plumber_extract_text(chars)
+            return extract_text(chars)
         if text.isspace():
             if word:
                 words.append("".join(word))
@@ -780,9 +871,37 @@ def _table_to_piece(table, number: int, page_height: float,
 def has_doubled_chars(chars: list, tolerance: float = 1.0) -> bool:
     """Whether some character is painted twice at (almost) the same place, as WPS fake bold does.
 
-    A cheap test (one sort) so that pdfplumber's slower ``dedupe_chars()`` runs only where needed.
-    """
-    keyed = sorted((c["text"], c["top"], c["x0"]) for c in chars if not c["text"].isspace())
+    A cheap test so that pdfplumber's slower ``dedupe_chars()`` runs only where needed: the non-blank characters
+    sorted by (text, top, x0), each compared with the next three of the same text whose top is within
+    ``tolerance``. Sorted so, the next ``k``-th is one of those exactly when it has the same text and its top is
+    within ``tolerance`` (tops only grow within a text), so the comparisons are made array-wise by offset (the
+    same answer as the loop, tests/test_pdf_speed.py)."""
+    kept = [c for c in chars if not c["text"].isspace()]
+    return _doubled([c["text"] for c in kept], [c["top"] for c in kept], [c["x0"] for c in kept], tolerance)
+
+
+def _doubled(texts: list, tops: list, x0s: list, tolerance: float = 1.0) -> bool:
+    """:func:`has_doubled_chars` of the non-blank characters with these texts, tops and left edges."""
+    if len(texts) < 2:
+        return False
+    tops, x0s = np.array(tops, dtype=float), np.array(x0s, dtype=float)
+    if np.isnan(tops).any() or np.isnan(x0s).any():  # no order to speak of: the loop decides
+        return _doubled_by_loop([{"text": t, "top": y, "x0": x} for t, y, x in zip(texts, tops, x0s)], tolerance)
+    rank = {t: k for k, t in enumerate(sorted(set(texts)))}
+    codes = np.array([rank[t] for t in texts])
+    order = np.lexsort((x0s, tops, codes))
+    codes, tops, x0s = codes[order], tops[order], x0s[order]
+    for k in (1, 2, 3):
+        if len(codes) <= k:
+            break
+        if (np.logical_and(codes[k:] == codes[:-k], tops[k:] - tops[:-k] <= tolerance)
+                & (np.abs(x0s[k:] - x0s[:-k]) <= tolerance)).any():
+            return True
+    return False
+
+
+def _doubled_by_loop(chars: list, tolerance: float) -> bool:
+    keyed = sorted((c["text"], c["top"], c["x0"]) for c in chars)
     for i, (text, top, x0) in enumerate(keyed):
         for other in keyed[i + 1:i + 4]:
             if other[0] != text or other[1] - top > tolerance:
@@ -824,7 +943,8 @@ def page_to_items(page, number: int) -> tuple[Optional[PageItems], Optional[str]
         around = PdfiumPage(index.outside(boxes), deduped.edges, deduped.width, deduped.height)
     else:
         around = deduped.filter(outside_tables)
-    lines = around.extract_text_lines(strip=True, return_chars=False)
+    lines = text_lines(around.chars) if isinstance(around, PdfiumPage) else around.extract_text_lines(
+        strip=True, return_chars=False)
     positioned = [(ln["top"], 0, ln) for ln in lines if ln["text"].strip()]
     positioned += [(p.top, 1, p) for p in pieces]
     positioned.sort(key=lambda t: (t[0], t[1]))
@@ -863,11 +983,31 @@ def looks_tabular(lines: list[str]) -> bool:
     return max(numbers, default=0) >= 3 or ending >= 2
 
 
-def textpage_words(textpage, raw: str, height: float, number: int) -> list[list]:
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def textpage_words(textpage, raw: str, height: float, number: int) -> list[Optional[list]]:
     """The words of each non-empty line of ``raw`` (the page's text as pypdfium2 gives it, one character
     per index), as cells with boxes in pdfplumber's coordinates (points from the top-left corner). Words
-    end at spaces and at gaps wider than half a character."""
-    out: list[list] = []
+    end at spaces and at gaps wider than half a character.
+
+    A line the matcher reads as prose (:func:`parsing.forms.is_prose`: it never looks at its words) gets None,
+    without a box call per character; the others the same words as asking every character
+    (tests/test_pdf_speed.py)."""
+    out: list[Optional[list]] = []
+    pos = 0
+    for m in itertools.chain(_LINE_BREAK.finditer(raw), (None,)):
+        end = m.start() if m is not None else len(raw)
+        text = _clean_line(raw[pos:end])
+        if text:
+            out.append(None if is_prose(text) else _line_words(textpage, raw, pos, end, height, number))
+        if m is not None:
+            pos = m.end()
+    return out
+
+
+def _line_words(textpage, raw: str, start: int, end: int, height: float, number: int) -> list:
+    """The words of the characters ``start:end`` of ``raw`` (one line: no line breaks in it)."""
     line: list = []
     word: list = []  # (char, left, top, right, bottom)
 
@@ -878,23 +1018,11 @@ def textpage_words(textpage, raw: str, height: float, number: int) -> list[list]
                                             max(w[3] for w in word), max(w[4] for w in word))))
             word.clear()
 
-    def end_line():
-        end_word()
-        if _clean_line(" ".join(c.text for c in line)):
-            out.append(list(line))
-        line.clear()
-
-    prev_cr = False
     # pypdfium2's get_charbox, without allocating four doubles per character
     l_, r_, b_, t_ = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
     char_box, size_of, handle = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetFontSize, textpage.raw
-    for i, ch in enumerate(raw):
-        if ch in "\r\n":
-            if not (ch == "\n" and prev_cr):
-                end_line()
-            prev_cr = ch == "\r"
-            continue
-        prev_cr = False
+    for i in range(start, end):
+        ch = raw[i]
         if ch.isspace() or ch in _CONTROL_CHARS:  # _CONTROL's characters, without a regex call per character
             end_word()
             continue
@@ -909,8 +1037,8 @@ def textpage_words(textpage, raw: str, height: float, number: int) -> list[list]
             if gap > 0.5 * max(top - bottom, 4.0) and gap > 0.5 * max(size_of(handle, i), top - bottom, 4.0):
                 end_word()
         word.append(box)
-    end_line()
-    return out
+    end_word()
+    return line
 
 
 # ---------------------------------------------------------------------------

@@ -1,0 +1,28 @@
+"""What the checks and the extractor now make once per process is what they made per report."""
+from parsing import forms, rules
+from parsing.forms import CellDef
+
+
+def test_trial_form_cells_made_once_are_the_forms_and_a_fresh_list_each_time():
+    f19 = forms.FORMS[forms.FORM_2019]
+    made = [c for c in f19.cells() if c.table == "二" and (c.table, c.row, c.column) not in f19.counterparts]
+    made += [CellDef("三", forms.ROW_三_2019_OTHER.key, c, forms.FORM_2019) for c in f19.columns_三]
+    first = forms.cells_2019_only()
+    assert first == made and len(first) > 20
+    first.clear()  # a caller's list is its own
+    assert forms.cells_2019_only() == made
+
+
+def test_cells_of_the_other_form_made_once_per_form():
+    for form in (forms.FORM_2021, forms.FORM_2019):
+        other = forms.FORM_2019 if form == forms.FORM_2021 else forms.FORM_2021
+        old = ({(c.table, c.row, c.column) for c in forms.cells_2019_only()} if other == forms.FORM_2019 else
+               {(c.table, c.row, c.column) for c in forms.ALL_CELLS_2021 if c.table in ("二", "三")}
+               - {(c.table, c.row, c.column) for c in rules._EXPECTED[forms.FORM_2019]})
+        assert rules._only_other(form) == old and old
+
+
+def test_flattened_text_is_the_text_flattened():
+    for text in ("第 1 条\n共 ２ 件", "", None, "ＡＢ　c"):
+        assert rules._flat(text) == rules._flat.__wrapped__(text)
+    assert rules._flat("１２ 3") == "123"
