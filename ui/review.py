@@ -333,30 +333,22 @@ def search_index(store, reports: pd.DataFrame) -> pd.DataFrame:
     # parts and joining them is folding the joined text): only the message and the note are folded per row
     body = {s: str(b).casefold() for s, b in zip(whos, who["单位"].tolist())}
     file = {s: str(f).casefold() for s, f in zip(whos, who["文件"].tolist())}
-    places: dict = {}
-    names: dict = {}
 
-    def place(t, r, c, sec) -> str:
-        k = (t, r, c, sec)
-        try:
-            return places[k]
-        except KeyError:
-            return places.setdefault(k, core.location_text({"table": t, "row": r, "column": c, "section": sec})
-                                     .casefold())
-        except TypeError:  # an unhashable value
-            return core.location_text({"table": t, "row": r, "column": c, "section": sec}).casefold()
+    def place(k) -> str:
+        return core.location_text({"table": k[0], "row": k[1], "column": k[2], "section": k[3]}).casefold()
 
     def rule_text(r) -> str:
-        if r not in names:
-            names[r] = f"{rules.rule_name(r)} {r}".casefold()
-        return names[r]
+        return f"{rules.rule_name(r)} {r}".casefold()
 
     def text(v) -> str:  # a missing message or note reads as "" (fillna("") in filter_findings)
         return "" if v is None or (isinstance(v, float) and v != v) else str(v).casefold()
 
+    where = _each_key(((t, r, c, sec) for _, _, _, _, _, _, _, t, r, c, sec, _ in ix), place)
+    named = _each_key((r[3] for r in ix), rule_text)
     # plain strings joined in Python: DataFrame.agg(" ".join, axis=1) takes a minute over 150,000 rows
-    hay = [f"{body[s]} {text(m)} {place(t, r, c, sec)} {rule_text(rule)} {file[s]} {text(n)}"
-           for _, s, _, rule, _, _, m, t, r, c, sec, n in ix]
+    hay = [f"{body[s]} {m.casefold() if type(m) is str else text(m)} {p} {rn} {file[s]} "
+           f"{n.casefold() if type(n) is str else text(n)}"
+           for (_, s, _, _, _, _, m, _, _, _, _, n), p, rn in zip(ix, where, named)]
     first = {sha: i for i, sha in reversed(list(enumerate(reports["sha256"].tolist())))}
     rank = [first[r[1]] for r in ix]
     sev_rank = _each_key((r[4] for r in ix), lambda v: _LEVEL_RANK.get(v, 9) if isinstance(v, str) else 9)

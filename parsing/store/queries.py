@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from operator import itemgetter
 from typing import Any, Optional
 
 import pandas as pd
@@ -533,11 +534,16 @@ class QueriesMixin:
         rows = self._query("SELECT f.report_id, f.seq, f.rule, f.severity, f.message, f.table_id, f.row_key,"
                            f" f.col_key, f.section FROM findings f WHERE f.kind='finding' AND {self._DUPLICATE}")
         decided = {(r, q): (st, note) for r, q, st, note in self._decided_findings()}
-        none = (None, None)
-        out = [(rid, reports[rid], seq, rule, sev, *(decided.get((rid, seq), none) if decided else none)[:1],
-                msg, t, r, c, sec, (decided.get((rid, seq), none) if decided else none)[1])
-               for rid, seq, rule, sev, msg, t, r, c, sec in rows if rid in reports]
-        out.sort(key=lambda x: (-x[0], x[2]))
+        if decided:
+            none = (None, None)
+            out = [(rid, reports[rid], seq, rule, sev, d[0], msg, t, r, c, sec, d[1])
+                   for rid, seq, rule, sev, msg, t, r, c, sec in rows if rid in reports
+                   for d in (decided.get((rid, seq), none),)]
+        else:
+            out = [(rid, reports[rid], seq, rule, sev, None, msg, t, r, c, sec, None)
+                   for rid, seq, rule, sev, msg, t, r, c, sec in rows if rid in reports]
+        out.sort(key=itemgetter(2))  # then by report, newest first: each report's own in its order (stable)
+        out.sort(key=itemgetter(0), reverse=True)
         return out
 
     def table(self, name: str) -> pd.DataFrame:
