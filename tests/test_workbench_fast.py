@@ -191,7 +191,10 @@ def test_a_search_finds_across_fields_and_case_as_the_frame_did(store):
     frame = review.workbench_frame(storeview.once(storeview.store_findings(store)), catalog, badges)
     index = review.search_index(store, reports)
     groups = store.workbench_groups(catalog["sha256"].tolist())
-    for q in ["STRASSE", "ari-0", "更正版.txt", "某县", "全文", "第三部分", "表二 ·", " 已核对 ", "不在任何地方"]:
+    one = frame[frame["处理说明"] != ""].iloc[0]
+    across = [one["单位"][-2:] + " " + one["问题"][:2], one["文件"][-4:] + " " + one["处理说明"][:2]]  # two fields
+    assert all(q not in str(v) for q in across for v in one.tolist())
+    for q in ["STRASSE", "ari-0", "更正版.txt", "某县", "全文", "第三部分", "表二 ·", " 已核对 ", "不在任何地方", *across]:
         old = frame[old_query_mask(frame, q)].reset_index(drop=True)
         pd.testing.assert_frame_equal(review.filter_findings(frame, query=q), old, obj=q)
         new = review.StoredSelection(store, catalog, badges, reports, groups, query=q, search=index)
