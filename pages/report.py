@@ -54,8 +54,8 @@ d1, d2 = st.columns(2)
 d1.download_button("下载审查意见（Word）", lambda: exports.report_summary_docx(report, live, name=name, demo=is_demo),
                    file_name=f"{stem}.docx", key="report_docx", icon=":material/description:", on_click="ignore",
                    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-d2.download_button("下载审查意见（Markdown）",
-                   exports.report_summary_markdown(report, live, name=name, demo=is_demo).encode("utf-8"),
+d2.download_button("下载审查意见（Markdown）",  # made when clicked, as the Word one is
+                   lambda: exports.report_summary_markdown(report, live, name=name, demo=is_demo).encode("utf-8"),
                    file_name=f"{stem}.md", mime="text/markdown", key="report_md", icon=":material/description:",
                    on_click="ignore")
 

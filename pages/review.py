@@ -26,13 +26,13 @@ catalog = state.catalog()
 fast = state.store_only()  # the store alone: filtered, counted and paged in SQL, not every finding loaded
 if fast:
     overview = state.overview()
-    badges = dict(zip(overview["sha256"], overview["结论"]))
+    badges = dict(zip(overview["sha256"].tolist(), overview["结论"].tolist()))
     frame = groups = state.stored_view("workbench_groups")  # what the filters offer, and whether there is any
     reports = state.stored_view("workbench_reports")
 else:
     findings = state.findings()
     overview = views.overview(catalog, findings, pd.DataFrame(), st.session_state["saved"])
-    badges = dict(zip(overview["sha256"], overview["结论"]))
+    badges = dict(zip(overview["sha256"].tolist(), overview["结论"].tolist()))
     frame = review.workbench_frame(findings, catalog, badges)
     reports = review.reports_frame(catalog, badges)
 opts = review.filter_options(frame, reports)
@@ -177,7 +177,7 @@ with right:
 st.subheader("审查意见")
 st.caption(f"按上方单位、地区、年度和结论的筛选，共 {len(chosen)} 份报告。每份报告一份 Word 审查意见（已排除的问题不列入），"
            "打包为 ZIP；另附一份合并文档，首页为汇总表。")
-opinion_sig = (tuple(chosen["sha256"]), st.session_state.get("gen", 0))
+opinion_sig = (tuple(chosen["sha256"].tolist()), st.session_state.get("gen", 0))
 made = st.session_state.get("wb_opinions")
 if st.button(f"生成审查意见（{len(chosen)} 份）", key="wb_make_opinions", icon=":material/description:",
              type="primary", disabled=chosen.empty):

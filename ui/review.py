@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+import numpy as np
 import pandas as pd
 
 from parsing import clock, forms, rules
@@ -110,28 +111,34 @@ def workbench_frame(findings: pd.DataFrame, catalog: pd.DataFrame, badges: Optio
     rows = cat.loc[f["sha256"]]
     name = rows["name"].where(rows["name"].notna() & (rows["name"] != ""), rows["body"]).fillna("")
     region = rows["roster_path"].where(rows["roster_path"].notna() & (rows["roster_path"] != ""), rows["region"])
-    decision = f["decision"] if "decision" in f.columns else pd.Series(None, index=f.index)
+    decision = f["decision"].tolist() if "decision" in f.columns else [None] * len(f)
+    none = pd.Series(None, index=f.index)
+    keys = f.get("finding_key", none)
+    places = zip(*(f[c].tolist() if c in f.columns else [None] * len(f) for c in ("table", "row", "column", "section")))
+    shas = f["sha256"].tolist()
+    # per distinct value, column by column: the old path (a session's drops) builds this for every finding at once
     out = pd.DataFrame({
-        "处理": [STATUS_MARKS[status_of(d)] for d in decision],
+        "处理": _each(pd.Series(decision, dtype=object), lambda d: STATUS_MARKS[status_of(d)]),
         "单位": name.replace("", "（单位未识别）").to_numpy(),
         "年度": pd.to_numeric(rows["year"], errors="coerce").astype("Int64").to_numpy(),
         "地区": region.fillna("").astype(str).to_numpy(),
-        "结论": [(badges or {}).get(s, "") for s in f["sha256"]],
-        "级别": f["severity"].map(lambda s: core.SEVERITY_ZH.get(s, str(s))).to_numpy(),
-        "规则": f["rule"].map(rules.rule_name).to_numpy(),
+        "结论": [(badges or {}).get(s, "") for s in shas],
+        "级别": _each(f["severity"], lambda s: core.SEVERITY_ZH.get(s, str(s))),
+        "规则": _each(f["rule"], rules.rule_name),
         "问题": f["message"].fillna("").astype(str).to_numpy(),
-        "位置": [core.location_text(r) for r in f.to_dict("records")],
-        "应为": f["expected"].map(core._num_text).to_numpy(),
-        "实为": f["actual"].map(core._num_text).to_numpy(),
-        "处理说明": f.get("decision_note", pd.Series(None, index=f.index)).fillna("").astype(str).to_numpy(),
-        "处理人": f.get("decided_by", pd.Series(None, index=f.index)).fillna("").astype(str).to_numpy(),
-        "处理时间": f.get("decided_at", pd.Series(None, index=f.index)).map(clock.beijing).to_numpy(),
+        "位置": _each_key(places, lambda k: core.location_text(
+            {"table": k[0], "row": k[1], "column": k[2], "section": k[3]})),
+        "应为": _each(f["expected"], core._num_text),
+        "实为": _each(f["actual"], core._num_text),
+        "处理说明": f.get("decision_note", none).fillna("").astype(str).to_numpy(),
+        "处理人": f.get("decided_by", none).fillna("").astype(str).to_numpy(),
+        "处理时间": _each(f.get("decided_at", none), clock.beijing),
         "规则编号": f["rule"].astype(str).to_numpy(),
-        "文件": f["file"].fillna("").map(core.short_file).to_numpy(),
+        "文件": _short_files(f["file"]).to_numpy(),
         "sha256": f["sha256"].to_numpy(),
-        "finding_key": f.get("finding_key", pd.Series(None, index=f.index)).to_numpy(),
+        "finding_key": keys.to_numpy(),
         "可处理": (rows["stored"].fillna(False).astype(bool).to_numpy()
-                 & f.get("finding_key", pd.Series(None, index=f.index)).map(lambda k: isinstance(k, str)).to_numpy()),
+                 & np.array([isinstance(k, str) for k in keys.tolist()], dtype=bool)),
     })
     order = out["级别"].map({"错误": 0, "警告": 1, "提示": 2}).fillna(9)
     out = out.assign(_o=order).sort_values(["_o", "单位", "年度"], kind="stable").drop(columns="_o")
@@ -191,8 +198,10 @@ def filter_findings(frame: pd.DataFrame, *, bodies=(), regions=(), years=(), bad
     keep &= _rule_mask(frame, rule_names, severities, statuses)
     q = (query or "").strip().casefold()
     if q:
-        hay = frame[["单位", "问题", "位置", "规则", "规则编号", "文件", "处理说明"]].astype(str).agg(" ".join, axis=1)
-        keep &= hay.str.casefold().str.contains(q, regex=False)
+        # the fields joined by spaces, row by row in plain Python: DataFrame.agg(" ".join, axis=1) is very slow
+        # under pandas 3 on a province's findings
+        parts = [frame[c].astype(str).tolist() for c in ("单位", "问题", "位置", "规则", "规则编号", "文件", "处理说明")]
+        keep &= pd.Series([q in " ".join(t).casefold() for t in zip(*parts)], index=frame.index, dtype=bool)
     return frame[keep].reset_index(drop=True)
 
 
@@ -242,7 +251,7 @@ def reports_frame(catalog: pd.DataFrame, badges: Optional[dict] = None) -> pd.Da
         "年度": pd.to_numeric(cat["year"], errors="coerce").astype("Int64").to_numpy(),
         "地区": region.fillna("").astype(str).to_numpy(),
         "结论": [(badges or {}).get(s, "") for s in cat["sha256"].tolist()],
-        "文件": _each(cat["file"].fillna(""), core.short_file),
+        "文件": _short_files(cat["file"]).to_numpy(),
         "县": cat["roster_county"].fillna("").astype(str).to_numpy(),
         "sha256": cat["sha256"].to_numpy(),
     }).sort_values(["单位", "年度"], kind="stable").reset_index(drop=True)
@@ -279,16 +288,29 @@ def group_frame(groups: pd.DataFrame) -> pd.DataFrame:
     return g
 
 
-def _each(values: pd.Series, fn) -> list:
+def _each(values, fn) -> list:
     """``fn`` of each value, called once per distinct one (``values.map(fn)`` calls it on every row)."""
+    return _each_key(values.tolist() if hasattr(values, "tolist") else values, fn)
+
+
+def _each_key(values, fn) -> list:
+    """:func:`_each` over any iterable of values (tuples too)."""
     seen: dict = {}
     out = []
-    for v in values.tolist():
+    for v in values:
         try:
             out.append(seen[v] if v in seen else seen.setdefault(v, fn(v)))
         except TypeError:  # an unhashable value
             out.append(fn(v))
     return out
+
+
+def _short_files(names: pd.Series) -> pd.Series:
+    """:func:`ui.labels.short_file` of every name (a blank one as ""), column-wise: a province's 30,000 file
+    names are all distinct, so calling it per distinct name is calling it per row."""
+    text = names.fillna("").astype(str)
+    own = text.str.replace(r"(?s)^.*[/\\]", "", regex=True)  # everything up to the last / or \ (not per row)
+    return own.where(own != "", text)
 
 
 SEARCH_COLUMNS = ["report_id", "seq", "sha256", "rule", "severity", "decision", "text", "rank"]
@@ -301,34 +323,48 @@ def search_index(store, reports: pd.DataFrame) -> pd.DataFrame:
     spaces and case-folded, where :func:`filter_findings` looks for a query. Read once per store generation and
     shared: a search is then a substring test over these strings (:class:`StoredSelection`). ``rank``: the
     report's place in ``reports``; the rows are in the listing's order (:meth:`parsing.store.Store.workbench_page`)."""
-    ix = store.finding_index(current_only=True, text=True)
-    ix = ix[ix["sha256"].isin(set(reports["sha256"]))]
-    if ix.empty:
+    shown = set(reports["sha256"].tolist())
+    ix = [r for r in store.finding_text_rows(current_only=True) if r[1] in shown]
+    if not ix:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in SEARCH_COLUMNS})
-    who = reports.drop_duplicates("sha256").set_index("sha256")
-    body, file = dict(zip(who.index, who["单位"])), dict(zip(who.index, who["文件"]))
-    places: dict = {}
-    place = [places[k] if k in places else places.setdefault(k, core.location_text(
-        {"table": k[0], "row": k[1], "column": k[2], "section": k[3]}))
-        for k in zip(ix["table"].tolist(), ix["row"].tolist(), ix["column"].tolist(), ix["section"].tolist())]
-    names: dict = {}
-    rule = ix["rule"].tolist()
-    shas = ix["sha256"].tolist()
+    who = reports.drop_duplicates("sha256")
+    whos = who["sha256"].tolist()
+    # each part case-folded once per distinct value (case folding is character by character, so folding the
+    # parts and joining them is folding the joined text): only the message and the note are folded per row
+    body = {s: str(b).casefold() for s, b in zip(whos, who["单位"].tolist())}
+    file = {s: str(f).casefold() for s, f in zip(whos, who["文件"].tolist())}
+
+    def place(k) -> str:
+        return core.location_text({"table": k[0], "row": k[1], "column": k[2], "section": k[3]}).casefold()
+
+    def rule_text(r) -> str:
+        return f"{rules.rule_name(r)} {r}".casefold()
 
     def text(v) -> str:  # a missing message or note reads as "" (fillna("") in filter_findings)
-        return "" if v is None or (isinstance(v, float) and v != v) else str(v)
+        return "" if v is None or (isinstance(v, float) and v != v) else str(v).casefold()
 
+    where = _each_key(((t, r, c, sec) for _, _, _, _, _, _, _, t, r, c, sec, _ in ix), place)
+    named = _each_key((r[3] for r in ix), rule_text)
     # plain strings joined in Python: DataFrame.agg(" ".join, axis=1) takes a minute over 150,000 rows
-    hay = [" ".join((str(body[s]), text(m), p, str(names[r] if r in names else names.setdefault(r, rules.rule_name(r))),
-                     str(r), str(file[s]), text(n))).casefold()
-           for s, m, p, r, n in zip(shas, ix["message"].tolist(), place, rule, ix["decision_note"].tolist())]
-    out = ix[["report_id", "seq", "sha256", "rule", "severity", "decision"]].reset_index(drop=True)
-    out["text"] = pd.Series(hay, dtype=object)
-    # in the listing's order (levels, then reports as reports_frame lists them, then each report's own)
+    hay = [f"{body[s]} {m.casefold() if type(m) is str else text(m)} {p} {rn} {file[s]} "
+           f"{n.casefold() if type(n) is str else text(n)}"
+           for (_, s, _, _, _, _, m, _, _, _, _, n), p, rn in zip(ix, where, named)]
     first = {sha: i for i, sha in reversed(list(enumerate(reports["sha256"].tolist())))}
-    out["rank"] = [first[sha] for sha in shas]
-    out = out.assign(_s=_severity_rank(out["severity"])).sort_values(["_s", "rank", "seq"], kind="stable")
-    return out.drop(columns="_s").reset_index(drop=True)
+    rank = [first[r[1]] for r in ix]
+    sev_rank = _each_key((r[4] for r in ix), lambda v: _LEVEL_RANK.get(v, 9) if isinstance(v, str) else 9)
+    # in the listing's order (levels, then reports as reports_frame lists them, then each report's own)
+    order = np.lexsort((np.array([r[2] for r in ix]), np.array(rank), np.array(sev_rank)))
+    cols = list(zip(*ix))
+    out = pd.DataFrame({
+        "report_id": np.array(cols[0])[order], "seq": np.array(cols[2])[order],
+        "sha256": pd.Series(np.array(cols[1], dtype=object)[order], dtype="str"),
+        "rule": pd.Series(np.array(cols[3], dtype=object)[order]).astype(object).astype("str"),
+        "severity": pd.Series(np.array(cols[4], dtype=object)[order]).astype(object).astype("str"),
+        "decision": pd.Series(np.array(cols[5], dtype=object)[order], dtype=object),
+        "text": pd.Series(np.array(hay, dtype=object)[order], dtype=object),
+        "rank": np.array(rank)[order],
+    })
+    return out
 
 
 def _in_stored(values: pd.Series, stored: list) -> pd.Series:
@@ -339,9 +375,13 @@ def _in_stored(values: pd.Series, stored: list) -> pd.Series:
     return hit | values.isna() if len(known) < len(stored) else hit
 
 
+_LEVEL_RANK = {"error": 0, "错误": 0, "warning": 1, "警告": 1, "info": 2, "提示": 2}
+
+
 def _severity_rank(severity: pd.Series) -> pd.Series:
     """The listing's order of levels (:attr:`parsing.store.Store._ORDER`): errors, warnings, notes, the rest."""
-    return severity.map({"error": 0, "错误": 0, "warning": 1, "警告": 1, "info": 2, "提示": 2}).fillna(9).astype(int)
+    return pd.Series(_each(severity, lambda v: _LEVEL_RANK.get(v, 9) if isinstance(v, str) else 9),
+                     index=severity.index, dtype=int)
 
 
 class StoredSelection:
@@ -359,7 +399,7 @@ class StoredSelection:
                  query: str = "", search: Optional[pd.DataFrame] = None):
         self.store, self.catalog, self.badges = store, catalog, badges
         chosen = filter_reports(reports, bodies=bodies, regions=regions, years=years, badges=badge_pick)
-        self.shas = list(dict.fromkeys(chosen["sha256"]))  # in the order of reports_frame: the listing's
+        self.shas = list(dict.fromkeys(chosen["sha256"].tolist()))  # in the order of reports_frame: the listing's
         g = groups if "处理" in groups.columns else group_frame(groups)
         self.filters: dict = {}
         if rule_names:
@@ -417,7 +457,8 @@ class StoredSelection:
         if self._blocks is None:
             rank = {sha: i for i, sha in enumerate(self.shas)}
             b = pd.DataFrame({"s": _severity_rank(self.groups["severity"]).to_numpy(),
-                              "r": self.groups["sha256"].map(rank).to_numpy(), "n": self.groups["n"].to_numpy()})
+                              "r": [rank[sha] for sha in self.groups["sha256"].tolist()],
+                              "n": self.groups["n"].to_numpy()})
             b = b.groupby(["s", "r"], sort=True)["n"].sum().reset_index()
             b["stop"] = b["n"].cumsum()
             b["start"] = b["stop"] - b["n"]

@@ -112,7 +112,7 @@ def _shared_view(path: str, generation: str, name: str) -> pd.DataFrame:
         return review.group_frame(s.workbench_counts())  # = s.workbench_groups(every current report)
     if name == "workbench_reports":  # its reports (what the filters of 单位, 地区, 年度 and 结论 choose from)
         overview_ = _stored_view(path, generation, "overview")
-        return review.reports_frame(catalog_, dict(zip(overview_["sha256"], overview_["结论"])))
+        return review.reports_frame(catalog_, dict(zip(overview_["sha256"].tolist(), overview_["结论"].tolist())))
     if name == "overview":  # the matrix built once, for the overview and the completeness page alike
         # the 章节 column needs the six sections alone: read from report_summary, not the completeness matrix
         # (a label per report) nor the flags of every version with their tables

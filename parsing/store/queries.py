@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from operator import itemgetter
 from typing import Any, Optional
 
 import pandas as pd
@@ -412,27 +413,37 @@ class QueriesMixin:
         column, section and decision_note. In the order of :meth:`findings` (newest report first, then seq).
 
         A finding the same as an earlier one of its report in rule, place and message is left out (the dashboard
-        shows it once, :func:`ui.state.findings`). :meth:`findings_at` reads the whole rows of a page of them."""
-        where = " WHERE is_current=1" if current_only else ""
-        reports = self._frame("SELECT id AS report_id, sha256 FROM reports" + where)
-        cols = "f.report_id, f.seq, f.rule, f.severity" + (
-            ', f.message, f.table_id AS "table", f.row_key AS "row", f.col_key AS "column", f.section' if text else "")
-        f = self._frame(
-            f"SELECT {cols} FROM findings f WHERE f.kind='finding' AND NOT EXISTS (SELECT 1 FROM findings g"
-            " WHERE g.report_id=f.report_id AND g.kind='finding' AND g.seq<f.seq AND g.rule IS f.rule"
-            " AND g.table_id IS f.table_id AND g.row_key IS f.row_key AND g.col_key IS f.col_key"
-            " AND g.section IS f.section AND g.message IS f.message)")
-        # decisions are few: read through their own table, not joined to every finding
-        dec = self._frame("SELECT f.report_id, f.seq, d.status AS decision, d.note AS decision_note"
-                          " FROM decisions d JOIN reports r ON r.sha256=d.sha256"
-                          " JOIN findings f ON f.report_id=r.id AND f.kind='finding' AND f.finding_key=d.finding_key")
-        if not text:
-            dec = dec.drop(columns="decision_note")
-        f = f.merge(reports, on="report_id", how="inner").merge(dec, on=["report_id", "seq"], how="left")
-        f = f.sort_values(["report_id", "seq"], ascending=[False, True], kind="stable")
+        shows it once, :func:`ui.state.findings`), found as the workbench finds it (:attr:`_DUPLICATE`: only the
+        rows whose key is numbered are compared). :meth:`findings_at` reads the whole rows of a page of them."""
+        if text:
+            f = pd.DataFrame.from_records(self.finding_text_rows(current_only), columns=self._TEXT_ROW)
+            f["decision_note"] = f["decision_note"].astype(object).astype("str")
+        else:
+            reports = dict(self._query("SELECT id, sha256 FROM reports" + (" WHERE is_current=1" if current_only
+                                                                            else "")))
+            f = self._frame("SELECT f.report_id, f.seq, f.rule, f.severity FROM findings f INDEXED BY findings_workbench"
+                            f" WHERE f.kind='finding' AND {self._DUPLICATE}")
+            ids = f["report_id"].tolist()
+            mine = [i in reports for i in ids]
+            if not all(mine):
+                f = f[mine]
+                ids = f["report_id"].tolist()
+            f.insert(1, "sha256", pd.Series([reports[i] for i in ids], index=f.index, dtype=object).astype("str"))
+            decided = {(r, q): st for r, q, st, _ in self._decided_findings()}
+            f["decision"] = pd.Series([decided.get(k) for k in zip(ids, f["seq"].tolist())] if decided else None,
+                                      index=f.index, dtype=object)
+            f = f.sort_values(["report_id", "seq"], ascending=[False, True], kind="stable")
+        f["sha256"] = f["sha256"].astype("str")
         f["decision"] = f["decision"].astype(object).where(f["decision"].notna(), None)
         head = ["report_id", "sha256", "seq", "rule", "severity", "decision"]
         return f[head + [c for c in f.columns if c not in head]].reset_index(drop=True)
+
+    def _decided_findings(self) -> list[tuple]:
+        """``(report_id, seq, status, note)`` of every decided rule finding, read from the decisions' side (they
+        are few; SQLite would otherwise walk every finding to find them)."""
+        return self._query("SELECT f.report_id, f.seq, d.status, d.note FROM decisions d"
+                           " CROSS JOIN reports r ON r.sha256=d.sha256 CROSS JOIN findings f ON f.report_id=r.id"
+                           " AND f.kind='finding' AND f.finding_key=d.finding_key")
 
     # -- the review workbench: a province's findings filtered, counted and paged in SQL ----------------------
 
@@ -444,12 +455,11 @@ class QueriesMixin:
                   " AND g.section IS h.section AND g.message IS h.message WHERE h.rowid=f.rowid))")
 
     def _workbench_sql(self, select: str, reports: list, *, rules: Any = None, severities: Any = None,
-                       statuses: Any = None, keys: Optional[list] = None) -> tuple[str, list]:
+                       statuses: Any = None) -> tuple[str, list]:
         """``SELECT {select}`` over the rule findings of ``reports`` (sha256s, in the order they are listed in)
         that pass the filters, the same ones :meth:`finding_index` lists (duplicates once): ``rules`` and
         ``severities`` (lists of the stored values; None among them matches a missing one), ``statuses``
-        ("open", "confirmed", "dismissed"), ``keys`` ((report_id, seq) pairs). ``rep.rk`` is the report's place
-        in ``reports``."""
+        ("open", "confirmed", "dismissed"). ``rep.rk`` is the report's place in ``reports``."""
         params: list = [json.dumps([str(x) for x in reports])]
         where = ["f.kind='finding'", self._DUPLICATE]
         for col, vals in (("f.rule", rules), ("f.severity", severities)):
@@ -464,10 +474,6 @@ class QueriesMixin:
         if statuses is not None:
             conds = {"open": "d.status IS NULL", "confirmed": "d.status='confirmed'", "dismissed": "d.status='dismissed'"}
             where.append("(" + " OR ".join([conds[x] for x in statuses] or ["0"]) + ")")
-        if keys is not None:
-            where.append("(f.report_id, f.seq) IN (SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]')"
-                         " FROM json_each(?))")
-            params.append(json.dumps([[int(r), int(q)] for r, q in keys]))
         sql = ("WITH rep(sha256, rk) AS (SELECT value, key FROM json_each(?))"
                f" SELECT {select} FROM rep JOIN reports r ON r.sha256=rep.sha256"
                " JOIN findings f INDEXED BY findings_workbench ON f.report_id=r.id"
@@ -475,12 +481,12 @@ class QueriesMixin:
                " WHERE " + " AND ".join(where))
         return sql, params
 
-    def workbench_groups(self, reports: list, keys: Optional[list] = None) -> pd.DataFrame:
-        """The findings of ``reports`` (sha256s; only ``keys`` of them when given, as in :meth:`_workbench_sql`)
-        counted in SQL per report, rule, severity and decision: sha256, rule, severity, decision, n. What the
-        review workbench's filters offer and its counts add up, without reading the findings."""
+    def workbench_groups(self, reports: list) -> pd.DataFrame:
+        """The findings of ``reports`` (sha256s) counted in SQL per report, rule, severity and decision: sha256,
+        rule, severity, decision, n. What the review workbench's filters offer and its counts add up, without
+        reading the findings (:meth:`workbench_counts` counts every current report's faster)."""
         sql, params = self._workbench_sql("r.sha256, f.rule, f.severity, d.status AS decision, COUNT(*) AS n",
-                                          reports, keys=keys)
+                                          reports)
         df = self._frame(sql + " GROUP BY r.id, f.rule, f.severity, d.status", params)
         if df.empty:
             return pd.DataFrame({c: pd.Series(dtype=object) for c in ("sha256", "rule", "severity", "decision")}
@@ -491,31 +497,32 @@ class QueriesMixin:
     def workbench_counts(self) -> pd.DataFrame:
         """:meth:`workbench_groups` of every current report (the same rows, in another order), counted over the
         covering index alone: the findings per report, rule and severity, less those with a decision, which are
-        few and counted apart (joining the decisions to each of a province's 150,000 findings costs more)."""
+        few and counted apart (joining the decisions to each of a province's 150,000 findings costs more), read
+        from the decisions' side (``CROSS JOIN``: SQLite would otherwise walk every finding to find none)."""
         cols = ["sha256", "rule", "severity", "decision", "n"]
         where = "f.kind='finding' AND " + self._DUPLICATE
-        total = self._frame("SELECT f.report_id, f.rule, f.severity, COUNT(*) AS n"
+        current = dict(self._query("SELECT id, sha256 FROM reports WHERE is_current=1"))
+        total = self._query("SELECT f.report_id, f.rule, f.severity, COUNT(*) AS n"
                             f" FROM findings f INDEXED BY findings_workbench WHERE {where}"
                             " GROUP BY f.report_id, f.rule, f.severity")
-        decided = self._frame("SELECT f.report_id, f.rule, f.severity, d.status AS decision, COUNT(*) AS n"
-                              " FROM decisions d JOIN reports r ON r.sha256=d.sha256"
-                              f" JOIN findings f ON f.report_id=r.id AND f.finding_key=d.finding_key WHERE {where}"
+        decided = self._query("SELECT f.report_id, f.rule, f.severity, d.status AS decision, COUNT(*) AS n"
+                              " FROM decisions d CROSS JOIN reports r ON r.sha256=d.sha256"
+                              " CROSS JOIN findings f ON f.report_id=r.id AND f.kind='finding'"
+                              f" AND f.finding_key=d.finding_key WHERE {where}"
                               " GROUP BY f.report_id, f.rule, f.severity, d.status")
-        reports = self._frame("SELECT id AS report_id, sha256 FROM reports WHERE is_current=1")
-        key = ["report_id", "rule", "severity"]
-        if not decided.empty:
-            less = decided.groupby(key, dropna=False, sort=False)["n"].sum().rename("m").reset_index()
-            total = total.merge(less, on=key, how="left")
-            total["n"] = total["n"] - total["m"].fillna(0).astype("int64")
-            total = total.drop(columns="m")
-        total = pd.concat([total.assign(decision=None), decided], ignore_index=True) if not decided.empty else (
-            total.assign(decision=None))
-        total = total[total["n"] > 0].merge(reports, on="report_id", how="inner")
-        if total.empty:
+        less: dict = {}
+        for rid, rule, sev, _, n in decided:
+            less[(rid, rule, sev)] = less.get((rid, rule, sev), 0) + n
+        rows = [(current[rid], rule, sev, None, n - less.get((rid, rule, sev), 0))
+                for rid, rule, sev, n in total if rid in current]
+        rows += [(current[rid], rule, sev, dec, n) for rid, rule, sev, dec, n in decided if rid in current]
+        rows = [r for r in rows if r[4] > 0]
+        if not rows:
             return pd.DataFrame({c: pd.Series(dtype=object) for c in cols[:-1]}).assign(n=pd.Series(dtype="int64"))
-        total["decision"] = total["decision"].astype(object).where(total["decision"].notna(), None)
-        total["n"] = total["n"].astype("int64")
-        return total[cols].reset_index(drop=True)
+        out = pd.DataFrame(rows, columns=cols)
+        out["decision"] = out["decision"].astype(object).where(out["decision"].notna(), None)
+        out["n"] = out["n"].astype("int64")
+        return out
 
     _ORDER = ("CASE WHEN f.severity IN ('error', '错误') THEN 0 WHEN f.severity IN ('warning', '警告') THEN 1"
               " WHEN f.severity IN ('info', '提示') THEN 2 ELSE 9 END, rep.rk, f.seq")
@@ -547,6 +554,28 @@ class QueriesMixin:
         order: what a decision on all of them records."""
         sql, params = self._workbench_sql("r.sha256, f.finding_key", reports, **filters)
         return [tuple(r) for r in self._query(f"{sql} ORDER BY {self._ORDER}", params)]
+
+    _TEXT_ROW = ["report_id", "sha256", "seq", "rule", "severity", "decision", "message", "table", "row", "column",
+                 "section", "decision_note"]
+
+    def finding_text_rows(self, current_only: bool = True) -> list[tuple]:
+        """:meth:`finding_index` with ``text`` as plain tuples (:attr:`_TEXT_ROW`), the same rows in the same order:
+        what the 审查台's search index is made of, without a frame of 150,000 rows built and read back."""
+        reports = dict(self._query("SELECT id, sha256 FROM reports" + (" WHERE is_current=1" if current_only else "")))
+        rows = self._query("SELECT f.report_id, f.seq, f.rule, f.severity, f.message, f.table_id, f.row_key,"
+                           f" f.col_key, f.section FROM findings f WHERE f.kind='finding' AND {self._DUPLICATE}")
+        decided = {(r, q): (st, note) for r, q, st, note in self._decided_findings()}
+        if decided:
+            none = (None, None)
+            out = [(rid, reports[rid], seq, rule, sev, d[0], msg, t, r, c, sec, d[1])
+                   for rid, seq, rule, sev, msg, t, r, c, sec in rows if rid in reports
+                   for d in (decided.get((rid, seq), none),)]
+        else:
+            out = [(rid, reports[rid], seq, rule, sev, None, msg, t, r, c, sec, None)
+                   for rid, seq, rule, sev, msg, t, r, c, sec in rows if rid in reports]
+        out.sort(key=itemgetter(2))  # then by report, newest first: each report's own in its order (stable)
+        out.sort(key=itemgetter(0), reverse=True)
+        return out
 
     def table(self, name: str) -> pd.DataFrame:
         """A raw table for export: one of decisions, corrections, roster, roster_matches."""
