@@ -119,7 +119,7 @@ def _old_overview(catalog: pd.DataFrame, findings: Optional[pd.DataFrame], matri
     default_saved = [storeview.SAVED_STORED if x else storeview.SAVED_NOT for x in stored]
     names = cat["name"] if "name" in cat.columns else pd.Series([None] * len(cat))
     df = pd.DataFrame({
-        "文件": pd.Series(views._each_distinct(cat["file"].fillna("").tolist(), labels.short_file), index=cat.index,
+        "文件": pd.Series(labels.each_distinct(cat["file"].fillna("").tolist(), labels.short_file), index=cat.index,
                         dtype=cat["file"].dtype if len(cat) else None),
         "单位": names.where(names.notna() & (names != ""), cat["body"]).fillna(""),
         "地区": cat["region"].fillna(""),
@@ -190,7 +190,7 @@ def _old_labels_of(catalog: pd.DataFrame) -> list[str]:
     who = who.where(who.notna() & (who != ""), "（单位未识别）")
     years = pd.to_numeric(catalog["year"], errors="coerce")
     year = ["（年度未识别）" if pd.isna(y) else f"{int(y)}年" for y in years.tolist()]
-    files = views._each_distinct(catalog["file"].fillna("").tolist(), labels.short_file)
+    files = labels.each_distinct(catalog["file"].fillna("").tolist(), labels.short_file)
     return [f"{w} {y} · {f}" for w, y, f in zip(who.tolist(), year, files)]
 
 

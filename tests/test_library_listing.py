@@ -48,4 +48,4 @@ def test_library_table_is_the_one_built_from_list_reports(versioned):
 
 def test_short_files_is_short_file_of_every_name():
     names = ["a/b.pdf", "县\\乡\\报告.docx", "批次.zip/市/县/报告.txt", "folder/", "", "报告.pdf", "a\\", "/", "\\", "甲/乙\n丙/丁.pdf", "甲\n乙"]
-    assert library._short_files(pd.Series(names)).tolist() == [labels.short_file(n) for n in names]
+    assert labels.short_files(pd.Series(names)).tolist() == [labels.short_file(n) for n in names]

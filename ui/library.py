@@ -10,6 +10,7 @@ import pandas as pd
 from parsing import clock
 
 from . import core
+from .labels import each_distinct, short_files
 
 METHOD_ZH = {"exact": "自动（名称一致）", "contains": "自动（名称包含）", "manual": "人工指定"}
 
@@ -26,23 +27,6 @@ def _flags(column: pd.Series) -> pd.Series:
 def _words(column: pd.Series, yes: str, no: str) -> pd.Series:
     """``yes`` where :func:`_yes` of the value, else ``no``, as a string column (a province: 30,000 rows)."""
     return pd.Series(np.where(_flags(column).to_numpy(), yes, no), index=column.index, dtype="str")
-
-
-def _each_distinct(column: pd.Series, fn) -> list:
-    """``fn`` of every value of ``column``, called once per distinct value (a province's 30,000 reports came in a
-    few hundred import batches: as many distinct times)."""
-    seen: dict = {}
-    return [seen[v] if v in seen else seen.setdefault(v, fn(v)) for v in column.tolist()]
-
-
-def short_files(names: pd.Series) -> pd.Series:
-    """:func:`ui.labels.short_file` of every name, column-wise (a province's 30,000 file names are all distinct)."""
-    text = names.fillna("").astype(str)
-    own = text.str.replace(r"(?s)^.*[/\\]", "", regex=True)  # everything up to the last / or \ (pyarrow, not per row)
-    return own.where(own != "", text)
-
-
-_short_files = short_files
 
 
 def reports_table(listed: pd.DataFrame) -> pd.DataFrame:
@@ -69,8 +53,8 @@ def reports_table(listed: pd.DataFrame) -> pd.DataFrame:
         "原文件": _words(listed["has_file"], "已保存", "未保存"),
         "名册单位": listed["roster_body"].fillna(""),
         "名册区划": listed["roster_path"].fillna(""),
-        "入库时间": _each_distinct(listed["added_at"], clock.beijing),
-        "解析时间": _each_distinct(listed["parsed_at"], clock.beijing),
+        "入库时间": each_distinct(listed["added_at"], clock.beijing),
+        "解析时间": each_distinct(listed["parsed_at"], clock.beijing),
         "解析程序版本": listed["parser_version"].fillna(""),
         "sha256": listed["sha256"],
     })

@@ -13,6 +13,7 @@ import pandas as pd
 from parsing import clock, forms, rules
 
 from . import core, storeview, tables
+from .labels import each_distinct, short_files
 
 
 def finding_choice_label(row: dict) -> str:
@@ -118,23 +119,23 @@ def workbench_frame(findings: pd.DataFrame, catalog: pd.DataFrame, badges: Optio
     shas = f["sha256"].tolist()
     # per distinct value, column by column: the old path (a session's drops) builds this for every finding at once
     out = pd.DataFrame({
-        "处理": _each(pd.Series(decision, dtype=object), lambda d: STATUS_MARKS[status_of(d)]),
+        "处理": each_distinct(pd.Series(decision, dtype=object), lambda d: STATUS_MARKS[status_of(d)]),
         "单位": name.replace("", "（单位未识别）").to_numpy(),
         "年度": pd.to_numeric(rows["year"], errors="coerce").astype("Int64").to_numpy(),
         "地区": region.fillna("").astype(str).to_numpy(),
         "结论": [(badges or {}).get(s, "") for s in shas],
-        "级别": _each(f["severity"], lambda s: core.SEVERITY_ZH.get(s, str(s))),
-        "规则": _each(f["rule"], rules.rule_name),
+        "级别": each_distinct(f["severity"], lambda s: core.SEVERITY_ZH.get(s, str(s))),
+        "规则": each_distinct(f["rule"], rules.rule_name),
         "问题": f["message"].fillna("").astype(str).to_numpy(),
-        "位置": _each_key(places, lambda k: core.location_text(
+        "位置": each_distinct(places, lambda k: core.location_text(
             {"table": k[0], "row": k[1], "column": k[2], "section": k[3]})),
-        "应为": _each(f["expected"], core._num_text),
-        "实为": _each(f["actual"], core._num_text),
+        "应为": each_distinct(f["expected"], core._num_text),
+        "实为": each_distinct(f["actual"], core._num_text),
         "处理说明": f.get("decision_note", none).fillna("").astype(str).to_numpy(),
         "处理人": f.get("decided_by", none).fillna("").astype(str).to_numpy(),
-        "处理时间": _each(f.get("decided_at", none), clock.beijing),
+        "处理时间": each_distinct(f.get("decided_at", none), clock.beijing),
         "规则编号": f["rule"].astype(str).to_numpy(),
-        "文件": _short_files(f["file"]).to_numpy(),
+        "文件": short_files(f["file"]).to_numpy(),
         "sha256": f["sha256"].to_numpy(),
         "finding_key": keys.to_numpy(),
         "可处理": (rows["stored"].fillna(False).astype(bool).to_numpy()
@@ -251,7 +252,7 @@ def reports_frame(catalog: pd.DataFrame, badges: Optional[dict] = None) -> pd.Da
         "年度": pd.to_numeric(cat["year"], errors="coerce").astype("Int64").to_numpy(),
         "地区": region.fillna("").astype(str).to_numpy(),
         "结论": [(badges or {}).get(s, "") for s in cat["sha256"].tolist()],
-        "文件": _short_files(cat["file"]).to_numpy(),
+        "文件": short_files(cat["file"]).to_numpy(),
         "县": cat["roster_county"].fillna("").astype(str).to_numpy(),
         "sha256": cat["sha256"].to_numpy(),
     }).sort_values(["单位", "年度"], kind="stable").reset_index(drop=True)
@@ -282,35 +283,10 @@ def group_frame(groups: pd.DataFrame) -> pd.DataFrame:
     """``Store.workbench_groups`` with the workbench's words beside the stored values: 规则 (the rule's name),
     级别 and 处理 as :func:`workbench_frame` shows them."""
     g = groups.copy()
-    g["规则"] = _each(g["rule"], rules.rule_name)  # once per distinct value: a province has 30,000 rows here
-    g["级别"] = _each(g["severity"], lambda s: core.SEVERITY_ZH.get(s, str(s)))
-    g["处理"] = _each(g["decision"], lambda d: STATUS_MARKS[status_of(d)])
+    g["规则"] = each_distinct(g["rule"], rules.rule_name)  # once per distinct value: a province has 30,000 rows here
+    g["级别"] = each_distinct(g["severity"], lambda s: core.SEVERITY_ZH.get(s, str(s)))
+    g["处理"] = each_distinct(g["decision"], lambda d: STATUS_MARKS[status_of(d)])
     return g
-
-
-def _each(values, fn) -> list:
-    """``fn`` of each value, called once per distinct one (``values.map(fn)`` calls it on every row)."""
-    return _each_key(values.tolist() if hasattr(values, "tolist") else values, fn)
-
-
-def _each_key(values, fn) -> list:
-    """:func:`_each` over any iterable of values (tuples too)."""
-    seen: dict = {}
-    out = []
-    for v in values:
-        try:
-            out.append(seen[v] if v in seen else seen.setdefault(v, fn(v)))
-        except TypeError:  # an unhashable value
-            out.append(fn(v))
-    return out
-
-
-def _short_files(names: pd.Series) -> pd.Series:
-    """:func:`ui.labels.short_file` of every name (a blank one as ""), column-wise: a province's 30,000 file
-    names are all distinct, so calling it per distinct name is calling it per row."""
-    text = names.fillna("").astype(str)
-    own = text.str.replace(r"(?s)^.*[/\\]", "", regex=True)  # everything up to the last / or \ (not per row)
-    return own.where(own != "", text)
 
 
 SEARCH_COLUMNS = ["report_id", "seq", "sha256", "rule", "severity", "decision", "text", "rank"]
@@ -343,15 +319,15 @@ def search_index(store, reports: pd.DataFrame) -> pd.DataFrame:
     def text(v) -> str:  # a missing message or note reads as "" (fillna("") in filter_findings)
         return "" if v is None or (isinstance(v, float) and v != v) else str(v).casefold()
 
-    where = _each_key(((t, r, c, sec) for _, _, _, _, _, _, _, t, r, c, sec, _ in ix), place)
-    named = _each_key((r[3] for r in ix), rule_text)
+    where = each_distinct(((t, r, c, sec) for _, _, _, _, _, _, _, t, r, c, sec, _ in ix), place)
+    named = each_distinct((r[3] for r in ix), rule_text)
     # plain strings joined in Python: DataFrame.agg(" ".join, axis=1) takes a minute over 150,000 rows
     hay = [f"{body[s]} {m.casefold() if type(m) is str else text(m)} {p} {rn} {file[s]} "
            f"{n.casefold() if type(n) is str else text(n)}"
            for (_, s, _, _, _, _, m, _, _, _, _, n), p, rn in zip(ix, where, named)]
     first = {sha: i for i, sha in reversed(list(enumerate(reports["sha256"].tolist())))}
     rank = [first[r[1]] for r in ix]
-    sev_rank = _each_key((r[4] for r in ix), lambda v: _LEVEL_RANK.get(v, 9) if isinstance(v, str) else 9)
+    sev_rank = each_distinct((r[4] for r in ix), lambda v: _LEVEL_RANK.get(v, 9) if isinstance(v, str) else 9)
     # in the listing's order (levels, then reports as reports_frame lists them, then each report's own)
     order = np.lexsort((np.array([r[2] for r in ix]), np.array(rank), np.array(sev_rank)))
     cols = list(zip(*ix))
@@ -380,7 +356,7 @@ _LEVEL_RANK = {"error": 0, "错误": 0, "warning": 1, "警告": 1, "info": 2, "�
 
 def _severity_rank(severity: pd.Series) -> pd.Series:
     """The listing's order of levels (:attr:`parsing.store.Store._ORDER`): errors, warnings, notes, the rest."""
-    return pd.Series(_each(severity, lambda v: _LEVEL_RANK.get(v, 9) if isinstance(v, str) else 9),
+    return pd.Series(each_distinct(severity, lambda v: _LEVEL_RANK.get(v, 9) if isinstance(v, str) else 9),
                      index=severity.index, dtype=int)
 
 

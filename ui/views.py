@@ -15,8 +15,7 @@ from parsing import forms, rules
 from parsing.report import ParsedReport
 
 from . import storeview
-from .labels import short_file
-from .library import short_files
+from .labels import each_distinct, short_file, short_files
 
 COMPLETENESS_SHORT = {  # compact labels for the heat map's columns (two lines: numeral, then the subject)
     "一、总体情况": "一<br>总体情况", "二、主动公开政府信息情况": "二<br>主动公开",
@@ -45,16 +44,10 @@ def labels_of(catalog: pd.DataFrame) -> list[str]:
     who = names.where(names.notna() & (names != ""), catalog["body"])
     who = who.where(who.notna() & (who != ""), "（单位未识别）")
     years = pd.to_numeric(catalog["year"], errors="coerce")
-    year = _each_distinct(years.tolist(), lambda y: "（年度未识别）" if pd.isna(y) else f"{int(y)}年")
+    year = each_distinct(years.tolist(), lambda y: "（年度未识别）" if pd.isna(y) else f"{int(y)}年")
     files = short_files(catalog["file"].fillna("")).tolist()  # = short_file of each (all distinct in a province)
     # lists, not Series: iterating an arrow string column value by value is slow (a province: 30,000 rows)
     return [f"{w} {y} · {f}" for w, y, f in zip(who.tolist(), year, files)]
-
-
-def _each_distinct(values: list, fn) -> list:
-    """``fn`` of every value, called once per distinct value."""
-    seen: dict = {}
-    return [seen[v] if v in seen else seen.setdefault(v, fn(v)) for v in values]
 
 
 def report_label(r: ParsedReport) -> str:
