@@ -8,10 +8,9 @@ from ui import core, labels, login, state, widgets
 login.gate()
 state.init()  # this page may run without app.py (see ui.login)
 
-PAGE_ROWS = 1000
-# the verdict cells are coloured on a page of at most this many rows (a county's batch): pandas' Styler takes
-# about half a second per 1,000 rows, so a province's pages show the verdict as text only
-STYLED_ROWS = 300
+# rows per page of the overview; every page's verdict cells are coloured, and pandas' Styler takes about half a
+# second per 1,000 rows, so a page is kept short
+PAGE_ROWS = 300
 MAX_ERRORS_SHOWN = 50
 
 st.title("上传与快速检查")
@@ -106,7 +105,7 @@ start = (page - 1) * PAGE_ROWS
 shown_page = shown_all.iloc[start:start + PAGE_ROWS]
 shown = shown_page.drop(columns=["sha256", "地区"])
 sel = st.dataframe(
-    shown.style.map(widgets.badge_cell_css, subset=["结论"]) if len(shown) <= STYLED_ROWS else shown,
+    shown.style.map(widgets.badge_cell_css, subset=["结论"]),
     hide_index=True, key="overview", on_select="rerun",
     selection_mode="single-row",
     column_config={
