@@ -143,7 +143,9 @@ def _assemble(per: pd.DataFrame, metric_id: str, region_cols: list[str]) -> pd.D
     if per.empty:
         return pd.DataFrame(columns=out_cols)
     roster = per["roster_body"].tolist() if "roster_body" in per else [None] * len(per)
-    per = per.assign(单位=[display_name(b, r) for b, r in zip(per["body"].tolist(), roster)],  # the one name shown
+    names: dict = {}  # one call per distinct (body, roster body): a province has 3,000 bodies, 30,000 reports
+    per = per.assign(单位=[names[k] if k in names else names.setdefault(k, display_name(*k))  # the one name shown
+                         for k in zip(per["body"].tolist(), roster)],
                      年度=per["year"].astype(int).to_numpy())
     per = per.drop_duplicates(["单位", "年度"], keep="last").sort_values(["单位", "年度"], kind="stable")
     k = len(metric.series)
@@ -259,10 +261,10 @@ def total_by_year(df: pd.DataFrame, label: str) -> tuple[pd.DataFrame, int]:
     """
     if df.empty:
         return df, 0
-    known = df[df["完整"]]
+    known = df[["年度", "项目", "数值"]][df["完整"].to_numpy(dtype=bool)]  # not every column of 90,000 rows copied
     g = known.groupby(["年度", "项目"], sort=True)["数值"].sum().reset_index()
     out = pd.DataFrame({"单位": label, "地区": "", "年度": g["年度"], "项目": g["项目"], "数值": g["数值"],
                         "完整": True, "文件": "", "sha256": ""})
-    order = {lab: i for i, lab in enumerate(dict.fromkeys(df["项目"].tolist()))}
+    order = {lab: i for i, lab in enumerate(dict.fromkeys(df["项目"].unique().tolist()))}  # in order of appearance
     out = out.assign(_o=out["项目"].map(order)).sort_values(["年度", "_o"]).drop(columns="_o")
     return out.reset_index(drop=True), int((~df["完整"]).sum())
