@@ -77,6 +77,7 @@ METRICS: tuple[Metric, ...] = (
 )
 METRICS_BY_ID = {m.id: m for m in METRICS}
 
+_STR = pd.Series(["x"], dtype=object).astype("str").dtype  # the string dtype astype("str") gives
 TREND_COLUMNS = ["单位", "地区", "年度", "项目", "数值", "完整", "文件", "sha256"]
 # The roster's region tree, where the values carry it (store values matched to a roster).
 REGION_COLUMNS = {"city": "市", "county": "县区", "township": "乡镇街道", "department": "部门",
@@ -153,18 +154,23 @@ def _assemble(per: pd.DataFrame, metric_id: str, region_cols: list[str]) -> pd.D
 
     def col(values):
         # made a string column once per report, then repeated per series (what astype("str") of the repeated
-        # values gives, at a k-th of the cost: a province's trend is 90,000 rows)
+        # values gives, at a k-th of the cost: a province's trend is 90,000 rows); a column that is such a string
+        # column already (the store's places) is repeated as it is, not made into Python strings and back
+        if isinstance(values, pd.Series):
+            if values.dtype == _STR:
+                return values.array.take(take)
+            values = values.tolist()
         return pd.Series(np.asarray(values, dtype=object)).astype("str").array.take(take)
 
     labels = np.array([s.label for s in metric.series], dtype=object)
     df = pd.DataFrame({
-        "单位": col(per["单位"].tolist()), "地区": col(per["region"].fillna("").tolist()),
+        "单位": col(per["单位"].tolist()), "地区": col(per["region"].fillna("")),
         "年度": per["年度"].to_numpy()[take],
         "项目": pd.Series(labels).astype("str").array.take(np.tile(np.arange(k), len(per))),
         "数值": per[[f"t{i}" for i in range(k)]].to_numpy(dtype="float64").reshape(-1),
         "完整": per[[f"k{i}" for i in range(k)]].to_numpy(dtype=bool).reshape(-1),
-        "文件": col(per["file"].tolist()), "sha256": col(per["sha256"].tolist()),
-        **{REGION_COLUMNS[c]: col(per[c].fillna("").tolist()) for c in region_cols}})
+        "文件": col(per["file"]), "sha256": col(per["sha256"]),
+        **{REGION_COLUMNS[c]: col(per[c].fillna("")) for c in region_cols}})
     for c in out_cols:
         if df[c].dtype == object:
             df[c] = df[c].astype("str")
