@@ -95,18 +95,103 @@ def titled(title: str, years) -> str:
     return f"{title}（{when}）" if title else when
 
 
-def styled(fig: go.Figure, title: str = "", height: int = 420, *, footer: Sequence[str] = (),
+def _nest(props: dict) -> dict:
+    """plotly's magic underscores spelled out: ``{"title_text": "x"}`` -> ``{"title": {"text": "x"}}`` (no plotly
+    property has an underscore in its name)."""
+    out: dict = {}
+    for key, value in props.items():
+        *path, last = key.split("_")
+        at = out
+        for p in path:
+            at = at.setdefault(p, {})
+        _merge(at, {last: _nest(value) if isinstance(value, dict) else value})
+    return out
+
+
+def _merge(into: dict, props: dict) -> None:
+    """What plotly's ``update`` does to a figure's properties: dicts merged key by key, a None removes the
+    property, anything else (lists too) replaces."""
+    for key, value in props.items():
+        if value is None:
+            into.pop(key, None)
+        elif isinstance(value, dict):
+            at = into.get(key)
+            made = not isinstance(at, dict)
+            if made:
+                at = into[key] = {}
+            _merge(at, value)
+            if made and not at:  # only Nones given (``title_text=None`` on an axis without a title): not made
+                del into[key]
+        else:
+            into[key] = value
+
+
+class Draft:
+    """A figure being made, as the plain dicts ``plotly.graph_objects`` would validate it into, the few calls
+    these builders make on a ``go.Figure`` (``add_trace``, ``update_layout``, ``update_xaxes``, ``update_yaxes``,
+    ``add_annotations``) with the same effect. :meth:`figure` turns it into a ``go.Figure`` once, without
+    plotly's validation of every property on every call (two to three tenths of a second per chart on a busy
+    machine, a province's trend page draws two): the values given are the ones validation keeps, and the
+    figure's JSON is the same as the one made call by call (tests/test_figure_drafts.py compares them). The
+    figure made validates what is done to it afterwards, as any figure does."""
+
+    def __init__(self, fig: Optional[go.Figure] = None):
+        d = fig.to_dict() if fig is not None else {"data": [], "layout": {}}
+        self.data: list[dict] = d["data"]
+        self.layout: dict = {k: v for k, v in d["layout"].items() if k != "template"}
+
+    def add_trace(self, kind: str, **props) -> None:
+        self.data.append({"type": kind, **_nest(props)})
+
+    def update_layout(self, **props) -> None:
+        _merge(self.layout, _nest(props))
+
+    def update_xaxes(self, **props) -> None:
+        self.update_layout(xaxis=props)
+
+    def update_yaxes(self, **props) -> None:
+        self.update_layout(yaxis=props)
+
+    def add_annotations(self, annotations: list[dict]) -> None:
+        if annotations:
+            self.layout["annotations"] = [*self.layout.get("annotations", ()), *(_nest(a) for a in annotations)]
+
+    def figure(self) -> go.Figure:
+        fig = go.Figure({"data": self.data, "layout": self.layout}, _validate=False)
+        _validating(fig)
+        _white(fig)
+        return fig
+
+
+def _validating(obj) -> None:
+    """Validation turned back on for a figure made without it, and for every object in it."""
+    if isinstance(obj, go.Figure):
+        obj._validate = True
+        for x in (obj.layout, *obj.data):
+            _validating(x)
+        return
+    obj._validate = True
+    for child in obj._compound_props.values():
+        _validating(child)
+    for children in obj._compound_array_props.values():
+        for child in children:
+            _validating(child)
+
+
+def styled(fig: "go.Figure | Draft", title: str = "", height: int = 420, *, footer: Sequence[str] = (),
            unit: str = "", unit_axis: str = "y", margin: Optional[dict] = None,
            width: Optional[int] = None) -> go.Figure:
     """Common layout: CJK font everywhere, white template, title, legend above the plot, the unit written
     horizontally at the top of the value axis (``unit_axis`` ``y``) or at the right end of it (``x``), and the
-    ``footer`` lines (notes, the source line) under the plot, inside the figure's bottom margin."""
+    ``footer`` lines (notes, the source line) under the plot, inside the figure's bottom margin. ``fig`` is a
+    :class:`Draft` (or a ``go.Figure``, drafted from its dict); returns the figure made."""
+    if not isinstance(fig, Draft):
+        fig = Draft(fig)
     m = dict(l=70, r=30, t=100, b=70)
     m.update(margin or {})
     footer = [wrap(f, FOOTER_MAX, FOOTER_SIZE) for f in footer if f]
     lines = sum(len(f) for f in footer)
     m["b"] += FOOTER_LINE * lines
-    _white(fig)
     fig.update_layout(
         font=dict(family=CJK_FONT, size=FONT_SIZE),
         title=dict(text=plotly_text(title), font=dict(family=CJK_FONT, size=TITLE_SIZE), x=0.01, xanchor="left",
@@ -118,29 +203,31 @@ def styled(fig: go.Figure, title: str = "", height: int = 420, *, footer: Sequen
     )
     if width:
         fig.update_layout(width=width)
+    notes = []
     if unit:
         if unit_axis == "y":
             fig.update_yaxes(title_text=None)
-            fig.add_annotation(text=f"单位：{plotly_text(unit)}", xref="paper", yref="paper", x=0, y=1,
-                               xanchor="right", yanchor="bottom", xshift=-4, yshift=6, showarrow=False,
-                               font=dict(family=CJK_FONT, size=FOOTER_SIZE + 1, color="#444"), name="unit")
+            notes.append(dict(text=f"单位：{plotly_text(unit)}", xref="paper", yref="paper", x=0, y=1,
+                              xanchor="right", yanchor="bottom", xshift=-4, yshift=6, showarrow=False,
+                              font=dict(family=CJK_FONT, size=FOOTER_SIZE + 1, color="#444"), name="unit"))
         else:
             fig.update_xaxes(title_text=None)
-            fig.add_annotation(text=f"单位：{plotly_text(unit)}", xref="paper", yref="paper", x=1, y=0,
-                               xanchor="right", yanchor="top", yshift=-28, showarrow=False,
-                               font=dict(family=CJK_FONT, size=FOOTER_SIZE + 1, color="#444"), name="unit")
+            notes.append(dict(text=f"单位：{plotly_text(unit)}", xref="paper", yref="paper", x=1, y=0,
+                              xanchor="right", yanchor="top", yshift=-28, showarrow=False,
+                              font=dict(family=CJK_FONT, size=FOOTER_SIZE + 1, color="#444"), name="unit"))
     # Footer items from the bottom edge of the figure up (the source line last, lowest), from the figure's left
     # edge; an item too long for a narrow chart is wrapped (:func:`wrap`).
     below = 0
     for item in reversed(footer):
         is_note = item[0].startswith("注")
-        fig.add_annotation(text="<br>".join(plotly_text(x) for x in item), xref="paper", yref="paper", x=0, y=0,
-                           xanchor="left", yanchor="bottom", xshift=-m["l"] + 12,
-                           yshift=-m["b"] + 6 + FOOTER_LINE * below, showarrow=False, align="left",
-                           font=dict(family=CJK_FONT, size=FOOTER_SIZE, color=NOTE_COLOR if is_note else "#666"),
-                           name="note" if is_note else "source")
+        notes.append(dict(text="<br>".join(plotly_text(x) for x in item), xref="paper", yref="paper", x=0, y=0,
+                          xanchor="left", yanchor="bottom", xshift=-m["l"] + 12,
+                          yshift=-m["b"] + 6 + FOOTER_LINE * below, showarrow=False, align="left",
+                          font=dict(family=CJK_FONT, size=FOOTER_SIZE, color=NOTE_COLOR if is_note else "#666"),
+                          name="note" if is_note else "source"))
         below += len(item)
-    return fig
+    fig.add_annotations(notes)
+    return fig.figure()
 
 
 _TEMPLATE: list = []
@@ -195,7 +282,7 @@ def _year_categories(years) -> list[str]:
     return [str(y) for y in range(ys[0], ys[-1] + 1)] if ys else []
 
 
-def _count_axis(fig: go.Figure, values: pd.Series, unit: str, axis: str = "y") -> None:
+def _count_axis(fig: Draft, values: pd.Series, unit: str, axis: str = "y") -> None:
     """The value axis from zero; counts (:data:`WHOLE_UNITS`) get whole-number ticks, never 0.2 件."""
     update = fig.update_yaxes if axis == "y" else fig.update_xaxes
     update(rangemode="tozero", automargin=False)
@@ -228,9 +315,9 @@ def blank_note(n_blank: int, n_absent: int = 0, what: str = "数值") -> str:
 
 
 def empty_figure(message: str, title: str = "", footer: Sequence[str] = ()) -> go.Figure:
-    fig = go.Figure()
-    fig.add_annotation(text=plotly_text(message), showarrow=False, font=dict(family=CJK_FONT, size=16), x=0.5,
-                       y=0.5, xref="paper", yref="paper", name="empty")
+    fig = Draft()
+    fig.add_annotations([dict(text=plotly_text(message), showarrow=False, font=dict(family=CJK_FONT, size=16), x=0.5,
+                              y=0.5, xref="paper", yref="paper", name="empty")])
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return styled(fig, title, height=260, footer=footer, margin=dict(t=60 if title else 30))
@@ -255,7 +342,7 @@ def trend_over_years(df: pd.DataFrame, title: str, unit: str = "", *, n_reports:
     years = _year_categories(df["年度"])
     bodies = list(dict.fromkeys(df["单位"].tolist()))  # tolist: iterating an arrow column is slow
     items = list(dict.fromkeys(df["项目"].tolist()))
-    fig = go.Figure()
+    fig = Draft()
     n_blank = int(pd.to_numeric(df["数值"], errors="coerce").isna().sum())
     n_absent = 0
     for i, ((body, item), g) in enumerate(df.groupby(["单位", "项目"], sort=False)):
@@ -271,11 +358,11 @@ def trend_over_years(df: pd.DataFrame, title: str, unit: str = "", *, n_reports:
             name = plotly_text(body)
         else:
             name = plotly_text(f"{body} · {item}")
-        fig.add_trace(go.Scatter(
-            x=years, y=g["数值"].tolist(), name=name, mode="lines+markers", connectgaps=False,
+        fig.add_trace(
+            "scatter", x=years, y=g["数值"].tolist(), name=name, mode="lines+markers", connectgaps=False,
             line=dict(color=PALETTE[i % len(PALETTE)]),
             hovertemplate=f"{name}<br>%{{x}}年：%{{y}}{plotly_text(unit)}<extra></extra>",
-        ))
+        )
     fig.update_xaxes(type="category", categoryorder="array", categoryarray=years, title_text="年度",
                      automargin=False)
     _count_axis(fig, df["数值"], unit)
@@ -283,15 +370,9 @@ def trend_over_years(df: pd.DataFrame, title: str, unit: str = "", *, n_reports:
     if len(fig.data) == 1:  # the title names the one line
         fig.update_layout(showlegend=False)
         return styled(fig, titled(title, years), height=390, footer=[*notes, src], unit=unit, margin=dict(t=80))
-    legend_rows = max(1, -(-int(sum(text_width(t.name) + 40 for t in fig.data)) // (WIDTH - 100)))
+    legend_rows = max(1, -(-int(sum(text_width(t["name"]) + 40 for t in fig.data)) // (WIDTH - 100)))
     return styled(fig, titled(title, years), height=420 + 22 * (legend_rows - 1), footer=[*notes, src], unit=unit,
                   margin=dict(t=100 + 22 * (legend_rows - 1)))
-
-
-def _add_annotations(fig: go.Figure, annotations: list[dict]) -> None:
-    """``fig.add_annotation(**a)`` for each of ``annotations``, in one layout update (the same figure)."""
-    if annotations:
-        fig.layout.annotations = (*fig.layout.annotations, *(go.layout.Annotation(**a) for a in annotations))
 
 
 def bars_across_bodies(df: pd.DataFrame, title: str, unit: str = "", *, n_reports: Optional[int] = None,
@@ -311,7 +392,7 @@ def bars_across_bodies(df: pd.DataFrame, title: str, unit: str = "", *, n_report
     if horizontal is None:
         horizontal = len(bodies) > MAX_VBARS or max(len(str(b)) for b in bodies) > MAX_HBAR_LABEL
     items = list(dict.fromkeys(df["项目"].tolist()))
-    fig = go.Figure()
+    fig = Draft()
     n_blank = 0
     blanks: set = set()
     for i, (item, g) in enumerate(df.groupby("项目", sort=False)):
@@ -324,15 +405,14 @@ def bars_across_bodies(df: pd.DataFrame, title: str, unit: str = "", *, n_report
             if v is None or pd.isna(v):
                 blanks.add(body)
         if horizontal:
-            fig.add_trace(go.Bar(y=shown, x=vals, name=name, orientation="h", marker_color=color,
-                                 hovertemplate=f"{name}<br>%{{y}}：%{{x}}{plotly_text(unit)}<extra></extra>"))
+            fig.add_trace("bar", y=shown, x=vals, name=name, orientation="h", marker_color=color,
+                          hovertemplate=f"{name}<br>%{{y}}：%{{x}}{plotly_text(unit)}<extra></extra>")
         else:
-            fig.add_trace(go.Bar(x=shown, y=vals, name=name, marker_color=color,
-                                 hovertemplate=f"{name}<br>%{{x}}：%{{y}}{plotly_text(unit)}<extra></extra>"))
+            fig.add_trace("bar", x=shown, y=vals, name=name, marker_color=color,
+                          hovertemplate=f"{name}<br>%{{x}}：%{{y}}{plotly_text(unit)}<extra></extra>")
     fig.update_layout(barmode="group")
-    # said where the bar would be: a missing bar is not a 0 (added at once: plotly's add_annotation re-validates
-    # every annotation already there, so one call per blank body is quadratic)
-    _add_annotations(fig, [dict(text="空白", showarrow=False,
+    # said where the bar would be: a missing bar is not a 0
+    fig.add_annotations([dict(text="空白", showarrow=False,
                                 font=dict(family=CJK_FONT, size=FOOTER_SIZE, color=NOTE_COLOR),
                                 **(dict(x=0, y=body, xanchor="left", xshift=4) if horizontal
                                    else dict(x=body, y=0, yanchor="bottom", yshift=4)), name="blank")
@@ -362,17 +442,18 @@ def hbar(labels: Sequence[str], values: Sequence, title: str, unit: str = "", *,
         return empty_figure(empty, title, footer=[note, src])
     shown = [plotly_text(x) for x in labels]
     vals = [None if v is None or pd.isna(v) else float(v) for v in values]
-    fig = go.Figure(go.Bar(
-        y=shown, x=vals, orientation="h", marker_color=list(colors) if colors is not None else color, text=[("" if v is None else f"{v:g}") for v in vals],
-        textposition="outside", cliponaxis=False,
+    fig = Draft()
+    fig.add_trace(
+        "bar", y=shown, x=vals, orientation="h", marker_color=list(colors) if colors is not None else color,
+        text=[("" if v is None else f"{v:g}") for v in vals], textposition="outside", cliponaxis=False,
         customdata=[plotly_text(h) for h in hover] if hover is not None else None,
         hovertemplate=("%{y}<br>%{x}" + plotly_text(unit) + ("<br>%{customdata}" if hover is not None else "")
                        + "<extra></extra>"),
-    ))
+    )
     fig.update_yaxes(type="category", autorange="reversed", automargin=False)
     top = max([v for v in vals if v is not None], default=0)
     # a bar that cannot be drawn says so where it would be
-    _add_annotations(fig, [dict(text="未知", x=0, y=label, xanchor="left", xshift=4, showarrow=False, name="blank",
+    fig.add_annotations([dict(text="未知", x=0, y=label, xanchor="left", xshift=4, showarrow=False, name="blank",
                                 font=dict(family=CJK_FONT, size=FOOTER_SIZE, color=NOTE_COLOR))
                            for label, v in zip(shown, vals) if v is None])
     _count_axis(fig, pd.Series(vals, dtype="float64"), unit, axis="x")
@@ -418,12 +499,14 @@ def completeness_heatmap(matrix: pd.DataFrame, items: list[str], label_column: s
     headers = [(short or {}).get(i, i) for i in items]
     rows = [plotly_text(x) for x in heatmap_labels(matrix, label_column)]
     full = [plotly_text(x) for x in matrix[label_column]]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=headers, y=rows, text=text, texttemplate="%{text}", customdata=[[f] * len(items) for f in full],
+    fig = Draft()
+    fig.add_trace(
+        "heatmap", z=z, x=headers, y=rows, text=text, texttemplate="%{text}",
+        customdata=[[f] * len(items) for f in full],
         zmin=0, zmax=1, colorscale=[[0, "#f8d0d0"], [0.5, "#f8d0d0"], [0.5, "#c9ecd0"], [1, "#c9ecd0"]],
         showscale=False, xgap=2, ygap=2,
         hovertemplate="%{customdata}<br>%{x}：%{text}<extra></extra>",
-    ))
+    )
     fig.update_yaxes(autorange="reversed", type="category", automargin=False, tickfont=dict(size=FONT_SIZE))
     fig.update_xaxes(side="top", type="category", automargin=False, tickangle=0, tickfont=dict(size=FONT_SIZE - 1))
     column = int(max(text_width(h, FONT_SIZE - 1) for h in headers)) + HEATMAP_COLUMN_PAD

@@ -77,6 +77,7 @@ METRICS: tuple[Metric, ...] = (
 )
 METRICS_BY_ID = {m.id: m for m in METRICS}
 
+_STR = pd.Series(["x"], dtype=object).astype("str").dtype  # the string dtype astype("str") gives
 TREND_COLUMNS = ["单位", "地区", "年度", "项目", "数值", "完整", "文件", "sha256"]
 # The roster's region tree, where the values carry it (store values matched to a roster).
 REGION_COLUMNS = {"city": "市", "county": "县区", "township": "乡镇街道", "department": "部门",
@@ -143,7 +144,9 @@ def _assemble(per: pd.DataFrame, metric_id: str, region_cols: list[str]) -> pd.D
     if per.empty:
         return pd.DataFrame(columns=out_cols)
     roster = per["roster_body"].tolist() if "roster_body" in per else [None] * len(per)
-    per = per.assign(单位=[display_name(b, r) for b, r in zip(per["body"].tolist(), roster)],  # the one name shown
+    names: dict = {}  # one call per distinct (body, roster body): a province has 3,000 bodies, 30,000 reports
+    per = per.assign(单位=[names[k] if k in names else names.setdefault(k, display_name(*k))  # the one name shown
+                         for k in zip(per["body"].tolist(), roster)],
                      年度=per["year"].astype(int).to_numpy())
     per = per.drop_duplicates(["单位", "年度"], keep="last").sort_values(["单位", "年度"], kind="stable")
     k = len(metric.series)
@@ -151,18 +154,23 @@ def _assemble(per: pd.DataFrame, metric_id: str, region_cols: list[str]) -> pd.D
 
     def col(values):
         # made a string column once per report, then repeated per series (what astype("str") of the repeated
-        # values gives, at a k-th of the cost: a province's trend is 90,000 rows)
+        # values gives, at a k-th of the cost: a province's trend is 90,000 rows); a column that is such a string
+        # column already (the store's places) is repeated as it is, not made into Python strings and back
+        if isinstance(values, pd.Series):
+            if values.dtype == _STR:
+                return values.array.take(take)
+            values = values.tolist()
         return pd.Series(np.asarray(values, dtype=object)).astype("str").array.take(take)
 
     labels = np.array([s.label for s in metric.series], dtype=object)
     df = pd.DataFrame({
-        "单位": col(per["单位"].tolist()), "地区": col(per["region"].fillna("").tolist()),
+        "单位": col(per["单位"].tolist()), "地区": col(per["region"].fillna("")),
         "年度": per["年度"].to_numpy()[take],
         "项目": pd.Series(labels).astype("str").array.take(np.tile(np.arange(k), len(per))),
         "数值": per[[f"t{i}" for i in range(k)]].to_numpy(dtype="float64").reshape(-1),
         "完整": per[[f"k{i}" for i in range(k)]].to_numpy(dtype=bool).reshape(-1),
-        "文件": col(per["file"].tolist()), "sha256": col(per["sha256"].tolist()),
-        **{REGION_COLUMNS[c]: col(per[c].fillna("").tolist()) for c in region_cols}})
+        "文件": col(per["file"]), "sha256": col(per["sha256"]),
+        **{REGION_COLUMNS[c]: col(per[c].fillna("")) for c in region_cols}})
     for c in out_cols:
         if df[c].dtype == object:
             df[c] = df[c].astype("str")
@@ -259,10 +267,10 @@ def total_by_year(df: pd.DataFrame, label: str) -> tuple[pd.DataFrame, int]:
     """
     if df.empty:
         return df, 0
-    known = df[df["完整"]]
+    known = df[["年度", "项目", "数值"]][df["完整"].to_numpy(dtype=bool)]  # not every column of 90,000 rows copied
     g = known.groupby(["年度", "项目"], sort=True)["数值"].sum().reset_index()
     out = pd.DataFrame({"单位": label, "地区": "", "年度": g["年度"], "项目": g["项目"], "数值": g["数值"],
                         "完整": True, "文件": "", "sha256": ""})
-    order = {lab: i for i, lab in enumerate(dict.fromkeys(df["项目"].tolist()))}
+    order = {lab: i for i, lab in enumerate(dict.fromkeys(df["项目"].unique().tolist()))}  # in order of appearance
     out = out.assign(_o=out["项目"].map(order)).sort_values(["年度", "_o"]).drop(columns="_o")
     return out.reset_index(drop=True), int((~df["完整"]).sum())

@@ -576,9 +576,11 @@ def trend_data(metric_id: str) -> pd.DataFrame:
     return _cached(f"trend_{metric_id}", build)
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def _stored_trend(path: str, generation: str, metric_id: str) -> pd.DataFrame:
-    """:func:`trend_data` of the store's current reports (no session drops), cached on the store's generation."""
+    """:func:`trend_data` of the store's current reports (no session drops), cached on the store's generation
+    and shared by every session as it is (not pickled and copied for each: a province's trend is 90,000 rows;
+    its users only read it, and pandas' copy-on-write keeps what they derive from it apart)."""
     from . import metrics
 
     # sums in SQL, not every value read; where each report sits is read once for every metric
