@@ -56,10 +56,15 @@ def ensure_store(db: Path, bodies: int, years: int, log=print) -> None:
 
 def page_loads(db: Path, repeat: int = 1, log=print, only=None) -> list[tuple[str, float]]:
     """(label, seconds) for each page's first load in a new session against the store at ``db`` (of the pages
-    whose keys are in ``only`` when given, e.g. ``{"review", "briefing"}``)."""
+    whose keys are in ``only`` when given, e.g. ``{"review", "briefing"}``). Streamlit's scan for custom
+    components runs once, at the restart, as in the server (:func:`tests.apptest_setup.scan_components_once`)."""
     os.environ["GOVREPORT_DB"] = str(db)
     import streamlit as st
     from streamlit.testing.v1 import AppTest
+
+    from tests.apptest_setup import scan_components_once
+
+    scan_components_once()
 
     def new_session(page=None):
         """A new session opened straight on ``page`` (as a bookmark does): app.py's shell plus that page."""

@@ -14,6 +14,14 @@ os.environ.setdefault("STREAMLIT_SERVER_ADDRESS", "127.0.0.1")
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _components_scanned_once():
+    """Every AppTest session starts as a server's does: without scanning every installed package again."""
+    from tests.apptest_setup import scan_components_once
+
+    scan_components_once()
+
+
+@pytest.fixture(scope="session", autouse=True)
 def _session_store_db(tmp_path_factory):
     old = os.environ.get("GOVREPORT_DB")
     os.environ["GOVREPORT_DB"] = str(tmp_path_factory.mktemp("store") / "reports.sqlite3")
