@@ -150,12 +150,12 @@ def parse_and_check(data: bytes, name: str, parse_fn: Optional[ParseFn], check_f
 
 def parse_check_rows(data: bytes, name: str, parse_fn: Optional[ParseFn], check_fn: Optional[CheckFn],
                      on_page: Optional[Callable[[int, int], None]] = None
-                     ) -> tuple[ParsedReport, Any, Any, Any, Optional[dict]]:
+                     ) -> tuple[ParsedReport, Any, Any, Any]:
     """:func:`parse_and_check`, and the report's rows for the store (:func:`parsing.store.reports.report_rows`,
     None for an unreadable report) made here too: the task of a run that stores its reports, so that the
-    process writing the store only binds rows. The rules' prepared context of the report (:func:`ctx_state`)
-    comes back too, so that the cross-year rules of this report and of next year's need not prepare it again.
-    Returns ``(report, findings, own, rows, ctx)``."""
+    process writing the store only binds rows (``own``, the rules' :class:`parsing.rules.OwnFindings`, is pickled
+    with the report's prepared rules context, for the cross-year rules in the receiving process).
+    Returns ``(report, findings, own, rows)``."""
     report, findings, own = parse_and_check(data, name, parse_fn, check_fn, on_page)
     rows = None
     if not report.error and not isinstance(findings, str):
@@ -163,40 +163,7 @@ def parse_check_rows(data: bytes, name: str, parse_fn: Optional[ParseFn], check_
             rows = report_rows(report, findings)
         except Exception:  # noqa: BLE001 - the store makes them itself and reports the problem there
             rows = None
-    return report, findings, own, rows, ctx_state(own)
-
-
-# the parts of the rules' Ctx that are not data of its own: the report (sent along anyway) and the form's
-# expected cells (module constants of parsing.rules)
-_CTX_SHARED = ("report", "expected")
-
-
-def ctx_state(own: Any) -> Optional[dict]:
-    """The rules' prepared context (:class:`parsing.rules.Ctx`) of an :class:`parsing.rules.OwnFindings`, without
-    the report and the form's expected cells, for :func:`restore_ctx` in the process that receives ``own``
-    (``OwnFindings`` is pickled without it; preparing it again costs that process about 10 ms per report).
-    None when there is none, or it is not of the plain kind."""
-    from . import rules
-
-    ctx = getattr(own, "_ctx", None)
-    if ctx is None or type(ctx) is not rules.Ctx or ctx.report is not own.report:
-        return None
-    if ctx.expected is not rules._EXPECTED.get(ctx.form):
-        return None
-    return {k: v for k, v in vars(ctx).items() if k not in _CTX_SHARED}
-
-
-def restore_ctx(own: Any, state: Optional[dict]) -> None:
-    """Give ``own`` back the context :func:`ctx_state` took from it (nothing when ``state`` is None)."""
-    if state is None or own is None or getattr(own, "_ctx", None) is not None:
-        return
-    from . import rules
-
-    ctx = rules.Ctx.__new__(rules.Ctx)
-    ctx.__dict__.update(state)
-    ctx.report = own.report
-    ctx.expected = rules._EXPECTED[ctx.form]
-    own._ctx = ctx
+    return report, findings, own, rows
 
 
 def _picklable(*objs) -> bool:
@@ -555,8 +522,6 @@ def run(sources: Iterable[Source], store: Optional[Store] = None, *, save: bool 
                 if out.ok:
                     report, findings, own, *more = out.value
                     rows = more[0] if more else None
-                    if len(more) > 1:
-                        restore_ctx(own, more[1])
                 else:
                     kind = "internal" if out.reason in ("died", "raised") else "data"
                     report = _error_report(out.task.name, data, out.error, kind)

@@ -1494,8 +1494,11 @@ class OwnFindings:
     and merges, so a worker can run a report's own rules once and the process that knows last year's report
     adds only the cross-year part (``with_previous(own_findings(r), prev) == check_report(r, prev)``).
 
-    Picklable (the prepared :class:`Ctx` is not sent along; it is rebuilt on first use); the rules must be
-    :data:`RULES` to be pickled."""
+    Picklable, the rules must be :data:`RULES`: the prepared :class:`Ctx` goes along without the report (pickled
+    once, as :attr:`report`) and the form's expected cells (module constants), and is put together again on
+    unpickling, so the process receiving it (the importing one, for the cross-year rules of this report and of
+    next year's) need not prepare it again (about 10 ms per report). A context of another kind, or made for
+    another report, is not sent; it is rebuilt on first use."""
 
     def __init__(self, report: ParsedReport, notes: list, rows: list, rules: Optional[tuple],
                  publish_deadline: Optional[str], ctx: Optional[Ctx] = None):
@@ -1516,8 +1519,26 @@ class OwnFindings:
         if self.rules is not None:
             raise TypeError("OwnFindings of rules other than RULES cannot be pickled")
         state = dict(self.__dict__)
+        ctx = state["_ctx"]
         state["_ctx"] = None
+        if (type(ctx) is Ctx and ctx.report is self.report
+                and ctx.expected is _EXPECTED.get(ctx.form)):
+            state["_ctx"] = {k: v for k, v in vars(ctx).items() if k not in _CTX_SHARED}
         return state
+
+    def __setstate__(self, state):
+        ctx = state.get("_ctx")
+        self.__dict__.update(state)
+        if ctx is not None:
+            self._ctx = Ctx.__new__(Ctx)
+            self._ctx.__dict__.update(ctx)
+            self._ctx.report = self.report
+            self._ctx.expected = _EXPECTED[self._ctx.form]
+
+
+# the parts of a Ctx that OwnFindings does not pickle with it: the report (pickled as OwnFindings.report) and the
+# form's expected cells (module constants)
+_CTX_SHARED = ("report", "expected")
 
 
 def own_findings(report: ParsedReport, rules: Iterable[Rule] = RULES,

@@ -32,6 +32,7 @@ This module never imports streamlit or plotly.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import queue
@@ -226,6 +227,13 @@ def _serve(conn) -> None:
     def on_page(done: int, total: int) -> None:
         conn.send((PAGE_MESSAGE, int(done), int(total)))
 
+    # Everything imported so far (the preloaded parser, pandas, pdfplumber: some hundred thousand objects) lives
+    # as long as the worker: moved out of the collector's generations, the full collections during a parse no
+    # longer walk it. Once more after the first task (what the parser builds on first use: label converters,
+    # caches, lazily imported modules), after collecting that task's garbage. Only what lives then is frozen, so
+    # garbage that later tasks leave behind is still collected and memory does not grow from it.
+    gc.freeze()
+    first = True
     try:
         conn.send((READY_MESSAGE,))  # started up: the parent takes its CPU time and memory from here
         while True:
@@ -247,6 +255,11 @@ def _serve(conn) -> None:
                 conn.send(out)
             except Exception as exc:  # noqa: BLE001 - e.g. a value that cannot be pickled
                 conn.send((RAISED, f"结果无法传回（{type(exc).__name__}: {exc}）"))
+            if first:  # before the next task is received: not on its clock
+                first = False
+                del out, fn, args, msg
+                gc.collect()
+                gc.freeze()
     finally:
         conn.close()
 

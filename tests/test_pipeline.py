@@ -380,9 +380,9 @@ def test_rows_made_before_a_report_changed_are_not_stored(tmp_path):
 
 
 def test_the_rules_context_sent_back_by_a_worker_is_the_one_prepared_here():
-    """parse_check_rows sends the report's prepared rules context back with it (OwnFindings is pickled without):
-    after the trip through pickle it holds exactly what preparing the report here gives, and the cross-year
-    findings made with it are those of check_report."""
+    """parse_check_rows sends the report's prepared rules context back with it (OwnFindings pickles it without
+    the report and the expected cells): after the trip through pickle it holds exactly what preparing the report
+    here gives, and the cross-year findings made with it are those of check_report."""
     import pickle
 
     from parsing import rules
@@ -394,9 +394,9 @@ def test_the_rules_context_sent_back_by_a_worker_is_the_one_prepared_here():
     owns = []
     for name, data in files:
         out = pipeline.parse_check_rows(data, name, None, pipeline.default_check())
-        report, _findings, own, _rows, state = pickle.loads(pickle.dumps(out))
-        assert own.report is report and own._ctx is None and state is not None
-        pipeline.restore_ctx(own, state)
+        assert len(out) == 4
+        report, _findings, own, _rows = pickle.loads(pickle.dumps(out))
+        assert own.report is report and own._ctx is not None
         fresh = rules._ctx(report)
         got, want = dict(vars(own.ctx)), dict(vars(fresh))
         assert got.pop("report") is report and want.pop("report") is report
@@ -407,3 +407,26 @@ def test_the_rules_context_sent_back_by_a_worker_is_the_one_prepared_here():
         fresh = rules.check_report(cur.report, previous=prev.report)
         pd.testing.assert_frame_equal(rules.with_previous(cur, prev), fresh)
     assert CROSS_YEAR_RULE in set(rules.with_previous(owns[-1], owns[-2])["rule"])
+
+
+def test_a_rules_context_of_another_report_or_kind_is_not_pickled_with_the_findings():
+    """OwnFindings sends its prepared context only when it is the plain kind made for its own report; otherwise
+    the receiving process prepares it again on first use (and gets what preparing it here gives)."""
+    import pickle
+
+    from parsing import rules
+
+    text = (SAMPLES / "000_f2cddb79f4434941.txt").read_text(encoding="utf-8")
+    report = pipeline.parse_and_check(text.encode("utf-8"), "x.txt", None, None)[0]
+    other = pipeline.parse_and_check(text.replace("2023年", "2022年").encode("utf-8"), "y.txt", None, None)[0]
+
+    class Special(rules.Ctx):
+        pass
+
+    own = rules.own_findings(report)
+    assert pickle.loads(pickle.dumps(own))._ctx is not None
+    for ctx in (rules._ctx(other), Special(report)):
+        own._ctx = ctx
+        back = pickle.loads(pickle.dumps(own))
+        assert back._ctx is None
+        assert back.ctx.year == report.year and back.ctx.report is back.report

@@ -678,11 +678,14 @@ def test_own_findings_sent_from_a_worker_give_the_findings_of_check_report():
     prev = make_report(consistent(new=3, carry_out=1), year=2023, texts=SAME_TEXT, file="a.txt")
     other = make_report(consistent(new=3, carry_out=0), year=2023, file="c.txt")
     cur = make_report(consistent(new=3, carry_in=0), year=2024, texts=SAME_TEXT, file="b.txt")
-    own = pickle.loads(pickle.dumps(own_findings(cur)))  # as it comes back from a worker, without its Ctx
-    assert own._ctx is None
+    own = pickle.loads(pickle.dumps(own_findings(cur)))  # as it comes back from a worker, with its Ctx
+    assert own._ctx is not None and own._ctx.report is own.report
+    bare = pickle.loads(pickle.dumps(own_findings(cur)))
+    bare._ctx = None  # one whose Ctx is prepared again on first use
     prev_own = pickle.loads(pickle.dumps(own_findings(prev)))
-    for previous, handed in ((None, None), (prev, prev), (prev, prev_own), (other, other), (prev, prev)):
-        expected = check_report(cur, previous)
-        pd.testing.assert_frame_equal(with_previous(own, handed), expected)
+    for o in (own, bare):
+        for previous, handed in ((None, None), (prev, prev), (prev, prev_own), (other, other), (prev, prev)):
+            expected = check_report(cur, previous)
+            pd.testing.assert_frame_equal(with_previous(o, handed), expected)
     assert {"XYR-01", "XYR-03"} <= set(check_report(cur, prev)["rule"])
     assert "XYR-03" not in set(check_report(cur, other)["rule"])
