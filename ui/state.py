@@ -25,7 +25,7 @@ from typing import Callable, Optional
 import pandas as pd
 import streamlit as st
 
-from parsing import limits, pipeline, uploads
+from parsing import limits, uploads
 from parsing.model import ReportError
 from parsing.report import ParsedReport
 from parsing.store import Store, default_path, display_name
@@ -417,6 +417,8 @@ def add_files(files: list[uploads.Upload], on_progress: Optional[Callable[[int, 
     ``on_page(done, total, name)`` reports the pages of a scanned file as OCR reads them. Returns counts
     ``added``, ``duplicates``, ``failed``, ``imported``, ``unchanged`` and ``messages``.
     """
+    from parsing import pipeline  # here, not at the top: about 0.15 s of imports every page start would pay for
+
     init()
     ss = st.session_state
     s = store()
