@@ -11,7 +11,7 @@ login.gate()
 state.init()  # this page may run without app.py (see ui.login)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-PAGE_ROWS = 1000  # findings styled at once: a province's 150,000 are past what pandas' Styler may render
+PAGE_ROWS = 300  # findings styled at once (a province has 150,000); as the landing page, every page coloured
 
 st.title("审查台")
 widgets.demo_banner()

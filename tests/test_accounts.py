@@ -238,3 +238,10 @@ def test_old_stores_gain_the_reviewer_columns(tmp_path):
         assert old["note"].tolist() == ["旧的决定"] and old["reviewer"].isna().all()
         s.decide(report.sha256, key, "confirmed", "复核", reviewer="wang")
         assert s.decisions(report.sha256)[["status", "reviewer"]].values.tolist() == [["confirmed", "wang"]]
+
+
+def test_unknown_users_are_checked_against_a_real_hash_of_the_current_parameters():
+    # _DUMMY is written out (no scrypt at import); it must be what hash_password makes, with today's parameters, so an
+    # unknown username costs one full scrypt like a known one.
+    assert accounts._DUMMY == accounts.hash_password("", salt=b"\0" * 16)
+    assert accounts.verify_password("", accounts._DUMMY)

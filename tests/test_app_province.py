@@ -110,3 +110,27 @@ def test_library_lists_every_version_a_page_at_a_time(province_store):
     assert len(every) == len(listed) == BODIES * YEARS
     assert every["未处理"].astype(int).tolist() == listed["n_open"].astype(int).tolist()
     assert every["问题"].astype(int).tolist() == listed["n_findings"].astype(int).tolist()
+
+
+def test_review_table_is_paged_at_300_findings(province_store):
+    """审查台 styles one page of 300 findings at a time (as the landing page does): the pages hold every finding the
+    metric counts, the last one the rest, and none twice."""
+    at = open_page("pages/review.py")
+    assert not at.exception
+
+    def page_rows():
+        hits = [d for d in at.dataframe if (d.key or "").startswith("wb_table_")]
+        assert len(hits) == 1
+        return hits[0].value
+
+    n_shown = int(at.metric[0].value)
+    n_pages = int(at.number_input(key="wb_page").max)
+    assert n_shown > 300 and n_pages == -(-n_shown // 300)
+    first = page_rows()
+    assert len(first) == 300
+    at.number_input(key="wb_page").set_value(n_pages).run()
+    assert not at.exception
+    last = page_rows()
+    assert len(last) == n_shown - 300 * (n_pages - 1)
+    both = pd.concat([first, last], ignore_index=True)
+    assert not both.duplicated().any()

@@ -25,7 +25,7 @@ from typing import Callable, Optional
 import pandas as pd
 import streamlit as st
 
-from parsing import limits, pipeline, uploads
+from parsing import limits, uploads
 from parsing.model import ReportError
 from parsing.report import ParsedReport
 from parsing.store import Store, default_path, display_name
@@ -168,7 +168,8 @@ def init() -> None:
     ss.setdefault("session", {})
     ss.setdefault("saved", {})
     ss.setdefault("unsaved_findings", {})
-    ss.setdefault("batch_findings", storeview.empty_findings())
+    if "batch_findings" not in ss:  # not setdefault: an empty findings frame costs ~8 ms, and init runs often
+        ss["batch_findings"] = storeview.empty_findings()
     ss.setdefault("sources", {})
     ss.setdefault("names", {})
     ss.setdefault("loaded", {})
@@ -176,7 +177,8 @@ def init() -> None:
     ss.setdefault("upload_messages", [])
     ss.setdefault("seen_uploads", set())
     ss.setdefault("current", None)
-    ss.setdefault("zip_budget", uploads.Budget())
+    if "zip_budget" not in ss:
+        ss["zip_budget"] = uploads.Budget()
 
 
 def catalog() -> pd.DataFrame:
@@ -194,6 +196,30 @@ def catalog() -> pd.DataFrame:
         return storeview.merge_catalog(session, stored)
 
     return _cached("catalog", build)
+
+
+def picker_options() -> tuple[list, dict]:
+    """The working set's reports as the report picker offers them (``widgets.report_picker``): their sha256 in
+    catalog order, and each one's label (``views.labels_of``, with （无法读取） for an unreadable one). Built once per
+    store generation and shared by every session when the session dropped nothing (a province's 30,000 labels),
+    else once per session generation; callers only read them."""
+    s = store()
+    if s is not None and not st.session_state.get("session"):
+        return _stored_picker(str(s.path), _generation(s))
+    return _cached("picker", lambda: picker_of(catalog()))
+
+
+def picker_of(cat: pd.DataFrame) -> tuple[list, dict]:
+    shas = cat["sha256"].tolist()
+    bad = cat["error"].map(lambda e: isinstance(e, str) and bool(e))
+    names = {sha: label + ("（无法读取）" if b else "") for sha, label, b in zip(shas, views.labels_of(cat), bad)}
+    return shas, names
+
+
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _stored_picker(path: str, generation: str) -> tuple[list, dict]:
+    """:func:`picker_of` the catalog of a session that dropped nothing (the store's current reports)."""
+    return picker_of(storeview.merge_catalog(storeview.empty_catalog(), _shared_view(path, generation, "catalog")))
 
 
 def readable_catalog() -> pd.DataFrame:
@@ -417,6 +443,8 @@ def add_files(files: list[uploads.Upload], on_progress: Optional[Callable[[int, 
     ``on_page(done, total, name)`` reports the pages of a scanned file as OCR reads them. Returns counts
     ``added``, ``duplicates``, ``failed``, ``imported``, ``unchanged`` and ``messages``.
     """
+    from parsing import pipeline  # here, not at the top: about 0.15 s of imports every page start would pay for
+
     init()
     ss = st.session_state
     s = store()
@@ -542,8 +570,21 @@ def remove_demo() -> dict:
 
 
 def shows_demo() -> bool:
-    """Whether the working set holds reports of the demo county (pages then say 示例数据)."""
-    return bool(catalog()["sha256"].isin(list(demo.shas())).any())
+    """Whether the working set holds reports of the demo county (pages then say 示例数据): one of this session's
+    drops, or a current stored report (asked of the store's catalog shared by every session, once per generation,
+    not of a copy of this session's catalog on every page)."""
+    init()
+    shas = demo.shas()
+    if any(sha in shas for sha in st.session_state["session"]):
+        return True
+    s = store()
+    return s is not None and _stored_demo(str(s.path), _generation(s))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _stored_demo(path: str, generation: str) -> bool:
+    """Whether a current stored report is one of the demo county's (the shared catalog is only read)."""
+    return bool(_shared_view(path, generation, "catalog")["sha256"].isin(list(demo.shas())).any())
 
 
 def clear() -> None:

@@ -183,17 +183,20 @@ def styled_frame(frame: dict, marks: dict, tips: dict):
 
     Cell text (a cell's raw text comes from the report), labels and the caption are HTML-escaped, and tooltips
     (finding messages quote report text) are escaped for the CSS string pandas puts them in."""
-    text, keys, status = frame["text"], frame["keys"], frame["status"]
-    css = pd.DataFrame("", index=text.index, columns=text.columns)
-    tt = pd.DataFrame("", index=text.index, columns=text.columns)
-    for i in range(text.shape[0]):
-        for j in range(text.shape[1]):
-            key = keys.iat[i, j]
-            style = STATUS_CSS.get(status.iat[i, j], "")
+    text = frame["text"]
+    # filled as arrays and wrapped once (not cell by cell through .iat: a form has a few hundred cells)
+    keys, status = frame["keys"].to_numpy(), frame["status"].to_numpy()
+    css_a, tt_a = np.empty(keys.shape, dtype=object), np.empty(keys.shape, dtype=object)
+    for i in range(keys.shape[0]):
+        for j in range(keys.shape[1]):
+            key = keys[i, j]
+            style = STATUS_CSS.get(status[i, j], "")
             if key in marks:
                 style += MARK_CSS.get(marks[key], "")
-            css.iat[i, j] = style
-            tt.iat[i, j] = css_string(tips.get(key, ""))
+            css_a[i, j] = style
+            tt_a[i, j] = css_string(tips.get(key, ""))
+    css = pd.DataFrame(css_a, index=text.index, columns=text.columns)
+    tt = pd.DataFrame(tt_a, index=text.index, columns=text.columns)
     styler = (text.style.format(escape="html").format_index(escape="html", axis=0)
               .format_index(escape="html", axis=1).apply(lambda _: css, axis=None).set_table_styles(TABLE_CSS))
     if frame.get("caption"):
@@ -218,11 +221,12 @@ def form_table_html(values: pd.DataFrame, table: str, template: Optional[str] = 
     for k, v in (marks or {}).items():
         if k not in m or _RANK.get(v, 9) < _RANK.get(m[k], 9):
             m[k] = v
-    for fr in frames:
-        for i in range(fr["text"].shape[0]):
-            for j in range(fr["text"].shape[1]):
-                key = fr["keys"].iat[i, j]
-                if parsed and key in parsed:
+    for fr in frames if parsed else []:
+        keys_a = fr["keys"].to_numpy()
+        for i in range(keys_a.shape[0]):
+            for j in range(keys_a.shape[1]):
+                key = keys_a[i, j]
+                if key in parsed:
                     fr["text"].iat[i, j] = f"{fr['text'].iat[i, j]}（原 {parsed[key]}）"
                     m.setdefault(key, "corrected")
                     tips[key] = "；".join(x for x in (tips.get(key), f"人工更正，原解析值 {parsed[key]}") if x)

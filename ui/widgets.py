@@ -132,11 +132,7 @@ def report_picker(label: str = "选择报告", key: str = "report_pick",
         shas = [r.sha256 for r in candidates]
         names = {r.sha256: views.report_label(r) + ("（无法读取）" if r.error else "") for r in candidates}
     else:
-        cat = state.catalog()
-        shas = cat["sha256"].tolist()
-        bad = cat["error"].map(lambda e: isinstance(e, str) and bool(e))
-        names = {sha: label + ("（无法读取）" if b else "")
-                 for sha, label, b in zip(shas, views.labels_of(cat), bad)}
+        shas, names = state.picker_options()  # cached: a province's 30,000 labels
     if not shas:
         return None
     cur = st.session_state.get("current")

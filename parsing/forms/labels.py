@@ -15,26 +15,33 @@ _WS = re.compile(r"[\s\u3000\u00a0\u2002\u2003\u200b\ufeff]+")
 _NUM_PREFIX = re.compile(r"^(?:[0-9]+[.、．]|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)")
 _INLINE_PINYIN = re.compile(r"\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*\s*)+\)")
 
-try:  # traditional -> simplified, for mirrors that serve traditional characters
-    import opencc as _opencc  # type: ignore
 
-    _T2S = _opencc.OpenCC("t2s")
-    _TW2SP = _opencc.OpenCC("tw2sp")  # Taiwan words to mainland words (檔案 -> 文件), for labels mirrors rewrote
-    _S2T = _opencc.OpenCC("s2t")
-except Exception:  # pragma: no cover - opencc is in requirements; stay usable without it
-    _T2S = _TW2SP = _S2T = None
+@lru_cache(maxsize=None)
+def _converter(config: str):
+    """opencc's converter for ``config``, built on first use (building ``s2t`` alone costs about 0.1 s, paid at every
+    start of the dashboard when it was built at import); None when opencc is unavailable."""
+    try:  # traditional -> simplified, for mirrors that serve traditional characters
+        import opencc  # type: ignore
+
+        return opencc.OpenCC(config)
+    except Exception:  # pragma: no cover - opencc is in requirements; stay usable without it
+        return None
 
 
 def to_simplified(text: str) -> str:
     """Traditional characters converted to simplified (the text itself when opencc is unavailable)."""
-    if _T2S is None or not text or not any("\u4e00" <= ch <= "\u9fff" for ch in text):
+    if not text or not any("\u4e00" <= ch <= "\u9fff" for ch in text):
         return text
-    return _T2S.convert(text)
+    t2s = _converter("t2s")
+    return text if t2s is None else t2s.convert(text)
 
 
 def to_mainland(text: str) -> str:
     """Text with Taiwan vocabulary replaced by mainland words (only for matching a label no other way)."""
-    return _TW2SP.convert(_S2T.convert(text)) if _TW2SP is not None and text else text
+    if not text:
+        return text
+    tw2sp, s2t = _converter("tw2sp"), _converter("s2t")  # Taiwan words to mainland words (檔案 -> 文件)
+    return text if tw2sp is None or s2t is None else tw2sp.convert(s2t.convert(text))
 
 
 def drop_inline_pinyin(text: str) -> str:
