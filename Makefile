@@ -16,15 +16,16 @@ setup: $(BIN)/python
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.txt
 
-# This machine only (127.0.0.1), no login.
+# This machine only (127.0.0.1), no login. `python -m ui.serve` is `streamlit run app.py` with the pages' modules
+# imported before the server listens (the first page after a restart does not wait for them).
 run: setup
-	$(BIN)/streamlit run app.py --server.address=127.0.0.1 --server.port=$(PORT) --browser.gatherUsageStats=false
+	$(BIN)/python -m ui.serve --server.address=127.0.0.1 --server.port=$(PORT) --browser.gatherUsageStats=false
 
 # For an office: listens on $(OFFICE_ADDRESS), every reviewer logs in with an account of $(USERS)
 # (create them with `$(BIN)/python -m ui.accounts add 用户名 --name 姓名`).
 serve-office: setup
 	@test -s "$(USERS)" || { echo "还没有账号：先运行 $(BIN)/python -m ui.accounts --file $(USERS) add 用户名 --name 姓名"; exit 1; }
-	GOVREPORT_USERS="$(USERS)" $(BIN)/streamlit run app.py --server.address=$(OFFICE_ADDRESS) --server.port=$(PORT) \
+	GOVREPORT_USERS="$(USERS)" $(BIN)/python -m ui.serve --server.address=$(OFFICE_ADDRESS) --server.port=$(PORT) \
 		--browser.gatherUsageStats=false
 
 lint: setup

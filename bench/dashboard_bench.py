@@ -5,7 +5,8 @@ cells) with :func:`bench.province.build_store` (bulk insert through the store's 
 finding keys, current-version rule and roster matching; about a minute), or uses ``--db``. Then, in one run:
 
 * each page's first load: a new session (a new AppTest of ``app.py``) switched to the page, the store already
-  open (the landing page is also timed right after a restart, with the store opened cold);
+  open (the landing page is also timed right after a restart, with the store opened cold, the pages' modules
+  imported when the server started as ``make run`` starts it: :mod:`ui.serve`);
 * the trend page's metric switch and region filter;
 * exporting everything (:func:`parsing.exports.export` to CSVs; ``--xlsx`` also to one workbook), with the peak
   resident size of the exporting process against the store's size.
@@ -65,6 +66,10 @@ def page_loads(db: Path, repeat: int = 1, log=print, only=None) -> list[tuple[st
     from tests.apptest_setup import scan_components_once
 
     scan_components_once()
+    try:  # the server as `make run` starts it imports the pages' modules before it listens (ui/serve.py)
+        from ui.serve import warm
+    except ImportError:  # an older tree, started by `streamlit run app.py`
+        warm = None
 
     def new_session(page=None):
         """A new session opened straight on ``page`` (as a bookmark does): app.py's shell plus that page."""
@@ -79,6 +84,10 @@ def page_loads(db: Path, repeat: int = 1, log=print, only=None) -> list[tuple[st
     st.cache_resource.clear()
     failures: dict[str, str] = {}
     results = []
+    if warm is not None:
+        t = time.perf_counter()
+        warm()
+        log(f"  server start: the pages' modules imported in {time.perf_counter() - t:.2f} s")
     t = time.perf_counter()
     new_session()
     results.append(("landing page after a restart (store opened cold)", time.perf_counter() - t))

@@ -1,4 +1,5 @@
-"""End-to-end: `streamlit run app.py` in a real headless chromium (Debian's, never `playwright install`).
+"""End-to-end: the dashboard served as `make run` serves it (`python -m ui.serve`, which is `streamlit run app.py`)
+in a real headless chromium (Debian's, never `playwright install`).
 
 Drops the sample reports on the uploader, waits for their badges, opens a report and the trends
 page, and saves screenshots to tests/artifacts/ (gitignored).
@@ -45,13 +46,14 @@ def server(tmp_path_factory):
 
 @contextlib.contextmanager
 def streamlit_server(env: dict, log_name: str):
-    """A real ``streamlit run app.py`` on a free port of 127.0.0.1 with ``env`` added to the environment (its log
+    """A real server as ``make run`` starts it (``python -m ui.serve``: ``streamlit run app.py`` with the pages'
+    modules imported first) on a free port of 127.0.0.1 with ``env`` added to the environment (its log
     in tests/artifacts/``log_name``); yields its URL once it answers, and stops it afterwards."""
     port = free_port()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = open(ARTIFACTS / log_name, "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+        [sys.executable, "-m", "ui.serve", "--server.headless=true",
          f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
          "--server.fileWatcherType=none"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1", **env},
