@@ -14,6 +14,7 @@ pytest.importorskip("distributed")
 from parsing.batch import import_folder  # noqa: E402
 from parsing.cluster import DaskPool, local_cluster  # noqa: E402
 from parsing.store import Store  # noqa: E402
+from tests.store_contents import stored  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_reports"
@@ -38,14 +39,6 @@ def folder(tmp_path):
     for name in FILES:
         shutil.copy(SAMPLES / name, d / name)
     return d
-
-
-def stored(path):
-    with Store(path) as s:
-        reports = s.list_reports().drop(columns=["added_at", "parsed_at"]).sort_values("sha256")
-        values = s.values_long(current_only=False).sort_values(["sha256", "table", "row", "column"])
-        findings = s.findings(include_notes=True).sort_values(["sha256", "kind", "finding_key"])
-    return [df.reset_index(drop=True) for df in (reports, values, findings)]
 
 
 def test_import_through_a_local_cluster_equals_the_local_pool(cluster, folder, tmp_path):

@@ -17,6 +17,7 @@ import pandas as pd
 from parsing import workers
 from parsing.batch import import_folder
 from parsing.store import Store
+from tests.store_contents import stored
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_reports"
@@ -99,14 +100,6 @@ def test_the_import_pool_is_forked_before_the_store_and_replaced_from_the_forkse
     assert got["started_after"] == 3 and got["forked_after"] == 2  # the replacement was not forked
     parents = set(got["parents_after"])  # one worker forked from this process, one from the forkserver
     assert len(parents) == 2 and got["me"] in parents
-
-
-def stored(path):
-    with Store(path) as s:
-        reports = s.list_reports().drop(columns=["added_at", "parsed_at"]).sort_values("sha256")
-        values = s.values_long(current_only=False).sort_values(["sha256", "table", "row", "column"])
-        findings = s.findings(include_notes=True).sort_values(["sha256", "kind", "finding_key"])
-    return [df.reset_index(drop=True) for df in (reports, values, findings)]
 
 
 def test_command_line_import_with_forked_workers_equals_import_folder(tmp_path):
