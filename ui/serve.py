@@ -2,7 +2,8 @@
 with the pages' modules imported first.
 
 Streamlit imports the app only when the first session opens, so without this the first reviewer after a restart
-waits for pandas, plotly and every ``ui`` module to load (about half of that first page load on a province's
+waits for pandas, plotly and every ``ui`` module to load, and for what pandas and Streamlit set up on first use
+(the Styler's templates, the icon names, the first table's conversion: :func:`warm`) (about half of that first page load on a province's
 store, see the README's benchmark section). Here the server process imports them before it starts listening; the
 script runs in the same process, so every session finds them loaded. Nothing else differs from ``streamlit run``:
 the options given are passed on as they are (``make run`` and ``make serve-office`` use this).
@@ -22,10 +23,55 @@ MODULES = ("pandas", "plotly.graph_objects", "plotly.io", "ui.state", "ui.views"
            "ui.login", "ui.accounts", "ui.docview", "ui.pdfpage", "ui.core", "ui.labels", "ui.demo", "ui.storeview")
 
 
+# What a script run imports on first use, inside Streamlit's commands and pandas (not at their import): the
+# Styler and its jinja2 templates (``DataFrame.style``), the icon names ``icon=`` is checked against, the magic
+# commands' module (found in ``sys.modules`` after a first run of the landing page that had MODULES loaded).
+
+FIRST_USE = ("pandas.io.formats.style", "streamlit.emojis", "streamlit.material_icon_names",
+             "streamlit.runtime.scriptrunner.magic_funcs")
+
+
 def warm() -> None:
-    """Import :data:`MODULES` in this process."""
-    for name in MODULES:
+    """Import :data:`MODULES` and :data:`FIRST_USE` in this process, and do once what the first script run
+    would otherwise pay for: a styled table turned into what ``st.dataframe`` sends (:func:`prime_tables`) and
+    plotly's default template loaded (:func:`prime_figures`). No Streamlit command runs and no store is opened."""
+    for name in MODULES + FIRST_USE:
         importlib.import_module(name)
+    prime_tables()
+    prime_figures()
+
+
+def prime_tables() -> None:
+    """A two-row table with the landing overview's columns and dtypes (:data:`ui.views.OVERVIEW_COLUMNS`), its
+    verdicts coloured as the page colours them, marshalled the way ``st.dataframe`` marshals a Styler (pandas'
+    ``_compute``/``_translate``, the display values, the Arrow bytes): the code paths pandas, pyarrow and
+    Streamlit set up on first use. Returns nothing; the proto is thrown away."""
+    import pandas as pd
+    from streamlit import dataframe_util
+    from streamlit.elements.lib.pandas_styler_utils import marshall_styler
+    from streamlit.proto.ArrowData_pb2 import ArrowData
+
+    from ui import core, views, widgets
+
+    frame = pd.DataFrame({
+        "文件": pd.Series(["a.pdf", "b.pdf"], dtype="str"), "单位": ["示例县", ""], "地区": ["示例市", ""],
+        "年度": pd.array([2023, None], dtype="Int64"), "格式版本": ["2021版", ""],
+        "结论": [core.BADGE_PASS, core.BADGE_ERROR], "错误数": [0, 1], "警告数": [0, 0], "提示数": [1, 0],
+        "未处理": pd.array([0, None], dtype="Int64"), "章节": ["6/6", "5/6（缺六）"], "报告库": ["库中", "库中"],
+        "说明": pd.Series(["", "无法读取"], dtype="str"), "sha256": ["0" * 64, "1" * 64],
+    }, columns=views.OVERVIEW_COLUMNS)
+    shown = frame.drop(columns=["sha256", "地区"])
+    marshall_styler(ArrowData(), shown.style.map(widgets.badge_cell_css, subset=["结论"]), "warm")
+    dataframe_util.convert_pandas_df_to_arrow_bytes(shown)
+
+
+def prime_figures() -> None:
+    """plotly's default template, loaded (read from its JSON on first use) and applied to a small figure."""
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    pio.templates[pio.templates.default]
+    go.Figure(go.Scatter(x=[1, 2], y=[1, 2])).to_plotly_json()
 
 
 def main(argv: Optional[list[str]] = None) -> int:
