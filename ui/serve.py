@@ -4,9 +4,10 @@ with the pages' modules imported first.
 Streamlit imports the app only when the first session opens, so without this the first reviewer after a restart
 waits for pandas, plotly and every ``ui`` module to load, and for what pandas and Streamlit set up on first use
 (the Styler's templates, the icon names, the first table's conversion: :func:`warm`), about half of that first
-page load on a province's store (see the README's benchmark section). Here the server process imports them before it starts listening; the
-script runs in the same process, so every session finds them loaded. Nothing else differs from ``streamlit run``:
-the options given are passed on as they are (``make run`` and ``make serve-office`` use this).
+page load on a province's store (see the README's benchmark section). Here the server process does them before
+it starts listening; the script runs in the same process, so every session finds them done. Nothing else differs
+from ``streamlit run``: the options given are passed on as they are (``make run`` and ``make serve-office`` use
+this).
 """
 from __future__ import annotations
 
