@@ -5,8 +5,9 @@ cells) with :func:`bench.province.build_store` (bulk insert through the store's 
 finding keys, current-version rule and roster matching; about a minute), or uses ``--db``. Then, in one run:
 
 * each page's first load: a new session (a new AppTest of ``app.py``) switched to the page, the store already
-  open (the landing page is also timed right after a restart, with the store opened cold, the pages' modules
-  imported when the server started as ``make run`` starts it: :mod:`ui.serve`);
+  open (the landing page is also timed right after a restart, the server started as ``make run`` starts it,
+  :func:`ui.serve.start`: the pages' modules imported and the landing page's views of the store built before it
+  listens, the time that takes printed as the server's start);
 * the trend page's metric switch and region filter;
 * exporting everything (:func:`parsing.exports.export` to CSVs; ``--xlsx`` also to one workbook), with the peak
   resident size of the exporting process against the store's size.
@@ -66,10 +67,15 @@ def page_loads(db: Path, repeat: int = 1, log=print, only=None) -> list[tuple[st
     from tests.apptest_setup import scan_components_once
 
     scan_components_once()
-    try:  # the server as `make run` starts it imports the pages' modules before it listens (ui/serve.py)
-        from ui.serve import warm
-    except ImportError:  # an older tree, started by `streamlit run app.py`
-        warm = None
+    try:  # the server as `make run` starts it: the pages' modules imported, the landing page's views of the
+        # default store built, before it listens (ui/serve.py)
+        from ui.serve import start
+    except ImportError:  # an older tree
+        start = None
+        try:
+            from ui.serve import warm
+        except ImportError:  # older still: started by `streamlit run app.py`
+            warm = None
 
     def new_session(page=None):
         """A new session opened straight on ``page`` (as a bookmark does): app.py's shell plus that page."""
@@ -84,13 +90,22 @@ def page_loads(db: Path, repeat: int = 1, log=print, only=None) -> list[tuple[st
     st.cache_resource.clear()
     failures: dict[str, str] = {}
     results = []
-    if warm is not None:
+    started = None
+    if start is not None:
+        took = start()
+        started = sum(took.values())
+        log(f"  server start (python -m ui.serve, before it listens): {sum(took.values()):.2f} s (the pages' modules "
+            f"{took['warm']:.2f} s, the landing page's views of the store {took['views']:.2f} s)")
+    elif warm is not None:
         t = time.perf_counter()
         warm()
         log(f"  server start: the pages' modules imported in {time.perf_counter() - t:.2f} s")
     t = time.perf_counter()
     new_session()
-    results.append(("landing page after a restart (store opened cold)", time.perf_counter() - t))
+    results.append(("landing page after a restart (store opened cold)" if started is None else
+                    "landing page after a restart (server started by ui.serve)", time.perf_counter() - t))
+    if started is not None:
+        results.append(("  the server's start before it listens (ui.serve.start)", started))
     base = timed(new_session, repeat)
     results.append(("app shell + landing page, new session", base))
     for key, page, label in PAGES[1:]:

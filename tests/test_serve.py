@@ -11,7 +11,7 @@ from ui import serve
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_serve_runs_the_app_with_the_options_given_after_importing_the_pages_modules(monkeypatch):
+def test_serve_runs_the_app_with_the_options_given_after_warming_and_building_the_landing_views(monkeypatch):
     from streamlit.web import cli
 
     seen = {"calls": []}
@@ -23,11 +23,14 @@ def test_serve_runs_the_app_with_the_options_given_after_importing_the_pages_mod
 
     monkeypatch.setattr(cli, "main", fake_main)
     monkeypatch.setattr(serve, "warm", lambda: seen["calls"].append("warm"))
+    from ui import state
+
+    monkeypatch.setattr(state, "build_shared_views", lambda: seen["calls"].append("views"))
     monkeypatch.setattr(sys, "argv", list(sys.argv))
     with pytest.raises(SystemExit):
         serve.main(["--server.port=9999", "--server.address=127.0.0.1"])
     assert seen["argv"] == ["streamlit", "run", str(ROOT / "app.py"), "--server.port=9999", "--server.address=127.0.0.1"]
-    assert seen["calls"] == ["warm", "streamlit"]
+    assert seen["calls"] == ["warm", "views", "streamlit"]
 
 
 def test_every_module_the_pages_import_is_warmed():

@@ -143,6 +143,29 @@ def workbench_search() -> pd.DataFrame:
     return _search_index(str(s.path), _generation(s))
 
 
+# What the landing page (app.py's default page) reads of the shared views when a session dropped nothing:
+# its catalog, its overview and whether the demo county is stored (widgets.demo_banner).
+LANDING_VIEWS = ("catalog", "overview")
+
+
+def build_shared_views() -> Optional[str]:
+    """Build the landing page's shared views of the default store (:data:`LANDING_VIEWS` and the demo flag) with
+    the very cached functions the pages call, for the store's current generation: ``python -m ui.serve`` calls
+    this before the server listens, so the first session after a restart finds them built. A write after this
+    changes the generation, and the pages then build the views again (nothing a session sees is older than the
+    store). Returns the generation built, or None when the store cannot be opened (the pages then say why).
+    Runs no Streamlit command (``st.cache_resource`` needs no session)."""
+    try:
+        s = _open_store(str(default_path()))
+    except ReportError:
+        return None
+    path, generation = str(s.path), _generation(s)
+    for name in LANDING_VIEWS:
+        _shared_view(path, generation, name)
+    _stored_demo(path, generation)
+    return generation
+
+
 def _generation(s: Store) -> str:
     """The store's generation, with the file's creation time (a store recreated at the same path starts again)."""
     return f"{s.created_at()}#{s.generation()}"
