@@ -183,6 +183,28 @@ def test_overview_is_the_old_one(store):  # noqa: F811
     pd.testing.assert_frame_equal(views.overview(empty, f, matrix, {}), _old_overview(empty, f, matrix, {}))
 
 
+def test_overview_of_summaries_in_the_catalogs_order_is_the_old_one(store):  # noqa: F811
+    """The landing page's path: the store's summaries come in its catalog's order (newest first), and the overview
+    then takes their rows by position; the same frame as the old lookup, also when the orders differ, a report
+    is missing from the summaries or the catalog lists a report twice (the first row of a sha256 counts)."""
+    _session_and_store(store)  # a missing section, an unreadable report, decisions
+    stored_only = storeview.merge_catalog(storeview.empty_catalog(), storeview.stored_catalog(store))
+    summary = store.report_summaries()
+    assert summary["sha256"].tolist() == stored_only["sha256"].tolist()  # the fast path is the one taken
+    counts = summary[["sha256", "error", "warning", "info", "n_open"]]
+    matrix = views.sections_matrix(summary)
+    assert counts[["error", "warning", "n_open"]].to_numpy().any() and not matrix.iloc[:, 1:].all(axis=None)
+    twice = pd.concat([stored_only, stored_only.iloc[:1]], ignore_index=True)
+    bumped = counts.iloc[:1].assign(error=7, warning=0)  # a second row for a report, which must not count
+    cases = [(stored_only, counts, matrix), (stored_only, counts.iloc[::-1], matrix.iloc[::-1]),
+             (stored_only, counts.iloc[1:], matrix.iloc[:-1]), (stored_only.iloc[::-1], counts, matrix),
+             (twice, pd.concat([counts, bumped], ignore_index=True), pd.concat([matrix, matrix.iloc[:1]])),
+             (twice, counts, matrix)]
+    for cat, c, m in cases:
+        pd.testing.assert_frame_equal(views.overview(cat, None, m, {}, counts=c),
+                                      _old_overview(cat, None, m, {}, counts=c), check_exact=True)
+
+
 def _old_labels_of(catalog: pd.DataFrame) -> list[str]:
     """``ui.views.labels_of`` before the file names were shortened column-wise."""
     names = catalog["name"] if "name" in catalog.columns else pd.Series([None] * len(catalog), index=catalog.index)

@@ -93,9 +93,9 @@ def overview(catalog: pd.DataFrame, findings: Optional[pd.DataFrame], matrix: pd
         counts = finding_counts(findings)
     n = np.zeros((len(cat), 4), dtype="int64")  # error, warning, info, n_open
     has_counts = np.zeros(len(cat), dtype=bool)
+    distinct = len(set(shas)) == len(shas)
     if not counts.empty:
-        by_sha = counts.drop_duplicates("sha256")
-        at = pd.Index(by_sha["sha256"]).get_indexer(shas)
+        by_sha, at = _first_rows(counts, shas, distinct)
         has_counts = at >= 0
         table = by_sha[["error", "warning", "info", "n_open"]].fillna(0).to_numpy(dtype="int64")
         n[has_counts] = table[at[has_counts]]
@@ -107,7 +107,7 @@ def overview(catalog: pd.DataFrame, findings: Optional[pd.DataFrame], matrix: pd
     b = [badges[k] for k in keys]
     sections = [""] * len(cat)  # "n/6（缺…）" of the first matrix row of each sha256
     if not matrix.empty:
-        first = matrix.drop_duplicates("sha256")
+        first, at = _first_rows(matrix, shas, distinct)
         present = first[COMPLETENESS_ITEMS[:6]].astype(bool).to_numpy()
         code = (present * (1 << np.arange(6))).sum(axis=1)
         numerals = [sec.numeral for sec in forms.SECTIONS]
@@ -115,7 +115,6 @@ def overview(catalog: pd.DataFrame, findings: Optional[pd.DataFrame], matrix: pd
         for c in set(code.tolist()):
             missing = [numerals[i] for i in range(6) if not c >> i & 1]
             text[c] = f"{6 - len(missing)}/6" + (f"（缺{'、'.join(missing)}）" if missing else "")
-        at = pd.Index(first["sha256"]).get_indexer(shas)
         codes = code.tolist()
         sections = ["" if i < 0 else text[codes[i]] for i in at.tolist()]
     stored = cat["stored"].astype(bool).tolist()
@@ -139,6 +138,18 @@ def overview(catalog: pd.DataFrame, findings: Optional[pd.DataFrame], matrix: pd
     df["年度"] = pd.to_numeric(df["年度"], errors="coerce").astype("Int64")
     df["未处理"] = pd.to_numeric(df["未处理"], errors="coerce").astype("Int64")
     return df
+
+
+def _first_rows(frame: pd.DataFrame, shas: list, distinct: bool) -> tuple[pd.DataFrame, np.ndarray]:
+    """``frame``'s first row of each sha256 and, for each of ``shas``, its position there (-1 where absent). When
+    ``frame`` lists exactly ``shas`` in that order and they are distinct (the landing page's summaries come in
+    its catalog's order: both newest first), the positions are the rows themselves: no index of 30,000 hashes
+    built and searched."""
+    keys = frame["sha256"]
+    if distinct and len(keys) == len(shas) and keys.tolist() == shas:
+        return frame, np.arange(len(shas))
+    first = frame.drop_duplicates("sha256")
+    return first, pd.Index(first["sha256"]).get_indexer(shas)
 
 
 def sections_matrix(flags: pd.DataFrame) -> pd.DataFrame:
