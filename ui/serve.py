@@ -47,6 +47,7 @@ def warm() -> None:
         importlib.import_module(name)
     prime_tables()
     prime_figures()
+    prime_stack_check()
 
 
 def prime_tables() -> None:
@@ -71,6 +72,17 @@ def prime_tables() -> None:
     shown = frame.drop(columns=["sha256", "地区"])
     marshall_styler(ArrowData(), shown.style.map(widgets.badge_cell_css, subset=["结论"]), "warm")
     dataframe_util.convert_pandas_df_to_arrow_bytes(shown)
+
+
+def prime_stack_check() -> None:
+    """Streamlit's check, on the first element a process draws, of whether it runs in a REPL
+    (``streamlit.env_util.is_repl``: ``inspect.stack()``, which finds the module of every frame and so builds
+    ``inspect``'s table of every loaded module's file, about a quarter of a second here): run once here, so the
+    first session's check finds the table built. It only reads the stack; the warning it decides on is left to
+    the first element, as before."""
+    from streamlit import env_util
+
+    env_util.is_repl()
 
 
 def prime_figures() -> None:
