@@ -99,3 +99,18 @@ def test_start_warms_and_builds(store_db):
     finally:
         storeview.stored_catalog = real
     assert calls == []
+
+
+def test_a_store_that_fails_while_the_views_are_built_does_not_stop_the_server(store_db, monkeypatch):
+    import sqlite3
+
+    build_store(store_db, 2, 1)
+
+    def broken(*args, **kwargs):
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr(storeview, "stored_catalog", broken)
+    said = []
+    took = serve.start(log=said.append)
+    assert set(took) == {"warm", "views"}
+    assert any("未能预先建立" in m and "malformed" in m for m in said) and "准备就绪" in said[-1]

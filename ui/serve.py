@@ -98,14 +98,20 @@ def start(log=None) -> dict:
     """What the server does before it listens: :func:`warm`, then the landing page's shared views of the default
     store built (:func:`ui.state.build_shared_views`: the first session after a restart finds its catalog and
     overview of a province's 30,000 reports made; they are per store generation, so a store changed later is
-    read again). Returns the seconds each took (``warm``, ``views``); ``log`` (e.g. ``print``) is told them."""
+    read again). Returns the seconds each took (``warm``, ``views``); ``log`` (e.g. ``print``) is told them. A
+    store that opens but cannot be read does not stop the server: the views are left to the first page, which
+    shows the error as before."""
     t = time.perf_counter()
     warm()
     took = {"warm": time.perf_counter() - t}
     from ui import state
 
     t = time.perf_counter()
-    state.build_shared_views()
+    try:
+        state.build_shared_views()
+    except Exception as exc:  # noqa: BLE001 - only a head start: the first page builds them again and says why
+        if log is not None:
+            log(f"未能预先建立首页的报告库视图（首次打开页面时再建立）：{type(exc).__name__}: {exc}")
     took["views"] = time.perf_counter() - t
     if log is not None:
         log(f"准备就绪：载入模块 {took['warm']:.1f} 秒，建立首页的报告库视图 {took['views']:.1f} 秒")
