@@ -50,3 +50,13 @@ def cells_to_values(matcher, template: str, notes) -> pd.DataFrame:
     df["value"] = df["value"].astype(float)
     return df
 
+
+
+def findings_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
+    """``parsing.rules._frame`` as it was: built from a list of rows."""
+    from parsing.rules import _na
+
+    if not rows:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+    data = [[None if _na(v := r.get(c)) else v for c in columns] for r in rows]
+    return pd.DataFrame(data, columns=columns, dtype="object")

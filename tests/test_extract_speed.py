@@ -124,3 +124,27 @@ def test_notes_frame_of_every_mix_of_types_is_pandas_own(rows):
     for r in rows:
         n.add("PARSE-TEMPLATE", table="二", **r)
     assert_same_frame(n.frame(), n.frame_by_rows())
+
+
+def test_findings_frame_built_by_columns_is_the_frame_built_by_rows(documents, monkeypatch):
+    from parsing import rules
+
+    fast = rules._frame
+    sizes = []
+
+    def both(rows, columns):
+        got = fast(rows, columns)
+        assert_same_frame(got, ref.findings_frame(rows, columns))
+        sizes.append(len(rows))
+        return got
+
+    monkeypatch.setattr(rules, "_frame", both)
+    reports = []
+    for name, doc in documents:
+        try:
+            reports.append(extract.extract_report(doc, name))
+        except ReportError:
+            continue
+        rules.check_report(reports[-1])
+    rules.check_batch(reports)
+    assert len(sizes) > 50 and max(sizes) > 20

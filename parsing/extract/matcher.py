@@ -76,14 +76,20 @@ def _word_tokens(text: str, page, words: Optional[list] = None) -> list[Tok]:
 
     def flush():
         if label:
-            t = " ".join(c.text for c in label)
-            toks.append(Tok(TEXT, t, Cell(t, page, _union(c.bbox for c in label)),
-                            parts=list(label) if words else None))
+            if len(label) == 1:
+                t, b = label[0].text, label[0].bbox
+                box = (b[0], b[1], b[2], b[3]) if b else None  # what _union makes of one box
+            else:
+                t, box = " ".join(c.text for c in label), _union(c.bbox for c in label)
+            toks.append(Tok(TEXT, t, Cell(t, page, box), parts=list(label) if words else None))
             label.clear()
 
     for c in cells:
         w = c.text
-        glued = _GLUED.match(w) if not is_digit_value(w) else None
+        # _GLUED ends in a digit (\d: a character of category Nd, what str.isdecimal tells), or a digit and
+        # the newline its $ lets through
+        glued = (_GLUED.match(w) if (w[-1:].isdecimal() or w[-1:] == "\n") and not is_digit_value(w)
+                 else None)
         if glued:
             label.append(Cell(glued.group(1), page))
             flush()
