@@ -11,6 +11,7 @@ import math
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -148,3 +149,35 @@ def test_findings_frame_built_by_columns_is_the_frame_built_by_rows(documents, m
         rules.check_report(reports[-1])
     rules.check_batch(reports)
     assert len(sizes) > 50 and max(sizes) > 20
+
+
+def _same_list(a: list, b: list) -> bool:
+    # the same objects where missing (np.nan, pd.NA, None), equal values of the same types elsewhere
+    return len(a) == len(b) and all(type(x) is type(y) and (x is y or bool(x == y) or (
+        isinstance(x, float) and x != x and y != y)) for x, y in zip(a, b))
+
+
+def test_columns_read_through_pyarrow_are_pandas_tolist(documents):
+    from parsing import rules
+
+    kinds = set()
+    for name, doc in documents:
+        try:
+            report = extract.extract_report(doc, name)
+        except ReportError:
+            continue
+        for frame in (report.values, report.notes):
+            for c in frame.columns:
+                got, want = rules._as_list(frame[c]), frame[c].tolist()
+                assert _same_list(got, want), (name, c)
+                kinds.add(repr(frame[c].dtype))
+    assert "<StringDtype(na_value=nan)>" in kinds and "dtype('O')" in kinds
+
+
+@pytest.mark.parametrize("dtype", [pd.StringDtype("pyarrow", na_value=np.nan), pd.StringDtype("python", na_value=np.nan),
+                                   pd.StringDtype("pyarrow"), object, None])
+def test_a_column_of_any_text_dtype_reads_as_its_tolist(dtype):
+    from parsing import rules
+
+    col = pd.Series(["规章", None, "", "0", "１２"], dtype=dtype)
+    assert _same_list(rules._as_list(col), col.tolist())

@@ -444,12 +444,18 @@ class TableMatcher:
     # -- runs ------------------------------------------------------------------------
     def _lookup(self, run: list[Tok]):
         """The entries in a run of labels; each hit also gets ``token``, the printed cell it is in."""
-        words, owner, cells = [], [], []
+        words, owner, centers = [], [], []
         for t in run:  # each printed word on its own: a header printed as 结果 / 维持 is two fragments
-            for c in t.parts or [Cell(w) for w in (t.text.split() or [t.text])]:
-                words.append(norm(c.text))
-                owner.append(t)
-                cells.append(c)
+            if t.parts:  # positioned words
+                for c in t.parts:
+                    words.append(norm(c.text))
+                    owner.append(t)
+                    centers.append(_center(c))
+            else:  # words without boxes
+                for w in t.text.split() or [t.text]:
+                    words.append(norm(w))
+                    owner.append(t)
+                    centers.append(None)
         hits, text, bounds = lex.find_entries(words, self.state.table)
         ends = [b for _, b in bounds]  # the cells' spans are contiguous: ends never decrease
         for h in hits:
@@ -460,7 +466,7 @@ class TableMatcher:
                 ks.append(k)
             ks = ks or [len(words) - 1]
             h.token = owner[ks[0]].text
-            xs = [_center(cells[k]) for k in ks if _center(cells[k]) is not None]
+            xs = [centers[k] for k in ks if centers[k] is not None]
             h.x = sum(xs) / len(xs) if xs else None
             owners = {id(owner[k]) for k in ks}
             h.col = owner[ks[0]].col if len(owners) == 1 else None
