@@ -245,13 +245,11 @@ def items_to_tokens(doc: Document, headings: dict) -> list[Tok]:
 def _row_starts(toks: list[Tok]) -> list[Tok]:
     """A line holding one ``|`` right before a label is where that label's row starts, not an empty cell
     of the row before (``0 |`` / ``|`` / ``规范性文件 |``)."""
-    out = []
+    out = list(toks)
+    last = len(toks) - 1
     for k, t in enumerate(toks):
-        nxt = toks[k + 1] if k + 1 < len(toks) else None
-        if t.kind == VALUE and t.pipe and nxt is not None and nxt.kind == TEXT:
-            out.append(Tok(BREAK, hard=True))
-        else:
-            out.append(t)
+        if t.pipe and t.kind == VALUE and k < last and toks[k + 1].kind == TEXT:
+            out[k] = Tok(BREAK, hard=True)
     return out
 
 
