@@ -26,3 +26,19 @@ def test_flattened_text_is_the_text_flattened():
     for text in ("第 1 条\n共 ２ 件", "", None, "ＡＢ　c"):
         assert rules._flat(text) == rules._flat.__wrapped__(text)
     assert rules._flat("１２ 3") == "123"
+
+
+def test_a_tables_cells_split_once_are_the_forms_and_a_fresh_list_each_time():
+    from parsing.report import ParsedReport
+
+    for form in (forms.FORM_2021, forms.FORM_2019):
+        ctx = rules.Ctx(ParsedReport(file="x.pdf", template=form))
+        for table in ("一", *forms.TABLES, "五"):
+            want = [c for c in rules._EXPECTED[form] if c.table == table]
+            got = ctx.table_cells(table)
+            assert got == want and (bool(got) or table not in forms.TABLES)
+            got.clear()
+            assert ctx.table_cells(table) == want
+        first = ctx.table_cells("三")[0]
+        ctx.expected = [c for c in ctx.expected if c != first]  # a context given cells of its own
+        assert ctx.table_cells("三") == [c for c in ctx.expected if c.table == "三"]

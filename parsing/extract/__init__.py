@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from .. import forms
@@ -56,43 +57,62 @@ def reconcile(grid: TableMatcher, text: TableMatcher, notes: Notes) -> None:
                           grid=mine["raw"], text=cell["raw"], expected=mine["raw"], actual=cell["raw"])
 
 
+_BACK_2019 = {v: k for k, v in forms.COUNTERPART_2019_TO_2021.items()}
+_NO_CELL = ("-", "-", "-")
+_KEY_COLUMNS: dict = {}  # (trial form?, trial cells emitted) -> the frame's table/row/column/form arrays
+
+
+def _key_columns(template: str, trial: tuple) -> dict:
+    """The table, row, column and form columns of a values frame: the same for every report that emits the
+    same cells, so made once per process (string arrays are immutable: frames may share them)."""
+    key = (template == FORM_2019, trial)
+    got = _KEY_COLUMNS.get(key)
+    if got is None:
+        cells = [(c.table, c.row, c.column, FORM_2021) for c in forms.ALL_CELLS_2021]
+        cells += [(c.table, c.row, c.column, FORM_2019) for c in trial]
+        cols = list(zip(*cells))
+        got = {name: pd.array(list(col), dtype=pd.StringDtype(na_value=math.nan))
+               for name, col in zip(("table", "row", "column", "form"), cols)}
+        if len(_KEY_COLUMNS) < 64:
+            _KEY_COLUMNS[key] = got
+    return got
+
+
 def cells_to_values(matcher: TableMatcher, template: str, notes: Notes) -> pd.DataFrame:
     """The values frame on the 2021 naming: every cell of the 2021 form, plus the trial form's own cells
-    for a trial-form report and any the report prints in the trial form's layout."""
+    for a trial-form report and any the report prints in the trial form's layout. Built column by column."""
     found = matcher.cells
-    rows = []
-
-    def emit(table, row, column, form, src_key=None):
-        hit = found.get(src_key or (table, row, column))
-        if hit is None:
-            rows.append(dict(table=table, row=row, column=column, value=math.nan, raw=None, page=None,
-                             status="missing", form=form, confidence=None, bbox=None))
-        else:
-            v = hit["value"]
-            rows.append(dict(table=table, row=row, column=column, value=(math.nan if v is None else float(v)),
-                             raw=hit["raw"], page=hit["page"], status=hit["status"], form=form,
-                             confidence=hit["confidence"], bbox=hit.get("bbox")))
-
-    back = {v: k for k, v in forms.COUNTERPART_2019_TO_2021.items()}
+    back = _BACK_2019
+    hits = []
     for c in forms.ALL_CELLS_2021:
         key = (c.table, c.row, c.column)
         if c.table == "二" and key in back and (template == FORM_2019 or key not in found) and back[key] in found:
-            emit(c.table, c.row, c.column, FORM_2021, back[key])
+            hits.append(found.get(back[key]))
         elif template == FORM_2019 and c.table == "二" and key not in found:
-            emit(c.table, c.row, c.column, FORM_2021, ("-", "-", "-"))
+            hits.append(found.get(_NO_CELL))
         else:
-            emit(c.table, c.row, c.column, FORM_2021)
+            hits.append(found.get(key))
     trial_cells = forms.cells_2019_only()
     if template == FORM_2019:
-        for c in trial_cells:
-            emit(c.table, c.row, c.column, FORM_2019)
+        trial = tuple(trial_cells)
         notes.add("PARSE-FORM-2019", table="三", row="三、本年度办理结果/（六）其他处理")
-    else:
-        for c in trial_cells:  # a 2021 report printing part of a table in the trial form's layout
-            if (c.table, c.row, c.column) in found:
-                emit(c.table, c.row, c.column, FORM_2019)
-    df = pd.DataFrame(rows, columns=VALUE_COLUMNS)
-    df["value"] = df["value"].astype(float)
+    else:  # a 2021 report printing part of a table in the trial form's layout
+        trial = tuple(c for c in trial_cells if (c.table, c.row, c.column) in found)
+    hits += [found.get((c.table, c.row, c.column)) for c in trial]
+    n = len(hits)
+    value = np.full(n, np.nan)
+    raw, page, status, confidence, bbox = [None] * n, [None] * n, ["missing"] * n, [None] * n, [None] * n
+    for i, hit in enumerate(hits):
+        if hit is not None:
+            v = hit["value"]
+            if v is not None:
+                value[i] = float(v)
+            raw[i], page[i], status[i] = hit["raw"], hit["page"], hit["status"]
+            confidence[i], bbox[i] = hit["confidence"], hit.get("bbox")
+    keys = _key_columns(template, trial)
+    df = pd.DataFrame({"table": keys["table"], "row": keys["row"], "column": keys["column"], "value": value,
+                       "raw": raw, "page": page, "status": status, "form": keys["form"],
+                       "confidence": confidence, "bbox": bbox}, columns=VALUE_COLUMNS)
     return df
 
 

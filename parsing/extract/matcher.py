@@ -76,14 +76,20 @@ def _word_tokens(text: str, page, words: Optional[list] = None) -> list[Tok]:
 
     def flush():
         if label:
-            t = " ".join(c.text for c in label)
-            toks.append(Tok(TEXT, t, Cell(t, page, _union(c.bbox for c in label)),
-                            parts=list(label) if words else None))
+            if len(label) == 1:
+                t, b = label[0].text, label[0].bbox
+                box = (b[0], b[1], b[2], b[3]) if b else None  # what _union makes of one box
+            else:
+                t, box = " ".join(c.text for c in label), _union(c.bbox for c in label)
+            toks.append(Tok(TEXT, t, Cell(t, page, box), parts=list(label) if words else None))
             label.clear()
 
     for c in cells:
         w = c.text
-        glued = _GLUED.match(w) if not is_digit_value(w) else None
+        # _GLUED ends in a digit (\d: a character of category Nd, what str.isdecimal tells), or a digit and
+        # the newline its $ lets through
+        glued = (_GLUED.match(w) if (w[-1:].isdecimal() or w[-1:] == "\n") and not is_digit_value(w)
+                 else None)
         if glued:
             label.append(Cell(glued.group(1), page))
             flush()
@@ -239,13 +245,11 @@ def items_to_tokens(doc: Document, headings: dict) -> list[Tok]:
 def _row_starts(toks: list[Tok]) -> list[Tok]:
     """A line holding one ``|`` right before a label is where that label's row starts, not an empty cell
     of the row before (``0 |`` / ``|`` / ``规范性文件 |``)."""
-    out = []
+    out = list(toks)
+    last = len(toks) - 1
     for k, t in enumerate(toks):
-        nxt = toks[k + 1] if k + 1 < len(toks) else None
-        if t.kind == VALUE and t.pipe and nxt is not None and nxt.kind == TEXT:
-            out.append(Tok(BREAK, hard=True))
-        else:
-            out.append(t)
+        if t.pipe and t.kind == VALUE and k < last and toks[k + 1].kind == TEXT:
+            out[k] = Tok(BREAK, hard=True)
     return out
 
 
@@ -438,12 +442,18 @@ class TableMatcher:
     # -- runs ------------------------------------------------------------------------
     def _lookup(self, run: list[Tok]):
         """The entries in a run of labels; each hit also gets ``token``, the printed cell it is in."""
-        words, owner, cells = [], [], []
+        words, owner, centers = [], [], []
         for t in run:  # each printed word on its own: a header printed as 结果 / 维持 is two fragments
-            for c in t.parts or [Cell(w) for w in (t.text.split() or [t.text])]:
-                words.append(norm(c.text))
-                owner.append(t)
-                cells.append(c)
+            if t.parts:  # positioned words
+                for c in t.parts:
+                    words.append(norm(c.text))
+                    owner.append(t)
+                    centers.append(_center(c))
+            else:  # words without boxes
+                for w in t.text.split() or [t.text]:
+                    words.append(norm(w))
+                    owner.append(t)
+                    centers.append(None)
         hits, text, bounds = lex.find_entries(words, self.state.table)
         ends = [b for _, b in bounds]  # the cells' spans are contiguous: ends never decrease
         for h in hits:
@@ -454,7 +464,7 @@ class TableMatcher:
                 ks.append(k)
             ks = ks or [len(words) - 1]
             h.token = owner[ks[0]].text
-            xs = [_center(cells[k]) for k in ks if _center(cells[k]) is not None]
+            xs = [centers[k] for k in ks if centers[k] is not None]
             h.x = sum(xs) / len(xs) if xs else None
             owners = {id(owner[k]) for k in ks}
             h.col = owner[ks[0]].col if len(owners) == 1 else None

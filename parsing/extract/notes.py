@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..report import FINDING_COLUMNS
@@ -98,4 +99,47 @@ class Notes:
         return [r["rule"] for r in self.rows]
 
     def frame(self) -> pd.DataFrame:
+        """The notes as a frame of object columns, each holding what ``pd.DataFrame(rows).astype(object)``
+        holds (:meth:`frame_by_rows`), made column by column: a column of text (or text and None) keeps its
+        strings with NaN for None, whole numbers stay ints (floats with NaN once a None is among them),
+        an empty column is None; a column of any other mix is left to pandas."""
+        rows = self.rows
+        if not rows:
+            return self.frame_by_rows()
+        data = {}
+        for c in FINDING_COLUMNS:
+            col = _object_column([r[c] for r in rows])
+            if col is None:
+                return self.frame_by_rows()
+            data[c] = col
+        return pd.DataFrame(data, columns=FINDING_COLUMNS, dtype=object)
+
+    def frame_by_rows(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=FINDING_COLUMNS).astype(object)
+
+
+_NAN = float("nan")
+_INT64 = 2 ** 63
+
+
+def _object_column(vals: list):
+    """An object array of what pandas' inference and ``astype(object)`` make of ``vals``; None where the mix
+    of types is not one of the plain cases below."""
+    kinds = {type(v) for v in vals}
+    kinds.discard(type(None))
+    out = np.empty(len(vals), dtype=object)
+    if not kinds:
+        out[:] = vals
+    elif kinds == {str}:
+        out[:] = [_NAN if v is None else v for v in vals]
+    elif kinds == {int}:
+        if not all(v is None or -_INT64 <= v < _INT64 for v in vals):
+            return None
+        out[:] = vals if len(kinds) == 1 and None not in vals else [_NAN if v is None else float(v) for v in vals]
+    elif kinds <= {int, float}:
+        if not all(v is None or type(v) is float or -_INT64 <= v < _INT64 for v in vals):
+            return None
+        out[:] = [_NAN if v is None else float(v) for v in vals]
+    else:
+        return None
+    return out

@@ -1,0 +1,183 @@
+"""The extractor's fast paths give what the slow ones gave, on every report we hold.
+
+Each fast path of ``parsing.extract`` (a frame built column by column, ...) is compared with the code it
+replaced (kept in ``tests/extract_reference.py``) on the Documents of the sample reports, the test fixtures,
+the shared real reports and seeds where this machine has them, and a small benchmark corpus built here:
+every column's dtype, every cell's type and value. Scanned PDFs are left out (OCR takes seconds a page; their
+Documents go through the same code as any other's)."""
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from parsing import extract
+from parsing.extract import notes as notes_mod
+from parsing.model import ReportError
+from parsing.readers import read_document
+
+from . import extract_reference as ref
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path("/work/shared")
+SKIP_SUFFIXES = (".json", ".py", ".md", ".csv", ".png")
+
+
+def _held_files(tmp_dir: Path) -> list[Path]:
+    dirs = [ROOT / "sample_reports", ROOT / "sample_reports" / "demo", ROOT / "tests" / "fixtures" / "pdf",
+            ROOT / "tests" / "fixtures" / "real", SHARED / "real", SHARED / "seeds"]
+    files = [p for d in dirs if d.is_dir() for p in sorted(d.iterdir())
+             if p.is_file() and not p.name.endswith(SKIP_SUFFIXES) and "scan" not in p.name]
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from corpus import build_corpus
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    files += [Path(f.path) for f in build_corpus(16, 3, tmp_dir / "corpus", lambda *a: None)]
+    return files
+
+
+@pytest.fixture(scope="module")
+def documents(tmp_path_factory):
+    out = []
+    for p in _held_files(tmp_path_factory.mktemp("held")):
+        try:
+            out.append((p.name, read_document(p.read_bytes(), p.name)))
+        except ReportError:
+            continue
+    assert len(out) > 50
+    return out
+
+
+def _cells(df: pd.DataFrame) -> list:
+    def one(v):
+        if isinstance(v, float) and math.isnan(v):
+            return (type(v).__name__, "NaN")
+        return (type(v).__name__, v)
+    return [tuple(one(v) for v in row) for row in df.itertuples(index=False)]
+
+
+def assert_same_frame(fast: pd.DataFrame, slow: pd.DataFrame) -> None:
+    assert list(fast.columns) == list(slow.columns)
+    assert [(repr(t), getattr(t, "storage", None)) for t in fast.dtypes] == \
+        [(repr(t), getattr(t, "storage", None)) for t in slow.dtypes]
+    assert fast.index.equals(slow.index) and type(fast.index) is type(slow.index)
+    assert _cells(fast) == _cells(slow)
+    pd.testing.assert_frame_equal(fast, slow)
+
+
+def _extract_all(documents):
+    for name, doc in documents:
+        try:
+            extract.extract_report(doc, name)
+        except ReportError:
+            pass
+
+
+def test_values_frame_built_by_columns_is_the_frame_built_by_rows(documents, monkeypatch):
+    fast = extract.cells_to_values
+    seen = []
+
+    def both(matcher, template, notes):
+        slow_notes = notes_mod.Notes()
+        got = fast(matcher, template, notes)
+        want = ref.cells_to_values(matcher, template, slow_notes)
+        assert_same_frame(got, want)
+        assert notes.rows[len(notes.rows) - len(slow_notes.rows):] == slow_notes.rows
+        seen.append(template)
+        return got
+
+    monkeypatch.setattr(extract, "cells_to_values", both)
+    _extract_all(documents)
+    assert len(seen) > 50 and extract.FORM_2019 in seen and extract.FORM_2021 in seen
+
+
+def test_notes_frame_built_by_columns_is_the_frame_built_by_rows(documents, monkeypatch):
+    fast = notes_mod.Notes.frame
+    kinds = set()
+
+    def both(self):
+        got = fast(self)
+        assert_same_frame(got, self.frame_by_rows())
+        kinds.update((c, type(r[c])) for r in self.rows for c in r)
+        return got
+
+    monkeypatch.setattr(notes_mod.Notes, "frame", both)
+    _extract_all(documents)
+    assert {("expected", int), ("expected", str), ("actual", str), ("row", type(None))} <= kinds
+
+
+@pytest.mark.parametrize("rows", [
+    [],
+    [dict(expected=None, actual=None)],
+    [dict(expected=3, actual="x"), dict(expected=None, actual=None)],
+    [dict(expected=3, actual=2.5), dict(expected=4, actual=1)],
+    [dict(expected=3, actual="a"), dict(expected="b", actual=None)],
+    [dict(expected=2 ** 70, actual=True), dict(expected=1, actual=False)],
+    [dict(expected=(1, 2), actual=float("nan")), dict(expected=None, actual="x")],
+])
+def test_notes_frame_of_every_mix_of_types_is_pandas_own(rows):
+    n = notes_mod.Notes()
+    for r in rows:
+        n.add("PARSE-TEMPLATE", table="二", **r)
+    assert_same_frame(n.frame(), n.frame_by_rows())
+
+
+def test_findings_frame_built_by_columns_is_the_frame_built_by_rows(documents, monkeypatch):
+    from parsing import rules
+
+    fast = rules._frame
+    sizes = []
+
+    def both(rows, columns):
+        got = fast(rows, columns)
+        assert_same_frame(got, ref.findings_frame(rows, columns))
+        sizes.append(len(rows))
+        return got
+
+    monkeypatch.setattr(rules, "_frame", both)
+    reports = []
+    for name, doc in documents:
+        try:
+            reports.append(extract.extract_report(doc, name))
+        except ReportError:
+            continue
+        rules.check_report(reports[-1])
+    rules.check_batch(reports)
+    assert len(sizes) > 50 and max(sizes) > 20
+
+
+def _same_list(a: list, b: list) -> bool:
+    # the same objects where missing (np.nan, pd.NA, None), equal values of the same types elsewhere
+    return len(a) == len(b) and all(type(x) is type(y) and (x is y or bool(x == y) or (
+        isinstance(x, float) and x != x and y != y)) for x, y in zip(a, b))
+
+
+def test_columns_read_through_pyarrow_are_pandas_tolist(documents):
+    from parsing import rules
+
+    kinds = set()
+    for name, doc in documents:
+        try:
+            report = extract.extract_report(doc, name)
+        except ReportError:
+            continue
+        for frame in (report.values, report.notes):
+            for c in frame.columns:
+                got, want = rules._as_list(frame[c]), frame[c].tolist()
+                assert _same_list(got, want), (name, c)
+                kinds.add(repr(frame[c].dtype))
+    assert "<StringDtype(na_value=nan)>" in kinds and "dtype('O')" in kinds
+
+
+@pytest.mark.parametrize("dtype", [pd.StringDtype("pyarrow", na_value=np.nan), pd.StringDtype("python", na_value=np.nan),
+                                   pd.StringDtype("pyarrow"), object, None])
+def test_a_column_of_any_text_dtype_reads_as_its_tolist(dtype):
+    from parsing import rules
+
+    col = pd.Series(["规章", None, "", "0", "１２"], dtype=dtype)
+    assert _same_list(rules._as_list(col), col.tolist())
