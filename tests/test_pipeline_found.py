@@ -11,6 +11,7 @@ import pandas as pd
 from parsing import pipeline, rules
 from parsing.batch import import_folder
 from parsing.store import Store
+from parsing.store import reports
 from parsing.store.reports import finding_dict_rows, finding_rows
 from tests.store_contents import stored
 
@@ -106,8 +107,10 @@ def test_an_import_through_the_pool_stores_what_the_frame_path_stores(tmp_path, 
     folder = _folder(tmp_path)
     with Store(tmp_path / "fast.sqlite3") as s:
         fast = import_folder(folder, s, workers=2)
-    # the frame path: parsed here, every findings frame built (with_previous) and made rows from
+    # the frame path: parsed here, every findings frame built (with_previous) and made rows from, and every
+    # re-checked report's findings rewritten whole
     monkeypatch.setattr(pipeline, "cross_year", lambda own, previous: None)
+    monkeypatch.setattr(reports, "_same_row", lambda stored, row: False)
     with Store(tmp_path / "slow.sqlite3") as s:
         slow = import_folder(folder, s, workers=0)
     assert fast == slow and fast["imported"] == len(list(folder.iterdir())) and not fast["failed"]
@@ -138,3 +141,34 @@ def test_rows_of_finding_dicts_with_missing_fields_are_those_of_their_frame():
     want = finding_rows(rules._frame(dicts, FINDING_COLUMNS))
     assert _exact(finding_dict_rows(dicts)) == _exact(want)
     assert want[1][-1].endswith("#2") and want[1][8] is None and want[1][9] is None
+
+
+def test_set_findings_writes_only_the_rows_that_change_and_stores_what_a_whole_rewrite_stores(tmp_path,
+                                                                                                 monkeypatch):
+    """A re-check's findings replace the stored ones row by row where they differ: the findings and the report's
+    summary (counts kept by triggers, decisions counted) end up as a whole rewrite leaves them."""
+    path = SAMPLES / NOTED[0]
+    report = pipeline.parse_and_check(path.read_bytes(), path.name, None, None)[0]
+    f0 = rules.check_report(report)
+    assert len(f0) > 10
+    f1 = pd.concat([f0.iloc[:3], f0.iloc[[5]], f0.iloc[3:]], ignore_index=True)  # a repeat in the middle
+    f1.loc[7, "message"] = "改过的说明"
+    f1.loc[8, "expected"] = 3.0  # a number of another type
+    f2 = pd.concat([f0, f0.iloc[[0]].assign(rule="XYR-03", severity="warning")], ignore_index=True)
+    steps = (f1, f0, f2, f0.iloc[:4], f1, None)
+    tables = {}
+    for label, same in (("rows", None), ("whole", lambda stored, row: False)):
+        if same is not None:
+            monkeypatch.setattr(reports, "_same_row", same)
+        with Store(tmp_path / f"{label}.sqlite3") as s:
+            s.add(report, f0)
+            keys = s.findings(report.sha256, include_notes=False)["finding_key"].tolist()
+            s.decide(report.sha256, keys[1], "dismissed")
+            s.decide(report.sha256, keys[6], "confirmed")
+            got = []
+            for f in steps:
+                s.set_findings(report.sha256, f)
+                got.append([s._query(f"SELECT * FROM {t} ORDER BY 1, 2, 3") for t in ("findings", "report_summary")])
+            tables[label] = got
+    assert tables["rows"] == tables["whole"]
+    assert tables["rows"][0][1] != tables["rows"][1][1]  # the summary changed with the findings

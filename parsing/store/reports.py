@@ -386,11 +386,23 @@ class ReportsMixin:
     def set_findings(self, sha256: str, findings: Optional[pd.DataFrame],
                      found_rows: Optional[list[tuple]] = None) -> None:
         """Replace the stored rule findings of a report (decisions are kept: they are keyed by finding_key).
-        ``found_rows``: the findings' rows made beforehand (:func:`finding_dict_rows`), stored instead."""
+        ``found_rows``: the findings' rows made beforehand (:func:`finding_dict_rows`), stored instead.
+
+        Only the rows that change are written: a stored row equal to the new one at its place (every value of
+        the same type) stays, the others are deleted and the new ones inserted (a re-check against last year
+        mostly adds the cross-year findings to the same rows: each row written costs the summary's triggers)."""
+        new = found_rows if found_rows is not None else finding_rows(findings)
         with self._tx() as c:
             rid = self._require(sha256)
-            c.execute("DELETE FROM findings WHERE report_id=? AND kind='finding'", (rid,))
-            self._insert_findings(c, rid, "finding", found_rows if found_rows is not None else finding_rows(findings))
+            old = {r[0]: r for r in c.execute(
+                "SELECT seq, rule, severity, message, table_id, row_key, col_key, section, expected, actual,"
+                " finding_key FROM findings WHERE report_id=? AND kind='finding'", (rid,))}
+            write = [r for r in new if not _same_row(old.get(r[0]), r)]
+            keep = {r[0] for r in new} - {r[0] for r in write}
+            gone = [(rid, seq) for seq in old if seq not in keep]
+            if gone:
+                c.executemany("DELETE FROM findings WHERE report_id=? AND kind='finding' AND seq=?", gone)
+            self._insert_findings(c, rid, "finding", write)
 
     def delete(self, sha256: str) -> bool:
         """Delete a report and everything about it (values, findings, file, decisions, corrections, sources).
@@ -484,6 +496,12 @@ class ReportsMixin:
         if not rows:
             return empty_findings()
         return pd.DataFrame.from_records(rows, columns=FINDING_COLUMNS).astype(object)
+
+
+def _same_row(stored: Optional[tuple], row: tuple) -> bool:
+    """Whether a stored finding row holds exactly ``row`` (values and their types: 1 and 1.0 differ)."""
+    return stored is not None and len(stored) == len(row) and all(
+        a == b and type(a) is type(b) for a, b in zip(stored, row))
 
 
 def _finding_rows(rows: ReportRows, findings: Optional[pd.DataFrame]) -> list[tuple]:
