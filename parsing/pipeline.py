@@ -95,13 +95,81 @@ def _split(check_fn: Any) -> Optional[dict]:
     return kwargs if fn is rules.check_report else None
 
 
-def _check(check_fn: CheckFn, report: ParsedReport, previous: Any, own: Any = None) -> pd.DataFrame:
+class Found:
+    """Rule findings as the form's rules make them, before the frame: their finding dicts, the parse notes merged
+    (what :func:`parsing.rules.with_previous` makes its frame of). The store's rows are made from the dicts
+    (:func:`parsing.store.reports.finding_dict_rows`) and the frame only when it is asked for (:meth:`frame`,
+    the very frame ``with_previous`` gives): the process that stores an import's reports builds no frame per
+    report. A :class:`Result`'s ``findings`` is always the frame."""
+
+    __slots__ = ("dicts", "_frame", "_rows")
+
+    def __init__(self, dicts: list[dict], rows: Optional[list] = None):
+        self.dicts = dicts
+        self._frame = None
+        self._rows = rows
+
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            from .report import FINDING_COLUMNS
+            from .rules import _frame
+
+            self._frame = _frame(self.dicts, FINDING_COLUMNS)
+        return self._frame
+
+    def rows(self) -> list:
+        """The store's rows of these findings (:func:`parsing.store.reports.finding_rows` of :meth:`frame`)."""
+        if self._rows is None:
+            from .store.reports import finding_dict_rows
+
+            self._rows = finding_dict_rows(self.dicts)
+        return self._rows
+
+    def __getstate__(self):
+        return {"dicts": self.dicts, "rows": self._rows}  # the frame is made again where it is wanted
+
+    def __setstate__(self, state):
+        self.dicts, self._rows, self._frame = state["dicts"], state["rows"], None
+
+
+def _frame_of(findings: Any) -> Any:
+    return findings.frame() if isinstance(findings, Found) else findings
+
+
+def cross_year(own: Any, previous: Any) -> Optional[Found]:
+    """What :func:`parsing.rules.with_previous` computes for ``own`` (a :class:`parsing.rules.OwnFindings`) and
+    last year's report (a report, an OwnFindings or None), as a :class:`Found` (no frame); None for an unreadable
+    report (then ``with_previous`` is called). ``tests/test_pipeline_found.py`` holds the two equal on real
+    reports."""
+    from . import rules
+
+    if own.report.error:
+        return None
+    prev = None
+    if isinstance(previous, rules.OwnFindings):
+        prev = previous.ctx if not previous.report.error else None
+    elif previous is not None and not previous.error:
+        prev = rules._ctx(previous)
+    rows: list[dict] = []
+    ctx = None
+    for r, found in zip(rules.RULES if own.rules is None else own.rules, own.rows):
+        if r.scope == "report":
+            rows += found
+        elif r.pairwise and prev is not None:
+            ctx = ctx or own.ctx
+            rows += rules._run(r, ctx, prev)
+    return Found(rules._merge_notes(own.notes, rows))
+
+
+def _check(check_fn: CheckFn, report: ParsedReport, previous: Any, own: Any = None, found: bool = False) -> Any:
     """``check_fn(report, previous)``; with ``own`` (the report's :class:`parsing.rules.OwnFindings`, made by
-    the same rules) only the cross-year rules run. ``previous`` is a report, an OwnFindings or None."""
+    the same rules) only the cross-year rules run (with ``found``, given back as a :class:`Found`, the frame not
+    built). ``previous`` is a report, an OwnFindings or None."""
     if own is not None:
         from .rules import with_previous
 
-        return with_previous(own, previous)
+        made = cross_year(own, previous) if found else None
+        return made if made is not None else with_previous(own, previous)
     if previous is not None and not isinstance(previous, ParsedReport):
         previous = previous.report
     return run_check(check_fn, report, previous)
@@ -112,13 +180,15 @@ def _check(check_fn: CheckFn, report: ParsedReport, previous: Any, own: Any = No
 # ---------------------------------------------------------------------------
 
 def parse_and_check(data: bytes, name: str, parse_fn: Optional[ParseFn], check_fn: Optional[CheckFn],
-                    on_page: Optional[Callable[[int, int], None]] = None) -> tuple[ParsedReport, Any, Any]:
+                    on_page: Optional[Callable[[int, int], None]] = None, found: bool = False
+                    ) -> tuple[ParsedReport, Any, Any]:
     """Parse one file and run its own rules (no previous year): the task every worker runs.
 
     Returns ``(report, findings, own)``; ``findings`` is None when the report is unreadable or no ``check_fn``
     is given, and a Chinese message (str) when the check function raised. ``own`` is the report's
     :class:`parsing.rules.OwnFindings` when ``check_fn`` is the form's rules (so the cross-year rules can be
-    added later without running the others again), else None. Never raises for bad input.
+    added later without running the others again), else None; then with ``found`` the findings are a
+    :class:`Found` instead of the frame. Never raises for bad input.
     """
     sha = hashlib.sha256(data).hexdigest()
     try:
@@ -143,7 +213,8 @@ def parse_and_check(data: bytes, name: str, parse_fn: Optional[ParseFn], check_f
         from .rules import own_findings, with_previous
 
         own = own_findings(report, **split)
-        return report, with_previous(own, None), own
+        made = cross_year(own, None) if found else None
+        return report, made if made is not None else with_previous(own, None), own
     except Exception as exc:  # a rule bug: reported for this file
         return report, MSG_CHECK_BUG.format(detail=f"{type(exc).__name__}: {exc}"), None
 
@@ -154,13 +225,17 @@ def parse_check_rows(data: bytes, name: str, parse_fn: Optional[ParseFn], check_
     """:func:`parse_and_check`, and the report's rows for the store (:func:`parsing.store.reports.report_rows`,
     None for an unreadable report) made here too: the task of a run that stores its reports, so that the
     process writing the store only binds rows (``own``, the rules' :class:`parsing.rules.OwnFindings`, is pickled
-    with the report's prepared rules context, for the cross-year rules in the receiving process).
+    with the report's prepared rules context, for the cross-year rules in the receiving process). With the
+    form's rules the findings come back as a :class:`Found` (their dicts, which the pickle shares with ``own``,
+    and their rows; no frame made or pickled).
     Returns ``(report, findings, own, rows)``."""
-    report, findings, own = parse_and_check(data, name, parse_fn, check_fn, on_page)
+    report, findings, own = parse_and_check(data, name, parse_fn, check_fn, on_page, found=True)
     rows = None
     if not report.error and not isinstance(findings, str):
         try:
-            rows = report_rows(report, findings)
+            rows = report_rows(report, None if isinstance(findings, Found) else findings)
+            if isinstance(findings, Found):
+                rows.findings, rows.finding_rows = findings, findings.rows()
         except Exception:  # noqa: BLE001 - the store makes them itself and reports the problem there
             rows = None
     return report, findings, own, rows
@@ -211,6 +286,21 @@ class Result:
     @property
     def name(self) -> str:
         return self.source.name
+
+
+def _get_findings(self: Result) -> Optional[pd.DataFrame]:
+    found = self.__dict__.get("_findings")
+    if isinstance(found, Found):  # made on first use: an import asks for none
+        found = self.__dict__["_findings"] = found.frame()
+    return found
+
+
+def _set_findings(self: Result, findings: Any) -> None:
+    self.__dict__["_findings"] = findings  # a frame, None, or a Found whose frame is made when asked for
+
+
+# Result.findings is the findings frame; a run that stores its reports hands it a Found, made a frame on first use
+Result.findings = property(_get_findings, _set_findings)  # type: ignore[assignment]
 
 
 def _load(source: Source) -> tuple[Optional[bytes], Optional[str]]:
@@ -341,15 +431,20 @@ def _recheck_next_year(store: Store, groups: Iterable[tuple], check_fn: Optional
             prev = just_own if just_own is not None else just_stored
         else:
             prev = _previous(later, store, None, stored)
-        store.set_findings(sha, _check(check_fn, later, prev, own))
+        found = _check(check_fn, later, prev, own, found=True)
+        if isinstance(found, Found):
+            store.set_findings(sha, None, found_rows=found.rows())
+        else:
+            store.set_findings(sha, found)
 
 
-def store_report(store: Store, report: ParsedReport, findings: Optional[pd.DataFrame],
+def store_report(store: Store, report: ParsedReport, findings: Any,
                  check_fn: Optional[CheckFn], data: Optional[bytes] = None, replace: bool = False,
                  checked: Optional[ParsedReport] = None, stored: Optional[_Stored] = None, own: Any = None,
                  rows: Any = None) -> str:
     """Step 3: store one checked report and re-check the next year's report of its body, in one transaction.
 
+    ``findings``: a frame, None, or a :class:`Found` (its rows are stored, no frame made).
     With ``replace`` the stored report of the same sha256 is replaced (a re-parse: the reviewer's work stays),
     otherwise it is added (``data``: the original file, kept for a later re-parse). ``checked`` is the report as
     checked (with the reviewer's corrections), when it differs from ``report``. ``own``: the report's own
@@ -360,14 +455,16 @@ def store_report(store: Store, report: ParsedReport, findings: Optional[pd.DataF
     :data:`REPARSED`).
     """
     key, year = report_body_key(report), report.year
+    found_rows = findings.rows() if isinstance(findings, Found) else None  # then no frame is made
+    frame = None if found_rows is not None else findings
     with store.transaction() as c:
         if replace:
             old = c.execute("SELECT body_key, year FROM reports WHERE sha256=?", (report.sha256,)).fetchone()
-            store.replace(report, findings, rows=rows)
+            store.replace(report, frame, rows=rows, found_rows=found_rows)
             groups = {(key, year), tuple(old)} if old else {(key, year)}
             outcome = REPARSED
         else:
-            outcome = store.add(report, findings, data=data, rows=rows)
+            outcome = store.add(report, frame, data=data, rows=rows, found_rows=found_rows)
             groups = {(key, year)} if outcome == IMPORTED else set()
         reviewed = checked is not None and checked is not report and (
             store.correction_cells(report.sha256) or store.published_override(report.sha256))
@@ -449,14 +546,14 @@ def run(sources: Iterable[Source], store: Optional[Store] = None, *, save: bool 
                                                   or store.published_override(report.sha256))
             prev = _previous(checked, store, memory, stored) if cross_year else None
             if check_fn is not None and (findings is None or prev is not None or reviewed):
-                findings = _check(check_fn, checked, prev, None if reviewed else own)
+                findings = _check(check_fn, checked, prev, None if reviewed else own, found=keep)
             if keep:
                 outcome = store_report(store, report, findings, check_fn,
                                        data=data if keep_files else None, replace=replace, checked=checked,
                                        stored=stored, own=own, rows=rows)
                 result = Result(i, src, outcome, report, findings, None, data)
             else:
-                result = Result(i, src, NOT_SAVED, report, findings, None, data)
+                result = Result(i, src, NOT_SAVED, report, _frame_of(findings), None, data)
                 if cross_year and check_fn is not None:
                     later = memory.next_year(report)
                     if later is not None:  # this year's report came after next year's: check that one again

@@ -182,10 +182,27 @@ def finding_rows(frame: Optional[pd.DataFrame]) -> list[tuple]:
     if frame is None or len(frame) == 0:
         return []
     cols = [frame[k].tolist() if k in frame.columns else [None] * len(frame) for k in FINDING_COLUMNS]
-    at = [FINDING_COLUMNS.index(k) for k in ("rule", "table", "row", "column", "section")]
+    return _numbered(zip(*cols))
+
+
+def finding_dict_rows(found: list[dict]) -> list[tuple]:
+    """:func:`finding_rows` of the findings frame the rules make of ``found`` (their finding dicts, notes merged:
+    ``parsing.rules._frame(found, FINDING_COLUMNS)``), made from the dicts without the frame: a field missing or
+    NA is None, as the frame holds it."""
+    from ..rules import _na
+
+    return _numbered([None if _na(v := f.get(c)) else v for c in FINDING_COLUMNS] for f in found)
+
+
+_KEY_AT = [FINDING_COLUMNS.index(k) for k in ("rule", "table", "row", "column", "section")]
+
+
+def _numbered(findings) -> list[tuple]:
+    """The store's finding rows of ``findings`` (per finding its values in :data:`FINDING_COLUMNS` order)."""
+    at = _KEY_AT
     seen: dict[str, int] = {}
     rows = []
-    for i, vals in enumerate(zip(*cols)):
+    for i, vals in enumerate(findings):
         key = finding_key(*(vals[j] for j in at))
         n = seen.get(key, 0) + 1
         seen[key] = n
@@ -255,13 +272,16 @@ class ReportsMixin:
         return rid
 
     def add(self, report: ParsedReport, findings: Optional[pd.DataFrame] = None,
-            data: Optional[bytes] = None, rows: Optional[ReportRows] = None) -> str:
+            data: Optional[bytes] = None, rows: Optional[ReportRows] = None,
+            found_rows: Optional[list[tuple]] = None) -> str:
         """Store one parsed report with its findings, in one transaction.
 
         ``report.sha256`` must be set (the SHA-256 of the file's bytes). ``findings`` is the rule findings frame
         (:data:`FINDING_COLUMNS`), or None for none; ``report.notes`` are stored as parse notes. ``data`` are the
         original file's bytes, kept so the report can be re-parsed later. ``rows``: the report's rows made
         beforehand (:func:`report_rows`, in its worker), used while they still belong to ``report``.
+        ``found_rows``: the findings' rows made beforehand (:func:`finding_dict_rows`), stored instead of
+        ``findings``'.
 
         Returns ``"imported"``, or ``"unchanged"`` when a report with this sha256 is already stored (nothing is
         changed then, except that ``data`` is kept if the stored report had no file yet).
@@ -292,7 +312,8 @@ class ReportsMixin:
             self._insert_values(c, rid, rows.value_rows)
             self._insert_sections(c, rid, rows.section_rows)
             self._insert_findings(c, rid, "note", rows.note_rows)
-            self._insert_findings(c, rid, "finding", _finding_rows(rows, findings))
+            self._insert_findings(c, rid, "finding",
+                                  found_rows if found_rows is not None else _finding_rows(rows, findings))
             if data is not None:
                 c.execute("INSERT OR REPLACE INTO files(sha256, bytes) VALUES (?, ?)", (report.sha256, data))
             self._recompute_current(c, key, _int(report.year))
@@ -300,13 +321,13 @@ class ReportsMixin:
         return "imported"
 
     def replace(self, report: ParsedReport, findings: Optional[pd.DataFrame] = None,
-                rows: Optional[ReportRows] = None) -> None:
+                rows: Optional[ReportRows] = None, found_rows: Optional[list[tuple]] = None) -> None:
         """Replace the parsed content of a stored report (same sha256) and its findings, in one transaction.
 
         Everything the parser made (metadata, values, sections, parse notes) and the rule ``findings`` are replaced
         together, so a report is never left with new notes and no findings; the reviewer's work (decisions,
         corrections, the pinned version), ``added_at`` and the kept file stay. Raises KeyError when the report is
-        not stored. ``rows`` as for :meth:`add`.
+        not stored. ``rows`` and ``found_rows`` as for :meth:`add`.
         """
         from .. import PARSER_VERSION
 
@@ -330,7 +351,8 @@ class ReportsMixin:
             self._insert_values(c, rid, rows.value_rows)
             self._insert_sections(c, rid, rows.section_rows)
             self._insert_findings(c, rid, "note", rows.note_rows)
-            self._insert_findings(c, rid, "finding", _finding_rows(rows, findings))
+            self._insert_findings(c, rid, "finding",
+                                  found_rows if found_rows is not None else _finding_rows(rows, findings))
             self._recompute_current(c, old_key, old_year)
             self._recompute_current(c, key, _int(report.year))
             self._auto_match(c, key, report.region)
@@ -361,12 +383,26 @@ class ReportsMixin:
         """Apply the current-version rule (:func:`best_version`) to one (body_key, year) group."""
         recompute_current(c, key, year)
 
-    def set_findings(self, sha256: str, findings: Optional[pd.DataFrame]) -> None:
-        """Replace the stored rule findings of a report (decisions are kept: they are keyed by finding_key)."""
+    def set_findings(self, sha256: str, findings: Optional[pd.DataFrame],
+                     found_rows: Optional[list[tuple]] = None) -> None:
+        """Replace the stored rule findings of a report (decisions are kept: they are keyed by finding_key).
+        ``found_rows``: the findings' rows made beforehand (:func:`finding_dict_rows`), stored instead.
+
+        Only the rows that change are written: a stored row equal to the new one at its place (every value of
+        the same type) stays, the others are deleted and the new ones inserted (a re-check against last year
+        mostly adds the cross-year findings to the same rows: each row written costs the summary's triggers)."""
+        new = found_rows if found_rows is not None else finding_rows(findings)
         with self._tx() as c:
             rid = self._require(sha256)
-            c.execute("DELETE FROM findings WHERE report_id=? AND kind='finding'", (rid,))
-            self._insert_findings(c, rid, "finding", finding_rows(findings))
+            old = {r[0]: r for r in c.execute(
+                "SELECT seq, rule, severity, message, table_id, row_key, col_key, section, expected, actual,"
+                " finding_key FROM findings WHERE report_id=? AND kind='finding'", (rid,))}
+            write = [r for r in new if not _same_row(old.get(r[0]), r)]
+            keep = {r[0] for r in new} - {r[0] for r in write}
+            gone = [(rid, seq) for seq in old if seq not in keep]
+            if gone:
+                c.executemany("DELETE FROM findings WHERE report_id=? AND kind='finding' AND seq=?", gone)
+            self._insert_findings(c, rid, "finding", write)
 
     def delete(self, sha256: str) -> bool:
         """Delete a report and everything about it (values, findings, file, decisions, corrections, sources).
@@ -460,6 +496,12 @@ class ReportsMixin:
         if not rows:
             return empty_findings()
         return pd.DataFrame.from_records(rows, columns=FINDING_COLUMNS).astype(object)
+
+
+def _same_row(stored: Optional[tuple], row: tuple) -> bool:
+    """Whether a stored finding row holds exactly ``row`` (values and their types: 1 and 1.0 differ)."""
+    return stored is not None and len(stored) == len(row) and all(
+        a == b and type(a) is type(b) for a, b in zip(stored, row))
 
 
 def _finding_rows(rows: ReportRows, findings: Optional[pd.DataFrame]) -> list[tuple]:
