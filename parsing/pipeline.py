@@ -141,24 +141,9 @@ def cross_year(own: Any, previous: Any) -> Optional[Found]:
     last year's report (a report, an OwnFindings or None), as a :class:`Found` (no frame); None for an unreadable
     report (then ``with_previous`` is called). ``tests/test_pipeline_found.py`` holds the two equal on real
     reports."""
-    from . import rules
+    from .rules import with_previous_rows
 
-    if own.report.error:
-        return None
-    prev = None
-    if isinstance(previous, rules.OwnFindings):
-        prev = previous.ctx if not previous.report.error else None
-    elif previous is not None and not previous.error:
-        prev = rules._ctx(previous)
-    rows: list[dict] = []
-    ctx = None
-    for r, found in zip(rules.RULES if own.rules is None else own.rules, own.rows):
-        if r.scope == "report":
-            rows += found
-        elif r.pairwise and prev is not None:
-            ctx = ctx or own.ctx
-            rows += rules._run(r, ctx, prev)
-    return Found(rules._merge_notes(own.notes, rows))
+    return None if own.report.error else Found(with_previous_rows(own, previous))
 
 
 def _check(check_fn: CheckFn, report: ParsedReport, previous: Any, own: Any = None, found: bool = False) -> Any:

@@ -1579,8 +1579,14 @@ def with_previous(own: OwnFindings, previous: "Optional[ParsedReport | OwnFindin
     """The findings frame of :func:`check_report` from a report's :func:`own_findings` and last year's report
     (a :class:`ParsedReport`, or its :class:`OwnFindings` to reuse its prepared context), running only the
     pairwise cross-year rules."""
+    return _frame(with_previous_rows(own, previous), FINDING_COLUMNS)
+
+
+def with_previous_rows(own: OwnFindings, previous: "Optional[ParsedReport | OwnFindings]" = None) -> list[dict]:
+    """The finding dicts :func:`with_previous` makes its frame of (the importing process stores them as they
+    are, without the frame: :class:`parsing.pipeline.Found`)."""
     if own.report.error:
-        return _frame(own.notes + own.rows[0], FINDING_COLUMNS)
+        return own.notes + own.rows[0]
     prev = None
     if isinstance(previous, OwnFindings):
         prev = previous.ctx if not previous.report.error else None
@@ -1594,7 +1600,7 @@ def with_previous(own: OwnFindings, previous: "Optional[ParsedReport | OwnFindin
         elif r.pairwise and prev is not None:
             ctx = ctx or own.ctx
             rows += _run(r, ctx, prev)
-    return _frame(_merge_notes(own.notes, rows), FINDING_COLUMNS)
+    return _merge_notes(own.notes, rows)
 
 
 def check_batch(reports: list[ParsedReport], rules: Iterable[Rule] = RULES) -> pd.DataFrame:
