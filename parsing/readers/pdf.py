@@ -31,9 +31,11 @@ import ctypes
 import gc
 import io
 import itertools
+import math
 import re
 import threading
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Optional
@@ -42,7 +44,7 @@ import numpy as np
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from pdfplumber.table import Table, TableFinder, TableSettings
+from pdfplumber.table import Table, TableSettings
 from pdfplumber.utils.clustering import cluster_objects
 from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE, LIGATURES, WordExtractor, chars_to_textmap
 from pdfplumber.utils.text import extract_text as plumber_extract_text
@@ -402,9 +404,15 @@ def intersections_to_cells(intersections: dict) -> list:
     pdfplumber scans every later point for each point to find those directly below and to the right, and
     rebuilds the sets of edges through two points at every comparison; here the points are grouped by column
     and by row once and each point's edge sets are built once."""
-    points = sorted(intersections)
-    v_of = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in intersections[p]["v"]} for p in points}
-    h_of = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in intersections[p]["h"]} for p in points}
+    v_of = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in i["v"]} for p, i in intersections.items()}
+    h_of = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in i["h"]} for p, i in intersections.items()}
+    return _cells(v_of, h_of)
+
+
+def _cells(v_of: dict, h_of: dict) -> list:
+    """The cells of :func:`intersections_to_cells` from each intersection's sets of vertical (``v_of``) and
+    horizontal (``h_of``) edges (any hashable edge keys: one key per distinct edge)."""
+    points = sorted(v_of)
     column: dict = {}
     row: dict = {}
     for p in points:  # in sorted order: a column top to bottom, a row left to right
@@ -570,71 +578,216 @@ def table_edges(page, settings) -> list:
 
 def find_tables(page) -> list:
     """The tables pdfplumber's ``TableFinder`` finds with its default settings (``lines`` strategy), on a
-    pdfplumber page or a :class:`PdfiumPage`, with :func:`intersections_to_cells` for the cell search."""
+    pdfplumber page or a :class:`PdfiumPage`, with :func:`intersections_to_cells` for the cell search. A page
+    whose edges are :class:`Rulings` goes the way of :func:`ruling_cells` (the same cells, tests/test_pdf_rulings.py)."""
     settings = TableSettings.resolve(None)
-    finder = TableFinder.__new__(TableFinder)
-    finder.page, finder.settings = page, settings
-    finder.edges = table_edges(page, settings)
-    finder.intersections = edges_to_intersections(finder.edges, settings.intersection_x_tolerance,
-                                                  settings.intersection_y_tolerance)
-    finder.cells = intersections_to_cells(finder.intersections)
-    finder.tables = [Table(page, group) for group in cells_to_tables(finder.cells)]  # ours, not pdfplumber's
-    return finder.tables
+    cells = ruling_cells(page.edges.segments, settings) if isinstance(page.edges, Rulings) else None
+    if cells is None:
+        edges = table_edges(page, settings)
+        cells = intersections_to_cells(edges_to_intersections(edges, settings.intersection_x_tolerance,
+                                                              settings.intersection_y_tolerance))
+    return [Table(page, group) for group in cells_to_tables(cells)]  # ours, not pdfplumber's
+
+
+def _snap_clusters(values: list, tolerance: float) -> Optional[list]:
+    """pdfplumber's ``snap_objects`` on one coordinate: each value moved as it moves it (``v + (avg - v)``, the
+    cluster's mean summed in its order), in its output order, as ``(index, new value)``; None where a mean is not
+    finite (then the dict path decides)."""
+    distinct = sorted(set(values))
+    cluster_of = {}
+    k = 0
+    last = distinct[0] if distinct else 0.0
+    for v in distinct:  # pdfplumber's cluster_list: a new cluster where a value is more than tolerance above the last
+        if v > last + tolerance:
+            k += 1
+        cluster_of[v] = k
+        last = v
+    order = sorted(range(len(values)), key=lambda i: cluster_of[values[i]])  # stable: cluster_objects' order
+    out = []
+    for _, members in itertools.groupby(order, key=lambda i: cluster_of[values[i]]):
+        members = list(members)
+        avg = sum([values[i] for i in members]) / len(members)
+        if not math.isfinite(avg):
+            return None
+        out += [(i, values[i] + (avg - values[i])) for i in members]
+    return out
+
+
+def ruling_cells(segments: list, settings) -> Optional[list]:
+    """The cells pdfplumber's ``TableFinder`` finds with ``settings`` (``lines`` strategy) among the ruling edges
+    ``segments`` (:func:`_path_rulings` tuples), in its order, worked on tuples: the filtering, snapping, joining and
+    intersections of :func:`table_edges` and :func:`edges_to_intersections` without an edge dict. None when an
+    edge snaps to a coordinate that is not finite (hostile input: the dict path decides)."""
+    if settings.snap_x_tolerance <= 0 and settings.snap_y_tolerance <= 0:
+        return None  # not the default settings: the dict path
+    shortest = settings.edge_min_length_prefilter
+    vs = [(x0, top, bottom, bottom - top) for o, x0, _, top, bottom in segments
+          if o == "v" and bottom - top >= shortest]
+    hs = [(top, x0, x1) for o, x0, x1, top, _ in segments if o == "h" and x1 - x0 >= shortest]
+    # snapping: vertical edges along x, horizontal ones along y (pdfplumber's snap_edges), in its output order
+    moved = _snap_clusters([e[0] for e in vs], settings.snap_x_tolerance) if vs else []
+    if moved is None:
+        return None
+    vs = [(x, vs[i][1], vs[i][2], vs[i][3]) for i, x in moved]
+    moved = _snap_clusters([e[0] for e in hs], settings.snap_y_tolerance) if hs else []
+    if moved is None:
+        return None
+    hs = [(top, hs[i][1], hs[i][2]) for i, top in moved]
+    # joining along each line (pdfplumber's join_edge_group after merge_edges' stable sort by line), then the
+    # shortest dropped
+    longest = settings.edge_min_length
+    tolerance = settings.join_x_tolerance
+    h_final = []
+    for _, group in itertools.groupby(sorted(hs, key=itemgetter(0, 1)), key=itemgetter(0)):
+        top, x0, x1 = next(group)
+        for _, a, b in group:
+            if a <= x1 + tolerance:
+                if b > x1:
+                    x1 = b
+            else:
+                if x1 - x0 >= longest:
+                    h_final.append((top, x0, x1))
+                x0, x1 = a, b
+        if x1 - x0 >= longest:
+            h_final.append((top, x0, x1))
+    tolerance = settings.join_y_tolerance
+    v_final = []
+    for _, group in itertools.groupby(sorted(vs, key=itemgetter(0, 1)), key=itemgetter(0)):
+        x, top, bottom, height = next(group)
+        for _, a, b, h in group:
+            if a <= bottom + tolerance:
+                if b > bottom:
+                    height += b - bottom  # pdfplumber's resize_object: the height grows by the difference
+                    bottom = b
+            else:
+                if height >= longest:
+                    v_final.append((x, top, bottom))
+                top, bottom, height = a, b, h
+        if height >= longest:
+            v_final.append((x, top, bottom))
+    # intersections (edges_to_intersections' test), each edge by its coordinates
+    x_tol, y_tol = settings.intersection_x_tolerance, settings.intersection_y_tolerance
+    h_final.sort()
+    tops = [h[0] for h in h_final]
+    slack = 1e-6 + 1e-9 * max((abs(t) for t in tops), default=0.0)
+    v_of: dict = {}
+    h_of: dict = {}
+    for v in v_final:
+        x, v_top, v_bottom = v
+        lo = bisect.bisect_left(tops, v_top - y_tol - slack)
+        hi = bisect.bisect_right(tops, v_bottom + y_tol + slack)
+        for k in range(lo, hi):
+            h = h_final[k]
+            top = h[0]
+            if (v_top <= top + y_tol and v_bottom >= top - y_tol
+                    and x >= h[1] - x_tol and x <= h[2] + x_tol):
+                vertex = (x, top)
+                if vertex in v_of:
+                    v_of[vertex].add(v)
+                    h_of[vertex].add(h)
+                else:
+                    v_of[vertex] = {v}
+                    h_of[vertex] = {h}
+    return _cells(v_of, h_of)
 
 
 def _path_edges(obj, left: float, top_y: float, count: Optional[int] = None) -> list:
-    """Horizontal and vertical edges of one path object (raw handle: lines, rectangle sides).
+    """Horizontal and vertical edges of one path object (raw handle: lines, rectangle sides), as pdfplumber's edge
+    dicts: :func:`_path_rulings` made dicts (:func:`_ruling_dict`)."""
+    out: list = []
+    _path_rulings(obj, left, top_y, count, out)
+    return [_ruling_dict(r) for r in out]
+
+
+def _ruling_dict(ruling: tuple) -> dict:
+    """The pdfplumber edge dict of one ruling ``(orientation, x0, x1, top, bottom)`` of :func:`_path_rulings`."""
+    orientation, a, b, top, bottom = ruling
+    return {"object_type": "line", "orientation": orientation, "x0": a, "x1": b, "top": top,
+            "bottom": bottom, "doctop": top, "width": b - a, "height": bottom - top}
+
+
+def _path_rulings(obj, left: float, top_y: float, count: Optional[int], out: list) -> None:
+    """Append to ``out`` the horizontal and vertical edges of one path object (raw handle: lines, rectangle sides)
+    as tuples ``(orientation, x0, x1, top, bottom)`` in pdfplumber's coordinates (``x1 == x0`` for a vertical
+    edge, ``bottom == top`` for a horizontal one), in the order of the path's segments.
 
     ``count`` is the path's segment count when the caller has it. Each segment costs pypdfium2 calls (its
     handle, its point, its type, its close flag); the close flag is asked only of a point away from its subpath's
-    start, where it adds a side (pdfium ends a closed subpath of a file with a line back to its start)."""
+    start, where it adds a side (pdfium ends a closed subpath of a file with a line back to its start). A segment
+    is an edge when one of its extents is under 0.01 pt and the other is not (the arithmetic of the edge dicts the
+    reader made before, tests/test_pdf_speed.py)."""
     m = pdfium_c.FS_MATRIX()
     if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
-        return []
+        return
     ma, mb, mc, md, me, mf = m.a, m.b, m.c, m.d, m.e, m.f
     x, y = ctypes.c_float(), ctypes.c_float()
     get_segment, get_point = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetPoint
     get_type, get_close = pdfium_c.FPDFPathSegment_GetType, pdfium_c.FPDFPathSegment_GetClose
     moveto, lineto = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
-    edges: list = []
-
-    def add(p, q):
-        (x0, y0), (x1, y1) = p, q
-        if abs(x0 - x1) < 0.01 and abs(y0 - y1) >= 0.01:
-            orientation = "v"
-        elif abs(y0 - y1) < 0.01 and abs(x0 - x1) >= 0.01:
-            orientation = "h"
-        else:
-            return
-        top, bottom = top_y - max(y0, y1), top_y - min(y0, y1)
-        a, b = min(x0, x1) - left, max(x0, x1) - left
-        if orientation == "h":
-            bottom = top
-        else:
-            b = a
-        edges.append({"object_type": "line", "orientation": orientation, "x0": a, "x1": b, "top": top,
-                      "bottom": bottom, "doctop": top, "width": b - a, "height": bottom - top})
-
+    append = out.append
     if count is None:
         count = pdfium_c.FPDFPath_CountSegments(obj)
-    start = last = None  # the current subpath's first and last points
+    started = False
+    sx = sy = lx = ly = 0.0  # the current subpath's first and last points
     for k in range(count):
         seg = get_segment(obj, k)
         get_point(seg, x, y)
         xv, yv = x.value, y.value
-        pt = (ma * xv + mc * yv + me, mb * xv + md * yv + mf)
+        px, py = ma * xv + mc * yv + me, mb * xv + md * yv + mf
         kind = get_type(seg)
-        if kind == moveto or start is None:
-            start = last = pt  # a close flag on a subpath's first point closes nothing
+        if kind == moveto or not started:
+            sx, sy = lx, ly = px, py  # a close flag on a subpath's first point closes nothing
+            started = True
             continue
-        if kind == lineto:
-            add(last, pt)
-        last = pt  # Bezier: no table rulings there, only the current point moves
+        if kind == lineto:  # the segment (lx, ly) -> (px, py); max() and min() spelt out, with their ties
+            dx, dy = abs(lx - px), abs(ly - py)
+            if dx < 0.01 and dy >= 0.01:
+                top = top_y - (py if py > ly else ly)
+                a = (px if px < lx else lx) - left
+                append(("v", a, a, top, top_y - (py if py < ly else ly)))
+            elif dy < 0.01 and dx >= 0.01:
+                top = top_y - (py if py > ly else ly)
+                append(("h", (px if px < lx else lx) - left, (px if px > lx else lx) - left, top, top))
+        lx, ly = px, py  # Bezier: no table rulings there, only the current point moves
         # A close flag on a point at the subpath's start adds nothing (pdfium closes a file's paths so): not asked.
-        if pt != start and get_close(seg):
-            add(pt, start)
-            last = start
-    return edges
+        if (px != sx or py != sy) and get_close(seg):
+            dx, dy = abs(px - sx), abs(py - sy)
+            if dx < 0.01 and dy >= 0.01:
+                top = top_y - (sy if sy > py else py)
+                a = (sx if sx < px else px) - left
+                append(("v", a, a, top, top_y - (sy if sy < py else py)))
+            elif dy < 0.01 and dx >= 0.01:
+                top = top_y - (sy if sy > py else py)
+                append(("h", (sx if sx < px else px) - left, (sx if sx > px else px) - left, top, top))
+            lx, ly = sx, sy
+
+
+class Rulings(Sequence):
+    """A page's ruling edges as :func:`_path_rulings` tuples (``segments``), seen by pdfplumber (``TableFinder``,
+    a page's ``edges``) as its edge dicts, made on first use. :func:`find_tables` reads the tuples."""
+
+    def __init__(self, segments: list):
+        self.segments = segments
+        self._dicts: Optional[list] = None
+
+    def _edges(self) -> list:
+        if self._dicts is None:
+            self._dicts = [_ruling_dict(r) for r in self.segments]
+        return self._dicts
+
+    def __len__(self) -> int:
+        return len(self.segments)
+
+    def __getitem__(self, k):
+        return self._edges()[k]
+
+    def __iter__(self):
+        return iter(self._edges())
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    __hash__ = None
 
 
 def texts_upright(texts: Optional[list]) -> bool:
@@ -709,10 +862,10 @@ def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Opti
             c["size"] = round(size_of(handle, i), 2)
     if paths is None:
         paths = [(obj, None) for obj, kind, _ in _page_objects(page.raw, 1) if kind == pdfium_c.FPDF_PAGEOBJ_PATH]
-    edges = []
+    segments: list = []
     for obj, count in paths:
-        edges.extend(_path_edges(obj, left, top_y, count))
-    return PdfiumPage(chars, edges, right - left, top_y - bottom_y, doubled)
+        _path_rulings(obj, left, top_y, count, segments)
+    return PdfiumPage(chars, Rulings(segments), right - left, top_y - bottom_y, doubled)
 
 
 # ---------------------------------------------------------------------------
