@@ -146,8 +146,8 @@ def test_not_finite_rulings_go_the_dict_way():
 
 def test_rulings_read_as_the_old_edge_dicts():
     """``_path_rulings`` tuples made dicts are the edges of asking everything of every segment, in their order,
-    on every path of every PDF held and of the made pages (in memory too, where a close flag adds a side)."""
-    compared = 0
+    on every path of every PDF held and of the made pages (in memory too, where a close flag adds a side); for the files' paths without asking any close flag."""
+    compared = closed = 0
     sources = [("paths (in memory)", None), *_made(), *((p.name, p.read_bytes()) for p in PDFS)]
     for name, data in sources:
         try:
@@ -164,7 +164,31 @@ def test_rulings_read_as_the_old_edge_dicts():
                 slow = _old_path_edges(obj, left, top_y)
                 assert [P._ruling_dict(r) for r in out] == slow, name
                 compared += len(slow)
+                if data is not None:  # parsed from a file: no close flag needs asking
+                    out = []
+                    P._path_rulings(obj, left, top_y, pdfium_c.FPDFPath_CountSegments(obj), out, False)
+                    assert [P._ruling_dict(r) for r in out] == slow, name
+                    closed += sum(1 for k in range(pdfium_c.FPDFPath_CountSegments(obj))
+                                  if pdfium_c.FPDFPathSegment_GetClose(pdfium_c.FPDFPath_GetPathSegment(obj, k)))
     assert compared > 1000
+    assert closed > 1000  # the files' paths do close their subpaths
+
+
+def test_a_close_flag_in_memory_needs_asking():
+    """pdfium's editing calls flag a point away from its subpath's start: there the flag adds a side, and only
+    asking it finds that side (the reader reads files only)."""
+    _, page = _drawn_pdf([], PATHS, saved=False)
+    left, _, _, top_y = page.get_mediabox()
+    differ = 0
+    for obj, kind, _ in P._page_objects(page.raw, 1):
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            asked: list = []
+            P._path_rulings(obj, left, top_y, None, asked)
+            assert [P._ruling_dict(r) for r in asked] == _old_path_edges(obj, left, top_y)
+            not_asked: list = []
+            P._path_rulings(obj, left, top_y, None, not_asked, False)
+            differ += asked != not_asked
+    assert differ == 3  # the box closed by a flag, and the two paths that go on after a flag
 
 
 def test_rulings_are_the_edges_pdfplumber_sees():

@@ -706,31 +706,47 @@ def _ruling_dict(ruling: tuple) -> dict:
             "bottom": bottom, "doctop": top, "width": b - a, "height": bottom - top}
 
 
-def _path_rulings(obj, left: float, top_y: float, count: Optional[int], out: list) -> None:
+def _c_function(function, restype, *argtypes):
+    """A pypdfium2 function called through a prototype of plain C types (handles as integers): the same C
+    function, without pypdfium2's pointer objects made and checked at every call (a ruling page asks three of them
+    per path segment)."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
+_FLOAT_P = ctypes.POINTER(ctypes.c_float)
+_GET_SEGMENT = _c_function(pdfium_c.FPDFPath_GetPathSegment, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+_GET_POINT = _c_function(pdfium_c.FPDFPathSegment_GetPoint, ctypes.c_int, ctypes.c_void_p, _FLOAT_P, _FLOAT_P)
+_GET_TYPE = _c_function(pdfium_c.FPDFPathSegment_GetType, ctypes.c_int, ctypes.c_void_p)
+_GET_CLOSE = _c_function(pdfium_c.FPDFPathSegment_GetClose, ctypes.c_int, ctypes.c_void_p)
+
+
+def _path_rulings(obj, left: float, top_y: float, count: Optional[int], out: list, closes: bool = True) -> None:
     """Append to ``out`` the horizontal and vertical edges of one path object (raw handle: lines, rectangle sides)
     as tuples ``(orientation, x0, x1, top, bottom)`` in pdfplumber's coordinates (``x1 == x0`` for a vertical
     edge, ``bottom == top`` for a horizontal one), in the order of the path's segments.
 
     ``count`` is the path's segment count when the caller has it. Each segment costs pypdfium2 calls (its
     handle, its point, its type, its close flag); the close flag is asked only of a point away from its subpath's
-    start, where it adds a side (pdfium ends a closed subpath of a file with a line back to its start). A segment
-    is an edge when one of its extents is under 0.01 pt and the other is not (the arithmetic of the edge dicts the
-    reader made before, tests/test_pdf_speed.py)."""
+    start, where it adds a side. ``closes=False`` asks it of no point: right for a path parsed from a file, where
+    pdfium closes a subpath with a line back to its start, or flags a last point that is the start
+    (``CPDF_StreamContentParser::Handle_ClosePath``; only pdfium's editing calls flag a point away from it). A
+    segment is an edge when one of its extents is under 0.01 pt and the other is not (the arithmetic of the edge
+    dicts the reader made before, tests/test_pdf_speed.py, tests/test_pdf_rulings.py)."""
     m = pdfium_c.FS_MATRIX()
     if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
         return
     ma, mb, mc, md, me, mf = m.a, m.b, m.c, m.d, m.e, m.f
     x, y = ctypes.c_float(), ctypes.c_float()
-    get_segment, get_point = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetPoint
-    get_type, get_close = pdfium_c.FPDFPathSegment_GetType, pdfium_c.FPDFPathSegment_GetClose
+    get_segment, get_point, get_type, get_close = _GET_SEGMENT, _GET_POINT, _GET_TYPE, _GET_CLOSE
     moveto, lineto = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
     append = out.append
     if count is None:
         count = pdfium_c.FPDFPath_CountSegments(obj)
+    handle = ctypes.cast(obj, ctypes.c_void_p).value
     started = False
     sx = sy = lx = ly = 0.0  # the current subpath's first and last points
     for k in range(count):
-        seg = get_segment(obj, k)
+        seg = get_segment(handle, k)
         get_point(seg, x, y)
         xv, yv = x.value, y.value
         px, py = ma * xv + mc * yv + me, mb * xv + md * yv + mf
@@ -749,8 +765,8 @@ def _path_rulings(obj, left: float, top_y: float, count: Optional[int], out: lis
                 top = top_y - (py if py > ly else ly)
                 append(("h", (px if px < lx else lx) - left, (px if px > lx else lx) - left, top, top))
         lx, ly = px, py  # Bezier: no table rulings there, only the current point moves
-        # A close flag on a point at the subpath's start adds nothing (pdfium closes a file's paths so): not asked.
-        if (px != sx or py != sy) and get_close(seg):
+        # A close flag on a point at the subpath's start adds nothing: not asked.
+        if closes and (px != sx or py != sy) and get_close(seg):
             dx, dy = abs(px - sx), abs(py - sy)
             if dx < 0.01 and dy >= 0.01:
                 top = top_y - (sy if sy > py else py)
@@ -863,8 +879,8 @@ def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Opti
     if paths is None:
         paths = [(obj, None) for obj, kind, _ in _page_objects(page.raw, 1) if kind == pdfium_c.FPDF_PAGEOBJ_PATH]
     segments: list = []
-    for obj, count in paths:
-        _path_rulings(obj, left, top_y, count, segments)
+    for obj, count in paths:  # the page comes from a file: no close flag away from a subpath's start
+        _path_rulings(obj, left, top_y, count, segments, False)
     return PdfiumPage(chars, Rulings(segments), right - left, top_y - bottom_y, doubled)
 
 
