@@ -29,9 +29,25 @@ LAYOUTS = [Layout(), Layout(rules="rows"), Layout(rules="three"), Layout(landsca
            Layout(vertical=True), Layout(label_cm=2.2), Layout(form="2019")]
 
 
+def _form_pdf() -> bytes:
+    """A page that draws a form XObject holding a line and a second form (nested two deep), written by hand."""
+    def stream(n, body, extra=b""):
+        return b"%d 0 obj << %s /Length %d >> stream\n%s\nendstream endobj\n" % (n, extra, len(body), body)
+    form = b"/Type /XObject /Subtype /Form /BBox [0 0 400 400]"
+    objs = [b"1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n",
+            b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n",
+            b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 400 400] /Contents 6 0 R"
+            b" /Resources << /XObject << /X1 4 0 R >> >> >> endobj\n",
+            stream(4, b"0 0 m 100 0 l S 20 20 100 50 re f /X2 Do", form + b" /Resources << /XObject << /X2 5 0 R >> >>"),
+            stream(5, b"10 10 m 10 100 l S", form),
+            stream(6, b"5 5 m 300 5 l S q /X1 Do Q")]
+    body = b"%PDF-1.4\n" + b"".join(objs)
+    return body + b"trailer << /Root 1 0 R /Size 7 >>\n%%EOF\n"
+
+
 def _made() -> list[tuple[str, bytes]]:
     rng = random.Random(3)
-    out = [("rotated text (made)", ROTATED), ("paths (made)", DRAWN)]
+    out = [("rotated text (made)", ROTATED), ("paths (made)", DRAWN), ("forms (made)", _form_pdf())]
     for k, layout in enumerate(LAYOUTS):
         out.append((f"layout {k}", build_pdf(form_values(rng, layout.form), layout)))
     return out
@@ -198,3 +214,23 @@ def test_rulings_are_the_edges_pdfplumber_sees():
     assert rulings[1] == {"object_type": "line", "orientation": "v", "x0": 3.0, "x1": 3.0, "top": 1.0,
                           "bottom": 9.0, "doctop": 1.0, "width": 0.0, "height": 8.0}
     assert rulings == list(rulings) and list(rulings)[0]["width"] == 10.0
+
+
+def test_object_handles_walk_as_page_objects():
+    """The triage's walk with integer handles meets the objects of ``_page_objects`` (same handles, kinds and
+    levels, in its order, into forms too), on every page of every PDF held and of the made pages."""
+    import ctypes
+
+    objects = forms = 0
+    for name, data in [*_made(), *((p.name, p.read_bytes()) for p in PDFS)]:
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError:
+            continue
+        for page in pdf:
+            for depth in (1, 4):
+                slow = [(ctypes.cast(o, ctypes.c_void_p).value, k, lvl) for o, k, lvl in P._page_objects(page.raw, depth)]
+                assert list(P._object_handles(page.raw, depth)) == slow, name
+                objects += len(slow)
+                forms += sum(1 for _, _, lvl in slow if lvl)
+    assert objects > 10000 and forms

@@ -192,6 +192,30 @@ _BAD_CHARS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufffd-\uffff\ue00
 _CJK = re.compile("[\u4e00-\u9fff]")
 
 
+def _c_function(function, restype, *argtypes):
+    """A pypdfium2 function called through a prototype of plain C types (handles as integers): the same C
+    function, without pypdfium2's pointer objects made and checked at every call (a ruling page asks three of them
+    per path segment)."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
+_FLOAT_P = ctypes.POINTER(ctypes.c_float)
+_GET_SEGMENT = _c_function(pdfium_c.FPDFPath_GetPathSegment, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+_GET_POINT = _c_function(pdfium_c.FPDFPathSegment_GetPoint, ctypes.c_int, ctypes.c_void_p, _FLOAT_P, _FLOAT_P)
+_GET_TYPE = _c_function(pdfium_c.FPDFPathSegment_GetType, ctypes.c_int, ctypes.c_void_p)
+_GET_CLOSE = _c_function(pdfium_c.FPDFPathSegment_GetClose, ctypes.c_int, ctypes.c_void_p)
+_COUNT_SEGMENTS = _c_function(pdfium_c.FPDFPath_CountSegments, ctypes.c_int, ctypes.c_void_p)
+_GET_MATRIX = _c_function(pdfium_c.FPDFPageObj_GetMatrix, ctypes.c_int, ctypes.c_void_p,
+                          ctypes.POINTER(pdfium_c.FS_MATRIX))
+_GET_BOUNDS = _c_function(pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int, ctypes.c_void_p, _FLOAT_P, _FLOAT_P, _FLOAT_P,
+                          _FLOAT_P)
+_OBJECT_TYPE = _c_function(pdfium_c.FPDFPageObj_GetType, ctypes.c_int, ctypes.c_void_p)
+_PAGE_COUNT = _c_function(pdfium_c.FPDFPage_CountObjects, ctypes.c_int, ctypes.c_void_p)
+_PAGE_OBJECT = _c_function(pdfium_c.FPDFPage_GetObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+_FORM_COUNT = _c_function(pdfium_c.FPDFFormObj_CountObjects, ctypes.c_int, ctypes.c_void_p)
+_FORM_OBJECT = _c_function(pdfium_c.FPDFFormObj_GetObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_ulong)
+
+
 def _page_objects(parent, max_depth: int, level: int = 0, form: bool = False):
     """``(handle, type, level)`` of every object of a page (raw handle ``parent``), descending into form
     XObjects up to ``max_depth`` levels: pypdfium2's ``get_objects`` without a helper object per drawing."""
@@ -211,9 +235,27 @@ def _page_objects(parent, max_depth: int, level: int = 0, form: bool = False):
             yield from _page_objects(obj, max_depth, level + 1, True)
 
 
+def _object_handles(parent, max_depth: int, level: int = 0, form: bool = False):
+    """:func:`_page_objects` with each object's handle an integer (``parent``: a raw handle or an integer), asked
+    through the plain-C-type prototypes (tests/test_pdf_rulings.py: the same objects, kinds and levels)."""
+    count, get = (_FORM_COUNT, _FORM_OBJECT) if form else (_PAGE_COUNT, _PAGE_OBJECT)
+    type_of = _OBJECT_TYPE
+    n = count(parent)
+    if n < 0:
+        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+    for i in range(n):
+        obj = get(parent, i)
+        if not obj:
+            raise pdfium.PdfiumError("Failed to get pageobject.")
+        kind = type_of(obj)
+        yield obj, kind, level
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < max_depth - 1:
+            yield from _object_handles(obj, max_depth, level + 1, True)
+
+
 def _bounds(obj) -> tuple:
     left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-    if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+    if not _GET_BOUNDS(obj, left, bottom, right, top):
         raise pdfium.PdfiumError("Failed to get bounds.")
     return left.value, bottom.value, right.value, top.value
 
@@ -247,23 +289,25 @@ def pdfium_to_triage(pdf: pdfium.PdfDocument, index: int) -> PageTriage:
         nested_paths = False
         paths = []  # the page's own path objects (not inside forms) and their segment counts, for its rulings
         texts = []  # the page's text objects; None once one is inside a form
-        for obj, kind, level in _page_objects(page.raw, 4):
+        path_kind, text_kind, image_kind = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_IMAGE
+        count_segments = _COUNT_SEGMENTS
+        for obj, kind, level in _object_handles(page.raw, 4):
             seen += 1
             if seen > MAX_PATH_OBJECTS_SCANNED:
                 break
-            if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-                count = pdfium_c.FPDFPath_CountSegments(obj)
+            if kind == path_kind:
+                count = count_segments(obj)
                 info.ruling_segments += count
                 if level:
                     nested_paths = True
                 else:
                     paths.append((obj, count))
-            elif kind == pdfium_c.FPDF_PAGEOBJ_TEXT and texts is not None:
+            elif kind == text_kind and texts is not None:
                 if level:
                     texts = None
                 else:
                     texts.append(obj)
-            elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE and len("".join(info.lines)) < 40:
+            elif kind == image_kind and len("".join(info.lines)) < 40:
                 x0, y0, x1, y1 = _bounds(obj)
                 if (x1 - x0) * (y1 - y0) >= 0.5 * page_area:
                     info.picture = True
@@ -706,20 +750,6 @@ def _ruling_dict(ruling: tuple) -> dict:
             "bottom": bottom, "doctop": top, "width": b - a, "height": bottom - top}
 
 
-def _c_function(function, restype, *argtypes):
-    """A pypdfium2 function called through a prototype of plain C types (handles as integers): the same C
-    function, without pypdfium2's pointer objects made and checked at every call (a ruling page asks three of them
-    per path segment)."""
-    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
-
-
-_FLOAT_P = ctypes.POINTER(ctypes.c_float)
-_GET_SEGMENT = _c_function(pdfium_c.FPDFPath_GetPathSegment, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
-_GET_POINT = _c_function(pdfium_c.FPDFPathSegment_GetPoint, ctypes.c_int, ctypes.c_void_p, _FLOAT_P, _FLOAT_P)
-_GET_TYPE = _c_function(pdfium_c.FPDFPathSegment_GetType, ctypes.c_int, ctypes.c_void_p)
-_GET_CLOSE = _c_function(pdfium_c.FPDFPathSegment_GetClose, ctypes.c_int, ctypes.c_void_p)
-
-
 def _path_rulings(obj, left: float, top_y: float, count: Optional[int], out: list, closes: bool = True) -> None:
     """Append to ``out`` the horizontal and vertical edges of one path object (raw handle: lines, rectangle sides)
     as tuples ``(orientation, x0, x1, top, bottom)`` in pdfplumber's coordinates (``x1 == x0`` for a vertical
@@ -733,7 +763,7 @@ def _path_rulings(obj, left: float, top_y: float, count: Optional[int], out: lis
     segment is an edge when one of its extents is under 0.01 pt and the other is not (the arithmetic of the edge
     dicts the reader made before, tests/test_pdf_speed.py, tests/test_pdf_rulings.py)."""
     m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
+    if not _GET_MATRIX(obj, m):
         return
     ma, mb, mc, md, me, mf = m.a, m.b, m.c, m.d, m.e, m.f
     x, y = ctypes.c_float(), ctypes.c_float()
@@ -741,12 +771,11 @@ def _path_rulings(obj, left: float, top_y: float, count: Optional[int], out: lis
     moveto, lineto = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
     append = out.append
     if count is None:
-        count = pdfium_c.FPDFPath_CountSegments(obj)
-    handle = ctypes.cast(obj, ctypes.c_void_p).value
+        count = _COUNT_SEGMENTS(obj)
     started = False
     sx = sy = lx = ly = 0.0  # the current subpath's first and last points
     for k in range(count):
-        seg = get_segment(handle, k)
+        seg = get_segment(obj, k)
         get_point(seg, x, y)
         xv, yv = x.value, y.value
         px, py = ma * xv + mc * yv + me, mb * xv + md * yv + mf
@@ -813,7 +842,7 @@ def texts_upright(texts: Optional[list]) -> bool:
     if texts is None:
         return False
     m = pdfium_c.FS_MATRIX()
-    get_matrix = pdfium_c.FPDFPageObj_GetMatrix
+    get_matrix = _GET_MATRIX
     for obj in texts:
         if not get_matrix(obj, m) or m.b != 0 or m.c != 0 or not m.a > 0 or not m.d > 0:
             return False
