@@ -646,9 +646,10 @@ def _snap_clusters(values: list, tolerance: float) -> Optional[list]:
             k += 1
         cluster_of[v] = k
         last = v
-    order = sorted(range(len(values)), key=lambda i: cluster_of[values[i]])  # stable: cluster_objects' order
+    clusters = [cluster_of[v] for v in values]
+    order = sorted(range(len(values)), key=clusters.__getitem__)  # stable: cluster_objects' order
     out = []
-    for _, members in itertools.groupby(order, key=lambda i: cluster_of[values[i]]):
+    for _, members in itertools.groupby(order, key=clusters.__getitem__):
         members = list(members)
         avg = sum([values[i] for i in members]) / len(members)
         if not math.isfinite(avg):
