@@ -31,9 +31,11 @@ import ctypes
 import gc
 import io
 import itertools
+import math
 import re
 import threading
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Optional
@@ -42,7 +44,7 @@ import numpy as np
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from pdfplumber.table import Table, TableFinder, TableSettings
+from pdfplumber.table import Table, TableSettings
 from pdfplumber.utils.clustering import cluster_objects
 from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE, LIGATURES, WordExtractor, chars_to_textmap
 from pdfplumber.utils.text import extract_text as plumber_extract_text
@@ -190,6 +192,30 @@ _BAD_CHARS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ufffd-\uffff\ue00
 _CJK = re.compile("[\u4e00-\u9fff]")
 
 
+def _c_function(function, restype, *argtypes):
+    """A pypdfium2 function called through a prototype of plain C types (handles as integers): the same C
+    function, without pypdfium2's pointer objects made and checked at every call (a ruling page asks three of them
+    per path segment)."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
+_FLOAT_P = ctypes.POINTER(ctypes.c_float)
+_GET_SEGMENT = _c_function(pdfium_c.FPDFPath_GetPathSegment, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+_GET_POINT = _c_function(pdfium_c.FPDFPathSegment_GetPoint, ctypes.c_int, ctypes.c_void_p, _FLOAT_P, _FLOAT_P)
+_GET_TYPE = _c_function(pdfium_c.FPDFPathSegment_GetType, ctypes.c_int, ctypes.c_void_p)
+_GET_CLOSE = _c_function(pdfium_c.FPDFPathSegment_GetClose, ctypes.c_int, ctypes.c_void_p)
+_COUNT_SEGMENTS = _c_function(pdfium_c.FPDFPath_CountSegments, ctypes.c_int, ctypes.c_void_p)
+_GET_MATRIX = _c_function(pdfium_c.FPDFPageObj_GetMatrix, ctypes.c_int, ctypes.c_void_p,
+                          ctypes.POINTER(pdfium_c.FS_MATRIX))
+_GET_BOUNDS = _c_function(pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int, ctypes.c_void_p, _FLOAT_P, _FLOAT_P, _FLOAT_P,
+                          _FLOAT_P)
+_OBJECT_TYPE = _c_function(pdfium_c.FPDFPageObj_GetType, ctypes.c_int, ctypes.c_void_p)
+_PAGE_COUNT = _c_function(pdfium_c.FPDFPage_CountObjects, ctypes.c_int, ctypes.c_void_p)
+_PAGE_OBJECT = _c_function(pdfium_c.FPDFPage_GetObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+_FORM_COUNT = _c_function(pdfium_c.FPDFFormObj_CountObjects, ctypes.c_int, ctypes.c_void_p)
+_FORM_OBJECT = _c_function(pdfium_c.FPDFFormObj_GetObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_ulong)
+
+
 def _page_objects(parent, max_depth: int, level: int = 0, form: bool = False):
     """``(handle, type, level)`` of every object of a page (raw handle ``parent``), descending into form
     XObjects up to ``max_depth`` levels: pypdfium2's ``get_objects`` without a helper object per drawing."""
@@ -209,9 +235,27 @@ def _page_objects(parent, max_depth: int, level: int = 0, form: bool = False):
             yield from _page_objects(obj, max_depth, level + 1, True)
 
 
+def _object_handles(parent, max_depth: int, level: int = 0, form: bool = False):
+    """:func:`_page_objects` with each object's handle an integer (``parent``: a raw handle or an integer), asked
+    through the plain-C-type prototypes (tests/test_pdf_rulings.py: the same objects, kinds and levels)."""
+    count, get = (_FORM_COUNT, _FORM_OBJECT) if form else (_PAGE_COUNT, _PAGE_OBJECT)
+    type_of = _OBJECT_TYPE
+    n = count(parent)
+    if n < 0:
+        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+    for i in range(n):
+        obj = get(parent, i)
+        if not obj:
+            raise pdfium.PdfiumError("Failed to get pageobject.")
+        kind = type_of(obj)
+        yield obj, kind, level
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < max_depth - 1:
+            yield from _object_handles(obj, max_depth, level + 1, True)
+
+
 def _bounds(obj) -> tuple:
     left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-    if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+    if not _GET_BOUNDS(obj, left, bottom, right, top):
         raise pdfium.PdfiumError("Failed to get bounds.")
     return left.value, bottom.value, right.value, top.value
 
@@ -245,23 +289,25 @@ def pdfium_to_triage(pdf: pdfium.PdfDocument, index: int) -> PageTriage:
         nested_paths = False
         paths = []  # the page's own path objects (not inside forms) and their segment counts, for its rulings
         texts = []  # the page's text objects; None once one is inside a form
-        for obj, kind, level in _page_objects(page.raw, 4):
+        path_kind, text_kind, image_kind = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_IMAGE
+        count_segments = _COUNT_SEGMENTS
+        for obj, kind, level in _object_handles(page.raw, 4):
             seen += 1
             if seen > MAX_PATH_OBJECTS_SCANNED:
                 break
-            if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-                count = pdfium_c.FPDFPath_CountSegments(obj)
+            if kind == path_kind:
+                count = count_segments(obj)
                 info.ruling_segments += count
                 if level:
                     nested_paths = True
                 else:
                     paths.append((obj, count))
-            elif kind == pdfium_c.FPDF_PAGEOBJ_TEXT and texts is not None:
+            elif kind == text_kind and texts is not None:
                 if level:
                     texts = None
                 else:
                     texts.append(obj)
-            elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE and len("".join(info.lines)) < 40:
+            elif kind == image_kind and len("".join(info.lines)) < 40:
                 x0, y0, x1, y1 = _bounds(obj)
                 if (x1 - x0) * (y1 - y0) >= 0.5 * page_area:
                     info.picture = True
@@ -402,9 +448,15 @@ def intersections_to_cells(intersections: dict) -> list:
     pdfplumber scans every later point for each point to find those directly below and to the right, and
     rebuilds the sets of edges through two points at every comparison; here the points are grouped by column
     and by row once and each point's edge sets are built once."""
-    points = sorted(intersections)
-    v_of = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in intersections[p]["v"]} for p in points}
-    h_of = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in intersections[p]["h"]} for p in points}
+    v_of = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in i["v"]} for p, i in intersections.items()}
+    h_of = {p: {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in i["h"]} for p, i in intersections.items()}
+    return _cells(v_of, h_of)
+
+
+def _cells(v_of: dict, h_of: dict) -> list:
+    """The cells of :func:`intersections_to_cells` from each intersection's sets of vertical (``v_of``) and
+    horizontal (``h_of``) edges (any hashable edge keys: one key per distinct edge)."""
+    points = sorted(v_of)
     column: dict = {}
     row: dict = {}
     for p in points:  # in sorted order: a column top to bottom, a row left to right
@@ -570,71 +622,218 @@ def table_edges(page, settings) -> list:
 
 def find_tables(page) -> list:
     """The tables pdfplumber's ``TableFinder`` finds with its default settings (``lines`` strategy), on a
-    pdfplumber page or a :class:`PdfiumPage`, with :func:`intersections_to_cells` for the cell search."""
+    pdfplumber page or a :class:`PdfiumPage`, with :func:`intersections_to_cells` for the cell search. A page
+    whose edges are :class:`Rulings` goes the way of :func:`ruling_cells` (the same cells, tests/test_pdf_rulings.py)."""
     settings = TableSettings.resolve(None)
-    finder = TableFinder.__new__(TableFinder)
-    finder.page, finder.settings = page, settings
-    finder.edges = table_edges(page, settings)
-    finder.intersections = edges_to_intersections(finder.edges, settings.intersection_x_tolerance,
-                                                  settings.intersection_y_tolerance)
-    finder.cells = intersections_to_cells(finder.intersections)
-    finder.tables = [Table(page, group) for group in cells_to_tables(finder.cells)]  # ours, not pdfplumber's
-    return finder.tables
+    cells = ruling_cells(page.edges.segments, settings) if isinstance(page.edges, Rulings) else None
+    if cells is None:
+        edges = table_edges(page, settings)
+        cells = intersections_to_cells(edges_to_intersections(edges, settings.intersection_x_tolerance,
+                                                              settings.intersection_y_tolerance))
+    return [Table(page, group) for group in cells_to_tables(cells)]  # ours, not pdfplumber's
+
+
+def _snap_clusters(values: list, tolerance: float) -> Optional[list]:
+    """pdfplumber's ``snap_objects`` on one coordinate: each value moved as it moves it (``v + (avg - v)``, the
+    cluster's mean summed in its order), in its output order, as ``(index, new value)``; None where a mean is not
+    finite (then the dict path decides)."""
+    distinct = sorted(set(values))
+    cluster_of = {}
+    k = 0
+    last = distinct[0] if distinct else 0.0
+    for v in distinct:  # pdfplumber's cluster_list: a new cluster where a value is more than tolerance above the last
+        if v > last + tolerance:
+            k += 1
+        cluster_of[v] = k
+        last = v
+    clusters = [cluster_of[v] for v in values]
+    order = sorted(range(len(values)), key=clusters.__getitem__)  # stable: cluster_objects' order
+    out = []
+    for _, members in itertools.groupby(order, key=clusters.__getitem__):
+        members = list(members)
+        avg = sum([values[i] for i in members]) / len(members)
+        if not math.isfinite(avg):
+            return None
+        out += [(i, values[i] + (avg - values[i])) for i in members]
+    return out
+
+
+def ruling_cells(segments: list, settings) -> Optional[list]:
+    """The cells pdfplumber's ``TableFinder`` finds with ``settings`` (``lines`` strategy) among the ruling edges
+    ``segments`` (:func:`_path_rulings` tuples), in its order, worked on tuples: the filtering, snapping, joining and
+    intersections of :func:`table_edges` and :func:`edges_to_intersections` without an edge dict. None when an
+    edge snaps to a coordinate that is not finite (hostile input: the dict path decides)."""
+    if settings.snap_x_tolerance <= 0 and settings.snap_y_tolerance <= 0:
+        return None  # not the default settings: the dict path
+    shortest = settings.edge_min_length_prefilter
+    vs = [(x0, top, bottom, bottom - top) for o, x0, _, top, bottom in segments
+          if o == "v" and bottom - top >= shortest]
+    hs = [(top, x0, x1) for o, x0, x1, top, _ in segments if o == "h" and x1 - x0 >= shortest]
+    # snapping: vertical edges along x, horizontal ones along y (pdfplumber's snap_edges), in its output order
+    moved = _snap_clusters([e[0] for e in vs], settings.snap_x_tolerance) if vs else []
+    if moved is None:
+        return None
+    vs = [(x, vs[i][1], vs[i][2], vs[i][3]) for i, x in moved]
+    moved = _snap_clusters([e[0] for e in hs], settings.snap_y_tolerance) if hs else []
+    if moved is None:
+        return None
+    hs = [(top, hs[i][1], hs[i][2]) for i, top in moved]
+    # joining along each line (pdfplumber's join_edge_group after merge_edges' stable sort by line), then the
+    # shortest dropped
+    longest = settings.edge_min_length
+    tolerance = settings.join_x_tolerance
+    h_final = []
+    for _, group in itertools.groupby(sorted(hs, key=itemgetter(0, 1)), key=itemgetter(0)):
+        top, x0, x1 = next(group)
+        for _, a, b in group:
+            if a <= x1 + tolerance:
+                if b > x1:
+                    x1 = b
+            else:
+                if x1 - x0 >= longest:
+                    h_final.append((top, x0, x1))
+                x0, x1 = a, b
+        if x1 - x0 >= longest:
+            h_final.append((top, x0, x1))
+    tolerance = settings.join_y_tolerance
+    v_final = []
+    for _, group in itertools.groupby(sorted(vs, key=itemgetter(0, 1)), key=itemgetter(0)):
+        x, top, bottom, height = next(group)
+        for _, a, b, h in group:
+            if a <= bottom + tolerance:
+                if b > bottom:
+                    height += b - bottom  # pdfplumber's resize_object: the height grows by the difference
+                    bottom = b
+            else:
+                if height >= longest:
+                    v_final.append((x, top, bottom))
+                top, bottom, height = a, b, h
+        if height >= longest:
+            v_final.append((x, top, bottom))
+    # intersections (edges_to_intersections' test), each edge by its coordinates
+    x_tol, y_tol = settings.intersection_x_tolerance, settings.intersection_y_tolerance
+    h_final.sort()
+    tops = [h[0] for h in h_final]
+    slack = 1e-6 + 1e-9 * max((abs(t) for t in tops), default=0.0)
+    v_of: dict = {}
+    h_of: dict = {}
+    for v in v_final:
+        x, v_top, v_bottom = v
+        lo = bisect.bisect_left(tops, v_top - y_tol - slack)
+        hi = bisect.bisect_right(tops, v_bottom + y_tol + slack)
+        for k in range(lo, hi):
+            h = h_final[k]
+            top = h[0]
+            if (v_top <= top + y_tol and v_bottom >= top - y_tol
+                    and x >= h[1] - x_tol and x <= h[2] + x_tol):
+                vertex = (x, top)
+                if vertex in v_of:
+                    v_of[vertex].add(v)
+                    h_of[vertex].add(h)
+                else:
+                    v_of[vertex] = {v}
+                    h_of[vertex] = {h}
+    return _cells(v_of, h_of)
 
 
 def _path_edges(obj, left: float, top_y: float, count: Optional[int] = None) -> list:
-    """Horizontal and vertical edges of one path object (raw handle: lines, rectangle sides).
+    """Horizontal and vertical edges of one path object (raw handle: lines, rectangle sides), as pdfplumber's edge
+    dicts: :func:`_path_rulings` made dicts (:func:`_ruling_dict`)."""
+    out: list = []
+    _path_rulings(obj, left, top_y, count, out)
+    return [_ruling_dict(r) for r in out]
+
+
+def _ruling_dict(ruling: tuple) -> dict:
+    """The pdfplumber edge dict of one ruling ``(orientation, x0, x1, top, bottom)`` of :func:`_path_rulings`."""
+    orientation, a, b, top, bottom = ruling
+    return {"object_type": "line", "orientation": orientation, "x0": a, "x1": b, "top": top,
+            "bottom": bottom, "doctop": top, "width": b - a, "height": bottom - top}
+
+
+def _path_rulings(obj, left: float, top_y: float, count: Optional[int], out: list, closes: bool = True) -> None:
+    """Append to ``out`` the horizontal and vertical edges of one path object (raw handle: lines, rectangle sides)
+    as tuples ``(orientation, x0, x1, top, bottom)`` in pdfplumber's coordinates (``x1 == x0`` for a vertical
+    edge, ``bottom == top`` for a horizontal one), in the order of the path's segments.
 
     ``count`` is the path's segment count when the caller has it. Each segment costs pypdfium2 calls (its
     handle, its point, its type, its close flag); the close flag is asked only of a point away from its subpath's
-    start, where it adds a side (pdfium ends a closed subpath of a file with a line back to its start)."""
+    start, where it adds a side. ``closes=False`` asks it of no point: right for a path parsed from a file, where
+    pdfium closes a subpath with a line back to its start, or flags a last point that is the start
+    (``CPDF_StreamContentParser::Handle_ClosePath``; only pdfium's editing calls flag a point away from it). A
+    segment is an edge when one of its extents is under 0.01 pt and the other is not (the arithmetic of the edge
+    dicts the reader made before, tests/test_pdf_speed.py, tests/test_pdf_rulings.py)."""
     m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFPageObj_GetMatrix(obj, m):
-        return []
+    if not _GET_MATRIX(obj, m):
+        return
     ma, mb, mc, md, me, mf = m.a, m.b, m.c, m.d, m.e, m.f
     x, y = ctypes.c_float(), ctypes.c_float()
-    get_segment, get_point = pdfium_c.FPDFPath_GetPathSegment, pdfium_c.FPDFPathSegment_GetPoint
-    get_type, get_close = pdfium_c.FPDFPathSegment_GetType, pdfium_c.FPDFPathSegment_GetClose
+    get_segment, get_point, get_type, get_close = _GET_SEGMENT, _GET_POINT, _GET_TYPE, _GET_CLOSE
     moveto, lineto = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_LINETO
-    edges: list = []
-
-    def add(p, q):
-        (x0, y0), (x1, y1) = p, q
-        if abs(x0 - x1) < 0.01 and abs(y0 - y1) >= 0.01:
-            orientation = "v"
-        elif abs(y0 - y1) < 0.01 and abs(x0 - x1) >= 0.01:
-            orientation = "h"
-        else:
-            return
-        top, bottom = top_y - max(y0, y1), top_y - min(y0, y1)
-        a, b = min(x0, x1) - left, max(x0, x1) - left
-        if orientation == "h":
-            bottom = top
-        else:
-            b = a
-        edges.append({"object_type": "line", "orientation": orientation, "x0": a, "x1": b, "top": top,
-                      "bottom": bottom, "doctop": top, "width": b - a, "height": bottom - top})
-
+    append = out.append
     if count is None:
-        count = pdfium_c.FPDFPath_CountSegments(obj)
-    start = last = None  # the current subpath's first and last points
+        count = _COUNT_SEGMENTS(obj)
+    started = False
+    sx = sy = lx = ly = 0.0  # the current subpath's first and last points
     for k in range(count):
         seg = get_segment(obj, k)
         get_point(seg, x, y)
         xv, yv = x.value, y.value
-        pt = (ma * xv + mc * yv + me, mb * xv + md * yv + mf)
+        px, py = ma * xv + mc * yv + me, mb * xv + md * yv + mf
         kind = get_type(seg)
-        if kind == moveto or start is None:
-            start = last = pt  # a close flag on a subpath's first point closes nothing
+        if kind == moveto or not started:
+            sx, sy = lx, ly = px, py  # a close flag on a subpath's first point closes nothing
+            started = True
             continue
-        if kind == lineto:
-            add(last, pt)
-        last = pt  # Bezier: no table rulings there, only the current point moves
-        # A close flag on a point at the subpath's start adds nothing (pdfium closes a file's paths so): not asked.
-        if pt != start and get_close(seg):
-            add(pt, start)
-            last = start
-    return edges
+        if kind == lineto:  # the segment (lx, ly) -> (px, py); max() and min() spelt out, with their ties
+            dx, dy = abs(lx - px), abs(ly - py)
+            if dx < 0.01 and dy >= 0.01:
+                top = top_y - (py if py > ly else ly)
+                a = (px if px < lx else lx) - left
+                append(("v", a, a, top, top_y - (py if py < ly else ly)))
+            elif dy < 0.01 and dx >= 0.01:
+                top = top_y - (py if py > ly else ly)
+                append(("h", (px if px < lx else lx) - left, (px if px > lx else lx) - left, top, top))
+        lx, ly = px, py  # Bezier: no table rulings there, only the current point moves
+        # A close flag on a point at the subpath's start adds nothing: not asked.
+        if closes and (px != sx or py != sy) and get_close(seg):
+            dx, dy = abs(px - sx), abs(py - sy)
+            if dx < 0.01 and dy >= 0.01:
+                top = top_y - (sy if sy > py else py)
+                a = (sx if sx < px else px) - left
+                append(("v", a, a, top, top_y - (sy if sy < py else py)))
+            elif dy < 0.01 and dx >= 0.01:
+                top = top_y - (sy if sy > py else py)
+                append(("h", (sx if sx < px else px) - left, (sx if sx > px else px) - left, top, top))
+            lx, ly = sx, sy
+
+
+class Rulings(Sequence):
+    """A page's ruling edges as :func:`_path_rulings` tuples (``segments``), seen by pdfplumber (``TableFinder``,
+    a page's ``edges``) as its edge dicts, made on first use. :func:`find_tables` reads the tuples."""
+
+    def __init__(self, segments: list):
+        self.segments = segments
+        self._dicts: Optional[list] = None
+
+    def _edges(self) -> list:
+        if self._dicts is None:
+            self._dicts = [_ruling_dict(r) for r in self.segments]
+        return self._dicts
+
+    def __len__(self) -> int:
+        return len(self.segments)
+
+    def __getitem__(self, k):
+        return self._edges()[k]
+
+    def __iter__(self):
+        return iter(self._edges())
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other)
+
+    __hash__ = None
 
 
 def texts_upright(texts: Optional[list]) -> bool:
@@ -644,7 +843,7 @@ def texts_upright(texts: Optional[list]) -> bool:
     if texts is None:
         return False
     m = pdfium_c.FS_MATRIX()
-    get_matrix = pdfium_c.FPDFPageObj_GetMatrix
+    get_matrix = _GET_MATRIX
     for obj in texts:
         if not get_matrix(obj, m) or m.b != 0 or m.c != 0 or not m.a > 0 or not m.d > 0:
             return False
@@ -709,10 +908,10 @@ def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Opti
             c["size"] = round(size_of(handle, i), 2)
     if paths is None:
         paths = [(obj, None) for obj, kind, _ in _page_objects(page.raw, 1) if kind == pdfium_c.FPDF_PAGEOBJ_PATH]
-    edges = []
-    for obj, count in paths:
-        edges.extend(_path_edges(obj, left, top_y, count))
-    return PdfiumPage(chars, edges, right - left, top_y - bottom_y, doubled)
+    segments: list = []
+    for obj, count in paths:  # the page comes from a file: no close flag away from a subpath's start
+        _path_rulings(obj, left, top_y, count, segments, False)
+    return PdfiumPage(chars, Rulings(segments), right - left, top_y - bottom_y, doubled)
 
 
 # ---------------------------------------------------------------------------
