@@ -149,8 +149,8 @@ def test_cells_and_lines_of_rows_equal_those_of_dicts():
 
 
 def test_index_of_rows_equals_the_index_of_dicts():
-    """CharIndex.of_rows: the middles, order and cells of CharIndex on the rows' dicts, on every table page held
-    and on random rows with ties and NaN."""
+    """CharIndex.of_rows: the middles, order and cells of CharIndex on the rows' dicts, on table pages held and
+    on random rows with ties and NaN; a row's cells at once (in_cells) as one by one."""
     rng = random.Random(3)
     cases = []
     for name, page in itertools.islice(_pdf_pages(), 120):
@@ -158,7 +158,8 @@ def test_index_of_rows_equals_the_index_of_dicts():
         if read.rows is not None:
             cases.append(read.rows)
     for _ in range(300):
-        rows = _random_rows(rng, rng.randint(0, 30), [0, 0, 1, 2, 9, math.nan], [0, 1, 3], list("12 一"), 0.0)
+        rows = _random_rows(rng, rng.randint(0, 30), [0, 0, 1, 2, 9, math.nan], [0, 1, 3, math.nan], list("12 一"),
+                            0.0)
         cases.append(rows)
     for rows in cases:
         new, old = P.CharIndex.of_rows(rows), P.CharIndex(P.rows_to_chars(rows))
@@ -167,5 +168,13 @@ def test_index_of_rows_equals_the_index_of_dicts():
             assert repr(getattr(new, attr)) == repr(getattr(old, attr))
         box = (rng.uniform(0, 300), rng.uniform(0, 300), rng.uniform(300, 600), rng.uniform(300, 800))
         assert new.inside(box) == old.inside(box)
+        mid = (box[0] + box[2]) / 2
+        if rows and rng.random() < 0.7:  # a cell edge through a character's middle (right edges out, left in)
+            r = rng.choice(rows)
+            mid = (r[1] + r[2]) / 2
+        cells = [None, box, (box[0], box[1], mid, box[3]), (mid, *box[1:])]
+        for index in (new, old):  # a row's cells at once: each cell's inside() among the row's characters
+            in_row = index.inside(box)
+            assert index.in_cells(box, cells) == [None] + [index.inside(c, in_row) for c in cells[1:]]
         assert new.outside([box]) == [tuple(c[k] for k in ("text", "x0", "x1", "top", "bottom", "upright"))
                                       for c in old.outside([box])]

@@ -297,6 +297,7 @@ class PdfiumPage:
         # The characters as rows (text, x0, x1, top, bottom, upright), when pdfium_to_page read them (the page's
         # own reading takes them so); ``chars`` (pdfplumber's dicts) is made from them when first asked.
         self.rows = rows
+        self.columns = None  # the rows' x0, x1, top and bottom as the rows of an array (pdfium_to_page's)
         self.doubled = doubled  # whether some character is painted twice (None: not known yet)
         self.edges = edges
         self.width = width
@@ -732,8 +733,8 @@ def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Opti
             kept = [t for t, ok in zip(kept, found) if ok]
             keep = [i for i, ok in zip(keep, found) if ok]
     b = boxes[np.array(keep, dtype=np.intp)].astype(np.float64)
-    x0s, x1s = (b[:, 0] - left).tolist(), (b[:, 2] - left).tolist()
-    tops, bottoms = (top_y - b[:, 1]).tolist(), (top_y - b[:, 3]).tolist()
+    columns = np.array([b[:, 0] - left, b[:, 2] - left, top_y - b[:, 1], top_y - b[:, 3]])  # x0, x1, top, bottom
+    x0s, x1s, tops, bottoms = columns.tolist()
     if upright:
         uprights = [True] * len(keep)
     else:
@@ -754,7 +755,9 @@ def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Opti
     edges = []
     for obj, count in paths:
         edges.extend(_path_edges(obj, left, top_y, count))
-    return PdfiumPage(chars, edges, right - left, top_y - bottom_y, doubled, rows)
+    page = PdfiumPage(chars, edges, right - left, top_y - bottom_y, doubled, rows)
+    page.columns = columns if rows is not None else None
+    return page
 
 
 # ---------------------------------------------------------------------------
@@ -807,16 +810,16 @@ class CharIndex:
         self.h_mid = [(c["x0"] + c["x1"]) / 2 for c in chars]
 
     @classmethod
-    def of_rows(cls, rows: list) -> "CharIndex":
+    def of_rows(cls, rows: list, columns: Optional[np.ndarray] = None) -> "CharIndex":
         """The index of character rows ``(text, x0, x1, top, bottom, upright)`` (:class:`PdfiumPage`'s), its
-        middles computed array-wise (the same sums and halves), its ``chars`` those rows."""
+        middles computed array-wise (the same sums and halves), its ``chars`` those rows. ``columns`` are the rows'
+        x0, x1, top and bottom as the rows of an array, when the caller has them."""
         index = cls.__new__(cls)
         index.chars = rows
         index.text = rows_cell_text
-        if rows:
-            x0, x1, top, bottom = np.array([r[1:5] for r in rows], dtype=np.float64).T
-        else:
-            x0 = x1 = top = bottom = np.empty(0)
+        if columns is None:
+            columns = np.array([r[1:5] for r in rows], dtype=np.float64).reshape(-1, 4).T
+        x0, x1, top, bottom = columns
         v = (top + bottom) / 2
         index.v = v.tolist()
         if np.isnan(v).any():  # no order to speak of: sorted() decides, as for dicts
@@ -837,6 +840,28 @@ class CharIndex:
             return sorted(i for i in self.order[lo:hi] if x0 <= h[i] < x1)
         v = self.v
         return [i for i in among if x0 <= h[i] < x1 and top <= v[i] < bottom]
+
+    def in_cells(self, row_bbox, cells: list) -> list:
+        """:meth:`inside` of each cell of a table row (None for None), the row's characters sorted once by their
+        horizontal middle so that a cell takes its columns by bisection (a middle that is NaN is in no cell)."""
+        h, v = self.h_mid, self.v
+        x0, top, x1, bottom = row_bbox
+        lo, hi = bisect.bisect_left(self.v_mid, top), bisect.bisect_left(self.v_mid, bottom)
+        by_x = sorted((h[i], i) for i in self.order[lo:hi] if x0 <= h[i] < x1)  # the row's: inside(row_bbox)
+        hs = [x for x, _ in by_x]
+        ids = [i for _, i in by_x]
+        out = []
+        for cell in cells:
+            if cell is None:
+                out.append(None)
+                continue
+            x0, top, x1, bottom = cell
+            if x0 != x0 or x1 != x1:  # a NaN edge: nothing to bisect by
+                out.append(sorted(i for i in ids if x0 <= h[i] < x1 and top <= v[i] < bottom))
+                continue
+            lo, hi = bisect.bisect_left(hs, x0), bisect.bisect_left(hs, x1)
+            out.append(sorted(i for i in ids[lo:hi] if top <= v[i] < bottom))
+        return out
 
     def outside(self, boxes: list) -> list:
         """The characters (in page order) whose middle lies in none of ``boxes`` (edges included: the text
@@ -995,15 +1020,8 @@ def table_texts(table, index: Optional[CharIndex] = None) -> list[list[Optional[
     chars, text = index.chars, index.text
     out = []
     for row in table.rows:
-        in_row = index.inside(row.bbox)
-        arr = []
-        for cell in row.cells:
-            if cell is None:
-                arr.append(None)
-                continue
-            in_cell = index.inside(cell, in_row)
-            arr.append(text([chars[i] for i in in_cell]) if in_cell else "")
-        out.append(arr)
+        out.append([None if in_cell is None else text([chars[i] for i in in_cell]) if in_cell else ""
+                    for in_cell in index.in_cells(row.bbox, row.cells)])
     return out
 
 
@@ -1117,7 +1135,7 @@ def _rows_to_items(page: PdfiumPage, number: int) -> tuple[Optional[PageItems], 
     if text_is_garbled("".join(r[0] for r in rows[:4000])):
         return None, "garbled"
     tables = page.find_tables()
-    index = CharIndex.of_rows(rows) if tables else None
+    index = CharIndex.of_rows(rows, page.columns) if tables else None
     pieces = [p for p in (_table_to_piece(t, number, page.height, index) for t in tables) if p]
     if not pieces:
         return None, None
@@ -1176,30 +1194,66 @@ def textpage_words(textpage, raw: str, height: float, number: int) -> list[Optio
 
     A line the matcher reads as prose (:func:`parsing.forms.is_prose`: it never looks at its words) gets None,
     without a box call per character; the others the same words as asking every character
-    (tests/test_pdf_speed.py)."""
+    (tests/test_pdf_speed.py). The boxes of all those lines' characters are asked in one pass, straight into an
+    array (:func:`_char_boxes`)."""
     out: list[Optional[list]] = []
+    spans = []  # (position in out, start, end) of the lines whose words are wanted
     pos = 0
     for m in itertools.chain(_LINE_BREAK.finditer(raw), (None,)):
         end = m.start() if m is not None else len(raw)
         text = _clean_line(raw[pos:end])
         if text:
-            out.append(None if is_prose(text) else _line_words(textpage, raw, pos, end, height, number))
+            if not is_prose(text):
+                spans.append((len(out), pos, end))
+            out.append(None)
         if m is not None:
             pos = m.end()
+    if spans:
+        find = _INK.finditer
+        inked = [m.start() for _, start, end in spans for m in find(raw, start, end)]
+        boxes = _char_boxes(textpage, inked, height)
+        for k, start, end in spans:
+            out[k] = _line_words(textpage, raw, start, end, height, number, boxes)
     return out
 
 
-def _line_words(textpage, raw: str, start: int, end: int, height: float, number: int) -> list:
+_INK = re.compile(r"[^\s\x00-\x1f\x7f\ufffe\uffff]")  # part of a word: no blank, none of _CONTROL's characters
+
+
+# pdfium's box of a character (left, right, bottom, top: four doubles), written straight into a row of a float64
+# array (four addresses), without four ctypes doubles read back one by one
+_CHAR_BOX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p,
+                             ctypes.c_void_p, ctypes.c_void_p)(ctypes.cast(pdfium_c.FPDFText_GetCharBox,
+                                                                           ctypes.c_void_p).value)
+
+
+def _char_boxes(textpage, indexes: list, height: float) -> dict:
+    """The boxes of the characters at ``indexes`` of the text page: ``{index: (left, top, right, bottom, ink)}``
+    with top and bottom from the page's top (``height`` minus pdfium's) and ``ink`` pdfium's top minus its
+    bottom. Raises pypdfium2's error where pdfium has no box for one of them (as its ``get_charbox``)."""
+    boxes = np.empty((max(len(indexes), 1), 4), dtype=np.float64)  # left, right, bottom, top
+    base, char_box, handle = boxes.ctypes.data, _CHAR_BOX, textpage.raw
+    found = [char_box(handle, i, a, a + 8, a + 16, a + 24) for i, a in zip(indexes, range(base, base + 32 * len(indexes), 32))]
+    if not all(found):
+        raise pdfium.PdfiumError("Failed to get charbox.")
+    left, right, bottom, top = boxes[:len(indexes)].T
+    return dict(zip(indexes, zip(left.tolist(), (height - top).tolist(), right.tolist(), (height - bottom).tolist(),
+                                 (top - bottom).tolist())))
+
+
+def _line_words(textpage, raw: str, start: int, end: int, height: float, number: int,
+                boxes: Optional[dict] = None) -> list:
     """The words of the characters ``start:end`` of ``raw`` (one line: no line breaks in it). A word's box is the
     smallest and largest of its characters' edges, kept as the characters come (``min``/``max`` of them all: ties
-    and NaN kept as those do)."""
+    and NaN kept as those do). ``boxes`` (:func:`_char_boxes`) has the boxes of the line's characters (default:
+    asked here)."""
+    if boxes is None:
+        boxes = _char_boxes(textpage, [m.start() for m in _INK.finditer(raw, start, end)], height)
     line: list = []
     append = line.append
     word: list = []  # the word's characters
     w_left = w_top = w_right = w_bottom = prev_right = 0.0
-    # pypdfium2's get_charbox, without allocating four doubles per character
-    l_, r_, b_, t_ = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
-    char_box, size_of, handle = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetFontSize, textpage.raw
+    size_of, handle = pdfium_c.FPDFText_GetFontSize, textpage.raw
     for i in range(start, end):
         ch = raw[i]
         if ch.isspace() or ch in _CONTROL_CHARS:  # _CONTROL's characters, without a regex call per character
@@ -1207,15 +1261,12 @@ def _line_words(textpage, raw: str, start: int, end: int, height: float, number:
                 append(Cell("".join(word), number, (w_left, w_top, w_right, w_bottom)))
                 word = []
             continue
-        if not char_box(handle, i, l_, r_, b_, t_):  # yes, lrbt
-            raise pdfium.PdfiumError("Failed to get charbox.")
-        left, bottom, right, top = l_.value, b_.value, r_.value, t_.value
-        c_top, c_bottom = height - top, height - bottom
+        left, c_top, right, c_bottom, ink = boxes[i]
         if word:
             # half the font size, not of the ink: a period's or a minus sign's box is tiny (the size is asked
             # only when the gap is wider than half the ink's height, as it cannot be smaller than that)
             gap = left - prev_right
-            if gap > 0.5 * max(top - bottom, 4.0) and gap > 0.5 * max(size_of(handle, i), top - bottom, 4.0):
+            if gap > 0.5 * max(ink, 4.0) and gap > 0.5 * max(size_of(handle, i), ink, 4.0):
                 append(Cell("".join(word), number, (w_left, w_top, w_right, w_bottom)))
                 word = []
         if word:
