@@ -127,9 +127,9 @@ def _random_rows(rng, count, tops, steps, letters, rotated):
 
 
 def test_cells_and_lines_of_rows_equal_those_of_dicts():
-    """rows_cell_text and rows_text_lines: cell_text and text_lines of the rows' dicts, on random rows (one or
-    several characters, blanks, empty texts, gaps near the tolerance, several lines, overlaps, out of order,
-    rotated text, ligatures, line breaks in a text)."""
+    """rows_cell_text, rows_extract_text and rows_text_lines: cell_text, extract_text and text_lines of the rows'
+    dicts, on random rows (one or several characters, blanks, empty texts, gaps near the tolerance, several lines,
+    overlaps, out of order, rotated text, ligatures, line breaks in a text)."""
     rng = random.Random(29)
     letters = list("0123456789一二三件其他 ,.-") + ["ﬁ", " ", "\u3000", "", "a\nb"]
     short = {"cell": 0, "line": 0}
@@ -140,6 +140,7 @@ def test_cells_and_lines_of_rows_equal_those_of_dicts():
             rng.shuffle(rows)
         chars = P.rows_to_chars(rows)
         assert P.rows_cell_text(rows) == P.cell_text(chars), rows
+        assert P.rows_extract_text(rows) == P.extract_text(chars), rows
         assert P.rows_text_lines(rows) == P.text_lines(chars), rows
         plain = all(r[5] is True and "\n" not in r[0] for r in rows)
         short["line"] += plain

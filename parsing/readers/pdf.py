@@ -926,17 +926,17 @@ def rows_cell_text(rows: list) -> str:
         text = rows[0][0]
         if text:
             return "" if text.isspace() else LIGATURES.get(text, text)
-        return extract_text(rows_to_chars(rows))
+        return rows_extract_text(rows)
     tops = [r[3] for r in rows]
     if max(tops) - min(tops) >= _ONE_LINE or not all(r[5] is True for r in rows):
-        return extract_text(rows_to_chars(rows))
+        return rows_extract_text(rows)
     words: list = []
     word: list = []
     prev = None
     for r in sorted(rows, key=_ROW_X0):
         text = r[0]
         if not text or text in LIGATURES:
-            return extract_text(rows_to_chars(rows))
+            return rows_extract_text(rows)
         if text.isspace():
             if word:
                 words.append("".join(word))
@@ -981,6 +981,16 @@ def _upright_row_words(rows: list) -> list:
         if word:
             out.append(word)
     return [({"top": min(r[3] for r in w)}, w) for w in out]
+
+
+def rows_extract_text(rows: list) -> str:
+    """:func:`extract_text` of character rows: upright ones by their words (:func:`_upright_row_words`), anything
+    else by :func:`extract_text` on their pdfplumber characters (tests/test_pdf_chars.py)."""
+    if not rows or not all(r[5] is True for r in rows):
+        return extract_text(rows_to_chars(rows))
+    words = [("".join(LIGATURES.get(r[0], r[0]) for r in w), word["top"]) for word, w in _upright_row_words(rows)]
+    lines = cluster_objects(words, itemgetter(1), DEFAULT_Y_TOLERANCE)
+    return "\n".join(" ".join(text for text, _ in line) for line in lines)
 
 
 def rows_text_lines(rows: list) -> list[dict]:
@@ -1212,13 +1222,13 @@ def textpage_words(textpage, raw: str, height: float, number: int) -> list[Optio
         find = _INK.finditer
         inked = [m.start() for _, start, end in spans for m in find(raw, start, end)]
         boxes = _char_boxes(textpage, inked, height)
-        for k, start, end in spans:
-            out[k] = _line_words(textpage, raw, start, end, height, number, boxes)
+        k = 0  # the next inked character's place in the boxes (the lines come in order)
+        for slot, start, end in spans:
+            out[slot], k = _line_words(textpage, raw, start, end, number, boxes, k)
     return out
 
 
 _INK = re.compile(r"[^\s\x00-\x1f\x7f\ufffe\uffff]")  # part of a word: no blank, none of _CONTROL's characters
-
 
 # pdfium's box of a character (left, right, bottom, top: four doubles), written straight into a row of a float64
 # array (four addresses), without four ctypes doubles read back one by one
@@ -1227,28 +1237,25 @@ _CHAR_BOX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes
                                                                            ctypes.c_void_p).value)
 
 
-def _char_boxes(textpage, indexes: list, height: float) -> dict:
-    """The boxes of the characters at ``indexes`` of the text page: ``{index: (left, top, right, bottom, ink)}``
-    with top and bottom from the page's top (``height`` minus pdfium's) and ``ink`` pdfium's top minus its
-    bottom. Raises pypdfium2's error where pdfium has no box for one of them (as its ``get_charbox``)."""
+def _char_boxes(textpage, indexes: list, height: float) -> tuple:
+    """The boxes of the characters at ``indexes`` of the text page, as lists in their order: left, top, right,
+    bottom (top and bottom from the page's top: ``height`` minus pdfium's), and the ink's height (pdfium's top
+    minus its bottom). Raises pypdfium2's error where pdfium has no box for one of them (as its ``get_charbox``)."""
     boxes = np.empty((max(len(indexes), 1), 4), dtype=np.float64)  # left, right, bottom, top
     base, char_box, handle = boxes.ctypes.data, _CHAR_BOX, textpage.raw
-    found = [char_box(handle, i, a, a + 8, a + 16, a + 24) for i, a in zip(indexes, range(base, base + 32 * len(indexes), 32))]
-    if not all(found):
+    addresses = range(base, base + 32 * len(indexes), 32)
+    if not all([char_box(handle, i, a, a + 8, a + 16, a + 24) for i, a in zip(indexes, addresses)]):
         raise pdfium.PdfiumError("Failed to get charbox.")
     left, right, bottom, top = boxes[:len(indexes)].T
-    return dict(zip(indexes, zip(left.tolist(), (height - top).tolist(), right.tolist(), (height - bottom).tolist(),
-                                 (top - bottom).tolist())))
+    return left.tolist(), (height - top).tolist(), right.tolist(), (height - bottom).tolist(), (top - bottom).tolist()
 
 
-def _line_words(textpage, raw: str, start: int, end: int, height: float, number: int,
-                boxes: Optional[dict] = None) -> list:
-    """The words of the characters ``start:end`` of ``raw`` (one line: no line breaks in it). A word's box is the
-    smallest and largest of its characters' edges, kept as the characters come (``min``/``max`` of them all: ties
-    and NaN kept as those do). ``boxes`` (:func:`_char_boxes`) has the boxes of the line's characters (default:
-    asked here)."""
-    if boxes is None:
-        boxes = _char_boxes(textpage, [m.start() for m in _INK.finditer(raw, start, end)], height)
+def _line_words(textpage, raw: str, start: int, end: int, number: int, boxes: tuple, k: int) -> tuple[list, int]:
+    """The words of the characters ``start:end`` of ``raw`` (one line: no line breaks in it), and the place in
+    ``boxes`` (:func:`_char_boxes`) after the line's: its inked characters' boxes are there from place ``k`` on. A
+    word's box is the smallest and largest of its characters' edges, kept as the characters come (``min``/``max``
+    of them all: ties and NaN kept as those do)."""
+    lefts, tops, rights, bottoms, inks = boxes
     line: list = []
     append = line.append
     word: list = []  # the word's characters
@@ -1261,7 +1268,8 @@ def _line_words(textpage, raw: str, start: int, end: int, height: float, number:
                 append(Cell("".join(word), number, (w_left, w_top, w_right, w_bottom)))
                 word = []
             continue
-        left, c_top, right, c_bottom, ink = boxes[i]
+        left, c_top, right, c_bottom, ink = lefts[k], tops[k], rights[k], bottoms[k], inks[k]
+        k += 1
         if word:
             # half the font size, not of the ink: a period's or a minus sign's box is tiny (the size is asked
             # only when the gap is wider than half the ink's height, as it cannot be smaller than that)
@@ -1285,7 +1293,7 @@ def _line_words(textpage, raw: str, start: int, end: int, height: float, number:
         prev_right = right
     if word:
         append(Cell("".join(word), number, (w_left, w_top, w_right, w_bottom)))
-    return line
+    return line, k
 
 
 # ---------------------------------------------------------------------------
