@@ -666,6 +666,13 @@ def texts_upright(texts: Optional[list]) -> bool:
 # per character without a box structure to read back field by field.
 _LOOSE_BOX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)(
     ctypes.cast(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_void_p).value)
+
+
+def _address(handle) -> int:
+    """A pdfium handle (a ctypes pointer) as the integer ctypes passes fastest as a ``void *``."""
+    return ctypes.cast(handle, ctypes.c_void_p).value
+
+
 _ODD_CHAR = re.compile(r"[\x00-\x1f\ufffe\uffff]|\s")  # dropped, or a blank pdfium may have made up
 
 
@@ -727,8 +734,8 @@ def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Opti
     keep, kept = _kept_chars(handle, count, texts)
     boxes = np.empty((max(count, 1), 4), dtype=np.float32)  # FS_RECTF: left, top, right, bottom
     if keep:
-        base, loose_box = boxes.ctypes.data, _LOOSE_BOX
-        found = [loose_box(handle, i, base + 16 * i) for i in keep]
+        base, loose_box, address = boxes.ctypes.data, _LOOSE_BOX, _address(handle)
+        found = [loose_box(address, i, base + 16 * i) for i in keep]
         if not all(found):
             kept = [t for t, ok in zip(kept, found) if ok]
             keep = [i for i, ok in zip(keep, found) if ok]
@@ -1204,63 +1211,30 @@ def textpage_words(textpage, raw: str, height: float, number: int) -> list[Optio
 
     A line the matcher reads as prose (:func:`parsing.forms.is_prose`: it never looks at its words) gets None,
     without a box call per character; the others the same words as asking every character
-    (tests/test_pdf_speed.py). The boxes of all those lines' characters are asked in one pass, straight into an
-    array (:func:`_char_boxes`)."""
+    (tests/test_pdf_speed.py)."""
     out: list[Optional[list]] = []
-    spans = []  # (position in out, start, end) of the lines whose words are wanted
     pos = 0
     for m in itertools.chain(_LINE_BREAK.finditer(raw), (None,)):
         end = m.start() if m is not None else len(raw)
         text = _clean_line(raw[pos:end])
         if text:
-            if not is_prose(text):
-                spans.append((len(out), pos, end))
-            out.append(None)
+            out.append(None if is_prose(text) else _line_words(textpage, raw, pos, end, height, number))
         if m is not None:
             pos = m.end()
-    if spans:
-        find = _INK.finditer
-        inked = [m.start() for _, start, end in spans for m in find(raw, start, end)]
-        boxes = _char_boxes(textpage, inked, height)
-        k = 0  # the next inked character's place in the boxes (the lines come in order)
-        for slot, start, end in spans:
-            out[slot], k = _line_words(textpage, raw, start, end, number, boxes, k)
     return out
 
 
-_INK = re.compile(r"[^\s\x00-\x1f\x7f\ufffe\uffff]")  # part of a word: no blank, none of _CONTROL's characters
-
-# pdfium's box of a character (left, right, bottom, top: four doubles), written straight into a row of a float64
-# array (four addresses), without four ctypes doubles read back one by one
-_CHAR_BOX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p,
-                             ctypes.c_void_p, ctypes.c_void_p)(ctypes.cast(pdfium_c.FPDFText_GetCharBox,
-                                                                           ctypes.c_void_p).value)
-
-
-def _char_boxes(textpage, indexes: list, height: float) -> tuple:
-    """The boxes of the characters at ``indexes`` of the text page, as lists in their order: left, top, right,
-    bottom (top and bottom from the page's top: ``height`` minus pdfium's), and the ink's height (pdfium's top
-    minus its bottom). Raises pypdfium2's error where pdfium has no box for one of them (as its ``get_charbox``)."""
-    boxes = np.empty((max(len(indexes), 1), 4), dtype=np.float64)  # left, right, bottom, top
-    base, char_box, handle = boxes.ctypes.data, _CHAR_BOX, textpage.raw
-    addresses = range(base, base + 32 * len(indexes), 32)
-    if not all([char_box(handle, i, a, a + 8, a + 16, a + 24) for i, a in zip(indexes, addresses)]):
-        raise pdfium.PdfiumError("Failed to get charbox.")
-    left, right, bottom, top = boxes[:len(indexes)].T
-    return left.tolist(), (height - top).tolist(), right.tolist(), (height - bottom).tolist(), (top - bottom).tolist()
-
-
-def _line_words(textpage, raw: str, start: int, end: int, number: int, boxes: tuple, k: int) -> tuple[list, int]:
-    """The words of the characters ``start:end`` of ``raw`` (one line: no line breaks in it), and the place in
-    ``boxes`` (:func:`_char_boxes`) after the line's: its inked characters' boxes are there from place ``k`` on. A
-    word's box is the smallest and largest of its characters' edges, kept as the characters come (``min``/``max``
-    of them all: ties and NaN kept as those do)."""
-    lefts, tops, rights, bottoms, inks = boxes
+def _line_words(textpage, raw: str, start: int, end: int, height: float, number: int) -> list:
+    """The words of the characters ``start:end`` of ``raw`` (one line: no line breaks in it). A word's box is the
+    smallest and largest of its characters' edges, kept as the characters come (``min``/``max`` of them all: ties
+    and NaN kept as those do)."""
     line: list = []
     append = line.append
     word: list = []  # the word's characters
     w_left = w_top = w_right = w_bottom = prev_right = 0.0
-    size_of, handle = pdfium_c.FPDFText_GetFontSize, textpage.raw
+    # pypdfium2's get_charbox, without allocating four doubles per character
+    l_, r_, b_, t_ = ctypes.c_double(), ctypes.c_double(), ctypes.c_double(), ctypes.c_double()
+    char_box, size_of, handle = pdfium_c.FPDFText_GetCharBox, pdfium_c.FPDFText_GetFontSize, textpage.raw
     for i in range(start, end):
         ch = raw[i]
         if ch.isspace() or ch in _CONTROL_CHARS:  # _CONTROL's characters, without a regex call per character
@@ -1268,13 +1242,15 @@ def _line_words(textpage, raw: str, start: int, end: int, number: int, boxes: tu
                 append(Cell("".join(word), number, (w_left, w_top, w_right, w_bottom)))
                 word = []
             continue
-        left, c_top, right, c_bottom, ink = lefts[k], tops[k], rights[k], bottoms[k], inks[k]
-        k += 1
+        if not char_box(handle, i, l_, r_, b_, t_):  # yes, lrbt
+            raise pdfium.PdfiumError("Failed to get charbox.")
+        left, bottom, right, top = l_.value, b_.value, r_.value, t_.value
+        c_top, c_bottom = height - top, height - bottom
         if word:
             # half the font size, not of the ink: a period's or a minus sign's box is tiny (the size is asked
             # only when the gap is wider than half the ink's height, as it cannot be smaller than that)
             gap = left - prev_right
-            if gap > 0.5 * max(ink, 4.0) and gap > 0.5 * max(size_of(handle, i), ink, 4.0):
+            if gap > 0.5 * max(top - bottom, 4.0) and gap > 0.5 * max(size_of(handle, i), top - bottom, 4.0):
                 append(Cell("".join(word), number, (w_left, w_top, w_right, w_bottom)))
                 word = []
         if word:
@@ -1293,7 +1269,7 @@ def _line_words(textpage, raw: str, start: int, end: int, number: int, boxes: tu
         prev_right = right
     if word:
         append(Cell("".join(word), number, (w_left, w_top, w_right, w_bottom)))
-    return line, k
+    return line
 
 
 # ---------------------------------------------------------------------------
