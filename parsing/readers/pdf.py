@@ -337,13 +337,24 @@ class PdfiumPage:
     the top-left corner of the media box.
     """
 
-    def __init__(self, chars: list, edges: list, width: float, height: float, doubled: Optional[bool] = None):
-        self.chars = chars
+    def __init__(self, chars: Optional[list], edges: list, width: float, height: float,
+                 doubled: Optional[bool] = None, rows: Optional[list] = None):
+        self._chars = chars
+        # The characters as rows (text, x0, x1, top, bottom, upright), when pdfium_to_page read them (the page's
+        # own reading takes them so); ``chars`` (pdfplumber's dicts) is made from them when first asked.
+        self.rows = rows
+        self.columns = None  # the rows' x0, x1, top and bottom as the rows of an array (pdfium_to_page's)
         self.doubled = doubled  # whether some character is painted twice (None: not known yet)
         self.edges = edges
         self.width = width
         self.height = height
         self.bbox = (0.0, 0.0, width, height)
+
+    @property
+    def chars(self) -> list:
+        if self._chars is None:
+            self._chars = rows_to_chars(self.rows)
+        return self._chars
 
     def dedupe_chars(self) -> "PdfiumPage":
         return PdfiumPage(plumber_dedupe_chars(self.chars), self.edges, self.width, self.height)
@@ -850,6 +861,61 @@ def texts_upright(texts: Optional[list]) -> bool:
     return True
 
 
+# pdfium's loose box of a character, written straight into a row of a float32 array (an address): one ctypes call
+# per character without a box structure to read back field by field.
+_LOOSE_BOX = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p)(
+    ctypes.cast(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_void_p).value)
+
+
+def _address(handle) -> int:
+    """A pdfium handle (a ctypes pointer) as the integer ctypes passes fastest as a ``void *``."""
+    return ctypes.cast(handle, ctypes.c_void_p).value
+
+
+_ODD_CHAR = re.compile(r"[\x00-\x1f\ufffe\uffff]|\s")  # dropped, or a blank pdfium may have made up
+
+
+def _kept_chars(handle, count: int, texts: Optional[str]) -> tuple[list, list]:
+    """The text page's indexes of the characters a page keeps, and their texts: no control characters, no
+    U+FFFE/U+FFFF, no blanks pdfium made up (it adds only spaces and line breaks of its own). With ``texts`` (the
+    page's text, one character per index) only the blanks are asked whether pdfium made them up; without it every
+    character is asked that and its code."""
+    if texts is None:
+        is_generated, unicode_of = pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_GetUnicode
+        keep, kept = [], []
+        for i in range(count):
+            if is_generated(handle, i) == 1:
+                continue
+            code = unicode_of(handle, i)
+            if code < 0x20 or code in (0xFFFE, 0xFFFF):
+                continue
+            keep.append(i)
+            kept.append(chr(code))
+        return keep, kept
+    is_generated = pdfium_c.FPDFText_IsGenerated
+    dropped = [m.start() for m in _ODD_CHAR.finditer(texts)
+               if m.group() < " " or m.group() in "\ufffe\uffff" or is_generated(handle, m.start()) == 1]
+    if not dropped:
+        return list(range(count)), list(texts)
+    keep = np.ones(count, dtype=bool)
+    keep[dropped] = False
+    keep = np.flatnonzero(keep).tolist()
+    return keep, [texts[i] for i in keep]
+
+
+def _row_char(row: tuple) -> dict:
+    """A character row ``(text, x0, x1, top, bottom, upright)`` as the pdfplumber character :func:`pdfium_to_page`
+    hands to pdfplumber's code (its matrix's ``f`` is the box's bottom in PDF space, its ``size`` unknown)."""
+    text, x0, x1, top, bottom, upright = row
+    return {"object_type": "char", "text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
+            "width": x1 - x0, "height": bottom - top, "size": None, "fontname": "", "upright": upright,
+            "matrix": (1, 0, 0, 1, x0, bottom)}
+
+
+def rows_to_chars(rows: list) -> list:
+    return [_row_char(r) for r in rows]
+
+
 def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Optional[str] = None,
                    paths: Optional[list] = None, upright: bool = False) -> PdfiumPage:
     """Characters (with pdfminer-like loose boxes) and ruling edges of one page.
@@ -862,56 +928,42 @@ def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Opti
     character's angle is asked."""
     left, bottom_y, right, top_y = page.get_mediabox()
     handle = textpage.raw
-    box = pdfium_c.FS_RECTF()
-    chars = []
-    # the pdfium calls bound once: this loop runs for every character of every table page
-    is_generated, unicode_of = pdfium_c.FPDFText_IsGenerated, pdfium_c.FPDFText_GetUnicode
-    loose_box, angle_of, size_of = (pdfium_c.FPDFText_GetLooseCharBox, pdfium_c.FPDFText_GetCharAngle,
-                                    pdfium_c.FPDFText_GetFontSize)
-    append = chars.append
-    index_of: list = []  # each character's index in the text page
-    inked: tuple = ([], [], [])  # text, top and x0 of each non-blank character, for the fake-bold test
-    inked_text, inked_top, inked_x0 = (ink.append for ink in inked)
     count = textpage.count_chars()
     texts = raw if raw is not None and len(raw) == count else None
-    for i in range(count):
-        if texts is None:
-            if is_generated(handle, i) == 1:
-                continue  # spaces and line breaks pdfium adds on its own
-            code = unicode_of(handle, i)
-        else:
-            code = ord(texts[i])
-            if code <= 0x20 or texts[i].isspace():
-                if is_generated(handle, i) == 1:
-                    continue
-        if code < 0x20 or code in (0xFFFE, 0xFFFF):
-            continue
-        if not loose_box(handle, i, box):
-            continue
-        b_left, b_right, b_top, b_bottom = box.left, box.right, box.top, box.bottom
-        x0, x1 = b_left - left, b_right - left
-        top, bottom = top_y - b_top, top_y - b_bottom
-        text = chr(code)
-        append({"object_type": "char", "text": text, "x0": x0, "x1": x1, "top": top,
-                "bottom": bottom, "doctop": top, "width": x1 - x0, "height": bottom - top,
-                "size": None, "fontname": "",
-                "upright": upright or abs(angle_of(handle, i)) < 0.01, "matrix": (1, 0, 0, 1, x0, top_y - b_bottom)})
-        index_of.append(i)
-        if not text.isspace():
-            inked_text(text)
-            inked_top(top)
-            inked_x0(x0)
-    # The font size only tells doubled characters apart (pdfplumber's dedupe_chars): asked only where it runs.
-    doubled = _doubled(*inked)
-    if doubled:
-        for c, i in zip(chars, index_of):
+    keep, kept = _kept_chars(handle, count, texts)
+    boxes = np.empty((max(count, 1), 4), dtype=np.float32)  # FS_RECTF: left, top, right, bottom
+    if keep:
+        base, loose_box, address = boxes.ctypes.data, _LOOSE_BOX, _address(handle)
+        found = [loose_box(address, i, base + 16 * i) for i in keep]
+        if not all(found):
+            kept = [t for t, ok in zip(kept, found) if ok]
+            keep = [i for i, ok in zip(keep, found) if ok]
+    b = boxes[np.array(keep, dtype=np.intp)].astype(np.float64)
+    columns = np.array([b[:, 0] - left, b[:, 2] - left, top_y - b[:, 1], top_y - b[:, 3]])  # x0, x1, top, bottom
+    x0s, x1s, tops, bottoms = columns.tolist()
+    if upright:
+        uprights = [True] * len(keep)
+    else:
+        angle_of = pdfium_c.FPDFText_GetCharAngle
+        uprights = [abs(angle_of(handle, i)) < 0.01 for i in keep]
+    rows = list(zip(kept, x0s, x1s, tops, bottoms, uprights))
+    inked = [k for k, text in enumerate(kept) if not text.isspace()]  # for the fake-bold test
+    doubled = _doubled([kept[k] for k in inked], [tops[k] for k in inked], [x0s[k] for k in inked])
+    chars = None
+    if doubled:  # the font size only tells doubled characters apart (pdfplumber's dedupe_chars): asked only here
+        size_of = pdfium_c.FPDFText_GetFontSize
+        chars = rows_to_chars(rows)
+        for c, i in zip(chars, keep):
             c["size"] = round(size_of(handle, i), 2)
+        rows = None
     if paths is None:
         paths = [(obj, None) for obj, kind, _ in _page_objects(page.raw, 1) if kind == pdfium_c.FPDF_PAGEOBJ_PATH]
     segments: list = []
     for obj, count in paths:  # the page comes from a file: no close flag away from a subpath's start
         _path_rulings(obj, left, top_y, count, segments, False)
-    return PdfiumPage(chars, Rulings(segments), right - left, top_y - bottom_y, doubled)
+    page = PdfiumPage(chars, Rulings(segments), right - left, top_y - bottom_y, doubled, rows)
+    page.columns = columns if rows is not None else None
+    return page
 
 
 # ---------------------------------------------------------------------------
@@ -955,12 +1007,34 @@ class CharIndex:
 
     def __init__(self, chars: list):
         self.chars = chars
+        self.text = cell_text  # the text of a cell's characters (a list of them)
         v = [(c["top"] + c["bottom"]) / 2 for c in chars]  # each character's vertical middle, in page order
         order = sorted(range(len(chars)), key=v.__getitem__)
         self.order = order
         self.v = v
         self.v_mid = [v[i] for i in order]
         self.h_mid = [(c["x0"] + c["x1"]) / 2 for c in chars]
+
+    @classmethod
+    def of_rows(cls, rows: list, columns: Optional[np.ndarray] = None) -> "CharIndex":
+        """The index of character rows ``(text, x0, x1, top, bottom, upright)`` (:class:`PdfiumPage`'s), its
+        middles computed array-wise (the same sums and halves), its ``chars`` those rows. ``columns`` are the rows'
+        x0, x1, top and bottom as the rows of an array, when the caller has them."""
+        index = cls.__new__(cls)
+        index.chars = rows
+        index.text = rows_cell_text
+        if columns is None:
+            columns = np.array([r[1:5] for r in rows], dtype=np.float64).reshape(-1, 4).T
+        x0, x1, top, bottom = columns
+        v = (top + bottom) / 2
+        index.v = v.tolist()
+        if np.isnan(v).any():  # no order to speak of: sorted() decides, as for dicts
+            index.order = sorted(range(len(rows)), key=index.v.__getitem__)
+        else:
+            index.order = np.argsort(v, kind="stable").tolist()
+        index.v_mid = [index.v[i] for i in index.order]
+        index.h_mid = ((x0 + x1) / 2).tolist()
+        return index
 
     def inside(self, bbox, among: Optional[list] = None) -> list:
         """Indexes (in page order) of the characters whose middle lies in ``bbox`` (left/top edges in, right/bottom
@@ -972,6 +1046,28 @@ class CharIndex:
             return sorted(i for i in self.order[lo:hi] if x0 <= h[i] < x1)
         v = self.v
         return [i for i in among if x0 <= h[i] < x1 and top <= v[i] < bottom]
+
+    def in_cells(self, row_bbox, cells: list) -> list:
+        """:meth:`inside` of each cell of a table row (None for None), the row's characters sorted once by their
+        horizontal middle so that a cell takes its columns by bisection (a middle that is NaN is in no cell)."""
+        h, v = self.h_mid, self.v
+        x0, top, x1, bottom = row_bbox
+        lo, hi = bisect.bisect_left(self.v_mid, top), bisect.bisect_left(self.v_mid, bottom)
+        by_x = sorted((h[i], i) for i in self.order[lo:hi] if x0 <= h[i] < x1)  # the row's: inside(row_bbox)
+        hs = [x for x, _ in by_x]
+        ids = [i for _, i in by_x]
+        out = []
+        for cell in cells:
+            if cell is None:
+                out.append(None)
+                continue
+            x0, top, x1, bottom = cell
+            if x0 != x0 or x1 != x1:  # a NaN edge: nothing to bisect by
+                out.append(sorted(i for i in ids if x0 <= h[i] < x1 and top <= v[i] < bottom))
+                continue
+            lo, hi = bisect.bisect_left(hs, x0), bisect.bisect_left(hs, x1)
+            out.append(sorted(i for i in ids[lo:hi] if top <= v[i] < bottom))
+        return out
 
     def outside(self, boxes: list) -> list:
         """The characters (in page order) whose middle lies in none of ``boxes`` (edges included: the text
@@ -1029,6 +1125,106 @@ def _x0(c: dict) -> float:
     return c["x0"]
 
 
+def rows_cell_text(rows: list) -> str:
+    """:func:`cell_text` of character rows ``(text, x0, x1, top, bottom, upright)``: the same short ways on the
+    rows, anything else by :func:`extract_text` on their pdfplumber characters (tests/test_pdf_chars.py)."""
+    if len(rows) == 1:
+        text = rows[0][0]
+        if text:
+            return "" if text.isspace() else LIGATURES.get(text, text)
+        return rows_extract_text(rows)
+    tops = [r[3] for r in rows]
+    if max(tops) - min(tops) >= _ONE_LINE or not all(r[5] is True for r in rows):
+        return rows_extract_text(rows)
+    words: list = []
+    word: list = []
+    prev = None
+    for r in sorted(rows, key=_ROW_X0):
+        text = r[0]
+        if not text or text in LIGATURES:
+            return rows_extract_text(rows)
+        if text.isspace():
+            if word:
+                words.append("".join(word))
+                word = []
+            prev = None
+            continue
+        if word and (r[1] < prev[1] or r[1] > prev[2] + DEFAULT_X_TOLERANCE):
+            words.append("".join(word))
+            word = []
+        word.append(text)
+        prev = r
+    if word:
+        words.append("".join(word))
+    return " ".join(words)
+
+
+_ROW_X0, _ROW_TOP = itemgetter(1), itemgetter(3)
+
+
+def _upright_row_words(rows: list) -> list:
+    """:func:`_upright_words` of character rows: the same words, as ``({"top": top}, rows)`` pairs."""
+    out = []
+    for line in cluster_objects(rows, _ROW_TOP, DEFAULT_Y_TOLERANCE):
+        word: list = []
+        for r in sorted(line, key=_ROW_X0):
+            text = r[0]
+            if text.isspace():
+                if word:
+                    out.append(word)
+                word = []
+            elif not text:
+                if word:
+                    out.append(word)
+                out.append([r])
+                word = []
+            elif word and (r[1] < word[-1][1] or r[1] > word[-1][2] + DEFAULT_X_TOLERANCE
+                           or abs(r[3] - word[-1][3]) > DEFAULT_Y_TOLERANCE):
+                out.append(word)
+                word = [r]
+            else:
+                word.append(r)
+        if word:
+            out.append(word)
+    return [({"top": min(r[3] for r in w)}, w) for w in out]
+
+
+def rows_extract_text(rows: list) -> str:
+    """:func:`extract_text` of character rows: upright ones by their words (:func:`_upright_row_words`), anything
+    else by :func:`extract_text` on their pdfplumber characters (tests/test_pdf_chars.py)."""
+    if not rows or not all(r[5] is True for r in rows):
+        return extract_text(rows_to_chars(rows))
+    words = [("".join(LIGATURES.get(r[0], r[0]) for r in w), word["top"]) for word, w in _upright_row_words(rows)]
+    lines = cluster_objects(words, itemgetter(1), DEFAULT_Y_TOLERANCE)
+    return "\n".join(" ".join(text for text, _ in line) for line in lines)
+
+
+def rows_text_lines(rows: list) -> list[dict]:
+    """:func:`text_lines` of character rows: upright rows without line breaks in their texts on the rows, anything
+    else by :func:`text_lines` on their pdfplumber characters (tests/test_pdf_chars.py)."""
+    if not rows:
+        return []
+    if not all(r[5] is True for r in rows) or any("\n" in r[0] for r in rows):
+        return text_lines(rows_to_chars(rows))
+    out = []
+    for line in cluster_objects(_upright_row_words(rows), _word_top, DEFAULT_Y_TOLERANCE, preserve_order=True):
+        text = ""
+        tops, bottoms = [], []
+        for _word, word_rows in line:
+            if text:
+                text += " "
+            for r in word_rows:
+                letters = LIGATURES.get(r[0], r[0])
+                if letters:
+                    text += letters
+                    tops.append(r[3])
+                    bottoms.append(r[4])
+        text = text.rstrip(" ")
+        if text.strip():
+            out.append({"text": text, "top": min(tops), "bottom": max(bottoms)})
+    return out
+
+
 def table_texts(table, index: Optional[CharIndex] = None) -> list[list[Optional[str]]]:
     """What pdfplumber's ``Table.extract()`` returns, found in one sorted pass over the page's characters.
 
@@ -1037,18 +1233,11 @@ def table_texts(table, index: Optional[CharIndex] = None) -> list[list[Optional[
     bisection and a cell filters only its row's characters. The same characters in the same order reach
     pdfplumber's own ``extract_text``, so the text is identical (tests/test_pdf_speed.py compares both)."""
     index = index if index is not None else CharIndex(table.page.chars)
-    chars = index.chars
+    chars, text = index.chars, index.text
     out = []
     for row in table.rows:
-        in_row = index.inside(row.bbox)
-        arr = []
-        for cell in row.cells:
-            if cell is None:
-                arr.append(None)
-                continue
-            in_cell = index.inside(cell, in_row)
-            arr.append(cell_text([chars[i] for i in in_cell]) if in_cell else "")
-        out.append(arr)
+        out.append([None if in_cell is None else text([chars[i] for i in in_cell]) if in_cell else ""
+                    for in_cell in index.in_cells(row.bbox, row.cells)])
     return out
 
 
@@ -1120,6 +1309,9 @@ def page_to_items(page, number: int) -> tuple[Optional[PageItems], Optional[str]
     the pypdfium2 lines), or when the text layer turns out to be garbage (``problem ==
     "garbled"``).
     """
+    rows = getattr(page, "rows", None)
+    if rows is not None and page.doubled is False:
+        return _rows_to_items(page, number)
     if len(page.chars) > MAX_TABLE_PAGE_CHARS:
         return None, "skipped"
     doubled = getattr(page, "doubled", None)
@@ -1147,6 +1339,29 @@ def page_to_items(page, number: int) -> tuple[Optional[PageItems], Optional[str]
         around = deduped.filter(outside_tables)
     lines = text_lines(around.chars) if isinstance(around, PdfiumPage) else around.extract_text_lines(
         strip=True, return_chars=False)
+    return _placed(lines, pieces, number, page.height), None
+
+
+def _rows_to_items(page: PdfiumPage, number: int) -> tuple[Optional[PageItems], Optional[str]]:
+    """:func:`page_to_items` of a :class:`PdfiumPage` read without doubled characters, on its character rows
+    (``page.rows``) instead of pdfplumber's dicts: the same items (tests/test_pdf_chars.py)."""
+    rows = page.rows
+    if len(rows) > MAX_TABLE_PAGE_CHARS:
+        return None, "skipped"
+    if text_is_garbled("".join(r[0] for r in rows[:4000])):
+        return None, "garbled"
+    tables = page.find_tables()
+    index = CharIndex.of_rows(rows, page.columns) if tables else None
+    pieces = [p for p in (_table_to_piece(t, number, page.height, index) for t in tables) if p]
+    if not pieces:
+        return None, None
+    lines = rows_text_lines(index.outside([p.grid.bbox for p in pieces]))
+    return _placed(lines, pieces, number, page.height), None
+
+
+def _placed(lines: list, pieces: list, number: int, height: float) -> PageItems:
+    """The text lines and table pieces of a page in reading order (top to bottom; a line before a table at the
+    same top), page numbers and running headers marked as furniture."""
     positioned = [(ln["top"], 0, ln) for ln in lines if ln["text"].strip()]
     positioned += [(p.top, 1, p) for p in pieces]
     positioned.sort(key=lambda t: (t[0], t[1]))
@@ -1158,10 +1373,10 @@ def page_to_items(page, number: int) -> tuple[Optional[PageItems], Optional[str]
             text = _clean_line(obj["text"])
             if not text:
                 continue
-            if _is_furniture(text, obj["top"], obj["bottom"], page.height):
+            if _is_furniture(text, obj["top"], obj["bottom"], height):
                 out.furniture.add(len(out.items))
             out.items.append(TextBlock(text, number))
-    return out, None
+    return out
 
 
 def lines_to_items(info: PageTriage) -> PageItems:

@@ -1,0 +1,181 @@
+"""A table page's characters as rows (text, x0, x1, top, bottom, upright) instead of a pdfplumber dict each.
+
+``pdfium_to_page`` reads the characters the page keeps with one loose-box call each, straight into an array, and
+hands them on as rows; pdfplumber's dicts are made from the rows only where pdfplumber's code reads characters
+(fake bold, cells on several lines, rotated text, the tests). ``page_to_items`` reads a page without doubled
+characters on its rows (``_rows_to_items``). Each must give exactly what the dict path gave: the same characters as
+the old per-character loop, the same cells and lines, the same page items, on every page of every PDF we hold and
+on random characters."""
+import itertools
+import math
+import random
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from parsing.readers import pdf as P
+from tests.test_pdf_speed import PDFS, _pdf_pages, _text_objects
+
+
+def _old_page_chars(page, textpage, raw=None, upright=False):
+    """The characters and the fake-bold answer of ``pdfium_to_page`` before rows: one dict per character."""
+    left, bottom_y, right, top_y = page.get_mediabox()
+    handle = textpage.raw
+    box = pdfium_c.FS_RECTF()
+    chars, index_of, inked = [], [], ([], [], [])
+    count = textpage.count_chars()
+    texts = raw if raw is not None and len(raw) == count else None
+    for i in range(count):
+        if texts is None:
+            if pdfium_c.FPDFText_IsGenerated(handle, i) == 1:
+                continue
+            code = pdfium_c.FPDFText_GetUnicode(handle, i)
+        else:
+            code = ord(texts[i])
+            if code <= 0x20 or texts[i].isspace():
+                if pdfium_c.FPDFText_IsGenerated(handle, i) == 1:
+                    continue
+        if code < 0x20 or code in (0xFFFE, 0xFFFF):
+            continue
+        if not pdfium_c.FPDFText_GetLooseCharBox(handle, i, box):
+            continue
+        b_left, b_right, b_top, b_bottom = box.left, box.right, box.top, box.bottom
+        x0, x1 = b_left - left, b_right - left
+        top, bottom = top_y - b_top, top_y - b_bottom
+        text = chr(code)
+        chars.append({"object_type": "char", "text": text, "x0": x0, "x1": x1, "top": top,
+                      "bottom": bottom, "doctop": top, "width": x1 - x0, "height": bottom - top,
+                      "size": None, "fontname": "",
+                      "upright": upright or abs(pdfium_c.FPDFText_GetCharAngle(handle, i)) < 0.01,
+                      "matrix": (1, 0, 0, 1, x0, top_y - b_bottom)})
+        index_of.append(i)
+        if not text.isspace():
+            for ink, value in zip(inked, (text, top, x0)):
+                ink.append(value)
+    doubled = P._doubled(*inked)
+    if doubled:
+        for c, i in zip(chars, index_of):
+            c["size"] = round(pdfium_c.FPDFText_GetFontSize(handle, i), 2)
+    return chars, doubled
+
+
+def _same_chars(new, old):
+    """Equal lists of dicts, with the same keys in the same order and the same types (True, not 1)."""
+    assert new == old
+    for a, b in zip(new, old):
+        assert list(a) == list(b)
+        assert [type(v) for v in a.values()] == [type(v) for v in b.values()]
+
+
+def test_page_characters_equal_the_old_loop(monkeypatch):
+    """The characters read into an array and made into rows: the old loop's dicts (texts from the page's text or
+    asked, angles known or asked), on every page of every PDF held and the made pages; and with every page taken
+    for fake bold (pdfium's text page merges the fake bold of the PDFs held), their font sizes asked."""
+    compared = doubled = 0
+    real = P._doubled
+    for k, (name, page) in enumerate(_pdf_pages()):
+        monkeypatch.setattr(P, "_doubled", (lambda *a: True) if k % 3 == 0 else real)
+        textpage = page.get_textpage()
+        raw = textpage.get_text_range()
+        upright = P.texts_upright(_text_objects(page))
+        for args in ((), (raw,), (raw, None, upright)):
+            old, old_doubled = _old_page_chars(page, textpage, *[a for k, a in enumerate(args) if k != 1])
+            new = P.pdfium_to_page(page, textpage, *args)
+            _same_chars(new.chars, old)
+            assert new.doubled is old_doubled, name
+            assert (new.rows is None) is old_doubled, name
+            if new.rows is not None:
+                assert new.rows == [(c["text"], c["x0"], c["x1"], c["top"], c["bottom"], c["upright"]) for c in old]
+            compared += len(old)
+            doubled += old_doubled
+    assert compared > 100_000 and doubled > 30
+
+
+def _old_path(page):
+    """The same page for page_to_items' dict path (its characters as pdfplumber's dicts, no rows)."""
+    return P.PdfiumPage(page.chars, page.edges, page.width, page.height, page.doubled)
+
+
+def test_page_items_on_rows_equal_the_dict_path():
+    """A table page read on its character rows: the same tables, cells, lines and furniture as on pdfplumber's
+    dicts, on every table page of every PDF held."""
+    fast = 0
+    for path in PDFS:
+        try:
+            pdf = pdfium.PdfDocument(path.read_bytes())
+        except pdfium.PdfiumError:
+            continue
+        for i in range(len(pdf)):
+            info = P.pdfium_to_triage(pdf, i)
+            page = info.objects
+            if page is None:
+                continue
+            old = P.page_to_items(_old_path(page), info.number)
+            assert P.page_to_items(page, info.number) == old, (path.name, info.number)
+            fast += page.rows is not None and old[0] is not None
+    assert fast > 50
+
+
+def _random_rows(rng, count, tops, steps, letters, rotated):
+    rows, x = [], rng.uniform(0, 50)
+    for _ in range(count):
+        w = rng.uniform(2, 8)
+        x += rng.choice(steps)
+        top = 100 + rng.choice(tops)
+        rows.append((rng.choice(letters), x, x + w, top, top + 9.0, rng.random() >= rotated))
+    return rows
+
+
+def test_cells_and_lines_of_rows_equal_those_of_dicts():
+    """rows_cell_text, rows_extract_text and rows_text_lines: cell_text, extract_text and text_lines of the rows'
+    dicts, on random rows (one or several characters, blanks, empty texts, gaps near the tolerance, several lines,
+    overlaps, out of order, rotated text, ligatures, line breaks in a text)."""
+    rng = random.Random(29)
+    letters = list("0123456789一二三件其他 ,.-") + ["ﬁ", " ", "\u3000", "", "a\nb"]
+    short = {"cell": 0, "line": 0}
+    for case in range(6000):
+        rows = _random_rows(rng, rng.choice([1, 1, 2, 3, 4, 6, 12]), [0, 0, 0, 0.5, 1.5, 2.8, 2.95, 3.2, 12],
+                            [0, 0, 0.5, 2.9, 3.0, 3.1, 6, -1, -9], letters, 0.05 if case % 2 else 0.0)
+        if rng.random() < 0.2:
+            rng.shuffle(rows)
+        chars = P.rows_to_chars(rows)
+        assert P.rows_cell_text(rows) == P.cell_text(chars), rows
+        assert P.rows_extract_text(rows) == P.extract_text(chars), rows
+        assert P.rows_text_lines(rows) == P.text_lines(chars), rows
+        plain = all(r[5] is True and "\n" not in r[0] for r in rows)
+        short["line"] += plain
+        short["cell"] += plain and max(r[3] for r in rows) - min(r[3] for r in rows) < P._ONE_LINE
+    assert P.rows_text_lines([]) == P.text_lines([]) == []
+    assert min(short.values()) > 1000  # the rows' own ways, not only the fallbacks
+
+
+def test_index_of_rows_equals_the_index_of_dicts():
+    """CharIndex.of_rows: the middles, order and cells of CharIndex on the rows' dicts, on table pages held and
+    on random rows with ties and NaN; a row's cells at once (in_cells) as one by one."""
+    rng = random.Random(3)
+    cases = []
+    for name, page in itertools.islice(_pdf_pages(), 120):
+        read = P.pdfium_to_page(page, page.get_textpage())
+        if read.rows is not None:
+            cases.append(read.rows)
+    for _ in range(300):
+        rows = _random_rows(rng, rng.randint(0, 30), [0, 0, 1, 2, 9, math.nan], [0, 1, 3, math.nan], list("12 一"),
+                            0.0)
+        cases.append(rows)
+    for rows in cases:
+        new, old = P.CharIndex.of_rows(rows), P.CharIndex(P.rows_to_chars(rows))
+        assert new.chars is rows
+        for attr in ("v", "order", "v_mid", "h_mid"):
+            assert repr(getattr(new, attr)) == repr(getattr(old, attr))
+        box = (rng.uniform(0, 300), rng.uniform(0, 300), rng.uniform(300, 600), rng.uniform(300, 800))
+        assert new.inside(box) == old.inside(box)
+        mid = (box[0] + box[2]) / 2
+        if rows and rng.random() < 0.7:  # a cell edge through a character's middle (right edges out, left in)
+            r = rng.choice(rows)
+            mid = (r[1] + r[2]) / 2
+        cells = [None, box, (box[0], box[1], mid, box[3]), (mid, *box[1:])]
+        for index in (new, old):  # a row's cells at once: each cell's inside() among the row's characters
+            in_row = index.inside(box)
+            assert index.in_cells(box, cells) == [None] + [index.inside(c, in_row) for c in cells[1:]]
+        assert new.outside([box]) == [tuple(c[k] for k in ("text", "x0", "x1", "top", "bottom", "upright"))
+                                      for c in old.outside([box])]
