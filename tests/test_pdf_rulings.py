@@ -17,7 +17,7 @@ from pdfplumber.table import TableFinder, TableSettings
 
 from parsing.readers import pdf as P
 from tests.pdf_layouts import Layout, build_pdf, form_values
-from tests.test_pdf_speed import DRAWN, PATHS, PDFS, ROTATED, _drawn_pdf, _old_path_edges
+from tests.test_pdf_speed import DRAWN, PATHS, PDFS, ROTATED, _drawn_pdf, _old_path_edges, page_objects
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = TableSettings.resolve(None)
@@ -172,7 +172,7 @@ def test_rulings_read_as_the_old_edge_dicts():
             continue
         for page in (pdf if pdf is not None else [_drawn_pdf([], PATHS, saved=False)[1]]):
             left, _, _, top_y = page.get_mediabox()
-            for obj, kind, _ in P._page_objects(page.raw, 4):
+            for obj, kind, _ in page_objects(page.raw, 4):
                 if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
                     continue
                 out: list = []
@@ -196,7 +196,7 @@ def test_a_close_flag_in_memory_needs_asking():
     _, page = _drawn_pdf([], PATHS, saved=False)
     left, _, _, top_y = page.get_mediabox()
     differ = 0
-    for obj, kind, _ in P._page_objects(page.raw, 1):
+    for obj, kind, _ in page_objects(page.raw, 1):
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             asked: list = []
             P._path_rulings(obj, left, top_y, None, asked)
@@ -217,8 +217,9 @@ def test_rulings_are_the_edges_pdfplumber_sees():
 
 
 def test_object_handles_walk_as_page_objects():
-    """The triage's walk with integer handles meets the objects of ``_page_objects`` (same handles, kinds and
-    levels, in its order, into forms too), on every page of every PDF held and of the made pages."""
+    """The triage's walk with integer handles meets the objects of ``page_objects`` (the walk through pypdfium2's
+    own bindings: same handles, kinds and levels, in its order, into forms too), on every page of every PDF held
+    and of the made pages."""
     import ctypes
 
     objects = forms = 0
@@ -229,7 +230,7 @@ def test_object_handles_walk_as_page_objects():
             continue
         for page in pdf:
             for depth in (1, 4):
-                slow = [(ctypes.cast(o, ctypes.c_void_p).value, k, lvl) for o, k, lvl in P._page_objects(page.raw, depth)]
+                slow = [(ctypes.cast(o, ctypes.c_void_p).value, k, lvl) for o, k, lvl in page_objects(page.raw, depth)]
                 assert list(P._object_handles(page.raw, depth)) == slow, name
                 objects += len(slow)
                 forms += sum(1 for _, _, lvl in slow if lvl)

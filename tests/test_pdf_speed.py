@@ -28,6 +28,26 @@ PDFS = sorted(p for d in ("sample_reports", "sample_reports/demo", "tests/fixtur
               for p in (ROOT / d).glob("*.pdf") if "_scan" not in p.name and p.name != "scan.pdf")
 
 
+def page_objects(parent, max_depth: int, level: int = 0, form: bool = False):
+    """``(handle, type, level)`` of every object of a page (raw handle ``parent``), descending into form
+    XObjects up to ``max_depth`` levels, through pypdfium2's own bindings (the reader walks them with integer
+    handles, ``P._object_handles``; this walk's handles suit pypdfium2's raw functions)."""
+    count, get = ((pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject) if form
+                  else (pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject))
+    type_of = pdfium_c.FPDFPageObj_GetType
+    n = count(parent)
+    if n < 0:
+        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+    for i in range(n):
+        obj = get(parent, i)
+        if not obj:
+            raise pdfium.PdfiumError("Failed to get pageobject.")
+        kind = type_of(obj)
+        yield obj, kind, level
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < max_depth - 1:
+            yield from page_objects(obj, max_depth, level + 1, True)
+
+
 def table_pages(path: Path):
     try:
         pdf = pdfium.PdfDocument(path.read_bytes())
@@ -183,7 +203,7 @@ def _old_path_edges(obj, left, top_y):
 
 def _text_objects(page):
     texts = []
-    for obj, kind, level in P._page_objects(page.raw, 4):
+    for obj, kind, level in page_objects(page.raw, 4):
         if kind == pdfium_c.FPDF_PAGEOBJ_TEXT and texts is not None:
             texts = None if level else texts + [obj]
     return texts
@@ -269,7 +289,7 @@ def test_path_edges_equal_every_segment_asked():
             continue
         for page in (pdf if pdf is not None else [_drawn_pdf([], PATHS, saved=False)[1]]):
             left, _, _, top_y = page.get_mediabox()
-            for obj, kind, _ in P._page_objects(page.raw, 4):
+            for obj, kind, _ in page_objects(page.raw, 4):
                 if kind != pdfium_c.FPDF_PAGEOBJ_PATH:
                     continue
                 slow = _old_path_edges(obj, left, top_y)

@@ -216,28 +216,11 @@ _FORM_COUNT = _c_function(pdfium_c.FPDFFormObj_CountObjects, ctypes.c_int, ctype
 _FORM_OBJECT = _c_function(pdfium_c.FPDFFormObj_GetObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_ulong)
 
 
-def _page_objects(parent, max_depth: int, level: int = 0, form: bool = False):
-    """``(handle, type, level)`` of every object of a page (raw handle ``parent``), descending into form
-    XObjects up to ``max_depth`` levels: pypdfium2's ``get_objects`` without a helper object per drawing."""
-    count, get = ((pdfium_c.FPDFFormObj_CountObjects, pdfium_c.FPDFFormObj_GetObject) if form
-                  else (pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject))
-    type_of = pdfium_c.FPDFPageObj_GetType
-    n = count(parent)
-    if n < 0:
-        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
-    for i in range(n):
-        obj = get(parent, i)
-        if not obj:
-            raise pdfium.PdfiumError("Failed to get pageobject.")
-        kind = type_of(obj)
-        yield obj, kind, level
-        if kind == pdfium_c.FPDF_PAGEOBJ_FORM and level < max_depth - 1:
-            yield from _page_objects(obj, max_depth, level + 1, True)
-
-
 def _object_handles(parent, max_depth: int, level: int = 0, form: bool = False):
-    """:func:`_page_objects` with each object's handle an integer (``parent``: a raw handle or an integer), asked
-    through the plain-C-type prototypes (tests/test_pdf_rulings.py: the same objects, kinds and levels)."""
+    """``(handle, type, level)`` of every object of a page (``parent``: a raw handle or an integer), descending
+    into form XObjects up to ``max_depth`` levels: pypdfium2's ``get_objects`` without a helper object per drawing,
+    each handle an integer asked through the plain-C-type prototypes (tests/test_pdf_rulings.py: the same objects,
+    kinds and levels as walking them through pypdfium2's own bindings)."""
     count, get = (_FORM_COUNT, _FORM_OBJECT) if form else (_PAGE_COUNT, _PAGE_OBJECT)
     type_of = _OBJECT_TYPE
     n = count(parent)
@@ -957,7 +940,7 @@ def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Opti
             c["size"] = round(size_of(handle, i), 2)
         rows = None
     if paths is None:
-        paths = [(obj, None) for obj, kind, _ in _page_objects(page.raw, 1) if kind == pdfium_c.FPDF_PAGEOBJ_PATH]
+        paths = [(obj, None) for obj, kind, _ in _object_handles(page.raw, 1) if kind == pdfium_c.FPDF_PAGEOBJ_PATH]
     segments: list = []
     for obj, count in paths:  # the page comes from a file: no close flag away from a subpath's start
         _path_rulings(obj, left, top_y, count, segments, False)
