@@ -38,7 +38,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
-from typing import Optional
+from typing import Callable, Optional
 
 import numpy as np
 import pdfplumber
@@ -358,46 +358,18 @@ def _word_top(item) -> float:
     return item[0]["top"]
 
 
-def _upright_words(chars: list) -> list:
-    """pdfplumber's ``WordExtractor().iter_extract_tuples(chars)`` for upright characters (default settings), as
-    ``(word, chars)`` pairs whose word has only its ``top`` (all :func:`text_lines` reads): the characters
-    clustered into lines by top, each line sorted by ``x0``, a word ended by a blank, by a character left of the
-    previous one's ``x0``, beyond its ``x1`` plus the x tolerance or off its top by more than the y tolerance; a
-    character with an empty text is a word of its own (pdfplumber splits at punctuation in "", and "" is in "")."""
-    out = []
-    for line in cluster_objects(chars, "top", DEFAULT_Y_TOLERANCE):
-        word: list = []
-        for c in sorted(line, key=_x0):
-            text = c["text"]
-            if text.isspace():
-                if word:
-                    out.append(word)
-                word = []
-            elif not text:
-                if word:
-                    out.append(word)
-                out.append([c])
-                word = []
-            elif word and (c["x0"] < word[-1]["x0"] or c["x0"] > word[-1]["x1"] + DEFAULT_X_TOLERANCE
-                           or abs(c["top"] - word[-1]["top"]) > DEFAULT_Y_TOLERANCE):
-                out.append(word)
-                word = [c]
-            else:
-                word.append(c)
-        if word:
-            out.append(word)
-    return [({"top": min(c["top"] for c in w)}, w) for w in out]
+def _char_rows(chars: list) -> list:
+    """pdfplumber characters as the character rows ``(text, x0, x1, top, bottom, upright)`` the reader keeps."""
+    return [(c["text"], c["x0"], c["x1"], c["top"], c["bottom"], c["upright"]) for c in chars]
 
 
 def extract_text(chars: list) -> str:
     """pdfplumber's ``extract_text(chars)`` (default settings): for upright characters, its words made by
-    :func:`_upright_words`, clustered into lines by top as it clusters them, joined by spaces and line breaks;
+    :func:`_upright_row_words`, clustered into lines by top as it clusters them, joined by spaces and line breaks;
     anything else by pdfplumber (tests/test_pdf_speed.py)."""
     if not chars or not all(c["upright"] is True for c in chars):
         return plumber_extract_text(chars)
-    words = [("".join(LIGATURES.get(c["text"], c["text"]) for c in w), word["top"]) for word, w in _upright_words(chars)]
-    lines = cluster_objects(words, itemgetter(1), DEFAULT_Y_TOLERANCE)
-    return "\n".join(" ".join(text for text, _ in line) for line in lines)
+    return rows_extract_text(_char_rows(chars))
 
 
 def text_lines(chars: list) -> list[dict]:
@@ -414,26 +386,9 @@ def text_lines(chars: list) -> list[dict]:
     if any("\n" in c["text"] for c in chars):
         return [{"text": ln["text"], "top": ln["top"], "bottom": ln["bottom"]}
                 for ln in chars_to_textmap(chars).extract_text_lines(strip=True, return_chars=False)]
-    out = []
-    tuples = _upright_words(chars) if all(c["upright"] is True for c in chars) else None
-    if tuples is None:
-        tuples = list(WordExtractor().iter_extract_tuples(chars))
-    for line in cluster_objects(tuples, _word_top, DEFAULT_Y_TOLERANCE, preserve_order=True):
-        text = ""
-        tops, bottoms = [], []
-        for _word, word_chars in line:
-            if text:
-                text += " "
-            for c in word_chars:
-                letters = LIGATURES.get(c["text"], c["text"])
-                if letters:
-                    text += letters
-                    tops.append(c["top"])
-                    bottoms.append(c["bottom"])
-        text = text.rstrip(" ")
-        if text.strip():
-            out.append({"text": text, "top": min(tops), "bottom": max(bottoms)})
-    return out
+    if all(c["upright"] is True for c in chars):
+        return rows_text_lines(_char_rows(chars))
+    return _word_lines((word, _char_rows(word_chars)) for word, word_chars in WordExtractor().iter_extract_tuples(chars))
 
 
 def intersections_to_cells(intersections: dict) -> list:
@@ -1073,59 +1028,29 @@ def cell_text(chars: list) -> str:
     On one line pdfplumber's steps reduce to: sort by ``x0`` (stable), split words at blanks and where a
     character starts left of the previous one's ``x0`` or beyond its ``x1`` plus the x tolerance, join the words
     with one space. Anything else (several lines, rotated text, ligatures, empty texts) goes to pdfplumber."""
-    if len(chars) == 1:
-        text = chars[0]["text"]
-        if text:
-            return "" if text.isspace() else LIGATURES.get(text, text)
-        return extract_text(chars)
-    tops = [c["top"] for c in chars]
-    if max(tops) - min(tops) >= _ONE_LINE or not all(c["upright"] is True for c in chars):
-        return extract_text(chars)
-    words: list = []
-    word: list = []
-    prev = None
-    for c in sorted(chars, key=_x0):
-        text = c["text"]
-        if not text or text in LIGATURES:
-            return extract_text(chars)
-        if text.isspace():
-            if word:
-                words.append("".join(word))
-                word = []
-            prev = None
-            continue
-        if word and (c["x0"] < prev["x0"] or c["x0"] > prev["x1"] + DEFAULT_X_TOLERANCE):
-            words.append("".join(word))
-            word = []
-        word.append(text)
-        prev = c
-    if word:
-        words.append("".join(word))
-    return " ".join(words)
+    return rows_cell_text(_char_rows(chars), lambda _rows: extract_text(chars))
 
 
-def _x0(c: dict) -> float:
-    return c["x0"]
-
-
-def rows_cell_text(rows: list) -> str:
-    """:func:`cell_text` of character rows ``(text, x0, x1, top, bottom, upright)``: the same short ways on the
-    rows, anything else by :func:`extract_text` on their pdfplumber characters (tests/test_pdf_chars.py)."""
+def rows_cell_text(rows: list, slow: Optional[Callable[[list], str]] = None) -> str:
+    """:func:`cell_text` of character rows ``(text, x0, x1, top, bottom, upright)``: the short ways on the rows,
+    anything else by ``slow(rows)`` (default :func:`rows_extract_text`; :func:`cell_text` gives its pdfplumber
+    characters to :func:`extract_text`) (tests/test_pdf_chars.py)."""
+    slow = slow or rows_extract_text
     if len(rows) == 1:
         text = rows[0][0]
         if text:
             return "" if text.isspace() else LIGATURES.get(text, text)
-        return rows_extract_text(rows)
+        return slow(rows)
     tops = [r[3] for r in rows]
     if max(tops) - min(tops) >= _ONE_LINE or not all(r[5] is True for r in rows):
-        return rows_extract_text(rows)
+        return slow(rows)
     words: list = []
     word: list = []
     prev = None
     for r in sorted(rows, key=_ROW_X0):
         text = r[0]
         if not text or text in LIGATURES:
-            return rows_extract_text(rows)
+            return slow(rows)
         if text.isspace():
             if word:
                 words.append("".join(word))
@@ -1189,8 +1114,15 @@ def rows_text_lines(rows: list) -> list[dict]:
         return []
     if not all(r[5] is True for r in rows) or any("\n" in r[0] for r in rows):
         return text_lines(rows_to_chars(rows))
+    return _word_lines(_upright_row_words(rows))
+
+
+def _word_lines(words) -> list[dict]:
+    """The lines of :func:`text_lines` from ``(word, rows)`` pairs (a word with its ``top``, its characters as
+    rows), in pdfplumber's order: clustered into lines by the words' tops, each line its words joined as the text
+    map joins them, its top and bottom its lettered characters'."""
     out = []
-    for line in cluster_objects(_upright_row_words(rows), _word_top, DEFAULT_Y_TOLERANCE, preserve_order=True):
+    for line in cluster_objects(list(words), _word_top, DEFAULT_Y_TOLERANCE, preserve_order=True):
         text = ""
         tops, bottoms = [], []
         for _word, word_rows in line:
