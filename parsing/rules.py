@@ -278,6 +278,16 @@ class Ctx:
             return list(_TABLE_CELLS[self.form].get(table, ()))
         return [c for c in self.expected if c.table == table]
 
+    def table_statuses(self, table: str) -> list[str]:
+        """``[self.status(c.table, c.row, c.column) for c in self.table_cells(table)]``, made once per table
+        (several rules walk a table's statuses). Not pickled with the context (:data:`_CTX_UNPICKLED`)."""
+        cache = self.__dict__.setdefault("_statuses", {})
+        got = cache.get(table)
+        if got is None or got[0] is not self.expected:  # made again for a context given cells of its own
+            got = cache[table] = (self.expected, [self.status(c.table, c.row, c.column)
+                                                  for c in self.table_cells(table)])
+        return got[1]
+
     def rows_三(self) -> tuple:
         return forms.row_defs(T3, self.form)
 
@@ -421,10 +431,12 @@ def _structure_check(table: str):
                 yield dict(table=table, section=TABLE_SECTION[table], numeral=numeral, what="整张表格（未找到表格）")
             return
         cells = ctx.table_cells(table)
-        if not any(ctx.status(c.table, c.row, c.column) == "ok" for c in cells):
+        statuses = ctx.table_statuses(table)
+        if "ok" not in statuses:
             return  # STR-06
-        flagged = {(c.row, c.column) for c in cells if ctx.status(c.table, c.row, c.column) == "missing"
-                   and (c.table, c.row, c.column) not in ctx.covered}
+        covered = ctx.covered
+        flagged = {(c.row, c.column) for c, st in zip(cells, statuses) if st == "missing"
+                   and (c.table, c.row, c.column) not in covered}
         for h in _group_cells(ctx, table, flagged):
             h.pop("count", None)
             yield dict(h, numeral=numeral)
@@ -446,8 +458,7 @@ def _table_unreadable(ctx: Ctx):
     for table, n in TABLE_SECTION.items():
         if not ctx.section_found(n):
             continue
-        cells = ctx.table_cells(table)
-        if not ctx.table_found(table) or not any(ctx.status(c.table, c.row, c.column) == "ok" for c in cells):
+        if not ctx.table_found(table) or "ok" not in ctx.table_statuses(table):
             yield dict(table=table, section=n, numeral=NUMERALS[n])
 
 
@@ -596,11 +607,14 @@ def _ari_whole(ctx: Ctx):
 def _status_rule(status: str):
     def check(ctx: Ctx):
         for table in forms.TABLES:
-            cells = ctx.table_cells(table)
-            if not ctx.table_found(table) or not any(ctx.status(c.table, c.row, c.column) == "ok" for c in cells):
+            if not ctx.table_found(table):
+                continue
+            statuses = ctx.table_statuses(table)
+            if "ok" not in statuses:
                 continue  # reported once by STR-03/04/05 or STR-06
-            flagged = {(c.row, c.column) for c in cells if ctx.status(c.table, c.row, c.column) == status}
-            missing = frozenset((c.row, c.column) for c in cells if ctx.status(c.table, c.row, c.column) == "missing")
+            cells = ctx.table_cells(table)
+            flagged = {(c.row, c.column) for c, st in zip(cells, statuses) if st == status}
+            missing = frozenset((c.row, c.column) for c, st in zip(cells, statuses) if st == "missing")
             for h in _group_cells(ctx, table, flagged, missing):
                 if status == "unreadable" and h.get("column") and h.get("row"):
                     raw = ctx.raw(table, h["row"], h["column"])
@@ -1416,12 +1430,12 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
     # missing fields as None (object dtype): built column by column, not by a where() over the whole frame
     # (nor through pandas' conversion of a list of rows: the same objects, a few times faster)
     data = {}
+    n = len(rows)
+    plain = (str, int)  # never missing (_na's fast cases, without its call)
     for c in columns:
-        col = np.empty(len(rows), dtype=object)
-        for i, r in enumerate(rows):
-            v = r.get(c)
-            col[i] = None if _na(v) else v
-        data[c] = col
+        # fromiter, not a slice assignment: a tuple or list in a cell stays one object
+        data[c] = np.fromiter((v if (v := r.get(c)) is not None and (type(v) in plain or not _na(v)) else None
+                               for r in rows), dtype=object, count=n)
     return pd.DataFrame(data, columns=columns, dtype="object")
 
 
@@ -1545,7 +1559,7 @@ class OwnFindings:
         state["_ctx"] = None
         if (type(ctx) is Ctx and ctx.report is self.report
                 and ctx.expected is _EXPECTED.get(ctx.form)):
-            state["_ctx"] = {k: v for k, v in vars(ctx).items() if k not in _CTX_SHARED}
+            state["_ctx"] = {k: v for k, v in vars(ctx).items() if k not in _CTX_SHARED and k not in _CTX_UNPICKLED}
         return state
 
     def __setstate__(self, state):
@@ -1561,6 +1575,8 @@ class OwnFindings:
 # the parts of a Ctx that OwnFindings does not pickle with it: the report (pickled as OwnFindings.report) and the
 # form's expected cells (module constants)
 _CTX_SHARED = ("report", "expected")
+# and what a Ctx remembers of itself (made again when asked)
+_CTX_UNPICKLED = ("_statuses",)
 
 
 def own_findings(report: ParsedReport, rules: Iterable[Rule] = RULES,

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+from typing import Optional
 
 import pandas as pd
 
 from parsing import forms
-from parsing.forms import FORM_2019, FORM_2021
-from parsing.report import VALUE_COLUMNS
+from parsing.extract.sections import _lone_text, _numeral_is, heading_section
+from parsing.forms import FORM_2019, FORM_2021, norm
+from parsing.model import Grid, TextBlock
+from parsing.report import VALUE_COLUMNS, SectionText
 
 
 def cells_to_values(matcher, template: str, notes) -> pd.DataFrame:
@@ -60,3 +63,65 @@ def findings_frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
     data = [[None if _na(v := r.get(c)) else v for c in columns] for r in rows]
     return pd.DataFrame(data, columns=columns, dtype="object")
+
+
+def blocks_to_sections(doc):
+    """``parsing.extract.sections.blocks_to_sections`` as it was: each section's text grown a line at a time.
+
+    Find the six section headings in order.
+
+    Returns the sections, per document item the section it belongs to (None before the first heading),
+    and ``headings``: (item index, grid row index or None) -> section number, for every heading found.
+    A heading may stand in a grid row of its own (a PDF whose table frame also encloses the text
+    above the table).
+    """
+    sections = {n: SectionText(n) for n in range(1, 7)}
+    item_section: list[Optional[int]] = []
+    headings: dict = {}
+    state = {"current": None, "last": 0}
+
+    def try_heading(text: str, page) -> Optional[int]:
+        last = state["last"]
+        num = heading_section(text, last)
+        in_order = True
+        if num is None:  # a heading that comes after a later section's heading
+            num = heading_section(text, 0)
+            if num is not None and (sections[num].found or not _numeral_is(text, num)):
+                num = None
+            in_order = False
+        if num is None:
+            return None
+        state["current"] = num
+        state["last"] = max(last, num)
+        sec = sections[num]
+        sec.found = True
+        sec.in_order = in_order
+        sec.heading = text.strip()
+        sec.page = page
+        return num
+
+    def add_text(text: str) -> None:
+        if state["current"] is not None:
+            sec = sections[state["current"]]
+            sec.text = (sec.text + "\n" + text) if sec.text else text
+
+    for i, item in enumerate(doc.items):
+        if isinstance(item, TextBlock):
+            num = try_heading(item.text, item.page)
+            if num is not None:
+                headings[(i, None)] = num
+                item_section.append(num)
+                continue
+            add_text(item.text)
+        elif isinstance(item, Grid):
+            for r, row in enumerate(item.rows):
+                lone = _lone_text(row)
+                if lone is None:
+                    continue
+                num = try_heading(lone, item.page) if len(norm(lone)) <= 60 else None
+                if num is not None:
+                    headings[(i, r)] = num
+                elif "。" in lone or len(norm(lone)) > 40:
+                    add_text(lone)  # a paragraph inside the table's frame is running text
+        item_section.append(state["current"])
+    return sections, item_section, headings

@@ -42,3 +42,32 @@ def test_a_tables_cells_split_once_are_the_forms_and_a_fresh_list_each_time():
         first = ctx.table_cells("三")[0]
         ctx.expected = [c for c in ctx.expected if c != first]  # a context given cells of its own
         assert ctx.table_cells("三") == [c for c in ctx.expected if c.table == "三"]
+
+
+def test_a_tables_statuses_made_once_are_its_cells_statuses():
+    import pickle
+
+    import pandas as pd
+
+    from parsing.report import ParsedReport
+
+    form = forms.FORM_2021
+    cells = [c for c in rules._EXPECTED[form] if c.table in forms.TABLES]
+    status = ["ok", "blank", "unreadable", "corrected", "missing"]
+    values = pd.DataFrame({"table": [c.table for c in cells], "row": [c.row for c in cells],
+                           "column": [c.column for c in cells], "value": [float(i % 3) for i in range(len(cells))],
+                           "status": [status[i % 5] for i in range(len(cells))], "raw": ["1"] * len(cells),
+                           "page": [1] * len(cells)})
+    ctx = rules.Ctx(ParsedReport(file="x.pdf", template=form, values=values.iloc[: len(cells) - 7]))
+    for table in ("一", *forms.TABLES):
+        want = [ctx.status(c.table, c.row, c.column) for c in ctx.table_cells(table)]
+        assert ctx.table_statuses(table) == want and ctx.table_statuses(table) == want
+    assert {"ok", "blank", "unreadable", "missing"} <= set(ctx.table_statuses("三"))
+    first = ctx.table_cells("三")[0]
+    ctx.expected = [c for c in ctx.expected if c != first]  # a context given cells of its own
+    assert ctx.table_statuses("三") == [ctx.status(c.table, c.row, c.column) for c in ctx.table_cells("三")]
+    own = rules.own_findings(ParsedReport(file="x.pdf", template=form, values=values))
+    assert own.ctx.table_statuses("二")
+    again = pickle.loads(pickle.dumps(own))
+    assert "_statuses" not in vars(again.ctx)
+    assert again.ctx.table_statuses("二") == own.ctx.table_statuses("二")

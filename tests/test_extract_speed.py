@@ -181,3 +181,62 @@ def test_a_column_of_any_text_dtype_reads_as_its_tolist(dtype):
 
     col = pd.Series(["规章", None, "", "0", "１２"], dtype=dtype)
     assert _same_list(rules._as_list(col), col.tolist())
+
+
+def test_sections_text_joined_once_is_the_text_grown_a_line_at_a_time(documents):
+    from parsing.model import Document, TextBlock
+
+    from parsing.extract import sections as sections_mod
+
+    docs = [doc for _, doc in documents] + [Document(items=doc.stream, format=doc.format)
+                                            for _, doc in documents if doc.stream]
+    docs.append(Document(items=[TextBlock("一、总体情况", 1), TextBlock("", 1), TextBlock("  ", 1), TextBlock("", 1),
+                                TextBlock("甲", 1), TextBlock("", 1), TextBlock("二、主动公开政府信息情况", 2),
+                                TextBlock("", 2)], format="text"))
+    texts = 0
+    for doc in docs:
+        got, want = sections_mod.blocks_to_sections(doc), ref.blocks_to_sections(doc)
+        assert got[1:] == want[1:]
+        assert got[0] == want[0]
+        texts += sum(1 for s in got[0].values() if s.text)
+    assert texts > 100
+    assert sections_mod.blocks_to_sections(docs[-1])[0][1].text == "  \n\n甲\n"
+
+
+def test_quiet_text_reading_has_the_cells_of_the_noted_one(documents):
+    """reconcile's reading of the pages as text, made without notes, finds what it found with them: the same
+    cells, rows and tables, and so the same PARSE-FROM-TEXT rows and PARSE-SOURCES-DISAGREE notes."""
+    from parsing.forms import FORM_2021
+    from parsing.model import Document
+
+    from parsing.extract import matcher as matcher_mod
+
+    from .test_grid_text_agree import GRID, TEXT, _doc
+
+    made = [("agree.pdf", _doc(GRID, TEXT)), ("grid-short.pdf", _doc(GRID[:3], TEXT)),
+            ("disagree.pdf", _doc(GRID, TEXT[:3] + ["行政规范性文件 3 1 21"]))]
+    codes = set()
+    read = 0
+    for name, doc in list(documents) + made:
+        streams = [doc] + ([Document(items=doc.stream, format=doc.format)] if doc.stream else [])
+        template = extract.document_to_template(doc)[0] or FORM_2021
+        readings = []
+        for d in streams:
+            tokens = matcher_mod.items_to_tokens(d, extract.blocks_to_sections(d)[2])
+            noted, quiet = extract.TableMatcher(template, notes_mod.Notes()), extract.TableMatcher(template, None)
+            noted.feed(tokens)
+            quiet.feed(tokens)
+            assert quiet.cells == noted.cells and quiet.row_complete == noted.row_complete, name
+            assert quiet.rows_seen == noted.rows_seen and quiet.tables_seen == noted.tables_seen, name
+            assert quiet.headers_三 == noted.headers_三, name
+            readings.append((noted, quiet))
+            read += bool(noted.cells)
+        if len(readings) == 2 and doc.grids():
+            (grid_a, grid_b), (text_noted, text_quiet) = readings
+            notes_a, notes_b = notes_mod.Notes(), notes_mod.Notes()
+            extract.reconcile(grid_a, text_noted, notes_a)
+            extract.reconcile(grid_b, text_quiet, notes_b)
+            assert notes_a.rows == notes_b.rows and grid_a.cells == grid_b.cells, name
+            assert grid_a.rows_seen == grid_b.rows_seen and grid_a.tables_seen == grid_b.tables_seen, name
+            codes.update(notes_a.codes())
+    assert read > 50 and {"PARSE-FROM-TEXT", "PARSE-SOURCES-DISAGREE"} <= codes

@@ -176,7 +176,7 @@ def extract_report(doc: Document, name: str) -> ParsedReport:
     matcher.feed(items_to_tokens(doc, headings))
     if doc.stream and grids:
         stream_doc = Document(items=doc.stream, format=doc.format)
-        alt = TableMatcher(template or FORM_2021, Notes())
+        alt = TableMatcher(template or FORM_2021, None)  # quiet: its notes are not read
         alt.feed(items_to_tokens(stream_doc, blocks_to_sections(stream_doc)[2]))
         reconcile(matcher, alt, notes)
     if template is None and matcher.cells:

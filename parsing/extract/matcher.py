@@ -40,7 +40,7 @@ SECTION_TABLE = {2: "二", 3: "三", 4: "四"}
 _REMARK = re.compile(r"^\(.*\)$")
 
 
-@dataclass
+@dataclass(slots=True)
 class Tok:
     kind: str
     text: str = ""
@@ -86,16 +86,16 @@ def _word_tokens(text: str, page, words: Optional[list] = None) -> list[Tok]:
 
     for c in cells:
         w = c.text
+        digit = is_digit_value(w)
         # _GLUED ends in a digit (\d: a character of category Nd, what str.isdecimal tells), or a digit and
         # the newline its $ lets through
-        glued = (_GLUED.match(w) if (w[-1:].isdecimal() or w[-1:] == "\n") and not is_digit_value(w)
-                 else None)
+        glued = (_GLUED.match(w) if not digit and (w[-1:].isdecimal() or w[-1:] == "\n") else None)
         if glued:
             label.append(Cell(glued.group(1), page))
             flush()
             toks.append(Tok(VALUE, glued.group(2), Cell(glued.group(2), page, c.bbox), run=True))
             continue
-        if is_digit_value(w) or is_blank_text(w) or clean_num_text(w) in ("无",):
+        if digit or is_blank_text(w) or clean_num_text(w) in ("无",):
             flush()
             toks.append(Tok(VALUE, w, c))
         else:
@@ -345,6 +345,14 @@ def fit_by_position(values: list[Cell], centers: list[float]) -> Optional[list[O
 # Step 2: label runs -> rows, and the matcher's state
 # ---------------------------------------------------------------------------
 
+class _Silent:
+    """The notes of a quiet matcher: none are kept."""
+
+    def add(self, code: str, **fields) -> None:
+        pass
+
+
+_SILENT = _Silent()
 _SLOT_四 = lex.Slot("四", "*", "行政复议、行政诉讼", (), FORM_2021)  # the unlabelled 15-number row
 _END = lex.Hit(lex.Entry("end", "", "", ()), 10**9, 10**9, "")  # stands after the last label of a run
 
@@ -374,11 +382,16 @@ class TableMatcher:
 
     ``cells`` maps (table, row key, column) to dict(value, raw, status, page, confidence, bbox);
     ``rows_seen`` holds (table, row key) of every row found, ``tables_seen`` the tables found.
+
+    ``notes=None`` makes a quiet matcher: it writes no notes and skips the work that only serves them
+    (label, remark, hybrid and unknown-row notes), for a reading that is compared with another and whose
+    notes nobody reads (``parsing.extract.reconcile``'s text reading). Its cells are the same.
     """
 
-    def __init__(self, template: str, notes: Notes):
+    def __init__(self, template: str, notes: Optional[Notes]):
         self.template = template
-        self.notes = notes
+        self.quiet = notes is None
+        self.notes = _SILENT if notes is None else notes
         self.state = State()
         self.cells: dict[tuple, dict] = {}
         self.rows_seen: set = set()
@@ -401,18 +414,21 @@ class TableMatcher:
     # -- the token walk ------------------------------------------------------------
     def feed(self, tokens: list[Tok]) -> None:
         for t in tokens:
-            if t.kind == TEXT:
+            kind = t.kind
+            if kind == TEXT:
                 row = self._row
-                if row is not None and all(v.grid and _empty(v.cell) for v in row.values):
-                    # only empty cells between two labels of a delimited row: a header, not a blank row
-                    self._row = None
-                    self._pending = list(self._row_tokens)
-                elif row is not None:
-                    self._finish_row(False)
-                self._pending.append(t)
-                if len(self._pending) > MAX_RUN:  # labels come a few cells before their numbers
-                    del self._pending[0]
-            elif t.kind == VALUE:
+                if row is not None:
+                    if all(v.grid and _empty(v.cell) for v in row.values):
+                        # only empty cells between two labels of a delimited row: a header, not a blank row
+                        self._row = None
+                        self._pending = list(self._row_tokens)
+                    else:
+                        self._finish_row(False)
+                pending = self._pending
+                pending.append(t)
+                if len(pending) > MAX_RUN:  # labels come a few cells before their numbers
+                    del pending[0]
+            elif kind == VALUE:
                 if self._pending:
                     self._start_row()
                 elif self._row is None and self.state.table == "四" and self.state.after_header_四:
@@ -421,7 +437,8 @@ class TableMatcher:
                 if self._row is not None:
                     self._row.values.append(t)
             else:  # BREAK
-                self._finish_row(t.hard)
+                if self._row is not None:
+                    self._finish_row(t.hard)
                 if self._pending:
                     self._resolve_header(self._pending, keep_unknown=t.section is None,
                                          section=t.section is not None)
@@ -444,16 +461,18 @@ class TableMatcher:
         """The entries in a run of labels; each hit also gets ``token``, the printed cell it is in."""
         words, owner, centers = [], [], []
         for t in run:  # each printed word on its own: a header printed as 结果 / 维持 is two fragments
-            if t.parts:  # positioned words
-                for c in t.parts:
+            parts = t.parts
+            if parts:  # positioned words
+                for c in parts:
                     words.append(norm(c.text))
                     owner.append(t)
-                    centers.append(_center(c))
+                    b = c.bbox  # _center(c)
+                    centers.append((b[0] + b[2]) / 2 if b else None)
             else:  # words without boxes
-                for w in t.text.split() or [t.text]:
-                    words.append(norm(w))
-                    owner.append(t)
-                    centers.append(None)
+                ws = t.text.split() or [t.text]
+                words.extend(map(norm, ws))
+                owner.extend([t] * len(ws))
+                centers.extend([None] * len(ws))
         hits, text, bounds = lex.find_entries(words, self.state.table)
         ends = [b for _, b in bounds]  # the cells' spans are contiguous: ends never decrease
         for h in hits:
@@ -743,7 +762,7 @@ class TableMatcher:
     # -- notes -----------------------------------------------------------------------
     def _label_note(self, table, row, official, printed, col=None):
         key = (table, official, printed)
-        if key in self.label_notes:
+        if self.quiet or key in self.label_notes:
             return
         self.label_notes.add(key)
         shown = re.sub(r"\s+", "", printed)
@@ -753,6 +772,8 @@ class TableMatcher:
     def _remark_note(self, e: lex.Entry, h: lex.Hit) -> None:
         """A 二 column header printed with a remark added to the official text (单位、保留小数)."""
         printed = h.printed
+        if self.quiet:
+            return
         if h.exact and norm(e.official) != printed and printed == e.patterns[-1] and self._token_of(h):
             tok = self._token_of(h)
             p_n, o_n = norm(tok), norm(e.official)
@@ -771,13 +792,15 @@ class TableMatcher:
         return getattr(h, "token", None)
 
     def _hybrid_note(self, what: str, used: str) -> None:
-        if what in self.hybrid_notes:
+        if self.quiet or what in self.hybrid_notes:
             return
         self.hybrid_notes.add(what)
         self.notes.add("PARSE-HYBRID", what=what, used=forms.FORM_NAMES[used],
                        form=forms.FORM_NAMES.get(self.template, self.template))
 
     def _unknown_row(self, run: list[Tok], hits: list) -> None:
+        if self.quiet:
+            return
         printed = "".join(t.text for t in run).strip()
         if not self.state.in_table or not printed or len(norm(printed)) > 20 or self.state.table is None:
             return
@@ -954,6 +977,8 @@ class TableMatcher:
     def _fit(self, slot: lex.Slot, cells: list, n: int):
         """Fit a row's value cells onto n columns and note what could not be told for sure."""
         fitted, sure, problem = fit_values(cells, n)
+        if not problem or self.quiet:
+            return fitted, sure
         raw = " | ".join((c.text if c is not None else "").replace("\n", "") for c in cells).strip(" |")
         if problem == "short":
             found = sum(1 for c in cells if c is not None and not is_blank_text(c.text))

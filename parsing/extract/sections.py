@@ -88,10 +88,13 @@ def blocks_to_sections(doc: Document) -> tuple[dict[int, SectionText], list[Opti
         sec.page = page
         return num
 
+    parts: dict[int, list[str]] = {n: [] for n in sections}  # each section's lines, joined at the end
+
     def add_text(text: str) -> None:
         if state["current"] is not None:
-            sec = sections[state["current"]]
-            sec.text = (sec.text + "\n" + text) if sec.text else text
+            got = parts[state["current"]]
+            if got or text:  # what "a + '\n' + b if a else b" makes: empty lines before the first are dropped
+                got.append(text)
 
     for i, item in enumerate(doc.items):
         if isinstance(item, TextBlock):
@@ -112,4 +115,7 @@ def blocks_to_sections(doc: Document) -> tuple[dict[int, SectionText], list[Opti
                 elif "。" in lone or len(norm(lone)) > 40:
                     add_text(lone)  # a paragraph inside the table's frame is running text
         item_section.append(state["current"])
+    for n, got in parts.items():
+        if got:
+            sections[n].text = "\n".join(got)
     return sections, item_section, headings
