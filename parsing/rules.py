@@ -1468,16 +1468,27 @@ def _merge_notes(notes: list[dict], found: list[dict]) -> list[dict]:
     structure error for a missing column replaces the parser's warning).
     """
     note_locs = [(_location(f), _RANK.get(f.get("severity"), 0)) for f in notes]
+    notes_by = _by_table(note_locs)  # a location covers only locations in its own table
     kept_found = []
     for f in found:
         loc, rank = _location(f), _RANK.get(f["severity"], 0)
-        if loc is not None and any(_covers(nl, loc) and nr >= rank for nl, nr in note_locs):
+        if loc is not None and any(_covers(nl, loc) and nr >= rank for nl, nr in notes_by.get(loc[0], ())):
             continue
         kept_found.append(f)
-    found_locs = [(_location(f), _RANK.get(f["severity"], 0)) for f in kept_found]
+    found_by = _by_table([(_location(f), _RANK.get(f["severity"], 0)) for f in kept_found])
     kept_notes = [f for f, (nl, nr) in zip(notes, note_locs)
-                  if not any(_covers(fl, nl) and fr > nr for fl, fr in found_locs)]
+                  if nl is None or not any(_covers(fl, nl) and fr > nr for fl, fr in found_by.get(nl[0], ()))]
     return kept_notes + kept_found
+
+
+def _by_table(locs: list) -> dict:
+    """(location, rank) pairs by their location's table, in order; pairs without a location left out (they
+    neither cover nor are covered: :func:`_covers`)."""
+    by: dict = {}
+    for loc, rank in locs:
+        if loc is not None:
+            by.setdefault(loc[0], []).append((loc, rank))
+    return by
 
 
 def _notes(report: ParsedReport) -> list[dict]:

@@ -125,3 +125,20 @@ def blocks_to_sections(doc):
                     add_text(lone)  # a paragraph inside the table's frame is running text
         item_section.append(state["current"])
     return sections, item_section, headings
+
+
+def merge_notes(notes: list[dict], found: list[dict]) -> list[dict]:
+    """``parsing.rules._merge_notes`` as it was: every finding against every note."""
+    from parsing.rules import _RANK, _covers, _location
+
+    note_locs = [(_location(f), _RANK.get(f.get("severity"), 0)) for f in notes]
+    kept_found = []
+    for f in found:
+        loc, rank = _location(f), _RANK.get(f["severity"], 0)
+        if loc is not None and any(_covers(nl, loc) and nr >= rank for nl, nr in note_locs):
+            continue
+        kept_found.append(f)
+    found_locs = [(_location(f), _RANK.get(f["severity"], 0)) for f in kept_found]
+    kept_notes = [f for f, (nl, nr) in zip(notes, note_locs)
+                  if not any(_covers(fl, nl) and fr > nr for fl, fr in found_locs)]
+    return kept_notes + kept_found

@@ -240,3 +240,42 @@ def test_quiet_text_reading_has_the_cells_of_the_noted_one(documents):
             assert grid_a.rows_seen == grid_b.rows_seen and grid_a.tables_seen == grid_b.tables_seen, name
             codes.update(notes_a.codes())
     assert read > 50 and {"PARSE-FROM-TEXT", "PARSE-SOURCES-DISAGREE"} <= codes
+
+
+def test_notes_merged_by_table_are_the_notes_merged_pairwise(documents, monkeypatch):
+    import itertools
+    import random
+
+    from parsing import rules
+
+    fast = rules._merge_notes
+    dropped = []
+
+    def both(notes, found):
+        got = fast(notes, found)
+        assert got == ref.merge_notes(notes, found)
+        dropped.append(len(notes) + len(found) - len(got))
+        return got
+
+    monkeypatch.setattr(rules, "_merge_notes", both)
+    for name, doc in documents:
+        try:
+            rules.check_report(extract.extract_report(doc, name))
+        except ReportError:
+            continue
+    assert len(dropped) > 50 and sum(dropped) > 0
+    # every mix of places and severities, notes and findings in one table or several
+    places = [(None, None, None), ("二", None, None), ("三", None, None), ("三", "r1", None), ("三", None, "c1"),
+              ("三", "r1", "c1"), ("三", "r2", "c1"), ("四", "r1", "c1")]
+    rnd = random.Random(14)
+    for _ in range(400):
+        def one(i):
+            t, r, c = rnd.choice(places)
+            return dict(rule=f"R{i}", severity=rnd.choice(["info", "warning", "error", None]), table=t, row=r, column=c)
+        notes = [one(i) for i in range(rnd.randrange(6))]
+        found = [dict(one(i), severity=rnd.choice(["info", "warning", "error"])) for i in range(rnd.randrange(6))]
+        assert fast(notes, found) == ref.merge_notes(notes, found)
+    for n, f in itertools.product(places, repeat=2):
+        notes, found = [dict(severity="warning", table=n[0], row=n[1], column=n[2])], \
+            [dict(severity="error", table=f[0], row=f[1], column=f[2])]
+        assert fast(notes, found) == ref.merge_notes(notes, found)

@@ -22,6 +22,7 @@ import bisect
 import re
 import statistics
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 from .. import forms
@@ -85,23 +86,31 @@ def _word_tokens(text: str, page, words: Optional[list] = None) -> list[Tok]:
             label.clear()
 
     for c in cells:
-        w = c.text
-        digit = is_digit_value(w)
-        # _GLUED ends in a digit (\d: a character of category Nd, what str.isdecimal tells), or a digit and
-        # the newline its $ lets through
-        glued = (_GLUED.match(w) if not digit and (w[-1:].isdecimal() or w[-1:] == "\n") else None)
-        if glued:
-            label.append(Cell(glued.group(1), page))
-            flush()
-            toks.append(Tok(VALUE, glued.group(2), Cell(glued.group(2), page, c.bbox), run=True))
-            continue
-        if digit or is_blank_text(w) or clean_num_text(w) in ("无",):
-            flush()
-            toks.append(Tok(VALUE, w, c))
-        else:
+        kind = _word_kind(c.text)
+        if kind is False:
             label.append(c)
+        elif kind is True:
+            flush()
+            toks.append(Tok(VALUE, c.text, c))
+        else:  # a label with its digits glued on
+            label.append(Cell(kind[0], page))
+            flush()
+            toks.append(Tok(VALUE, kind[1], Cell(kind[1], page, c.bbox), run=True))
     flush()
     return toks
+
+
+@lru_cache(maxsize=65536)
+def _word_kind(w: str):
+    """What a word is to :func:`_word_tokens` (a pure function of its text): True for a value (a number, a blank
+    mark, 无), False for label text, or (label, digits) for digits printed right after a label."""
+    digit = is_digit_value(w)
+    # _GLUED ends in a digit (\d: a character of category Nd, what str.isdecimal tells), or a digit and
+    # the newline its $ lets through
+    glued = (_GLUED.match(w) if not digit and (w[-1:].isdecimal() or w[-1:] == "\n") else None)
+    if glued:
+        return (glued.group(1), glued.group(2))
+    return bool(digit or is_blank_text(w) or clean_num_text(w) in ("无",))
 
 
 def _union(boxes) -> Optional[tuple]:
@@ -111,29 +120,60 @@ def _union(boxes) -> Optional[tuple]:
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def _cell_tokens(cell: Cell, grid: bool) -> list[Tok]:
-    text = cell.text or ""
+_VALUE_CELL, _PROSE, _SPLIT, _LABEL, _SPACES, _NOTHING = range(6)
+
+
+@lru_cache(maxsize=65536)
+def _cell_kind(text: str) -> int:
+    """What a cell's text is to :func:`_cell_tokens` (a pure function of the text, asked for the same few texts
+    over and over): a value, prose, a label with its numbers to split, or a label."""
     if is_value_text(text):
-        return [Tok(VALUE, text, cell, grid=grid)]
+        return _VALUE_CELL
     if _is_prose(text):
-        return [Tok(BREAK)]
+        return _PROSE
     # a label and its numbers in one cell, separated by spaces ("行政许可 12"): split
     if any(is_digit_value(w) for w in text.split()[1:]):
+        return _SPLIT
+    return _LABEL
+
+
+def _cell_tokens(cell: Cell, grid: bool) -> list[Tok]:
+    text = cell.text or ""
+    kind = _cell_kind(text)
+    if kind == _VALUE_CELL:
+        return [Tok(VALUE, text, cell, grid=grid)]
+    if kind == _PROSE:
+        return [Tok(BREAK)]
+    if kind == _SPLIT:
         return _word_tokens(text, cell.page)
     return [Tok(TEXT, text, cell, grid=grid)]
+
+
+@lru_cache(maxsize=16384)  # lines are longer than cells: fewer kept
+def _line_kind(line: str) -> int:
+    """What a line's text is to :func:`_line_tokens`: spaces only, nothing (empty, page furniture), prose, or
+    labels and numbers."""
+    text = line.strip()
+    if not text and line:
+        return _SPACES
+    if not text or _PAGE_FURNITURE.match(text):
+        return _NOTHING
+    if _is_prose(text):
+        return _PROSE
+    return _LABEL
 
 
 def _line_tokens(block: TextBlock) -> list[Tok]:
     """A line of text without pipes: prose (a break), or labels and numbers split at spaces; a paragraph of
     spaces (the reader keeps one only between empty lines) is an empty cell."""
-    text = block.text.strip()
-    if not text and block.text:
+    kind = _line_kind(block.text)
+    if kind == _LABEL:
+        return _word_tokens(block.text.strip(), block.page, block.words)
+    if kind == _SPACES:
         return [Tok(VALUE, "", Cell("", block.page), grid=True)]
-    if not text or _PAGE_FURNITURE.match(text):
+    if kind == _NOTHING:
         return []
-    if _is_prose(text):
-        return [Tok(BREAK)]
-    return _word_tokens(text, block.page, block.words)
+    return [Tok(BREAK)]
 
 
 class _PipeCells:
