@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
 from typing import Optional
 
 import pandas as pd
 
 from parsing import forms
-from parsing.extract.sections import _lone_text, _numeral_is, heading_section
+from parsing.extract.sections import _HEADING, _lone_text, _numeral_is, heading_section
 from parsing.forms import FORM_2019, FORM_2021, norm
 from parsing.model import Grid, TextBlock
 from parsing.report import VALUE_COLUMNS, SectionText
@@ -142,3 +144,30 @@ def merge_notes(notes: list[dict], found: list[dict]) -> list[dict]:
     kept_notes = [f for f, (nl, nr) in zip(notes, note_locs)
                   if not any(_covers(fl, nl) and fr > nr for fl, fr in found_locs)]
     return kept_notes + kept_found
+
+
+def heading_section_each_last(text: str, last: int) -> Optional[int]:
+    """``parsing.extract.sections.heading_section`` as it was: the whole reading for each ``last``."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    s = re.sub(r"^[#*\s]+", "", s).replace("*", "").strip()
+    s = re.sub(r"\s+", "", s)
+    m = _HEADING.match(s)
+    if m:
+        numeral, rest = m.group(1), m.group(2)
+        if len(rest) > 40:
+            return None
+        rest_n = norm(rest)
+        candidates = [sec for sec in forms.SECTIONS if sec.number > last
+                      and any(norm(k) in rest_n for k in sec.keywords)]
+        if not candidates:
+            return None
+        for sec in candidates:
+            if sec.numeral == numeral:
+                return sec.number
+        return candidates[0].number
+    # a heading printed without its numeral: the whole line equals the official heading
+    s_n = norm(s)
+    for sec in forms.SECTIONS:
+        if sec.number > last and s_n == norm(sec.heading[2:]):
+            return sec.number
+    return None

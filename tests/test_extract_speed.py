@@ -279,3 +279,26 @@ def test_notes_merged_by_table_are_the_notes_merged_pairwise(documents, monkeypa
         notes, found = [dict(severity="warning", table=n[0], row=n[1], column=n[2])], \
             [dict(severity="error", table=f[0], row=f[1], column=f[2])]
         assert fast(notes, found) == ref.merge_notes(notes, found)
+
+
+def test_heading_read_once_per_line_is_the_heading_read_for_each_last(documents):
+    from parsing import forms
+    from parsing.extract.sections import _lone_text, heading_section
+    from parsing.model import Grid
+
+    lines = {s.heading for s in forms.SECTIONS} | {s.heading[2:] for s in forms.SECTIONS}
+    lines |= {"第二部分 主动公开政府信息情况", "三、收到和处理政府信息公开申请情况" * 3, "一、总体情况（续）", "四、 其他",
+              "二、政府信息公开行政复议、行政诉讼情况", "## 五、存在的主要问题及改进情况", "**六、其他需要报告的事项**"}
+    for _, doc in documents:
+        for item in list(doc.items) + list(doc.stream or []):
+            if isinstance(item, Grid):
+                lines.update(t for row in item.rows if (t := _lone_text(row)))
+            else:
+                lines.add(item.text)
+    found = set()
+    for text in lines:
+        for last in range(7):
+            got = heading_section(text, last)
+            assert got == ref.heading_section_each_last(text, last), (text, last)
+            found.add(got)
+    assert found == {None, 1, 2, 3, 4, 5, 6}

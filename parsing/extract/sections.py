@@ -15,9 +15,31 @@ _NUMERALS = "一二三四五六"
 _HEADING = re.compile(r"^(?:第)?([一二三四五六])(?:、|\.|．|,|，|部分)\s*(.*)$")
 
 
-@lru_cache(maxsize=16384)  # a pure function of the line, asked for each line after each heading found
 def heading_section(text: str, last: int) -> Optional[int]:
     """The section number a line is the heading of, or None. Only sections after ``last``."""
+    got = _heading_reading(text)
+    if got is None:
+        return None
+    numbered, numbers = got
+    if numbered:  # "二、主动公开…": the sections whose keywords the rest names, the one of its numeral first
+        candidates = [(n, same) for n, same in numbers if n > last]
+        if not candidates:
+            return None
+        for n, same in candidates:
+            if same:
+                return n
+        return candidates[0][0]
+    for n in numbers:
+        if n > last:
+            return n
+    return None
+
+
+@lru_cache(maxsize=16384)  # a pure function of the line, asked for each line after each heading found
+def _heading_reading(text: str) -> Optional[tuple[bool, tuple]]:
+    """What :func:`heading_section` needs of a line, whatever section came last: (True, ((number, numeral is
+    its own), ...)) for a numbered heading, the sections whose keywords it names, in order; (False, (number,
+    ...)) for the sections whose heading (without its numeral) the whole line is; None when neither."""
     s = unicodedata.normalize("NFKC", text).strip()
     s = re.sub(r"^[#*\s]+", "", s).replace("*", "").strip()
     s = re.sub(r"\s+", "", s)
@@ -27,20 +49,13 @@ def heading_section(text: str, last: int) -> Optional[int]:
         if len(rest) > 40:
             return None
         rest_n = norm(rest)
-        candidates = [sec for sec in forms.SECTIONS if sec.number > last
-                      and any(norm(k) in rest_n for k in sec.keywords)]
-        if not candidates:
-            return None
-        for sec in candidates:
-            if sec.numeral == numeral:
-                return sec.number
-        return candidates[0].number
+        numbers = tuple((sec.number, sec.numeral == numeral) for sec in forms.SECTIONS
+                        if any(norm(k) in rest_n for k in sec.keywords))
+        return (True, numbers) if numbers else None
     # a heading printed without its numeral: the whole line equals the official heading
     s_n = norm(s)
-    for sec in forms.SECTIONS:
-        if sec.number > last and s_n == norm(sec.heading[2:]):
-            return sec.number
-    return None
+    numbers = tuple(sec.number for sec in forms.SECTIONS if s_n == norm(sec.heading[2:]))
+    return (False, numbers) if numbers else None
 
 
 def _numeral_is(text: str, number: int) -> bool:
