@@ -22,6 +22,25 @@ def empty_findings() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype="object") for c in FINDING_COLUMNS})
 
 
+_COLUMN_INDEXES: dict = {}  # tuple of column names -> its Index (immutable: frames may share it)
+
+
+def object_frame(data: dict, columns: list[str]) -> pd.DataFrame:
+    """``pd.DataFrame(data, columns=columns, dtype=object)`` for ``data``: one object ndarray per column, all of
+    one length (at least one row), made for this frame alone. Built from the arrays as they are (pandas'
+    ``_from_arrays``, without the constructor's checks of each column: a notes or findings frame is made per
+    report, and the checks cost three times the rest); through the constructor where pandas lacks it."""
+    make = getattr(pd.DataFrame, "_from_arrays", None)
+    if make is None:
+        return pd.DataFrame(data, columns=columns, dtype=object)
+    key = tuple(columns)
+    index = _COLUMN_INDEXES.get(key)
+    if index is None:
+        index = _COLUMN_INDEXES[key] = pd.Index(list(columns))
+    arrays = [data[c] for c in columns]
+    return make(arrays, columns=index, index=pd.RangeIndex(len(arrays[0])), verify_integrity=False)
+
+
 @dataclass
 class SectionText:
     number: int

@@ -49,7 +49,7 @@ except ImportError:  # pragma: no cover - another pandas
 from . import forms
 from . import textsim
 from .forms import APPLICANT_COLUMNS, FEE_COLUMN, OUTCOME_COLUMNS
-from .report import FINDING_COLUMNS, ParsedReport
+from .report import FINDING_COLUMNS, ParsedReport, object_frame
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -1436,7 +1436,7 @@ def _frame(rows: list[dict], columns: list[str]) -> pd.DataFrame:
         # fromiter, not a slice assignment: a tuple or list in a cell stays one object
         data[c] = np.fromiter((v if (v := r.get(c)) is not None and (type(v) in plain or not _na(v)) else None
                                for r in rows), dtype=object, count=n)
-    return pd.DataFrame(data, columns=columns, dtype="object")
+    return object_frame(data, columns)
 
 
 

@@ -302,3 +302,20 @@ def test_heading_read_once_per_line_is_the_heading_read_for_each_last(documents)
             assert got == ref.heading_section_each_last(text, last), (text, last)
             found.add(got)
     assert found == {None, 1, 2, 3, 4, 5, 6}
+
+
+@pytest.mark.parametrize("vals", [["x", None, "y"], [1, 2, 3], [1.5, float("nan"), None], [(1, 2), [3], {"a": 1}],
+                                  [True, 2 ** 70, pd.NA], ["规章"]])
+def test_object_frame_from_the_arrays_is_the_constructors_frame(vals, monkeypatch):
+    from parsing.report import FINDING_COLUMNS, object_frame
+
+    data = {c: np.fromiter(vals[k % len(vals):] + vals[:k % len(vals)], dtype=object, count=len(vals))
+            for k, c in enumerate(FINDING_COLUMNS)}
+    want = pd.DataFrame(data, columns=FINDING_COLUMNS, dtype=object)
+    got = object_frame(data, FINDING_COLUMNS)
+    assert_same_frame(got, want)
+    assert [got[c].tolist() for c in FINDING_COLUMNS] == [want[c].tolist() for c in FINDING_COLUMNS]
+    got.loc[0, "rule"] = "changed"  # a frame's cell set: neither the arrays nor the next frame change
+    assert_same_frame(object_frame(data, FINDING_COLUMNS), want)
+    monkeypatch.delattr(pd.DataFrame, "_from_arrays")  # a pandas without it: the constructor
+    assert_same_frame(object_frame(data, FINDING_COLUMNS), want)

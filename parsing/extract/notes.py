@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..report import FINDING_COLUMNS
+from ..report import FINDING_COLUMNS, object_frame
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ class Notes:
             if col is None:
                 return self.frame_by_rows()
             data[c] = col
-        return pd.DataFrame(data, columns=FINDING_COLUMNS, dtype=object)
+        return object_frame(data, FINDING_COLUMNS)
 
     def frame_by_rows(self) -> pd.DataFrame:
         return pd.DataFrame(self.rows, columns=FINDING_COLUMNS).astype(object)
