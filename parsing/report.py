@@ -29,7 +29,8 @@ def object_frame(data: dict, columns: list[str]) -> pd.DataFrame:
     """``pd.DataFrame(data, columns=columns, dtype=object)`` for ``data``: one object ndarray per column, all of
     one length (at least one row), made for this frame alone. Built from the arrays as they are (pandas'
     ``_from_arrays``, without the constructor's checks of each column: a notes or findings frame is made per
-    report, and the checks cost three times the rest); through the constructor where pandas lacks it."""
+    report, and the checks cost three times the rest); through the constructor where pandas lacks it or its
+    signature has changed."""
     make = getattr(pd.DataFrame, "_from_arrays", None)
     if make is None:
         return pd.DataFrame(data, columns=columns, dtype=object)
@@ -38,7 +39,10 @@ def object_frame(data: dict, columns: list[str]) -> pd.DataFrame:
     if index is None:
         index = _COLUMN_INDEXES[key] = pd.Index(list(columns))
     arrays = [data[c] for c in columns]
-    return make(arrays, columns=index, index=pd.RangeIndex(len(arrays[0])), verify_integrity=False)
+    try:
+        return make(arrays, columns=index, index=pd.RangeIndex(len(arrays[0])), verify_integrity=False)
+    except TypeError:  # a pandas whose private signature changed: the public constructor, as where it lacks it
+        return pd.DataFrame(data, columns=columns, dtype=object)
 
 
 @dataclass

@@ -317,5 +317,7 @@ def test_object_frame_from_the_arrays_is_the_constructors_frame(vals, monkeypatc
     assert [got[c].tolist() for c in FINDING_COLUMNS] == [want[c].tolist() for c in FINDING_COLUMNS]
     got.loc[0, "rule"] = "changed"  # a frame's cell set: neither the arrays nor the next frame change
     assert_same_frame(object_frame(data, FINDING_COLUMNS), want)
+    monkeypatch.setattr(pd.DataFrame, "_from_arrays", classmethod(lambda cls, arrays: None), raising=True)
+    assert_same_frame(object_frame(data, FINDING_COLUMNS), want)  # a pandas whose signature changed
     monkeypatch.delattr(pd.DataFrame, "_from_arrays")  # a pandas without it: the constructor
     assert_same_frame(object_frame(data, FINDING_COLUMNS), want)
