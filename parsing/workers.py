@@ -286,6 +286,7 @@ class _Worker:
         self.mark_cpu = 0.0  # ... when the task started or last reported a page
         self.mark_wall = 0.0  # wall time of the start, the last page, or the last time the CPU time grew
         self.seen_cpu = 0.0
+        self.next_watch = 0.0  # monotonic time from which the limits are due to be looked at again
 
     def cpu(self) -> Optional[float]:
         try:
@@ -451,7 +452,9 @@ class Pool:
             yield from done
 
     def _look_at(self, w: _Worker, ready: bool, on_page) -> Optional[Outcome]:
-        """Take what a busy worker sent (a page, its result, or its death), or check it against the limits."""
+        """Take what a busy worker sent (a page, its result, or its death), or check it against the limits: at
+        most every half :data:`WATCH_INTERVAL` (each look reads its CPU time and memory from the kernel; the
+        messages of the other workers wake this loop far more often than that)."""
         task, lim = w.task, self.limits
         if ready:
             try:
@@ -478,6 +481,10 @@ class Pool:
                 return Outcome(task, error=_message(MEMORY, task.name, lim), reason=MEMORY, cpu_seconds=used)
             return Outcome(task, error=_limits.MSG_TASK_RAISED.format(name=task.name, detail=value), reason=RAISED,
                            cpu_seconds=used)
+        now = time.monotonic()
+        if now < w.next_watch:
+            return None  # looked at less than half a watch interval ago (woken by another worker's message)
+        w.next_watch = now + WATCH_INTERVAL / 2
         now_cpu = w.cpu()
         if now_cpu is not None and now_cpu > w.seen_cpu:  # working, however slowly: not hung
             w.seen_cpu, w.mark_wall = now_cpu, time.monotonic()
