@@ -361,10 +361,10 @@ class ReportsMixin:
         """Insert :func:`value_rows` for report ``rid`` (the cell keys mapped to their cell ids)."""
         if not rows:
             return
-        cell_id = self._cell_id
+        known, cell_id = self._cell_ids.get, self._cell_id  # ids are >= 1: a known cell without a call
         c.executemany("INSERT INTO cell_values(report_id, seq, cell_id, value, raw, page, status, form, confidence,"
                       " bbox) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                      [(rid, i, cell_id(c, r[0], r[1], r[2]), *r[3:]) for i, r in enumerate(rows)])
+                      [(rid, i, known(r[:3]) or cell_id(c, r[0], r[1], r[2]), *r[3:]) for i, r in enumerate(rows)])
 
     def _insert_sections(self, c: sqlite3.Connection, rid: int, rows: list[tuple]) -> None:
         """Insert :func:`section_rows` for report ``rid``."""
