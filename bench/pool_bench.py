@@ -14,6 +14,8 @@ In one run, on the same files (``bench/corpus.py``: text PDFs, DOCX, text and sa
 4. ``import``: :func:`parsing.batch.import_folder` into a new store (parse, check, store one transaction per
    report) through the one pool: in this process (whose forkserver the rows above have started already), and
    in a fresh process of its own (its forkserver's start counted, as for any import);
+   and with ``workers=0``: the same import file after file in this process (parse, check and store, no pool),
+   what the parallel import can be held against as well (the ratios above stay against ``sequential``);
 5. with ``--main DIR`` (a checkout of an older tree): that tree's ``import_folder`` on the same folder, in a
    fresh process with the same interpreter, alternating with this tree's;
 6. with ``--cold``: both sides cold, each a fresh process with the interpreter's start and the parser's import:
@@ -173,6 +175,9 @@ def pebble_pool(datas, workers):
         return ok
 
 
+SAME_IMPORT = "import_folder, workers=0 (the same import file after file in this process)"
+
+
 def timed(fn, *args):
     t = time.perf_counter()
     out = fn(*args)
@@ -219,6 +224,10 @@ def main(argv=None) -> int:
         assert s["imported"] == len(files), s
         rows.setdefault("import_folder (this process, forkserver already warm)", []).append(t)
         cpu.setdefault("import_folder (this process, forkserver already warm)", []).append((c, p))
+        t, c, p, s = import_cpu(folder, 0)
+        assert s["imported"] == len(files), s
+        rows.setdefault(SAME_IMPORT, []).append(t)
+        cpu.setdefault(SAME_IMPORT, []).append((c, p))
         # each tree's import in a fresh process of its own (that tree's forkserver start counted), alternating
         for label, tree in trees:
             with tempfile.TemporaryDirectory() as tmp:
@@ -245,6 +254,9 @@ def main(argv=None) -> int:
         if name.startswith("cold: python -m parsing import"):
             ref = min(rows[name.replace("cold: python -m parsing import", "cold: fresh process, file after file")])
         print(f"| {name:60s} | {min(ts):6.1f} | {min(ts) / ref:5.2f}x | {c} |")
+    same = min(rows[SAME_IMPORT])
+    for name in [n for n in rows if n.startswith("import_folder (")]:
+        print(f"({name}: {min(rows[name]) / same:.2f}x the same import file after file)")
     print("(cold rows: the import against the fresh file-after-file process of the same tree; their CPU column is the"
           " whole process tree's: interpreter, forkserver, workers)")
     print("load average after: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
