@@ -422,6 +422,44 @@ def test_control_characters_as_the_regex():
         assert (ch in P._CONTROL_CHARS) == (P._CONTROL.match(ch) is not None), hex(o)
 
 
+def test_word_gaps_as_the_line_loop():
+    """The characters the page-wide word cut skips (``_WORD_GAP``) are those ``_line_words`` skips: blanks and
+    ``_CONTROL_CHARS``."""
+    for o in range(0x110000):
+        ch = chr(o)
+        assert (P._WORD_GAP.fullmatch(ch) is not None) == (ch.isspace() or ch in P._CONTROL_CHARS), hex(o)
+
+
+def test_page_words_equal_line_by_line():
+    """Every non-empty line of every page held (prose lines too) cut into words page-wide, as ``_line_words``
+    cuts each line; and a page whose boxes hold a zero or a NaN goes line by line."""
+    compared = 0
+    for name, page in _pdf_pages():
+        textpage = page.get_textpage()
+        raw = textpage.get_text_range()
+        height = page.get_height()
+        spans, pos = [], 0
+        for m in itertools.chain(re.finditer(r"\r\n|\r|\n", raw), (None,)):
+            end = m.start() if m is not None else len(raw)
+            if P._clean_line(raw[pos:end]):
+                spans.append((pos, end))
+            if m is not None:
+                pos = m.end()
+        fast = P._page_words(textpage, raw, spans, height, 1)
+        slow = [P._line_words(textpage, raw, a, b, height, 1) for a, b in spans]
+        if fast is None:
+            assert any(c.bbox[k] == 0 for line in slow for c in line for k in range(4)), name
+        else:
+            assert fast == slow, name
+            compared += len(spans)
+        if spans:
+            first = next(i for i in range(*spans[0]) if not P._WORD_GAP.match(raw[i]))
+            bottom = textpage.get_charbox(first)[1]
+            assert P._page_words(textpage, raw, spans, bottom, 1) is None  # a bottom edge at 0: line by line
+            assert P._page_words(textpage, raw, spans, math.nan, 1) is None
+    assert compared > 1000
+
+
 def _old_textpage_words(textpage, raw: str, height: float, number: int) -> list:
     """The reader's words before prose lines were skipped: every character of every line asked for its box."""
     out: list = []

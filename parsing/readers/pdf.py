@@ -1325,16 +1325,90 @@ def textpage_words(textpage, raw: str, height: float, number: int) -> list[Optio
 
     A line the matcher reads as prose (:func:`parsing.forms.is_prose`: it never looks at its words) gets None,
     without a box call per character; the others the same words as asking every character
-    (tests/test_pdf_speed.py)."""
-    out: list[Optional[list]] = []
+    (tests/test_pdf_speed.py). The boxes of all the page's wanted characters are read in one pass into an array
+    and cut into words array-wise (:func:`_page_words`); a page whose boxes hold a NaN or a zero (where the order
+    of ``min``/``max`` shows) goes line by line (:func:`_line_words`)."""
+    out: list = []
+    spans: list = []  # (start, end) of the lines whose words are wanted
     pos = 0
     for m in itertools.chain(_LINE_BREAK.finditer(raw), (None,)):
         end = m.start() if m is not None else len(raw)
         text = _clean_line(raw[pos:end])
         if text:
-            out.append(None if is_prose(text) else _line_words(textpage, raw, pos, end, height, number))
+            if is_prose(text):
+                out.append(None)
+            else:
+                out.append(len(spans))
+                spans.append((pos, end))
         if m is not None:
             pos = m.end()
+    if not spans:
+        return out
+    words = _page_words(textpage, raw, spans, height, number)
+    if words is None:
+        words = [_line_words(textpage, raw, start, end, height, number) for start, end in spans]
+    return [None if k is None else words[k] for k in out]
+
+
+# pdfium's tight box of a character written straight into four doubles of an array (addresses): no ctypes
+# double objects to convert and read back per character.
+_CHAR_BOX = _c_function(pdfium_c.FPDFText_GetCharBox, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
+                        ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)
+_FONT_SIZE = _c_function(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, ctypes.c_void_p, ctypes.c_int)
+# what _line_words skips: str.isspace() (re's \s on str patterns) or _CONTROL_CHARS (tests/test_pdf_speed.py)
+_WORD_GAP = re.compile(r"[\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def _page_words(textpage, raw: str, spans: list, height: float, number: int) -> Optional[list]:
+    """The words of the lines ``spans`` (``(start, end)`` of ``raw``, in order), one list per span: what
+    :func:`_line_words` gives each, from one box call per character and array-wise word cuts. A word ends at a
+    character :func:`_line_words` skips, and before a character whose gap to the previous one is wider than half
+    of ``max(its ink height, 4)`` and half of ``max(its font size, its ink height, 4)`` (the size asked only
+    there). None when a box holds a NaN or a zero (the caller goes line by line)."""
+    gaps = [m.start() for m in _WORD_GAP.finditer(raw)]
+    skipped = set(gaps)
+    idx = [i for start, end in spans for i in range(start, end) if i not in skipped]
+    n = len(idx)
+    if not n:
+        return [[] for _ in spans]
+    boxes = np.empty((n, 4), dtype=np.float64)  # left, right, bottom, top (pdfium's order)
+    handle = _address(textpage.raw)
+    char_box = _CHAR_BOX
+    base = boxes.ctypes.data
+    found = [char_box(handle, i, p, p + 8, p + 16, p + 24)
+             for i, p in zip(idx, range(base, base + 32 * n, 32))]
+    if not all(found):
+        raise pdfium.PdfiumError("Failed to get charbox.")
+    left, right, bottom, top = boxes.T
+    c_top, c_bottom = height - top, height - bottom
+    edges = np.array([left, right, c_top, c_bottom])
+    if np.isnan(boxes).any() or np.isnan(edges).any() or (edges == 0).any():
+        return None  # NaN, or +0.0 and -0.0 (a tie whose first is kept): the order of min/max shows
+    index = np.array(idx, dtype=np.int64)
+    new = np.ones(n, dtype=bool)  # where a word starts
+    joined = index[1:] == index[:-1] + 1  # nothing skipped between a character and the previous one
+    ink = top - bottom
+    gap = left[1:] - right[:-1]
+    wide = joined & (gap > 0.5 * np.maximum(ink[1:], 4.0))
+    new[1:] = ~joined
+    if wide.any():
+        size_of = _FONT_SIZE
+        gap_l, ink_l = gap.tolist(), ink.tolist()
+        for k in np.flatnonzero(wide).tolist():
+            if gap_l[k] > 0.5 * max(size_of(handle, idx[k + 1]), ink_l[k + 1], 4.0):
+                new[k + 1] = True
+    starts = np.flatnonzero(new)
+    ends = np.append(starts[1:], n) - 1  # each word's last character
+    x0s = np.minimum.reduceat(left, starts).tolist()
+    tops = np.minimum.reduceat(c_top, starts).tolist()
+    x1s = np.maximum.reduceat(right, starts).tolist()
+    bottoms = np.maximum.reduceat(c_bottom, starts).tolist()
+    firsts, lasts = index[starts].tolist(), index[ends].tolist()
+    out: list = [[] for _ in spans]
+    span_starts = [s for s, _ in spans]
+    line = np.searchsorted(np.array(span_starts), index[starts], side="right") - 1
+    for k, a, b, x0, y0, x1, y1 in zip(line.tolist(), firsts, lasts, x0s, tops, x1s, bottoms):
+        out[k].append(Cell(raw[a:b + 1], number, (x0, y0, x1, y1)))
     return out
 
 
