@@ -235,3 +235,37 @@ def test_object_handles_walk_as_page_objects():
                 objects += len(slow)
                 forms += sum(1 for _, _, lvl in slow if lvl)
     assert objects > 10000 and forms
+
+
+def test_page_rulings_as_path_by_path():
+    """``_page_rulings`` (a page's paths read in one pass each and their edges found array-wise) gives the tuples
+    of ``_path_rulings`` (``closes=False``) path after path, value for value (repr: signed zeros too), on every page
+    of every PDF held, of the made pages and of the corpus where it is; with the segment counts and without."""
+    import ctypes
+
+    compared = 0
+    for name, data in [*_made(), *((p.name, p.read_bytes()) for p in [*PDFS, *OUTSIDE[:80]])]:
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError:
+            continue
+        for page in pdf:
+            left, _, _, top_y = page.get_mediabox()
+            paths = [(ctypes.cast(o, ctypes.c_void_p).value, P._COUNT_SEGMENTS(o))
+                     for o, k, _ in P._object_handles(page.raw, 1) if k == pdfium_c.FPDF_PAGEOBJ_PATH]
+            slow: list = []
+            for obj, count in paths:
+                P._path_rulings(obj, left, top_y, count, slow, False)
+            for asked in (paths, [(obj, None) for obj, _ in paths]):
+                fast = P._page_rulings(asked, left, top_y)
+                assert [tuple(map(repr, r)) for r in fast] == [tuple(map(repr, r)) for r in slow], name
+            # a mediabox at -0.0 and shifted pages: the same ties
+            for dx, dy in ((-0.0, -0.0), (left + 0.5, top_y - 1e6)):
+                slow = []
+                for obj, count in paths:
+                    P._path_rulings(obj, dx, dy, count, slow, False)
+                fast = P._page_rulings(paths, dx, dy)
+                assert [tuple(map(repr, r)) for r in fast] == [tuple(map(repr, r)) for r in slow], name
+            compared += len(slow)
+    assert compared > 10000
+    assert P._page_rulings([], 0.0, 0.0) == []

@@ -757,6 +757,57 @@ def _path_rulings(obj, left: float, top_y: float, count: Optional[int], out: lis
             lx, ly = sx, sy
 
 
+_MATRIX_AT = _c_function(pdfium_c.FPDFPageObj_GetMatrix, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
+_POINT_AT = _c_function(pdfium_c.FPDFPathSegment_GetPoint, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p,
+                        ctypes.c_void_p)
+
+
+def _page_rulings(paths: list, left: float, top_y: float) -> Optional[list]:
+    """What :func:`_path_rulings` (``closes=False``) appends for each of ``paths`` (``(handle, segment count or
+    None)``), in their order: every path's matrix, segment points and types asked in one pass each into arrays,
+    the points moved by their path's matrix and the edges found array-wise, with the comparisons of the loop (its
+    ``max``/``min`` spelt out: ties and NaN go the same way). None when a point cannot be read (the loop keeps the
+    last one read: the caller goes path by path)."""
+    if not paths:
+        return []
+    counts = [_COUNT_SEGMENTS(obj) if count is None else count for obj, count in paths]
+    matrices = np.empty((len(paths), 6), dtype=np.float32)  # FS_MATRIX: a, b, c, d, e, f
+    base, matrix_at = matrices.ctypes.data, _MATRIX_AT
+    has = np.array([matrix_at(obj, base + 24 * k) for k, (obj, _) in enumerate(paths)], dtype=bool)
+    counts = np.maximum(np.array(counts, dtype=np.int64), 0) * has  # a path without its matrix adds nothing
+    n = int(counts.sum())
+    if not n:
+        return []
+    get_segment, get_point, get_type = _GET_SEGMENT, _POINT_AT, _GET_TYPE
+    segs = [get_segment(obj, k) for (obj, _), count in zip(paths, counts.tolist()) for k in range(count)]
+    xy = np.empty((n, 2), dtype=np.float32)
+    base = xy.ctypes.data
+    if not all([get_point(seg, p, p + 4) for seg, p in zip(segs, range(base, base + 8 * n, 8))]):
+        return None
+    kinds = np.array([get_type(seg) for seg in segs])
+    m = np.repeat(matrices.astype(np.float64), counts, axis=0)
+    x, y = xy[:, 0].astype(np.float64), xy[:, 1].astype(np.float64)
+    px = m[:, 0] * x + m[:, 2] * y + m[:, 4]
+    py = m[:, 1] * x + m[:, 3] * y + m[:, 5]
+    first = np.zeros(n, dtype=bool)  # each path's first segment starts a subpath, whatever its type
+    first[np.cumsum(counts)[counts > 0] - counts[counts > 0]] = True
+    line = (kinds == pdfium_c.FPDF_SEGMENT_LINETO) & ~first
+    line[0] = False
+    j = np.flatnonzero(line)  # a line from the previous point (j - 1) to this one
+    px, py, lx, ly = px[j], py[j], px[j - 1], py[j - 1]
+    dx, dy = np.abs(lx - px), np.abs(ly - py)
+    vertical = (dx < 0.01) & (dy >= 0.01)
+    horizontal = (dy < 0.01) & (dx >= 0.01)
+    edge = vertical | horizontal
+    vertical, px, py, lx, ly = vertical[edge], px[edge], py[edge], lx[edge], ly[edge]
+    a = np.where(px < lx, px, lx) - left
+    b = np.where(vertical, a, np.where(px > lx, px, lx) - left)
+    top = top_y - np.where(py > ly, py, ly)
+    bottom = np.where(vertical, top_y - np.where(py < ly, py, ly), top)
+    kind = np.where(vertical, "v", "h").tolist()
+    return list(zip(kind, a.tolist(), b.tolist(), top.tolist(), bottom.tolist()))
+
+
 class Rulings(Sequence):
     """A page's ruling edges as :func:`_path_rulings` tuples (``segments``), seen by pdfplumber (``TableFinder``,
     a page's ``edges``) as its edge dicts, made on first use. :func:`find_tables` reads the tuples."""
@@ -810,6 +861,8 @@ def _address(handle) -> int:
     return ctypes.cast(handle, ctypes.c_void_p).value
 
 
+_IS_GENERATED = _c_function(pdfium_c.FPDFText_IsGenerated, ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
+_CHAR_ANGLE = _c_function(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float, ctypes.c_void_p, ctypes.c_int)
 _ODD_CHAR = re.compile(r"[\x00-\x1f\ufffe\uffff]|\s")  # dropped, or a blank pdfium may have made up
 
 
@@ -830,9 +883,9 @@ def _kept_chars(handle, count: int, texts: Optional[str]) -> tuple[list, list]:
             keep.append(i)
             kept.append(chr(code))
         return keep, kept
-    is_generated = pdfium_c.FPDFText_IsGenerated
+    is_generated, address = _IS_GENERATED, _address(handle)
     dropped = [m.start() for m in _ODD_CHAR.finditer(texts)
-               if m.group() < " " or m.group() in "\ufffe\uffff" or is_generated(handle, m.start()) == 1]
+               if m.group() < " " or m.group() in "\ufffe\uffff" or is_generated(address, m.start()) == 1]
     if not dropped:
         return list(range(count)), list(texts)
     keep = np.ones(count, dtype=bool)
@@ -852,6 +905,23 @@ def _row_char(row: tuple) -> dict:
 
 def rows_to_chars(rows: list) -> list:
     return [_row_char(r) for r in rows]
+
+
+def _page_doubled(texts: list, columns: np.ndarray) -> bool:
+    """:func:`_doubled` of a page's non-blank characters (``texts``, one per character; ``columns``: their x0, x1,
+    top and bottom as the rows of an array): for one-character texts without NaN edges, the code points rank them
+    (the order of the texts) and the blanks are found by regular expression (``_BLANKS``: ``str.isspace``)."""
+    joined = "".join(texts)
+    x0s, tops = columns[0], columns[2]
+    if len(joined) != len(texts) or "" in texts or np.isnan(x0s).any() or np.isnan(tops).any():  # not one each
+        inked = [k for k, text in enumerate(texts) if not text.isspace()]
+        return _doubled([texts[k] for k in inked], [tops[k] for k in inked], [x0s[k] for k in inked])
+    inked = np.ones(len(texts), dtype=bool)
+    inked[[m.start() for m in _BLANKS.finditer(joined)]] = False
+    if inked.sum() < 2:
+        return False
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return _doubled_codes(codes[inked], tops[inked], x0s[inked])
 
 
 def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Optional[str] = None,
@@ -882,11 +952,10 @@ def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Opti
     if upright:
         uprights = [True] * len(keep)
     else:
-        angle_of = pdfium_c.FPDFText_GetCharAngle
-        uprights = [abs(angle_of(handle, i)) < 0.01 for i in keep]
+        angle_of, address = _CHAR_ANGLE, _address(handle)
+        uprights = [abs(angle_of(address, i)) < 0.01 for i in keep]
     rows = list(zip(kept, x0s, x1s, tops, bottoms, uprights))
-    inked = [k for k, text in enumerate(kept) if not text.isspace()]  # for the fake-bold test
-    doubled = _doubled([kept[k] for k in inked], [tops[k] for k in inked], [x0s[k] for k in inked])
+    doubled = _page_doubled(kept, columns)
     chars = None
     if doubled:  # the font size only tells doubled characters apart (pdfplumber's dedupe_chars): asked only here
         size_of = pdfium_c.FPDFText_GetFontSize
@@ -896,9 +965,11 @@ def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Opti
         rows = None
     if paths is None:
         paths = [(obj, None) for obj, kind, _ in _object_handles(page.raw, 1) if kind == pdfium_c.FPDF_PAGEOBJ_PATH]
-    segments: list = []
-    for obj, count in paths:  # the page comes from a file: no close flag away from a subpath's start
-        _path_rulings(obj, left, top_y, count, segments, False)
+    segments = _page_rulings(paths, left, top_y)
+    if segments is None:
+        segments = []
+        for obj, count in paths:  # the page comes from a file: no close flag away from a subpath's start
+            _path_rulings(obj, left, top_y, count, segments, False)
     page = PdfiumPage(chars, Rulings(segments), right - left, top_y - bottom_y, doubled, rows)
     page.columns = columns if rows is not None else None
     return page
@@ -940,6 +1011,9 @@ def _is_furniture(text: str, top: float, bottom: float, height: float) -> bool:
     return len(text) <= 30 and (bottom < 0.08 * height or top > 0.92 * height)
 
 
+_MAX_CELL_TESTS = 4_000_000  # characters times cells a table tests at once (CharIndex.table_cells)
+
+
 class CharIndex:
     """A page's characters sorted once by their vertical middle, for :func:`table_texts`."""
 
@@ -952,6 +1026,7 @@ class CharIndex:
         self.v = v
         self.v_mid = [v[i] for i in order]
         self.h_mid = [(c["x0"] + c["x1"]) / 2 for c in chars]
+        self._arrays = None
 
     @classmethod
     def of_rows(cls, rows: list, columns: Optional[np.ndarray] = None) -> "CharIndex":
@@ -971,8 +1046,52 @@ class CharIndex:
         else:
             index.order = np.argsort(v, kind="stable").tolist()
         index.v_mid = [index.v[i] for i in index.order]
-        index.h_mid = ((x0 + x1) / 2).tolist()
+        h = (x0 + x1) / 2
+        index.h_mid = h.tolist()
+        index._arrays = (h, v)
         return index
+
+    def _middles(self) -> tuple:
+        """The characters' horizontal and vertical middles as arrays (page order)."""
+        if self._arrays is None:
+            self._arrays = (np.array(self.h_mid, dtype=np.float64), np.array(self.v, dtype=np.float64))
+        return self._arrays
+
+    def table_cells(self, rows: list) -> list:
+        """``[self.in_cells(row.bbox, row.cells) for row in rows]`` for the rows of one table (pdfplumber's
+        ``Table.rows``), every cell tested at once against the characters in the table's box: a character whose
+        middle is in a cell is in the cell's row (the row's box holds its cells), so a cell's characters are those
+        of the page in it. Rows with a NaN edge or middle, and tables too large to test so, go row by row."""
+        boxes = [c for row in rows for c in row.cells if c is not None]
+        h, v = self._middles()
+        b = np.array(boxes, dtype=np.float64).reshape(-1, 4)
+        if np.isnan(b).any() or np.isnan(v).any() or not len(boxes):
+            return [self.in_cells(row.bbox, row.cells) for row in rows]
+        lo = bisect.bisect_left(self.v_mid, b[:, 1].min())
+        hi = bisect.bisect_left(self.v_mid, b[:, 3].max())
+        near = np.sort(np.array(self.order[lo:hi], dtype=np.intp))
+        hn = h[near]
+        near = near[(hn >= b[:, 0].min()) & (hn < b[:, 2].max())]
+        if len(near) * len(boxes) > _MAX_CELL_TESTS:
+            return [self.in_cells(row.bbox, row.cells) for row in rows]
+        hn, vn = h[near], v[near]
+        inside = ((hn >= b[:, 0, None]) & (hn < b[:, 2, None])) & ((vn >= b[:, 1, None]) & (vn < b[:, 3, None]))
+        ids = near[np.nonzero(inside)[1]].tolist()  # by cell, then in page order
+        ends = np.cumsum(inside.sum(axis=1)).tolist()
+        out = []
+        k = start = 0
+        for row in rows:
+            got = []
+            for cell in row.cells:
+                if cell is None:
+                    got.append(None)
+                else:
+                    end = ends[k]
+                    got.append(ids[start:end])
+                    start = end
+                    k += 1
+            out.append(got)
+        return out
 
     def inside(self, bbox, among: Optional[list] = None) -> list:
         """Indexes (in page order) of the characters whose middle lies in ``bbox`` (left/top edges in, right/bottom
@@ -1140,20 +1259,19 @@ def _word_lines(words) -> list[dict]:
     return out
 
 
-def table_texts(table, index: Optional[CharIndex] = None) -> list[list[Optional[str]]]:
+def table_texts(table, index: Optional[CharIndex] = None,
+                rows: Optional[list] = None) -> list[list[Optional[str]]]:
     """What pdfplumber's ``Table.extract()`` returns, found in one sorted pass over the page's characters.
 
     ``Table.extract()`` tests every character of the page against every row and every cell (a third of the time
-    of a table page); here the characters are sorted once by their vertical middle, a row takes its band by
-    bisection and a cell filters only its row's characters. The same characters in the same order reach
-    pdfplumber's own ``extract_text``, so the text is identical (tests/test_pdf_speed.py compares both)."""
+    of a table page); here the characters are sorted once by their vertical middle, the table takes its band by
+    bisection and its cells are tested against that band's characters at once (:meth:`CharIndex.table_cells`).
+    The same characters in the same order reach pdfplumber's own ``extract_text``, so the text is identical
+    (tests/test_pdf_speed.py compares both). ``rows`` are ``table.rows`` when the caller has them."""
     index = index if index is not None else CharIndex(table.page.chars)
     chars, text = index.chars, index.text
-    out = []
-    for row in table.rows:
-        out.append([None if in_cell is None else text([chars[i] for i in in_cell]) if in_cell else ""
-                    for in_cell in index.in_cells(row.bbox, row.cells)])
-    return out
+    return [[None if in_cell is None else text([chars[i] for i in in_cell]) if in_cell else ""
+             for in_cell in row_cells] for row_cells in index.table_cells(table.rows if rows is None else rows)]
 
 
 def _table_to_piece(table, number: int, page_height: float,
@@ -1162,9 +1280,10 @@ def _table_to_piece(table, number: int, page_height: float,
     xs = sorted({c[0] for c in table.cells})
     if len(xs) < 2:
         return None
-    texts = table_texts(table, index)
+    table_rows = table.rows  # pdfplumber builds them anew at every ask
+    texts = table_texts(table, index, table_rows)
     rows = []
-    for row, row_text in zip(table.rows, texts):
+    for row, row_text in zip(table_rows, texts):
         rows.append([
             None if bbox is None else Cell(text if text is not None else "", number, tuple(bbox))
             for bbox, text in zip(row.cells, row_text)
@@ -1194,7 +1313,12 @@ def _doubled(texts: list, tops: list, x0s: list, tolerance: float = 1.0) -> bool
     if np.isnan(tops).any() or np.isnan(x0s).any():  # no order to speak of: the loop decides
         return _doubled_by_loop([{"text": t, "top": y, "x0": x} for t, y, x in zip(texts, tops, x0s)], tolerance)
     rank = {t: k for k, t in enumerate(sorted(set(texts)))}
-    codes = np.array([rank[t] for t in texts])
+    return _doubled_codes(np.array([rank[t] for t in texts]), tops, x0s, tolerance)
+
+
+def _doubled_codes(codes: np.ndarray, tops: np.ndarray, x0s: np.ndarray, tolerance: float = 1.0) -> bool:
+    """:func:`_doubled` of characters given as codes in the order of their texts (ranks, or the code points of
+    one-character texts), tops and left edges (arrays without NaN)."""
     order = np.lexsort((x0s, tops, codes))
     codes, tops, x0s = codes[order], tops[order], x0s[order]
     for k in (1, 2, 3):
