@@ -72,9 +72,10 @@ def test_page_characters_equal_the_old_loop(monkeypatch):
     asked, angles known or asked), on every page of every PDF held and the made pages; and with every page taken
     for fake bold (pdfium's text page merges the fake bold of the PDFs held), their font sizes asked."""
     compared = doubled = 0
-    real = P._doubled
+    real, real_page = P._doubled, P._page_doubled
     for k, (name, page) in enumerate(_pdf_pages()):
         monkeypatch.setattr(P, "_doubled", (lambda *a: True) if k % 3 == 0 else real)
+        monkeypatch.setattr(P, "_page_doubled", (lambda *a: True) if k % 3 == 0 else real_page)
         textpage = page.get_textpage()
         raw = textpage.get_text_range()
         upright = P.texts_upright(_text_objects(page))
