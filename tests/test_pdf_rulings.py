@@ -269,3 +269,40 @@ def test_page_rulings_as_path_by_path():
             compared += len(slow)
     assert compared > 10000
     assert P._page_rulings([], 0.0, 0.0) == []
+
+
+def test_triage_walk_without_forms_as_the_walk():
+    """The triage's flat walk of a page without forms (``_flat_objects``) finds what its walk through
+    ``_object_handles`` finds (segments, pictures, crowding, the table page's characters and rulings), on every
+    page of every PDF held and of the made pages, with the object limit as it is and low enough to cut pages."""
+    import dataclasses
+
+    def triage(pdf, i):
+        info = P.pdfium_to_triage(pdf, i)
+        page = info.objects
+        fields = {f.name: getattr(info, f.name) for f in dataclasses.fields(info) if f.name != "objects"}
+        return fields, None if page is None else (page.rows, page._chars, list(page.edges), page.doubled)
+
+    flat = cut = 0
+    real = P._flat_objects
+    for name, data in [*_made(), *((p.name, p.read_bytes()) for p in PDFS)]:
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError:
+            continue
+        for i in range(len(pdf)):
+            for limit in (P.MAX_PATH_OBJECTS_SCANNED, 40):
+                P.MAX_PATH_OBJECTS_SCANNED, saved = limit, P.MAX_PATH_OBJECTS_SCANNED
+                try:
+                    P._flat_objects = real
+                    fast = triage(pdf, i)
+                    P._flat_objects = lambda *a: None
+                    slow = triage(pdf, i)
+                finally:
+                    P._flat_objects, P.MAX_PATH_OBJECTS_SCANNED = real, saved
+                assert fast == slow, (name, i, limit)
+                page = pdf[i]
+                flat += real(page.raw, 10**6) is not None
+                page.close()
+                cut += fast[0]["crowded"]
+    assert flat > 100 and cut > 10

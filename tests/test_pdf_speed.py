@@ -561,17 +561,21 @@ def test_doubled_characters_found_as_the_one_sort_finds_them():
 
 
 def test_page_reading_tells_fake_bold_as_the_character_test(monkeypatch):
-    """pdfium_to_page's fake-bold test (made from the characters as it reads them) gets the texts, tops and left
-    edges of the non-blank characters it returns, in their order, on every page of every PDF held (pdfium's text
-    page already merges most fake bold: the answers themselves are compared in the test above)."""
+    """pdfium_to_page's fake-bold test (made from the characters as it reads them) gets the texts, left edges and
+    tops of the characters it returns, in their order (``_page_doubled`` takes the non-blank ones, as
+    tests/test_pdf_chars.py checks), on every page of every PDF held (pdfium's text page already merges most fake
+    bold: the answers themselves are compared in the test above)."""
     asked = []
-    real = P._doubled
-    monkeypatch.setattr(P, "_doubled", lambda *a: asked.append(a) or real(*a))
+    real = P._page_doubled
+    monkeypatch.setattr(P, "_page_doubled", lambda *a: asked.append(a) or real(*a))
     compared = 0
     for name, page in _pdf_pages():
         read = P.pdfium_to_page(page, page.get_textpage())
         kept = [c for c in read.chars if not c["text"].isspace()]
-        assert asked.pop() == ([c["text"] for c in kept], [c["top"] for c in kept], [c["x0"] for c in kept]), name
+        texts, columns = asked.pop()
+        assert texts == [c["text"] for c in read.chars], name
+        assert columns[0].tolist() == [c["x0"] for c in read.chars], name
+        assert columns[2].tolist() == [c["top"] for c in read.chars], name
         assert read.doubled == _old_has_doubled_chars(read.chars), name
         compared += bool(kept)
     assert compared > 50

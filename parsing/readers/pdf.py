@@ -236,6 +236,23 @@ def _object_handles(parent, max_depth: int, level: int = 0, form: bool = False):
             yield from _object_handles(obj, max_depth, level + 1, True)
 
 
+def _flat_objects(page, limit: int) -> Optional[tuple]:
+    """The first ``limit`` objects of a page (raw handle) as two lists, their handles (integers) and kinds, when
+    none of them is a form XObject: :func:`_object_handles`' walk (every level 0) without a generator step per
+    object. None when one is a form (the walk descends into it)."""
+    n = _PAGE_COUNT(page)
+    if n < 0:
+        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+    get, type_of = _PAGE_OBJECT, _OBJECT_TYPE
+    handles = [get(page, i) for i in range(min(n, limit))]
+    if not all(handles):
+        raise pdfium.PdfiumError("Failed to get pageobject.")
+    kinds = [type_of(obj) for obj in handles]
+    if pdfium_c.FPDF_PAGEOBJ_FORM in kinds:
+        return None
+    return handles, kinds
+
+
 def _bounds(obj) -> tuple:
     left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
     if not _GET_BOUNDS(obj, left, bottom, right, top):
@@ -274,7 +291,22 @@ def pdfium_to_triage(pdf: pdfium.PdfDocument, index: int) -> PageTriage:
         texts = []  # the page's text objects; None once one is inside a form
         path_kind, text_kind, image_kind = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_IMAGE
         count_segments = _COUNT_SEGMENTS
-        for obj, kind, level in _object_handles(page.raw, 4):
+        flat = _flat_objects(page.raw, MAX_PATH_OBJECTS_SCANNED + 1)
+        if flat is not None:  # no forms: the same walk, kind by kind
+            handles, kinds = flat
+            seen = len(handles)
+            if seen > MAX_PATH_OBJECTS_SCANNED:
+                handles, kinds = handles[:MAX_PATH_OBJECTS_SCANNED], kinds[:MAX_PATH_OBJECTS_SCANNED]
+            paths = [(obj, count_segments(obj)) for obj, kind in zip(handles, kinds) if kind == path_kind]
+            info.ruling_segments = sum([count for _, count in paths])
+            texts = [obj for obj, kind in zip(handles, kinds) if kind == text_kind]
+            if image_kind in kinds and len("".join(info.lines)) < 40:
+                for obj, kind in zip(handles, kinds):
+                    if kind == image_kind:
+                        x0, y0, x1, y1 = _bounds(obj)
+                        if (x1 - x0) * (y1 - y0) >= 0.5 * page_area:
+                            info.picture = True
+        for obj, kind, level in (() if flat is not None else _object_handles(page.raw, 4)):
             seen += 1
             if seen > MAX_PATH_OBJECTS_SCANNED:
                 break
