@@ -250,3 +250,20 @@ def test_page_doubled_as_doubled():
         answers.add(old(texts, columns))
         assert P._page_doubled(texts, columns) == old(texts, columns), (texts, x0, top)
     assert answers == {True, False}
+
+
+def test_clustered_as_cluster_objects():
+    """_clustered: pdfplumber's cluster_objects (without preserve_order) on random keys: ties, signed zeros,
+    chains of values within the tolerance, infinities, NaN, tolerance 0, no items."""
+    from operator import itemgetter
+
+    from pdfplumber.utils.clustering import cluster_objects
+
+    rng = random.Random(17)
+    pool = [0.0, -0.0, 1.0, 2.5, 3.0, 3.1, 5.9, 6.0, 9.05, 100.0, math.inf, -math.inf]
+    for case in range(5000):
+        keys = [rng.choice(pool + ([math.nan] if case % 9 == 0 else [])) for _ in range(rng.randint(0, 12))]
+        items = [(k, n) for n, k in enumerate(keys)]
+        for tolerance in (3, 0, 0.1):
+            got = P._clustered(items, itemgetter(0), tolerance)
+            assert repr(got) == repr(cluster_objects(items, itemgetter(0), tolerance)), (items, tolerance)

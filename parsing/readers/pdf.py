@@ -1218,13 +1218,35 @@ def rows_cell_text(rows: list, slow: Optional[Callable[[list], str]] = None) -> 
     return " ".join(words)
 
 
-_ROW_X0, _ROW_TOP = itemgetter(1), itemgetter(3)
+_ROW_X0, _ROW_TOP, _WORD_TOP = itemgetter(1), itemgetter(3), itemgetter(1)
+
+
+def _clustered(items: list, key: Callable, tolerance: float) -> list:
+    """pdfplumber's ``cluster_objects(items, key, tolerance)``: the distinct keys sorted, a new cluster where one is
+    more than ``tolerance`` above the last, the items of each cluster in their order, clusters in the order of
+    their keys; without its tuples, sort and groupby. With a NaN key (no order to speak of) pdfplumber's own
+    (tests/test_pdf_chars.py)."""
+    values = list(map(key, items))
+    cluster_of: dict = {}
+    k = -1
+    last = 0.0
+    for v in sorted(set(values)):
+        if v != v:
+            return cluster_objects(items, key, tolerance)
+        if k < 0 or v > last + tolerance:
+            k += 1
+        cluster_of[v] = k
+        last = v
+    groups: list = [[] for _ in range(k + 1)]
+    for item, v in zip(items, values):
+        groups[cluster_of[v]].append(item)
+    return groups
 
 
 def _upright_row_words(rows: list) -> list:
     """:func:`_upright_words` of character rows: the same words, as ``({"top": top}, rows)`` pairs."""
     out = []
-    for line in cluster_objects(rows, _ROW_TOP, DEFAULT_Y_TOLERANCE):
+    for line in _clustered(rows, _ROW_TOP, DEFAULT_Y_TOLERANCE):
         word: list = []
         for r in sorted(line, key=_ROW_X0):
             text = r[0]
@@ -1254,7 +1276,7 @@ def rows_extract_text(rows: list) -> str:
     if not rows or not all(r[5] is True for r in rows):
         return extract_text(rows_to_chars(rows))
     words = [("".join(LIGATURES.get(r[0], r[0]) for r in w), word["top"]) for word, w in _upright_row_words(rows)]
-    lines = cluster_objects(words, itemgetter(1), DEFAULT_Y_TOLERANCE)
+    lines = _clustered(words, _WORD_TOP, DEFAULT_Y_TOLERANCE)
     return "\n".join(" ".join(text for text, _ in line) for line in lines)
 
 
