@@ -634,3 +634,47 @@ def test_text_of_upright_characters_equals_pdfplumbers():
         assert P.extract_text(chars) == extract_text(chars), chars
     for page in itertools.chain.from_iterable(table_pages(p) for p in PDFS[:12]):
         assert P.extract_text(page.chars) == extract_text(page.chars)
+
+
+def test_texts_upright_as_object_by_object():
+    """texts_upright (the text objects' matrices asked in one pass into an array) answers as asking them one by
+    one, on every page of every PDF held, on the pages' objects in other orders and on none."""
+    def old(texts):
+        if texts is None:
+            return False
+        m = pdfium_c.FS_MATRIX()
+        for obj in texts:
+            if not P._GET_MATRIX(obj, m) or m.b != 0 or m.c != 0 or not m.a > 0 or not m.d > 0:
+                return False
+        return True
+
+    answers = []
+    for name, page in _pdf_pages():
+        texts = _text_objects(page)
+        for asked in (texts, None if texts is None else texts[::-1], [] if texts is None else texts[:1]):
+            assert P.texts_upright(asked) == old(asked), name
+            answers.append(old(asked))
+    assert True in answers and False in answers
+
+
+def test_looks_tabular_as_before():
+    """looks_tabular with each line split once: the answers of splitting it for each test, on the pages held and
+    on random lines."""
+    def old(lines):
+        numbers = [sum(1 for w in ln.split() if P._DIGITS.match(w)) for ln in lines]
+        ending = sum(1 for ln in lines if ln.split() and P._DIGITS.match(ln.split()[-1]))
+        return max(numbers, default=0) >= 3 or ending >= 2
+
+    seen = set()
+    for name, page in _pdf_pages():
+        raw = page.get_textpage().get_text_range()
+        lines = [ln for ln in (P._clean_line(x) for x in re.split(r"\r\n|\r|\n", raw)) if ln]
+        assert P.looks_tabular(lines) == old(lines), name
+        seen.add(old(lines))
+    rng = random.Random(2)
+    for _ in range(3000):
+        lines = [" ".join(rng.choice(["1", "2,000", "3.5", "件", "-4", "", "a1"]) for _ in range(rng.randint(0, 4)))
+                 for _ in range(rng.randint(0, 4))]
+        assert P.looks_tabular(lines) == old(lines), lines
+        seen.add(old(lines))
+    assert seen == {True, False}

@@ -874,12 +874,13 @@ def texts_upright(texts: Optional[list]) -> bool:
     character's angle (pdfium computes it from its text object's matrix) is 0. False means: ask per character."""
     if texts is None:
         return False
-    m = pdfium_c.FS_MATRIX()
-    get_matrix = _GET_MATRIX
-    for obj in texts:
-        if not get_matrix(obj, m) or m.b != 0 or m.c != 0 or not m.a > 0 or not m.d > 0:
-            return False
-    return True
+    if not texts:
+        return True
+    m = np.empty((len(texts), 6), dtype=np.float32)  # FS_MATRIX: a, b, c, d, e, f, asked in one pass
+    base, matrix_at = m.ctypes.data, _MATRIX_AT
+    if not all([matrix_at(obj, base + 24 * k) for k, obj in enumerate(texts)]):
+        return False
+    return bool(((m[:, 1] == 0) & (m[:, 2] == 0) & (m[:, 0] > 0) & (m[:, 3] > 0)).all())
 
 
 # pdfium's loose box of a character, written straight into a row of a float32 array (an address): one ctypes call
@@ -923,7 +924,7 @@ def _kept_chars(handle, count: int, texts: Optional[str]) -> tuple[list, list]:
     keep = np.ones(count, dtype=bool)
     keep[dropped] = False
     keep = np.flatnonzero(keep).tolist()
-    return keep, [texts[i] for i in keep]
+    return keep, list("".join([texts[a + 1:b] for a, b in zip([-1, *dropped], [*dropped, count])]))
 
 
 def _row_char(row: tuple) -> dict:
@@ -1075,9 +1076,11 @@ class CharIndex:
         index.v = v.tolist()
         if np.isnan(v).any():  # no order to speak of: sorted() decides, as for dicts
             index.order = sorted(range(len(rows)), key=index.v.__getitem__)
+            index.v_mid = [index.v[i] for i in index.order]
         else:
-            index.order = np.argsort(v, kind="stable").tolist()
-        index.v_mid = [index.v[i] for i in index.order]
+            order = np.argsort(v, kind="stable")
+            index.order = order.tolist()
+            index.v_mid = v[order].tolist()
         h = (x0 + x1) / 2
         index.h_mid = h.tolist()
         index._arrays = (h, v)
@@ -1488,9 +1491,14 @@ _DIGITS = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?$")
 def looks_tabular(lines: list[str]) -> bool:
     """A page where a table without rules may stand: a line of three or more numbers, or two lines that
     end with a number (table rows end with a cell; sentences do not)."""
-    numbers = [sum(1 for w in ln.split() if _DIGITS.match(w)) for ln in lines]
-    ending = sum(1 for ln in lines if ln.split() and _DIGITS.match(ln.split()[-1]))
-    return max(numbers, default=0) >= 3 or ending >= 2
+    numbers = ending = 0
+    match = _DIGITS.match
+    for ln in lines:
+        words = ln.split()
+        if words:
+            numbers = max(numbers, sum(1 for w in words if match(w)))
+            ending += match(words[-1]) is not None
+    return numbers >= 3 or ending >= 2
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
