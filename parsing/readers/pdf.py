@@ -1196,14 +1196,14 @@ def rows_cell_text(rows: list, slow: Optional[Callable[[list], str]] = None) -> 
             return "" if text.isspace() else LIGATURES.get(text, text)
         return slow(rows)
     tops = [r[3] for r in rows]
-    if max(tops) - min(tops) >= _ONE_LINE or not all(r[5] is True for r in rows):
+    if max(tops) - min(tops) >= _ONE_LINE:
         return slow(rows)
     words: list = []
     word: list = []
     prev = None
     for r in sorted(rows, key=_ROW_X0):
         text = r[0]
-        if not text or text in LIGATURES:
+        if not text or text in LIGATURES or r[5] is not True:  # any of them: the slow way
             return slow(rows)
         if text.isspace():
             if word:
