@@ -72,9 +72,10 @@ def test_page_characters_equal_the_old_loop(monkeypatch):
     asked, angles known or asked), on every page of every PDF held and the made pages; and with every page taken
     for fake bold (pdfium's text page merges the fake bold of the PDFs held), their font sizes asked."""
     compared = doubled = 0
-    real = P._doubled
+    real, real_page = P._doubled, P._page_doubled
     for k, (name, page) in enumerate(_pdf_pages()):
         monkeypatch.setattr(P, "_doubled", (lambda *a: True) if k % 3 == 0 else real)
+        monkeypatch.setattr(P, "_page_doubled", (lambda *a: True) if k % 3 == 0 else real_page)
         textpage = page.get_textpage()
         raw = textpage.get_text_range()
         upright = P.texts_upright(_text_objects(page))
@@ -179,3 +180,90 @@ def test_index_of_rows_equals_the_index_of_dicts():
             assert index.in_cells(box, cells) == [None] + [index.inside(c, in_row) for c in cells[1:]]
         assert new.outside([box]) == [tuple(c[k] for k in ("text", "x0", "x1", "top", "bottom", "upright"))
                                       for c in old.outside([box])]
+
+
+def test_table_cells_at_once_as_row_by_row(monkeypatch):
+    """CharIndex.table_cells (every cell of a table tested at once) gives what in_cells gives row by row, for the
+    tables of the pages held (both indexes) and for random grids of random characters: cells missing, edges
+    through characters' middles, ties, NaN middles and NaN cell edges (row by row there)."""
+    from pdfplumber.table import Row
+
+    compared = 0
+    for name, page in itertools.islice(_pdf_pages(), 200):
+        read = P.pdfium_to_page(page, page.get_textpage())
+        if read.rows is None:
+            continue
+        for table in read.find_tables():
+            rows = table.rows
+            for index in (P.CharIndex.of_rows(read.rows, read.columns), P.CharIndex(read.chars)):
+                assert index.table_cells(rows) == [index.in_cells(r.bbox, r.cells) for r in rows], name
+            compared += 1
+    assert compared > 20
+    rng = random.Random(11)
+    for case in range(400):
+        chars = _random_rows(rng, rng.randint(0, 60), [0, 0, 4, 9, 20, 31, math.nan if case % 7 == 0 else 0],
+                             [0, 1, 3, 8, -20], list("12 一"), 0.0)
+        xs = sorted(rng.sample([50.0, 60.0, 70.0, 75.5, 90.0, 120.0, 200.0], rng.randint(2, 5)))
+        ys = sorted(rng.sample([90.0, 100.0, 104.5, 109.0, 113.0, 140.0], rng.randint(2, 4)))
+        if chars and rng.random() < 0.5:  # an edge through a character's middle
+            xs = sorted(set(xs + [(chars[0][1] + chars[0][2]) / 2]))
+        rows = []
+        for top, bottom in zip(ys, ys[1:]):
+            cells = [None if rng.random() < 0.2 else (a, top, b, bottom) for a, b in zip(xs, xs[1:])]
+            if case % 11 == 0 and rng.random() < 0.3:
+                cells[0] = (math.nan, top, xs[1], bottom)
+            if any(cells):
+                rows.append(Row(cells))
+        if case == 300:  # too many tests at once: row by row
+            monkeypatch.setattr(P, "_MAX_CELL_TESTS", 0)
+        for index in (P.CharIndex.of_rows(chars), P.CharIndex(P.rows_to_chars(chars))):
+            assert index.table_cells(rows) == [index.in_cells(r.bbox, r.cells) for r in rows], (case, chars, rows)
+
+
+def test_page_doubled_as_doubled():
+    """_page_doubled (code points rank one-character texts, blanks by regular expression) answers as _doubled on
+    the non-blank characters, on the pages held and on random pages: painted twice or not, blanks, ties of
+    top and x0 near the tolerance, texts of several characters or none, NaN edges."""
+    import numpy as np
+
+    def old(texts, columns):
+        x0s, tops = columns[0].tolist(), columns[2].tolist()
+        inked = [k for k, text in enumerate(texts) if not text.isspace()]
+        return P._doubled([texts[k] for k in inked], [tops[k] for k in inked], [x0s[k] for k in inked])
+
+    answers = set()
+    for name, page in itertools.islice(_pdf_pages(), 200):
+        read = P.pdfium_to_page(page, page.get_textpage())
+        rows = read.rows if read.rows is not None else P._char_rows(read.chars)
+        columns = np.array([r[1:5] for r in rows], dtype=np.float64).reshape(-1, 4).T
+        texts = [r[0] for r in rows]
+        assert P._page_doubled(texts, columns) == old(texts, columns), name
+        answers.add(old(texts, columns))
+    rng = random.Random(5)
+    letters = list("12一二 \u3000\t") + ["\ud800", "😀", "ab", ""]
+    for case in range(3000):
+        n = rng.randint(0, 12)
+        texts = [rng.choice(letters[:9] if case % 3 else letters) for _ in range(n)]
+        x0 = [rng.choice([0.0, 0.5, 1.0, 1.5, 10.0, -0.0, math.nan if case % 13 == 0 else 2.0]) for _ in range(n)]
+        top = [rng.choice([0.0, 1.0, 2.0, 2.5, -0.0, math.nan if case % 17 == 0 else 3.0]) for _ in range(n)]
+        columns = np.array([x0, x0, top, top], dtype=np.float64).reshape(4, -1)
+        answers.add(old(texts, columns))
+        assert P._page_doubled(texts, columns) == old(texts, columns), (texts, x0, top)
+    assert answers == {True, False}
+
+
+def test_clustered_as_cluster_objects():
+    """_clustered: pdfplumber's cluster_objects (without preserve_order) on random keys: ties, signed zeros,
+    chains of values within the tolerance, infinities, NaN, tolerance 0, no items."""
+    from operator import itemgetter
+
+    from pdfplumber.utils.clustering import cluster_objects
+
+    rng = random.Random(17)
+    pool = [0.0, -0.0, 1.0, 2.5, 3.0, 3.1, 5.9, 6.0, 9.05, 100.0, math.inf, -math.inf]
+    for case in range(5000):
+        keys = [rng.choice(pool + ([math.nan] if case % 9 == 0 else [])) for _ in range(rng.randint(0, 12))]
+        items = [(k, n) for n, k in enumerate(keys)]
+        for tolerance in (3, 0, 0.1):
+            got = P._clustered(items, itemgetter(0), tolerance)
+            assert repr(got) == repr(cluster_objects(items, itemgetter(0), tolerance)), (items, tolerance)

@@ -235,3 +235,74 @@ def test_object_handles_walk_as_page_objects():
                 objects += len(slow)
                 forms += sum(1 for _, _, lvl in slow if lvl)
     assert objects > 10000 and forms
+
+
+def test_page_rulings_as_path_by_path():
+    """``_page_rulings`` (a page's paths read in one pass each and their edges found array-wise) gives the tuples
+    of ``_path_rulings`` (``closes=False``) path after path, value for value (repr: signed zeros too), on every page
+    of every PDF held, of the made pages and of the corpus where it is; with the segment counts and without."""
+    import ctypes
+
+    compared = 0
+    for name, data in [*_made(), *((p.name, p.read_bytes()) for p in [*PDFS, *OUTSIDE[:80]])]:
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError:
+            continue
+        for page in pdf:
+            left, _, _, top_y = page.get_mediabox()
+            paths = [(ctypes.cast(o, ctypes.c_void_p).value, P._COUNT_SEGMENTS(o))
+                     for o, k, _ in P._object_handles(page.raw, 1) if k == pdfium_c.FPDF_PAGEOBJ_PATH]
+            slow: list = []
+            for obj, count in paths:
+                P._path_rulings(obj, left, top_y, count, slow, False)
+            for asked in (paths, [(obj, None) for obj, _ in paths]):
+                fast = P._page_rulings(asked, left, top_y)
+                assert [tuple(map(repr, r)) for r in fast] == [tuple(map(repr, r)) for r in slow], name
+            # a mediabox at -0.0 and shifted pages: the same ties
+            for dx, dy in ((-0.0, -0.0), (left + 0.5, top_y - 1e6)):
+                slow = []
+                for obj, count in paths:
+                    P._path_rulings(obj, dx, dy, count, slow, False)
+                fast = P._page_rulings(paths, dx, dy)
+                assert [tuple(map(repr, r)) for r in fast] == [tuple(map(repr, r)) for r in slow], name
+            compared += len(slow)
+    assert compared > 10000
+    assert P._page_rulings([], 0.0, 0.0) == []
+
+
+def test_triage_walk_without_forms_as_the_walk():
+    """The triage's flat walk of a page without forms (``_flat_objects``) finds what its walk through
+    ``_object_handles`` finds (segments, pictures, crowding, the table page's characters and rulings), on every
+    page of every PDF held and of the made pages, with the object limit as it is and low enough to cut pages."""
+    import dataclasses
+
+    def triage(pdf, i):
+        info = P.pdfium_to_triage(pdf, i)
+        page = info.objects
+        fields = {f.name: getattr(info, f.name) for f in dataclasses.fields(info) if f.name != "objects"}
+        return fields, None if page is None else (page.rows, page._chars, list(page.edges), page.doubled)
+
+    flat = cut = 0
+    real = P._flat_objects
+    for name, data in [*_made(), *((p.name, p.read_bytes()) for p in PDFS)]:
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError:
+            continue
+        for i in range(len(pdf)):
+            for limit in (P.MAX_PATH_OBJECTS_SCANNED, 40):
+                P.MAX_PATH_OBJECTS_SCANNED, saved = limit, P.MAX_PATH_OBJECTS_SCANNED
+                try:
+                    P._flat_objects = real
+                    fast = triage(pdf, i)
+                    P._flat_objects = lambda *a: None
+                    slow = triage(pdf, i)
+                finally:
+                    P._flat_objects, P.MAX_PATH_OBJECTS_SCANNED = real, saved
+                assert fast == slow, (name, i, limit)
+                page = pdf[i]
+                flat += real(page.raw, 10**6) is not None
+                page.close()
+                cut += fast[0]["crowded"]
+    assert flat > 100 and cut > 10

@@ -422,6 +422,44 @@ def test_control_characters_as_the_regex():
         assert (ch in P._CONTROL_CHARS) == (P._CONTROL.match(ch) is not None), hex(o)
 
 
+def test_word_gaps_as_the_line_loop():
+    """The characters the page-wide word cut skips (``_WORD_GAP``) are those ``_line_words`` skips: blanks and
+    ``_CONTROL_CHARS``."""
+    for o in range(0x110000):
+        ch = chr(o)
+        assert (P._WORD_GAP.fullmatch(ch) is not None) == (ch.isspace() or ch in P._CONTROL_CHARS), hex(o)
+
+
+def test_page_words_equal_line_by_line():
+    """Every non-empty line of every page held (prose lines too) cut into words page-wide, as ``_line_words``
+    cuts each line; and a page whose boxes hold a zero or a NaN goes line by line."""
+    compared = 0
+    for name, page in _pdf_pages():
+        textpage = page.get_textpage()
+        raw = textpage.get_text_range()
+        height = page.get_height()
+        spans, pos = [], 0
+        for m in itertools.chain(re.finditer(r"\r\n|\r|\n", raw), (None,)):
+            end = m.start() if m is not None else len(raw)
+            if P._clean_line(raw[pos:end]):
+                spans.append((pos, end))
+            if m is not None:
+                pos = m.end()
+        fast = P._page_words(textpage, raw, spans, height, 1)
+        slow = [P._line_words(textpage, raw, a, b, height, 1) for a, b in spans]
+        if fast is None:
+            assert any(c.bbox[k] == 0 for line in slow for c in line for k in range(4)), name
+        else:
+            assert fast == slow, name
+            compared += len(spans)
+        if spans:
+            first = next(i for i in range(*spans[0]) if not P._WORD_GAP.match(raw[i]))
+            bottom = textpage.get_charbox(first)[1]
+            assert P._page_words(textpage, raw, spans, bottom, 1) is None  # a bottom edge at 0: line by line
+            assert P._page_words(textpage, raw, spans, math.nan, 1) is None
+    assert compared > 1000
+
+
 def _old_textpage_words(textpage, raw: str, height: float, number: int) -> list:
     """The reader's words before prose lines were skipped: every character of every line asked for its box."""
     out: list = []
@@ -523,17 +561,21 @@ def test_doubled_characters_found_as_the_one_sort_finds_them():
 
 
 def test_page_reading_tells_fake_bold_as_the_character_test(monkeypatch):
-    """pdfium_to_page's fake-bold test (made from the characters as it reads them) gets the texts, tops and left
-    edges of the non-blank characters it returns, in their order, on every page of every PDF held (pdfium's text
-    page already merges most fake bold: the answers themselves are compared in the test above)."""
+    """pdfium_to_page's fake-bold test (made from the characters as it reads them) gets the texts, left edges and
+    tops of the characters it returns, in their order (``_page_doubled`` takes the non-blank ones, as
+    tests/test_pdf_chars.py checks), on every page of every PDF held (pdfium's text page already merges most fake
+    bold: the answers themselves are compared in the test above)."""
     asked = []
-    real = P._doubled
-    monkeypatch.setattr(P, "_doubled", lambda *a: asked.append(a) or real(*a))
+    real = P._page_doubled
+    monkeypatch.setattr(P, "_page_doubled", lambda *a: asked.append(a) or real(*a))
     compared = 0
     for name, page in _pdf_pages():
         read = P.pdfium_to_page(page, page.get_textpage())
         kept = [c for c in read.chars if not c["text"].isspace()]
-        assert asked.pop() == ([c["text"] for c in kept], [c["top"] for c in kept], [c["x0"] for c in kept]), name
+        texts, columns = asked.pop()
+        assert texts == [c["text"] for c in read.chars], name
+        assert columns[0].tolist() == [c["x0"] for c in read.chars], name
+        assert columns[2].tolist() == [c["top"] for c in read.chars], name
         assert read.doubled == _old_has_doubled_chars(read.chars), name
         compared += bool(kept)
     assert compared > 50
@@ -592,3 +634,47 @@ def test_text_of_upright_characters_equals_pdfplumbers():
         assert P.extract_text(chars) == extract_text(chars), chars
     for page in itertools.chain.from_iterable(table_pages(p) for p in PDFS[:12]):
         assert P.extract_text(page.chars) == extract_text(page.chars)
+
+
+def test_texts_upright_as_object_by_object():
+    """texts_upright (the text objects' matrices asked in one pass into an array) answers as asking them one by
+    one, on every page of every PDF held, on the pages' objects in other orders and on none."""
+    def old(texts):
+        if texts is None:
+            return False
+        m = pdfium_c.FS_MATRIX()
+        for obj in texts:
+            if not P._GET_MATRIX(obj, m) or m.b != 0 or m.c != 0 or not m.a > 0 or not m.d > 0:
+                return False
+        return True
+
+    answers = []
+    for name, page in _pdf_pages():
+        texts = _text_objects(page)
+        for asked in (texts, None if texts is None else texts[::-1], [] if texts is None else texts[:1]):
+            assert P.texts_upright(asked) == old(asked), name
+            answers.append(old(asked))
+    assert True in answers and False in answers
+
+
+def test_looks_tabular_as_before():
+    """looks_tabular with each line split once: the answers of splitting it for each test, on the pages held and
+    on random lines."""
+    def old(lines):
+        numbers = [sum(1 for w in ln.split() if P._DIGITS.match(w)) for ln in lines]
+        ending = sum(1 for ln in lines if ln.split() and P._DIGITS.match(ln.split()[-1]))
+        return max(numbers, default=0) >= 3 or ending >= 2
+
+    seen = set()
+    for name, page in _pdf_pages():
+        raw = page.get_textpage().get_text_range()
+        lines = [ln for ln in (P._clean_line(x) for x in re.split(r"\r\n|\r|\n", raw)) if ln]
+        assert P.looks_tabular(lines) == old(lines), name
+        seen.add(old(lines))
+    rng = random.Random(2)
+    for _ in range(3000):
+        lines = [" ".join(rng.choice(["1", "2,000", "3.5", "件", "-4", "", "a1"]) for _ in range(rng.randint(0, 4)))
+                 for _ in range(rng.randint(0, 4))]
+        assert P.looks_tabular(lines) == old(lines), lines
+        seen.add(old(lines))
+    assert seen == {True, False}

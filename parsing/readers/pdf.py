@@ -236,6 +236,23 @@ def _object_handles(parent, max_depth: int, level: int = 0, form: bool = False):
             yield from _object_handles(obj, max_depth, level + 1, True)
 
 
+def _flat_objects(page, limit: int) -> Optional[tuple]:
+    """The first ``limit`` objects of a page (raw handle) as two lists, their handles (integers) and kinds, when
+    none of them is a form XObject: :func:`_object_handles`' walk (every level 0) without a generator step per
+    object. None when one is a form (the walk descends into it)."""
+    n = _PAGE_COUNT(page)
+    if n < 0:
+        raise pdfium.PdfiumError("Failed to get number of pageobjects.")
+    get, type_of = _PAGE_OBJECT, _OBJECT_TYPE
+    handles = [get(page, i) for i in range(min(n, limit))]
+    if not all(handles):
+        raise pdfium.PdfiumError("Failed to get pageobject.")
+    kinds = [type_of(obj) for obj in handles]
+    if pdfium_c.FPDF_PAGEOBJ_FORM in kinds:
+        return None
+    return handles, kinds
+
+
 def _bounds(obj) -> tuple:
     left, bottom, right, top = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
     if not _GET_BOUNDS(obj, left, bottom, right, top):
@@ -274,7 +291,22 @@ def pdfium_to_triage(pdf: pdfium.PdfDocument, index: int) -> PageTriage:
         texts = []  # the page's text objects; None once one is inside a form
         path_kind, text_kind, image_kind = pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_IMAGE
         count_segments = _COUNT_SEGMENTS
-        for obj, kind, level in _object_handles(page.raw, 4):
+        flat = _flat_objects(page.raw, MAX_PATH_OBJECTS_SCANNED + 1)
+        if flat is not None:  # no forms: the same walk, kind by kind
+            handles, kinds = flat
+            seen = len(handles)
+            if seen > MAX_PATH_OBJECTS_SCANNED:
+                handles, kinds = handles[:MAX_PATH_OBJECTS_SCANNED], kinds[:MAX_PATH_OBJECTS_SCANNED]
+            paths = [(obj, count_segments(obj)) for obj, kind in zip(handles, kinds) if kind == path_kind]
+            info.ruling_segments = sum([count for _, count in paths])
+            texts = [obj for obj, kind in zip(handles, kinds) if kind == text_kind]
+            if image_kind in kinds and len("".join(info.lines)) < 40:
+                for obj, kind in zip(handles, kinds):
+                    if kind == image_kind:
+                        x0, y0, x1, y1 = _bounds(obj)
+                        if (x1 - x0) * (y1 - y0) >= 0.5 * page_area:
+                            info.picture = True
+        for obj, kind, level in (() if flat is not None else _object_handles(page.raw, 4)):
             seen += 1
             if seen > MAX_PATH_OBJECTS_SCANNED:
                 break
@@ -757,6 +789,57 @@ def _path_rulings(obj, left: float, top_y: float, count: Optional[int], out: lis
             lx, ly = sx, sy
 
 
+_MATRIX_AT = _c_function(pdfium_c.FPDFPageObj_GetMatrix, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
+_POINT_AT = _c_function(pdfium_c.FPDFPathSegment_GetPoint, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p,
+                        ctypes.c_void_p)
+
+
+def _page_rulings(paths: list, left: float, top_y: float) -> Optional[list]:
+    """What :func:`_path_rulings` (``closes=False``) appends for each of ``paths`` (``(handle, segment count or
+    None)``), in their order: every path's matrix, segment points and types asked in one pass each into arrays,
+    the points moved by their path's matrix and the edges found array-wise, with the comparisons of the loop (its
+    ``max``/``min`` spelt out: ties and NaN go the same way). None when a point cannot be read (the loop keeps the
+    last one read: the caller goes path by path)."""
+    if not paths:
+        return []
+    counts = [_COUNT_SEGMENTS(obj) if count is None else count for obj, count in paths]
+    matrices = np.empty((len(paths), 6), dtype=np.float32)  # FS_MATRIX: a, b, c, d, e, f
+    base, matrix_at = matrices.ctypes.data, _MATRIX_AT
+    has = np.array([matrix_at(obj, base + 24 * k) for k, (obj, _) in enumerate(paths)], dtype=bool)
+    counts = np.maximum(np.array(counts, dtype=np.int64), 0) * has  # a path without its matrix adds nothing
+    n = int(counts.sum())
+    if not n:
+        return []
+    get_segment, get_point, get_type = _GET_SEGMENT, _POINT_AT, _GET_TYPE
+    segs = [get_segment(obj, k) for (obj, _), count in zip(paths, counts.tolist()) for k in range(count)]
+    xy = np.empty((n, 2), dtype=np.float32)
+    base = xy.ctypes.data
+    if not all([get_point(seg, p, p + 4) for seg, p in zip(segs, range(base, base + 8 * n, 8))]):
+        return None
+    kinds = np.array([get_type(seg) for seg in segs])
+    m = np.repeat(matrices.astype(np.float64), counts, axis=0)
+    x, y = xy[:, 0].astype(np.float64), xy[:, 1].astype(np.float64)
+    px = m[:, 0] * x + m[:, 2] * y + m[:, 4]
+    py = m[:, 1] * x + m[:, 3] * y + m[:, 5]
+    first = np.zeros(n, dtype=bool)  # each path's first segment starts a subpath, whatever its type
+    first[np.cumsum(counts)[counts > 0] - counts[counts > 0]] = True
+    line = (kinds == pdfium_c.FPDF_SEGMENT_LINETO) & ~first
+    line[0] = False
+    j = np.flatnonzero(line)  # a line from the previous point (j - 1) to this one
+    px, py, lx, ly = px[j], py[j], px[j - 1], py[j - 1]
+    dx, dy = np.abs(lx - px), np.abs(ly - py)
+    vertical = (dx < 0.01) & (dy >= 0.01)
+    horizontal = (dy < 0.01) & (dx >= 0.01)
+    edge = vertical | horizontal
+    vertical, px, py, lx, ly = vertical[edge], px[edge], py[edge], lx[edge], ly[edge]
+    a = np.where(px < lx, px, lx) - left
+    b = np.where(vertical, a, np.where(px > lx, px, lx) - left)
+    top = top_y - np.where(py > ly, py, ly)
+    bottom = np.where(vertical, top_y - np.where(py < ly, py, ly), top)
+    kind = np.where(vertical, "v", "h").tolist()
+    return list(zip(kind, a.tolist(), b.tolist(), top.tolist(), bottom.tolist()))
+
+
 class Rulings(Sequence):
     """A page's ruling edges as :func:`_path_rulings` tuples (``segments``), seen by pdfplumber (``TableFinder``,
     a page's ``edges``) as its edge dicts, made on first use. :func:`find_tables` reads the tuples."""
@@ -791,12 +874,13 @@ def texts_upright(texts: Optional[list]) -> bool:
     character's angle (pdfium computes it from its text object's matrix) is 0. False means: ask per character."""
     if texts is None:
         return False
-    m = pdfium_c.FS_MATRIX()
-    get_matrix = _GET_MATRIX
-    for obj in texts:
-        if not get_matrix(obj, m) or m.b != 0 or m.c != 0 or not m.a > 0 or not m.d > 0:
-            return False
-    return True
+    if not texts:
+        return True
+    m = np.empty((len(texts), 6), dtype=np.float32)  # FS_MATRIX: a, b, c, d, e, f, asked in one pass
+    base, matrix_at = m.ctypes.data, _MATRIX_AT
+    if not all([matrix_at(obj, base + 24 * k) for k, obj in enumerate(texts)]):
+        return False
+    return bool(((m[:, 1] == 0) & (m[:, 2] == 0) & (m[:, 0] > 0) & (m[:, 3] > 0)).all())
 
 
 # pdfium's loose box of a character, written straight into a row of a float32 array (an address): one ctypes call
@@ -810,6 +894,8 @@ def _address(handle) -> int:
     return ctypes.cast(handle, ctypes.c_void_p).value
 
 
+_IS_GENERATED = _c_function(pdfium_c.FPDFText_IsGenerated, ctypes.c_int, ctypes.c_void_p, ctypes.c_int)
+_CHAR_ANGLE = _c_function(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float, ctypes.c_void_p, ctypes.c_int)
 _ODD_CHAR = re.compile(r"[\x00-\x1f\ufffe\uffff]|\s")  # dropped, or a blank pdfium may have made up
 
 
@@ -830,15 +916,15 @@ def _kept_chars(handle, count: int, texts: Optional[str]) -> tuple[list, list]:
             keep.append(i)
             kept.append(chr(code))
         return keep, kept
-    is_generated = pdfium_c.FPDFText_IsGenerated
+    is_generated, address = _IS_GENERATED, _address(handle)
     dropped = [m.start() for m in _ODD_CHAR.finditer(texts)
-               if m.group() < " " or m.group() in "\ufffe\uffff" or is_generated(handle, m.start()) == 1]
+               if m.group() < " " or m.group() in "\ufffe\uffff" or is_generated(address, m.start()) == 1]
     if not dropped:
         return list(range(count)), list(texts)
     keep = np.ones(count, dtype=bool)
     keep[dropped] = False
     keep = np.flatnonzero(keep).tolist()
-    return keep, [texts[i] for i in keep]
+    return keep, list("".join([texts[a + 1:b] for a, b in zip([-1, *dropped], [*dropped, count])]))
 
 
 def _row_char(row: tuple) -> dict:
@@ -852,6 +938,23 @@ def _row_char(row: tuple) -> dict:
 
 def rows_to_chars(rows: list) -> list:
     return [_row_char(r) for r in rows]
+
+
+def _page_doubled(texts: list, columns: np.ndarray) -> bool:
+    """:func:`_doubled` of a page's non-blank characters (``texts``, one per character; ``columns``: their x0, x1,
+    top and bottom as the rows of an array): for one-character texts without NaN edges, the code points rank them
+    (the order of the texts) and the blanks are found by regular expression (``_BLANKS``: ``str.isspace``)."""
+    joined = "".join(texts)
+    x0s, tops = columns[0], columns[2]
+    if len(joined) != len(texts) or "" in texts or np.isnan(x0s).any() or np.isnan(tops).any():  # not one each
+        inked = [k for k, text in enumerate(texts) if not text.isspace()]
+        return _doubled([texts[k] for k in inked], [tops[k] for k in inked], [x0s[k] for k in inked])
+    inked = np.ones(len(texts), dtype=bool)
+    inked[[m.start() for m in _BLANKS.finditer(joined)]] = False
+    if inked.sum() < 2:
+        return False
+    codes = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return _doubled_codes(codes[inked], tops[inked], x0s[inked])
 
 
 def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Optional[str] = None,
@@ -882,11 +985,10 @@ def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Opti
     if upright:
         uprights = [True] * len(keep)
     else:
-        angle_of = pdfium_c.FPDFText_GetCharAngle
-        uprights = [abs(angle_of(handle, i)) < 0.01 for i in keep]
+        angle_of, address = _CHAR_ANGLE, _address(handle)
+        uprights = [abs(angle_of(address, i)) < 0.01 for i in keep]
     rows = list(zip(kept, x0s, x1s, tops, bottoms, uprights))
-    inked = [k for k, text in enumerate(kept) if not text.isspace()]  # for the fake-bold test
-    doubled = _doubled([kept[k] for k in inked], [tops[k] for k in inked], [x0s[k] for k in inked])
+    doubled = _page_doubled(kept, columns)
     chars = None
     if doubled:  # the font size only tells doubled characters apart (pdfplumber's dedupe_chars): asked only here
         size_of = pdfium_c.FPDFText_GetFontSize
@@ -896,9 +998,11 @@ def pdfium_to_page(page: pdfium.PdfPage, textpage: pdfium.PdfTextPage, raw: Opti
         rows = None
     if paths is None:
         paths = [(obj, None) for obj, kind, _ in _object_handles(page.raw, 1) if kind == pdfium_c.FPDF_PAGEOBJ_PATH]
-    segments: list = []
-    for obj, count in paths:  # the page comes from a file: no close flag away from a subpath's start
-        _path_rulings(obj, left, top_y, count, segments, False)
+    segments = _page_rulings(paths, left, top_y)
+    if segments is None:
+        segments = []
+        for obj, count in paths:  # the page comes from a file: no close flag away from a subpath's start
+            _path_rulings(obj, left, top_y, count, segments, False)
     page = PdfiumPage(chars, Rulings(segments), right - left, top_y - bottom_y, doubled, rows)
     page.columns = columns if rows is not None else None
     return page
@@ -940,6 +1044,9 @@ def _is_furniture(text: str, top: float, bottom: float, height: float) -> bool:
     return len(text) <= 30 and (bottom < 0.08 * height or top > 0.92 * height)
 
 
+_MAX_CELL_TESTS = 4_000_000  # characters times cells a table tests at once (CharIndex.table_cells)
+
+
 class CharIndex:
     """A page's characters sorted once by their vertical middle, for :func:`table_texts`."""
 
@@ -952,6 +1059,7 @@ class CharIndex:
         self.v = v
         self.v_mid = [v[i] for i in order]
         self.h_mid = [(c["x0"] + c["x1"]) / 2 for c in chars]
+        self._arrays = None
 
     @classmethod
     def of_rows(cls, rows: list, columns: Optional[np.ndarray] = None) -> "CharIndex":
@@ -968,11 +1076,57 @@ class CharIndex:
         index.v = v.tolist()
         if np.isnan(v).any():  # no order to speak of: sorted() decides, as for dicts
             index.order = sorted(range(len(rows)), key=index.v.__getitem__)
+            index.v_mid = [index.v[i] for i in index.order]
         else:
-            index.order = np.argsort(v, kind="stable").tolist()
-        index.v_mid = [index.v[i] for i in index.order]
-        index.h_mid = ((x0 + x1) / 2).tolist()
+            order = np.argsort(v, kind="stable")
+            index.order = order.tolist()
+            index.v_mid = v[order].tolist()
+        h = (x0 + x1) / 2
+        index.h_mid = h.tolist()
+        index._arrays = (h, v)
         return index
+
+    def _middles(self) -> tuple:
+        """The characters' horizontal and vertical middles as arrays (page order)."""
+        if self._arrays is None:
+            self._arrays = (np.array(self.h_mid, dtype=np.float64), np.array(self.v, dtype=np.float64))
+        return self._arrays
+
+    def table_cells(self, rows: list) -> list:
+        """``[self.in_cells(row.bbox, row.cells) for row in rows]`` for the rows of one table (pdfplumber's
+        ``Table.rows``), every cell tested at once against the characters in the table's box: a character whose
+        middle is in a cell is in the cell's row (the row's box holds its cells), so a cell's characters are those
+        of the page in it. Rows with a NaN edge or middle, and tables too large to test so, go row by row."""
+        boxes = [c for row in rows for c in row.cells if c is not None]
+        h, v = self._middles()
+        b = np.array(boxes, dtype=np.float64).reshape(-1, 4)
+        if np.isnan(b).any() or np.isnan(v).any() or not len(boxes):
+            return [self.in_cells(row.bbox, row.cells) for row in rows]
+        lo = bisect.bisect_left(self.v_mid, b[:, 1].min())
+        hi = bisect.bisect_left(self.v_mid, b[:, 3].max())
+        near = np.sort(np.array(self.order[lo:hi], dtype=np.intp))
+        hn = h[near]
+        near = near[(hn >= b[:, 0].min()) & (hn < b[:, 2].max())]
+        if len(near) * len(boxes) > _MAX_CELL_TESTS:
+            return [self.in_cells(row.bbox, row.cells) for row in rows]
+        hn, vn = h[near], v[near]
+        inside = ((hn >= b[:, 0, None]) & (hn < b[:, 2, None])) & ((vn >= b[:, 1, None]) & (vn < b[:, 3, None]))
+        ids = near[np.nonzero(inside)[1]].tolist()  # by cell, then in page order
+        ends = np.cumsum(inside.sum(axis=1)).tolist()
+        out = []
+        k = start = 0
+        for row in rows:
+            got = []
+            for cell in row.cells:
+                if cell is None:
+                    got.append(None)
+                else:
+                    end = ends[k]
+                    got.append(ids[start:end])
+                    start = end
+                    k += 1
+            out.append(got)
+        return out
 
     def inside(self, bbox, among: Optional[list] = None) -> list:
         """Indexes (in page order) of the characters whose middle lies in ``bbox`` (left/top edges in, right/bottom
@@ -1042,14 +1196,14 @@ def rows_cell_text(rows: list, slow: Optional[Callable[[list], str]] = None) -> 
             return "" if text.isspace() else LIGATURES.get(text, text)
         return slow(rows)
     tops = [r[3] for r in rows]
-    if max(tops) - min(tops) >= _ONE_LINE or not all(r[5] is True for r in rows):
+    if max(tops) - min(tops) >= _ONE_LINE:
         return slow(rows)
     words: list = []
     word: list = []
     prev = None
     for r in sorted(rows, key=_ROW_X0):
         text = r[0]
-        if not text or text in LIGATURES:
+        if not text or text in LIGATURES or r[5] is not True:  # any of them: the slow way
             return slow(rows)
         if text.isspace():
             if word:
@@ -1067,13 +1221,35 @@ def rows_cell_text(rows: list, slow: Optional[Callable[[list], str]] = None) -> 
     return " ".join(words)
 
 
-_ROW_X0, _ROW_TOP = itemgetter(1), itemgetter(3)
+_ROW_X0, _ROW_TOP, _WORD_TOP = itemgetter(1), itemgetter(3), itemgetter(1)
+
+
+def _clustered(items: list, key: Callable, tolerance: float) -> list:
+    """pdfplumber's ``cluster_objects(items, key, tolerance)``: the distinct keys sorted, a new cluster where one is
+    more than ``tolerance`` above the last, the items of each cluster in their order, clusters in the order of
+    their keys; without its tuples, sort and groupby. With a NaN key (no order to speak of) pdfplumber's own
+    (tests/test_pdf_chars.py)."""
+    values = list(map(key, items))
+    cluster_of: dict = {}
+    k = -1
+    last = 0.0
+    for v in sorted(set(values)):
+        if v != v:
+            return cluster_objects(items, key, tolerance)
+        if k < 0 or v > last + tolerance:
+            k += 1
+        cluster_of[v] = k
+        last = v
+    groups: list = [[] for _ in range(k + 1)]
+    for item, v in zip(items, values):
+        groups[cluster_of[v]].append(item)
+    return groups
 
 
 def _upright_row_words(rows: list) -> list:
     """:func:`_upright_words` of character rows: the same words, as ``({"top": top}, rows)`` pairs."""
     out = []
-    for line in cluster_objects(rows, _ROW_TOP, DEFAULT_Y_TOLERANCE):
+    for line in _clustered(rows, _ROW_TOP, DEFAULT_Y_TOLERANCE):
         word: list = []
         for r in sorted(line, key=_ROW_X0):
             text = r[0]
@@ -1103,7 +1279,7 @@ def rows_extract_text(rows: list) -> str:
     if not rows or not all(r[5] is True for r in rows):
         return extract_text(rows_to_chars(rows))
     words = [("".join(LIGATURES.get(r[0], r[0]) for r in w), word["top"]) for word, w in _upright_row_words(rows)]
-    lines = cluster_objects(words, itemgetter(1), DEFAULT_Y_TOLERANCE)
+    lines = _clustered(words, _WORD_TOP, DEFAULT_Y_TOLERANCE)
     return "\n".join(" ".join(text for text, _ in line) for line in lines)
 
 
@@ -1140,20 +1316,19 @@ def _word_lines(words) -> list[dict]:
     return out
 
 
-def table_texts(table, index: Optional[CharIndex] = None) -> list[list[Optional[str]]]:
+def table_texts(table, index: Optional[CharIndex] = None,
+                rows: Optional[list] = None) -> list[list[Optional[str]]]:
     """What pdfplumber's ``Table.extract()`` returns, found in one sorted pass over the page's characters.
 
     ``Table.extract()`` tests every character of the page against every row and every cell (a third of the time
-    of a table page); here the characters are sorted once by their vertical middle, a row takes its band by
-    bisection and a cell filters only its row's characters. The same characters in the same order reach
-    pdfplumber's own ``extract_text``, so the text is identical (tests/test_pdf_speed.py compares both)."""
+    of a table page); here the characters are sorted once by their vertical middle, the table takes its band by
+    bisection and its cells are tested against that band's characters at once (:meth:`CharIndex.table_cells`).
+    The same characters in the same order reach pdfplumber's own ``extract_text``, so the text is identical
+    (tests/test_pdf_speed.py compares both). ``rows`` are ``table.rows`` when the caller has them."""
     index = index if index is not None else CharIndex(table.page.chars)
     chars, text = index.chars, index.text
-    out = []
-    for row in table.rows:
-        out.append([None if in_cell is None else text([chars[i] for i in in_cell]) if in_cell else ""
-                    for in_cell in index.in_cells(row.bbox, row.cells)])
-    return out
+    return [[None if in_cell is None else text([chars[i] for i in in_cell]) if in_cell else ""
+             for in_cell in row_cells] for row_cells in index.table_cells(table.rows if rows is None else rows)]
 
 
 def _table_to_piece(table, number: int, page_height: float,
@@ -1162,9 +1337,10 @@ def _table_to_piece(table, number: int, page_height: float,
     xs = sorted({c[0] for c in table.cells})
     if len(xs) < 2:
         return None
-    texts = table_texts(table, index)
+    table_rows = table.rows  # pdfplumber builds them anew at every ask
+    texts = table_texts(table, index, table_rows)
     rows = []
-    for row, row_text in zip(table.rows, texts):
+    for row, row_text in zip(table_rows, texts):
         rows.append([
             None if bbox is None else Cell(text if text is not None else "", number, tuple(bbox))
             for bbox, text in zip(row.cells, row_text)
@@ -1194,7 +1370,12 @@ def _doubled(texts: list, tops: list, x0s: list, tolerance: float = 1.0) -> bool
     if np.isnan(tops).any() or np.isnan(x0s).any():  # no order to speak of: the loop decides
         return _doubled_by_loop([{"text": t, "top": y, "x0": x} for t, y, x in zip(texts, tops, x0s)], tolerance)
     rank = {t: k for k, t in enumerate(sorted(set(texts)))}
-    codes = np.array([rank[t] for t in texts])
+    return _doubled_codes(np.array([rank[t] for t in texts]), tops, x0s, tolerance)
+
+
+def _doubled_codes(codes: np.ndarray, tops: np.ndarray, x0s: np.ndarray, tolerance: float = 1.0) -> bool:
+    """:func:`_doubled` of characters given as codes in the order of their texts (ranks, or the code points of
+    one-character texts), tops and left edges (arrays without NaN)."""
     order = np.lexsort((x0s, tops, codes))
     codes, tops, x0s = codes[order], tops[order], x0s[order]
     for k in (1, 2, 3):
@@ -1310,9 +1491,14 @@ _DIGITS = re.compile(r"^[-+]?\d[\d,]*(?:\.\d+)?$")
 def looks_tabular(lines: list[str]) -> bool:
     """A page where a table without rules may stand: a line of three or more numbers, or two lines that
     end with a number (table rows end with a cell; sentences do not)."""
-    numbers = [sum(1 for w in ln.split() if _DIGITS.match(w)) for ln in lines]
-    ending = sum(1 for ln in lines if ln.split() and _DIGITS.match(ln.split()[-1]))
-    return max(numbers, default=0) >= 3 or ending >= 2
+    numbers = ending = 0
+    match = _DIGITS.match
+    for ln in lines:
+        words = ln.split()
+        if words:
+            numbers = max(numbers, sum(1 for w in words if match(w)))
+            ending += match(words[-1]) is not None
+    return numbers >= 3 or ending >= 2
 
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -1325,16 +1511,90 @@ def textpage_words(textpage, raw: str, height: float, number: int) -> list[Optio
 
     A line the matcher reads as prose (:func:`parsing.forms.is_prose`: it never looks at its words) gets None,
     without a box call per character; the others the same words as asking every character
-    (tests/test_pdf_speed.py)."""
-    out: list[Optional[list]] = []
+    (tests/test_pdf_speed.py). The boxes of all the page's wanted characters are read in one pass into an array
+    and cut into words array-wise (:func:`_page_words`); a page whose boxes hold a NaN or a zero (where the order
+    of ``min``/``max`` shows) goes line by line (:func:`_line_words`)."""
+    out: list = []
+    spans: list = []  # (start, end) of the lines whose words are wanted
     pos = 0
     for m in itertools.chain(_LINE_BREAK.finditer(raw), (None,)):
         end = m.start() if m is not None else len(raw)
         text = _clean_line(raw[pos:end])
         if text:
-            out.append(None if is_prose(text) else _line_words(textpage, raw, pos, end, height, number))
+            if is_prose(text):
+                out.append(None)
+            else:
+                out.append(len(spans))
+                spans.append((pos, end))
         if m is not None:
             pos = m.end()
+    if not spans:
+        return out
+    words = _page_words(textpage, raw, spans, height, number)
+    if words is None:
+        words = [_line_words(textpage, raw, start, end, height, number) for start, end in spans]
+    return [None if k is None else words[k] for k in out]
+
+
+# pdfium's tight box of a character written straight into four doubles of an array (addresses): no ctypes
+# double objects to convert and read back per character.
+_CHAR_BOX = _c_function(pdfium_c.FPDFText_GetCharBox, ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p,
+                        ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)
+_FONT_SIZE = _c_function(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, ctypes.c_void_p, ctypes.c_int)
+# what _line_words skips: str.isspace() (re's \s on str patterns) or _CONTROL_CHARS (tests/test_pdf_speed.py)
+_WORD_GAP = re.compile(r"[\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def _page_words(textpage, raw: str, spans: list, height: float, number: int) -> Optional[list]:
+    """The words of the lines ``spans`` (``(start, end)`` of ``raw``, in order), one list per span: what
+    :func:`_line_words` gives each, from one box call per character and array-wise word cuts. A word ends at a
+    character :func:`_line_words` skips, and before a character whose gap to the previous one is wider than half
+    of ``max(its ink height, 4)`` and half of ``max(its font size, its ink height, 4)`` (the size asked only
+    there). None when a box holds a NaN or a zero (the caller goes line by line)."""
+    gaps = [m.start() for m in _WORD_GAP.finditer(raw)]
+    skipped = set(gaps)
+    idx = [i for start, end in spans for i in range(start, end) if i not in skipped]
+    n = len(idx)
+    if not n:
+        return [[] for _ in spans]
+    boxes = np.empty((n, 4), dtype=np.float64)  # left, right, bottom, top (pdfium's order)
+    handle = _address(textpage.raw)
+    char_box = _CHAR_BOX
+    base = boxes.ctypes.data
+    found = [char_box(handle, i, p, p + 8, p + 16, p + 24)
+             for i, p in zip(idx, range(base, base + 32 * n, 32))]
+    if not all(found):
+        raise pdfium.PdfiumError("Failed to get charbox.")
+    left, right, bottom, top = boxes.T
+    c_top, c_bottom = height - top, height - bottom
+    edges = np.array([left, right, c_top, c_bottom])
+    if np.isnan(boxes).any() or np.isnan(edges).any() or (edges == 0).any():
+        return None  # NaN, or +0.0 and -0.0 (a tie whose first is kept): the order of min/max shows
+    index = np.array(idx, dtype=np.int64)
+    new = np.ones(n, dtype=bool)  # where a word starts
+    joined = index[1:] == index[:-1] + 1  # nothing skipped between a character and the previous one
+    ink = top - bottom
+    gap = left[1:] - right[:-1]
+    wide = joined & (gap > 0.5 * np.maximum(ink[1:], 4.0))
+    new[1:] = ~joined
+    if wide.any():
+        size_of = _FONT_SIZE
+        gap_l, ink_l = gap.tolist(), ink.tolist()
+        for k in np.flatnonzero(wide).tolist():
+            if gap_l[k] > 0.5 * max(size_of(handle, idx[k + 1]), ink_l[k + 1], 4.0):
+                new[k + 1] = True
+    starts = np.flatnonzero(new)
+    ends = np.append(starts[1:], n) - 1  # each word's last character
+    x0s = np.minimum.reduceat(left, starts).tolist()
+    tops = np.minimum.reduceat(c_top, starts).tolist()
+    x1s = np.maximum.reduceat(right, starts).tolist()
+    bottoms = np.maximum.reduceat(c_bottom, starts).tolist()
+    firsts, lasts = index[starts].tolist(), index[ends].tolist()
+    out: list = [[] for _ in spans]
+    span_starts = [s for s, _ in spans]
+    line = np.searchsorted(np.array(span_starts), index[starts], side="right") - 1
+    for k, a, b, x0, y0, x1, y1 in zip(line.tolist(), firsts, lasts, x0s, tops, x1s, bottoms):
+        out[k].append(Cell(raw[a:b + 1], number, (x0, y0, x1, y1)))
     return out
 
 
