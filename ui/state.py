@@ -22,6 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Optional
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -91,8 +92,129 @@ def _stored_view(path: str, generation: str, name: str) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=24)
 def _shared_view(path: str, generation: str, name: str) -> pd.DataFrame:
-    """:func:`_stored_view`'s frames, built once per store generation; never handed out (only copies of it)."""
+    """:func:`_stored_view`'s frames, built once per store generation; never handed out (only copies of it).
+    The catalog and the overview are brought up to date from their last build when only a few reports changed
+    since (:func:`_updated_view`), else built whole (:func:`_built_view`): the same frame either way."""
     s = _open_store(path)
+    if name not in UPDATED_VIEWS:
+        return _built_view(s, path, generation, name)
+    epoch = s.watch_changes()  # before anything is read: what the view is built from is at least this new
+    done = _updated_view(s, path, generation, name)
+    if done is None:
+        out = _built_view(s, path, generation, name)
+        ids, shas = s.listing_order(current_only=True)  # the reports of its rows, read after them
+        done = (out, np.asarray(ids, dtype=np.int64)) if shas == out["sha256"].tolist() else None
+        # (a write in between: the frame is kept, but not to be brought up to date)
+    else:
+        out = done[0]
+    if done is None:
+        _LAST.pop((path, name), None)
+    else:
+        _LAST[(path, name)] = (s, generation, epoch, *done, _basis(path, generation, name))
+    return out
+
+
+# The views brought up to date from their last build (_updated_view), and that last build of each:
+# (path, name) -> (the store object, its generation, the store's epoch read before it was built, the frame, the
+# report id of each of its rows, the types of the columns of the view it was made from: _basis).
+UPDATED_VIEWS = ("catalog", "overview")
+_LAST: dict[tuple[str, str], tuple[Store, str, int, pd.DataFrame, np.ndarray, tuple]] = {}
+_UPDATE_AT_MOST = 2000  # changed reports; more are read whole
+
+
+def _basis(path: str, generation: str, name: str) -> tuple:
+    """The types of the catalog's columns for the overview (some of its own follow them: 地区 is text where any
+    report's region is), nothing for the catalog."""
+    if name != "overview":
+        return ()
+    return tuple(str(t) for t in _shared_view(path, generation, "catalog").dtypes)
+
+
+def _generation_number(generation: str) -> Optional[tuple[str, int]]:
+    """``(created_at, generation)`` of a :func:`_generation` key, or None."""
+    created, _, number = generation.rpartition("#")
+    return (created, int(number)) if number.isdigit() else None
+
+
+def _updated_view(s: Store, path: str, generation: str, name: str) -> Optional[tuple[pd.DataFrame, np.ndarray]]:
+    """The view ``name`` at ``generation`` made from its last build (:data:`_LAST`) and the rows of the reports
+    written since (:meth:`parsing.store.Store.changed_since`, through this same store object), the others kept,
+    with the report id of each row: what :func:`_built_view` builds, exactly (:func:`patch_rows`). None when the
+    last build is not of this store object, the changes are not known (a write by another process, the roster)
+    or too many, or a column's type could come out otherwise than in a whole build."""
+    last = _LAST.get((path, name))
+    now = _generation_number(generation)
+    if last is None or last[0] is not s or now is None:
+        return None
+    _, then_key, epoch, old, old_ids, basis = last
+    then = _generation_number(then_key)
+    if then is None or then[0] != now[0] or old.empty:
+        return None
+    changed = s.changed_since(then[1], epoch, now[1])
+    if changed is None or len(changed) > _UPDATE_AT_MOST:
+        return None
+    if _basis(path, generation, name) != basis:  # the catalog's column types changed: build it whole
+        return None
+    if not changed:
+        return old, old_ids
+    ids, shas = s.listing_order(current_only=True, ids=sorted(changed))  # those current now, newest first
+    fresh = old.iloc[:0]
+    if name == "catalog":
+        if ids:
+            fresh = storeview.stored_catalog(s, ids=ids)
+    else:  # the overview, of the catalog at this generation (its rows: the same reports in the same order)
+        catalog_ = storeview.merge_catalog(storeview.empty_catalog(), _shared_view(path, generation, "catalog"))
+        if ids:
+            summary = s.report_summaries(current_only=True, ids=ids)
+            mine = catalog_[catalog_["sha256"].isin(set(shas))]
+            fresh = views.overview(mine, None, views.sections_matrix(summary), {},
+                                   counts=summary[["sha256", "error", "warning", "info", "n_open"]])
+    if fresh["sha256"].tolist() != shas:  # written in between: build it whole
+        return None
+    out = patch_rows(old, old_ids, fresh, np.asarray(ids, dtype=np.int64), changed)
+    if out is None or (name == "overview" and out[0]["sha256"].tolist() != catalog_["sha256"].tolist()):
+        return None
+    return out
+
+
+def patch_rows(old: pd.DataFrame, old_ids: np.ndarray, fresh: pd.DataFrame, fresh_ids: np.ndarray,
+               changed: set) -> Optional[tuple[pd.DataFrame, np.ndarray]]:
+    """``old`` (rows of the report ids ``old_ids``, newest first) less the rows of the reports ``changed``, plus
+    ``fresh`` (rows of ``fresh_ids``), newest first, with ``old``'s columns and types, and the report id of each
+    row: what building the frame whole gives when each of its rows is built from its own report and each
+    column's type follows from which kinds of value it holds (missing ones, others). None when that could
+    differ: a type of ``fresh`` that is not ``old``'s, or a column that now holds no missing value where it held
+    some (or the other way round), or no value at all."""
+    if list(fresh.columns) != list(old.columns) or len(old) != len(old_ids) or len(fresh) != len(fresh_ids):
+        return None
+    cast = {}
+    if len(fresh):
+        for c in old.columns:
+            want, got = old[c].dtype, fresh[c].dtype
+            if want == got:
+                continue
+            if (got == object and fresh[c].isna().all() and want == "str") or (
+                    got == "int64" and want == "float64"):
+                cast[c] = want  # all missing read as objects / integers without a missing one: the same values
+            else:
+                return None
+    kept = np.flatnonzero(~np.isin(old_ids, np.fromiter(changed, dtype=np.int64, count=len(changed))))
+    ids = np.concatenate([old_ids[kept], fresh_ids])
+    rows = np.concatenate([kept, len(old) + np.arange(len(fresh))])
+    order = np.argsort(-ids, kind="stable")  # newest first, as the store lists them
+    both = pd.concat([old, fresh.astype(cast) if cast else fresh], ignore_index=True) if len(fresh) else old
+    out = both.take(rows[order]).reset_index(drop=True)
+    for c in old.columns:
+        if out[c].dtype != old[c].dtype:
+            return None
+        was, now = old[c].isna(), out[c].isna()
+        if bool(was.any()) != bool(now.any()) or bool(was.all()) != bool(now.all()):
+            return None
+    return out, ids[order]
+
+
+def _built_view(s: Store, path: str, generation: str, name: str) -> pd.DataFrame:
+    """:func:`_shared_view`'s frame ``name`` built whole from the store."""
     if name == "catalog":
         return storeview.stored_catalog(s)
     if name == "finding_counts":
