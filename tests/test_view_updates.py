@@ -1,4 +1,5 @@
-"""The landing page's shared views (``ui.state._shared_view``: the catalog and the overview) are brought up to date
+"""The views of the store shared by sessions (``ui.state._shared_view``: the catalog, the overview, the 报告库's
+listing and where each report sits) are brought up to date
 from their last build after a write through the dashboard's store object (only the reports written are read
 again) and equal a whole build exactly, after every kind of write; a write they cannot follow (another process,
 the roster) has them built whole."""
@@ -11,7 +12,7 @@ from bench.province import parsed_report, specs
 from parsing.store import Store
 from ui import demo, state, storeview
 
-NAMES = ("catalog", "overview")
+NAMES = state.UPDATED_VIEWS
 
 
 @pytest.fixture
@@ -38,14 +39,14 @@ def check(s: Store) -> None:
     """Each view at the store's generation, as the pages get it, equals the same view built whole."""
     path, generation = str(s.path), state._generation(s)
     for name in NAMES:
-        shown = state._shared_view(path, generation, name)
-        assert_frame_equal(shown, state._built_view(s, path, generation, name))
-    assert shown["sha256"].tolist() == state._shared_view(path, generation, "catalog")["sha256"].tolist()
+        assert_frame_equal(state._shared_view(path, generation, name), state._built_view(s, path, generation, name))
+    assert (state._shared_view(path, generation, "overview")["sha256"].tolist()
+            == state._shared_view(path, generation, "catalog")["sha256"].tolist())
 
 
 def updated(how) -> bool:
-    """Whether both views were brought up to date (not built whole) since the last call."""
-    out = [h for _, h in how] == ["updated", "updated"]
+    """Whether every view was brought up to date (not built whole) since the last call."""
+    out = [h for _, h in how] == ["updated"] * len(NAMES)
     how.clear()
     return out
 
@@ -117,11 +118,11 @@ def test_a_write_by_another_connection_or_to_the_roster_is_read_whole(watched, d
     with Store(demo_db) as other:  # the command line, another window's process
         other.set_published(sha, "2024-02-01")
     check(s)
-    assert [h for _, h in how] == ["whole", "whole"]
+    assert [h for _, h in how] == ["whole"] * len(NAMES)
     how.clear()
     s.import_roster(demo.roster_bytes(), replace=True, name="名册.csv")
     check(s)
-    assert [h for _, h in how] == ["whole", "whole"]
+    assert [h for _, h in how] == ["whole"] * len(NAMES)
     how.clear()
     s.set_published(sha, None)  # and after them, writes through the store object are followed again
     check(s)
@@ -158,3 +159,30 @@ def test_patch_rows_refuses_what_a_whole_build_could_type_otherwise():
     added = pd.DataFrame({"sha256": ["c"], "x": pd.Series(["u"], dtype="str")})
     out, out_ids = state.patch_rows(old, ids, added, np.array([3]), {3})
     assert out["sha256"].tolist() == ["c", "b", "a"] and out_ids.tolist() == [3, 2, 1]
+
+
+def test_patch_rows_puts_new_rows_in_their_sorted_place():
+    """Rows sorted by year and body (missing ones last), as the store sorts where each report sits: a few new
+    rows merged in their places, many sorted, the same order as sorting everything."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(3)
+
+    def frame(ids):
+        years = pd.array([None if i % 7 == 0 else 2020 + i % 4 for i in ids], dtype="Int64")
+        keys = pd.Series([None if i % 5 == 0 else f"单位{i % 6}" for i in ids], dtype="str")
+        f = pd.DataFrame({"report_id": ids, "sha256": [f"h{i}" for i in ids], "year": years, "body_key": keys})
+        return f.sort_values(["year", "body_key", "report_id"], na_position="last").reset_index(drop=True)
+
+    by = ["year", "body_key", "report_id"]
+    for n_new in (3, 100):
+        old = frame(list(range(1, 301)))
+        gone = {int(i) for i in rng.choice(np.arange(1, 301), 20, replace=False)}
+        fresh = frame(list(range(301, 301 + n_new)) + sorted(gone)[:5])  # new ones, and some re-read
+        out, ids = state.patch_rows(old, old["report_id"].to_numpy(), fresh, fresh["report_id"].to_numpy(),
+                                    gone | set(range(301, 301 + n_new)), by)
+        keep = old[~old["report_id"].isin(gone)]
+        want = pd.concat([keep, fresh]).sort_values(by, na_position="last").reset_index(drop=True)
+        assert_frame_equal(out, want)
+        assert ids.tolist() == want["report_id"].tolist()

@@ -19,6 +19,7 @@ Plain ``st.session_state`` keys (not widget keys), so the state survives page sw
 """
 from __future__ import annotations
 
+import bisect
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -93,7 +94,7 @@ def _stored_view(path: str, generation: str, name: str) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False, max_entries=24)
 def _shared_view(path: str, generation: str, name: str) -> pd.DataFrame:
     """:func:`_stored_view`'s frames, built once per store generation; never handed out (only copies of it).
-    The catalog and the overview are brought up to date from their last build when only a few reports changed
+    Those of :data:`UPDATED_VIEWS` are brought up to date from their last build when only a few reports changed
     since (:func:`_updated_view`), else built whole (:func:`_built_view`): the same frame either way."""
     s = _open_store(path)
     if name not in UPDATED_VIEWS:
@@ -102,9 +103,12 @@ def _shared_view(path: str, generation: str, name: str) -> pd.DataFrame:
     done = _updated_view(s, path, generation, name)
     if done is None:
         out = _built_view(s, path, generation, name)
-        ids, shas = s.listing_order(current_only=True)  # the reports of its rows, read after them
-        done = (out, np.asarray(ids, dtype=np.int64)) if shas == out["sha256"].tolist() else None
-        # (a write in between: the frame is kept, but not to be brought up to date)
+        if "report_id" in out.columns:
+            done = (out, out["report_id"].to_numpy(dtype=np.int64))
+        else:
+            ids, shas = s.listing_order(current_only=name != "library")  # the reports of its rows, read after
+            done = (out, np.asarray(ids, dtype=np.int64)) if shas == out["sha256"].tolist() else None
+            # (a write in between: the frame is kept, but not to be brought up to date)
     else:
         out = done[0]
     if done is None:
@@ -117,7 +121,9 @@ def _shared_view(path: str, generation: str, name: str) -> pd.DataFrame:
 # The views brought up to date from their last build (_updated_view), and that last build of each:
 # (path, name) -> (the store object, its generation, the store's epoch read before it was built, the frame, the
 # report id of each of its rows, the types of the columns of the view it was made from: _basis).
-UPDATED_VIEWS = ("catalog", "overview")
+UPDATED_VIEWS = ("catalog", "overview", "library", "places")
+# how each one's rows are ordered, when not newest first (as the store lists them): places as values_long sorts
+_SORTED = {"places": ["year", "body_key", "report_id"]}
 _LAST: dict[tuple[str, str], tuple[Store, str, int, pd.DataFrame, np.ndarray, tuple]] = {}
 _UPDATE_AT_MOST = 2000  # changed reports; more are read whole
 
@@ -157,11 +163,20 @@ def _updated_view(s: Store, path: str, generation: str, name: str) -> Optional[t
         return None
     if not changed:
         return old, old_ids
-    ids, shas = s.listing_order(current_only=True, ids=sorted(changed))  # those current now, newest first
+    # those listed now (the current ones, every version for the 报告库), newest first
+    ids, shas = s.listing_order(current_only=name != "library", ids=sorted(changed))
     fresh = old.iloc[:0]
     if name == "catalog":
         if ids:
             fresh = storeview.stored_catalog(s, ids=ids)
+    elif name == "library":
+        if ids:
+            fresh = s.library_listing(ids=ids)
+    elif name == "places":
+        if ids:
+            fresh = s.report_places(current_only=True, ids=ids)
+            ids = fresh["report_id"].tolist()
+            shas = fresh["sha256"].tolist()
     else:  # the overview, of the catalog at this generation (its rows: the same reports in the same order)
         catalog_ = storeview.merge_catalog(storeview.empty_catalog(), _shared_view(path, generation, "catalog"))
         if ids:
@@ -171,17 +186,17 @@ def _updated_view(s: Store, path: str, generation: str, name: str) -> Optional[t
                                    counts=summary[["sha256", "error", "warning", "info", "n_open"]])
     if fresh["sha256"].tolist() != shas:  # written in between: build it whole
         return None
-    out = patch_rows(old, old_ids, fresh, np.asarray(ids, dtype=np.int64), changed)
+    out = patch_rows(old, old_ids, fresh, np.asarray(ids, dtype=np.int64), changed, _SORTED.get(name))
     if out is None or (name == "overview" and out[0]["sha256"].tolist() != catalog_["sha256"].tolist()):
         return None
     return out
 
 
 def patch_rows(old: pd.DataFrame, old_ids: np.ndarray, fresh: pd.DataFrame, fresh_ids: np.ndarray,
-               changed: set) -> Optional[tuple[pd.DataFrame, np.ndarray]]:
+               changed: set, by: Optional[list[str]] = None) -> Optional[tuple[pd.DataFrame, np.ndarray]]:
     """``old`` (rows of the report ids ``old_ids``, newest first) less the rows of the reports ``changed``, plus
-    ``fresh`` (rows of ``fresh_ids``), newest first, with ``old``'s columns and types, and the report id of each
-    row: what building the frame whole gives when each of its rows is built from its own report and each
+    ``fresh`` (rows of ``fresh_ids``), newest first (or sorted by the columns ``by``, missing values last, as
+    SQL's ``ORDER BY x IS NULL, x`` sorts), with ``old``'s columns and types, and the report id of each row: what building the frame whole gives when each of its rows is built from its own report and each
     column's type follows from which kinds of value it holds (missing ones, others). None when that could
     differ: a type of ``fresh`` that is not ``old``'s, or a column that now holds no missing value where it held
     some (or the other way round), or no value at all."""
@@ -201,8 +216,14 @@ def patch_rows(old: pd.DataFrame, old_ids: np.ndarray, fresh: pd.DataFrame, fres
     kept = np.flatnonzero(~np.isin(old_ids, np.fromiter(changed, dtype=np.int64, count=len(changed))))
     ids = np.concatenate([old_ids[kept], fresh_ids])
     rows = np.concatenate([kept, len(old) + np.arange(len(fresh))])
-    order = np.argsort(-ids, kind="stable")  # newest first, as the store lists them
     both = pd.concat([old, fresh.astype(cast) if cast else fresh], ignore_index=True) if len(fresh) else old
+    if by is None:
+        order = np.argsort(-ids, kind="stable")  # newest first, as the store lists them
+    elif len(fresh) <= 64:  # old is sorted: each new row put in its place (a few rows: a few lookups each)
+        order = _merged(both, rows[:len(kept)], rows[len(kept):], by)
+    else:
+        keys = both.take(rows)[by].reset_index(drop=True)
+        order = keys.sort_values(by, na_position="last", kind="stable").index.to_numpy()
     out = both.take(rows[order]).reset_index(drop=True)
     for c in old.columns:
         if out[c].dtype != old[c].dtype:
@@ -211,6 +232,25 @@ def patch_rows(old: pd.DataFrame, old_ids: np.ndarray, fresh: pd.DataFrame, fres
         if bool(was.any()) != bool(now.any()) or bool(was.all()) != bool(now.all()):
             return None
     return out, ids[order]
+
+
+def _merged(frame: pd.DataFrame, kept: np.ndarray, added: np.ndarray, by: list[str]) -> np.ndarray:
+    """The positions, in ``kept`` followed by ``added`` (rows of ``frame``, each sorted by the columns ``by``,
+    missing values last), of their rows merged in that order."""
+    cols = [frame[c] for c in by]
+
+    def key(row):
+        return tuple((True, 0) if pd.isna(v) else (False, v) for v in (c.iat[row] for c in cols))
+
+    class Keys:  # the keys of the kept rows, read only where bisect looks
+        def __len__(self):
+            return len(kept)
+
+        def __getitem__(self, i):
+            return key(kept[i])
+
+    where = [bisect.bisect_left(Keys(), key(row)) for row in added]
+    return np.insert(np.arange(len(kept)), where, len(kept) + np.arange(len(added)))
 
 
 def _built_view(s: Store, path: str, generation: str, name: str) -> pd.DataFrame:

@@ -151,17 +151,20 @@ class QueriesMixin:
         df = df.drop(columns=["id", "read_source"] + ([] if meta is None or "body_key" in meta else ["body_key"]))
         return df[[c for c in df.columns if c not in _LATE] + _LATE]
 
-    def library_listing(self) -> pd.DataFrame:
+    def library_listing(self, ids: Optional[list[int]] = None) -> pd.DataFrame:
         """The columns of :meth:`list_reports` that the 报告库 lists, for every stored version, newest first, with
         the same values: ``sha256``, ``file_name``, ``body``, ``body_key``, ``year``, ``parser_version``,
         ``added_at``, ``parsed_at``, ``pinned``, ``is_current``, ``current_reason``, ``has_file``, ``n_findings``,
         ``n_open``, ``n_corrections``, ``roster_body``, ``roster_path``, ``display_name``. A province's ten years
         (30,000 versions) are read from the covering index ``reports_listing`` (not the rows, text included), and
-        the counts and roster names are read once per table and matched here, not row by row in SQL."""
+        the counts and roster names are read once per table and matched here, not row by row in SQL. ``ids``
+        lists only the versions of these ids (their rows of the whole listing)."""
+        params: list = []
         df = self._frame(
             "SELECT r.id, r.sha256, r.file_name, r.body, r.body_key, r.year, r.parser_version, r.added_at,"
             " r.parsed_at, r.pinned, r.is_current, r.current_reason"
-            " FROM reports r INDEXED BY reports_listing")
+            + (" FROM reports r INDEXED BY reports_listing" if ids is None
+               else " FROM reports r WHERE " + _in("r.id", list(ids), params)), params)
         # newest first: sorted here (SQLite would copy every row into a temporary B-tree; the index is by
         # is_current first)
         df = df.sort_values("id", ascending=False, kind="stable").reset_index(drop=True)
@@ -472,20 +475,25 @@ class QueriesMixin:
         sums["total"] = sums["total"].astype("float64")
         return sums[cols].reset_index(drop=True)
 
-    def report_places(self, current_only: bool = True) -> pd.DataFrame:
+    def report_places(self, current_only: bool = True, ids: Optional[list[int]] = None) -> pd.DataFrame:
         """Per stored report (current versions with ``current_only``): report_id, sha256, file_name, body,
         body_key, region, year (Int64) and the matched roster body's name, region path, city, county, township
         and department (``roster_body``, ``roster_path``, …), the columns :meth:`values_long` joins to each
-        value. Sorted by year, body_key and report id, as :meth:`values_long` sorts (missing ones last).
+        value. Sorted by year, body_key and report id, as :meth:`values_long` sorts (missing ones last). ``ids``
+        lists only the reports of these ids.
 
         The reports are read from the covering index ``reports_listing`` and sorted in SQL; the roster's few
         thousand matches are read once and joined here, not looked up for each report."""
         cols = ["report_id", "sha256", "file_name", "body", "body_key", "region", "year"]
         ros = ["roster_body", "roster_path", "city", "county", "township", "department"]
+        params: list = []
+        conds = (["r.is_current=1"] if current_only else []) + ([_in("r.id", list(ids), params)] if ids is not None
+                                                               else [])
         rows = self._query(
             "SELECT r.id, r.sha256, r.file_name, r.body, r.body_key, r.region, r.year FROM reports r"
-            " INDEXED BY reports_listing" + (" WHERE r.is_current=1" if current_only else "")
-            + " ORDER BY r.year IS NULL, r.year, r.body_key IS NULL, r.body_key, r.id")
+            + (" INDEXED BY reports_listing" if ids is None else "")
+            + (" WHERE " + " AND ".join(conds) if conds else "")
+            + " ORDER BY r.year IS NULL, r.year, r.body_key IS NULL, r.body_key, r.id", params)
         matched = {k: v for k, *v in self._query(
             "SELECT m.body_key, ro.body, ro.region_path, ro.city, ro.county, ro.township, ro.department"
             " FROM roster_matches m JOIN roster ro ON ro.id=m.roster_id WHERE m.body_key IS NOT NULL")}
