@@ -314,8 +314,8 @@ def build_shared_views() -> Optional[str]:
     """Build the landing page's shared views of the default store (:data:`LANDING_VIEWS` and the demo flag) with
     the very cached functions the pages call, for the store's current generation: ``python -m ui.serve`` calls
     this before the server listens, so the first session after a restart finds them built. A write after this
-    changes the generation, and the pages then build the views again (nothing a session sees is older than the
-    store). Returns the generation built, or None when the store cannot be opened (the pages then say why).
+    changes the generation, and the pages then bring the views up to date (from the reports a write through this
+    store object changed, else built whole: nothing a session sees is older than the store). Returns the generation built, or None when the store cannot be opened (the pages then say why).
     Runs no Streamlit command (``st.cache_resource`` needs no session)."""
     try:
         s = _open_store(str(default_path()))
