@@ -103,12 +103,8 @@ def _shared_view(path: str, generation: str, name: str) -> pd.DataFrame:
     done = _updated_view(s, path, generation, name)
     if done is None:
         out = _built_view(s, path, generation, name)
-        if "report_id" in out.columns:
-            done = (out, out["report_id"].to_numpy(dtype=np.int64))
-        else:
-            ids, shas = s.listing_order(current_only=name != "library")  # the reports of its rows, read after
-            done = (out, np.asarray(ids, dtype=np.int64)) if shas == out["sha256"].tolist() else None
-            # (a write in between: the frame is kept, but not to be brought up to date)
+        ids = _row_ids(s, name, out)
+        done = None if ids is None else (out, ids)  # None: written in between, not to be brought up to date
     else:
         out = done[0]
     if done is None:
@@ -121,9 +117,27 @@ def _shared_view(path: str, generation: str, name: str) -> pd.DataFrame:
 # The views brought up to date from their last build (_updated_view), and that last build of each:
 # (path, name) -> (the store object, its generation, the store's epoch read before it was built, the frame, the
 # report id of each of its rows, the types of the columns of the view it was made from: _basis).
-UPDATED_VIEWS = ("catalog", "overview", "library", "places")
+UPDATED_VIEWS = ("catalog", "overview", "library", "places", "section_flags", "completeness")
 # how each one's rows are ordered, when not newest first (as the store lists them): places as values_long sorts
-_SORTED = {"places": ["year", "body_key", "report_id"]}
+_SORTED = {"places": ["year", "body_key", "report_id"], "section_flags": "oldest"}
+_EVERY_VERSION = ("library", "section_flags")  # the others list the current reports
+
+
+def _row_ids(s: Store, name: str, out: pd.DataFrame) -> Optional[np.ndarray]:
+    """The report id of each row of the view ``name`` just built whole (``out``), read after it; None when they
+    do not match (a write in between)."""
+    if "report_id" in out.columns:
+        return out["report_id"].to_numpy(dtype=np.int64)
+    ids, shas = s.listing_order(current_only=name not in _EVERY_VERSION)  # newest first
+    if name == "section_flags":
+        ids, shas = ids[::-1], shas[::-1]
+    if name == "completeness":  # the readable ones, in the catalog's order
+        at = dict(zip(shas, ids))
+        rows = [at.get(sha) for sha in out["sha256"].tolist()]
+        if None in rows or any(a <= b for a, b in zip(rows, rows[1:])):
+            return None
+        return np.asarray(rows, dtype=np.int64)
+    return np.asarray(ids, dtype=np.int64) if shas == out["sha256"].tolist() else None
 _LAST: dict[tuple[str, str], tuple[Store, str, int, pd.DataFrame, np.ndarray, tuple]] = {}
 _UPDATE_AT_MOST = 2000  # changed reports; more are read whole
 
@@ -131,7 +145,7 @@ _UPDATE_AT_MOST = 2000  # changed reports; more are read whole
 def _basis(path: str, generation: str, name: str) -> tuple:
     """The types of the catalog's columns for the overview (some of its own follow them: 地区 is text where any
     report's region is), nothing for the catalog."""
-    if name != "overview":
+    if name not in ("overview", "completeness"):
         return ()
     return tuple(str(t) for t in _shared_view(path, generation, "catalog").dtypes)
 
@@ -163,8 +177,8 @@ def _updated_view(s: Store, path: str, generation: str, name: str) -> Optional[t
         return None
     if not changed:
         return old, old_ids
-    # those listed now (the current ones, every version for the 报告库), newest first
-    ids, shas = s.listing_order(current_only=name != "library", ids=sorted(changed))
+    # those listed now (the current ones, or every version), newest first
+    ids, shas = s.listing_order(current_only=name not in _EVERY_VERSION, ids=sorted(changed))
     fresh = old.iloc[:0]
     if name == "catalog":
         if ids:
@@ -172,6 +186,20 @@ def _updated_view(s: Store, path: str, generation: str, name: str) -> Optional[t
     elif name == "library":
         if ids:
             fresh = s.library_listing(ids=ids)
+    elif name == "section_flags":
+        if ids:
+            fresh = storeview.section_flags(s, ids=ids)  # oldest first
+            ids, shas = ids[::-1], shas[::-1]
+    elif name == "completeness":  # of the catalog and the flags at this generation, the readable reports
+        catalog_ = storeview.merge_catalog(storeview.empty_catalog(), _shared_view(path, generation, "catalog"))
+        readable = catalog_[catalog_["error"].isna() | (catalog_["error"] == "")]
+        if ids:
+            flags = _shared_view(path, generation, "section_flags")
+            mine = set(shas)
+            fresh = views.completeness(readable[readable["sha256"].isin(mine)], flags[flags["sha256"].isin(mine)])
+            at = dict(zip(shas, ids))
+            shas = fresh["sha256"].tolist()
+            ids = [at[sha] for sha in shas]
     elif name == "places":
         if ids:
             fresh = s.report_places(current_only=True, ids=ids)
@@ -187,16 +215,17 @@ def _updated_view(s: Store, path: str, generation: str, name: str) -> Optional[t
     if fresh["sha256"].tolist() != shas:  # written in between: build it whole
         return None
     out = patch_rows(old, old_ids, fresh, np.asarray(ids, dtype=np.int64), changed, _SORTED.get(name))
-    if out is None or (name == "overview" and out[0]["sha256"].tolist() != catalog_["sha256"].tolist()):
+    if out is None or (name == "overview" and out[0]["sha256"].tolist() != catalog_["sha256"].tolist()) or (
+            name == "completeness" and out[0]["sha256"].tolist() != readable["sha256"].tolist()):
         return None
     return out
 
 
 def patch_rows(old: pd.DataFrame, old_ids: np.ndarray, fresh: pd.DataFrame, fresh_ids: np.ndarray,
-               changed: set, by: Optional[list[str]] = None) -> Optional[tuple[pd.DataFrame, np.ndarray]]:
+               changed: set, by: Optional[list[str] | str] = None) -> Optional[tuple[pd.DataFrame, np.ndarray]]:
     """``old`` (rows of the report ids ``old_ids``, newest first) less the rows of the reports ``changed``, plus
-    ``fresh`` (rows of ``fresh_ids``), newest first (or sorted by the columns ``by``, missing values last, as
-    SQL's ``ORDER BY x IS NULL, x`` sorts), with ``old``'s columns and types, and the report id of each row: what building the frame whole gives when each of its rows is built from its own report and each
+    ``fresh`` (rows of ``fresh_ids``), newest first (oldest first with ``by="oldest"``, or sorted by the columns
+    ``by``, missing values last, as SQL's ``ORDER BY x IS NULL, x`` sorts), with ``old``'s columns and types, and the report id of each row: what building the frame whole gives when each of its rows is built from its own report and each
     column's type follows from which kinds of value it holds (missing ones, others). None when that could
     differ: a type of ``fresh`` that is not ``old``'s, or a column that now holds no missing value where it held
     some (or the other way round), or no value at all."""
@@ -219,6 +248,8 @@ def patch_rows(old: pd.DataFrame, old_ids: np.ndarray, fresh: pd.DataFrame, fres
     both = pd.concat([old, fresh.astype(cast) if cast else fresh], ignore_index=True) if len(fresh) else old
     if by is None:
         order = np.argsort(-ids, kind="stable")  # newest first, as the store lists them
+    elif by == "oldest":
+        order = np.argsort(ids, kind="stable")
     elif len(fresh) <= 64:  # old is sorted: each new row put in its place (a few rows: a few lookups each)
         order = _merged(both, rows[:len(kept)], rows[len(kept):], by)
     else:

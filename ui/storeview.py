@@ -217,9 +217,10 @@ def working_values(store: Optional[Store], session: dict, table=None, column=Non
     return pd.concat(parts, ignore_index=True)
 
 
-def section_flags(store: Store, shas: Optional[list] = None) -> pd.DataFrame:
-    """Per stored report: sections found (``s1`` … ``s6``) and ``tables_found`` (dict), one row per sha256."""
-    return store.section_flags(shas)
+def section_flags(store: Store, shas: Optional[list] = None, ids: Optional[list] = None) -> pd.DataFrame:
+    """Per stored report (of these report ``ids``, if given): sections found (``s1`` … ``s6``) and
+    ``tables_found`` (dict), one row per sha256, oldest first."""
+    return store.section_flags(shas, ids=ids)
 
 
 # ---------------------------------------------------------------------------

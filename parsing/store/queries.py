@@ -189,13 +189,16 @@ class QueriesMixin:
                               for k in zip(df["body"].tolist(), df["roster_body"].tolist())]
         return df.drop(columns=["id"])
 
-    def section_flags(self, shas: Optional[list] = None) -> pd.DataFrame:
-        """Per stored report: which sections were found (``s1`` … ``s6``, bool) and ``tables_found`` (dict of
-        table -> bool), one row per sha256 — the completeness matrix without loading every report."""
+    def section_flags(self, shas: Optional[list] = None, ids: Optional[list[int]] = None) -> pd.DataFrame:
+        """Per stored report (of these report ``ids`` only, if given), oldest first: which sections were found
+        (``s1`` … ``s6``, bool) and ``tables_found`` (dict of table -> bool), one row per sha256 — the
+        completeness matrix without loading every report."""
         # kept per report on every write (report_summary, schema 11): no aggregate over every section row
         found = ", ".join(f"COALESCE(q.s{n}, 0) AS s{n}" for n in range(1, 7))
+        params: list = []
+        where = " WHERE " + _in("r.id", list(ids), params) if ids is not None else ""
         out = self._frame(f"SELECT r.sha256, {found}, r.tables_found FROM reports r"
-                          " LEFT JOIN report_summary q ON q.report_id=r.id ORDER BY r.id")
+                          f" LEFT JOIN report_summary q ON q.report_id=r.id{where} ORDER BY r.id", params)
         if shas is not None:
             out = out[out["sha256"].isin(list(shas))]
         cols = [f"s{n}" for n in range(1, 7)]
