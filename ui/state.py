@@ -128,7 +128,7 @@ def _row_ids(s: Store, name: str, out: pd.DataFrame) -> Optional[np.ndarray]:
     do not match (a write in between)."""
     if "report_id" in out.columns:
         return out["report_id"].to_numpy(dtype=np.int64)
-    ids, shas = s.listing_order(current_only=name not in _EVERY_VERSION)  # newest first
+    ids, shas = _listing(s, name not in _EVERY_VERSION)  # newest first
     if name == "section_flags":
         ids, shas = ids[::-1], shas[::-1]
     if name == "completeness":  # the readable ones, in the catalog's order
@@ -148,6 +148,22 @@ def _basis(path: str, generation: str, name: str) -> tuple:
     if name not in ("overview", "completeness"):
         return ()
     return tuple(str(t) for t in _shared_view(path, generation, "catalog").dtypes)
+
+
+_LISTED: dict[tuple[int, bool], tuple[Store, int, list, list]] = {}
+
+
+def _listing(s: Store, current_only: bool) -> tuple[list, list]:
+    """:meth:`parsing.store.Store.listing_order`, read once per store generation for the views built whole at
+    it (a province's 30,000 ids): the generation is read before it, so one found again at the same generation
+    had no write committed since."""
+    generation = s.generation()
+    hit = _LISTED.get((id(s), current_only))
+    if hit is not None and hit[0] is s and hit[1] == generation:
+        return hit[2], hit[3]
+    ids, shas = s.listing_order(current_only=current_only)
+    _LISTED[(id(s), current_only)] = (s, generation, ids, shas)
+    return ids, shas
 
 
 def _generation_number(generation: str) -> Optional[tuple[str, int]]:
