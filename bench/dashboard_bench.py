@@ -8,6 +8,9 @@ finding keys, current-version rule and roster matching; about a minute), or uses
   open (the landing page is also timed right after a restart, the server started as ``make run`` starts it,
   :func:`ui.serve.start`: the pages' modules imported and the landing page's views of the store built before it
   listens, the time that takes printed as the server's start);
+* each page's first load in a new session right after one write through the dashboard (a reviewer's decision,
+  :func:`loads_after_write`: the views shared by sessions are brought up to date from what the write changed),
+  and the landing page after another process's write (read whole);
 * the trend page's metric switch and region filter;
 * exporting everything (:func:`parsing.exports.export` to CSVs; ``--xlsx`` also to one workbook), with the peak
   resident size of the exporting process against the store's size.
@@ -114,6 +117,7 @@ def page_loads(db: Path, repeat: int = 1, log=print, only=None) -> list[tuple[st
         secs = timed(lambda p=page: new_session(p), repeat)
         results.append((f"{label} ({key}), first load in a new session", secs))
         log(f"  {label}: {secs:.2f} s")
+    results += loads_after_write(db, new_session, only, log)
     if only and "trends" not in only:
         return results + [(f"FAILED {p}: {m}", float("nan")) for p, m in failures.items()]
     at = new_session("pages/trends.py")
@@ -127,6 +131,47 @@ def page_loads(db: Path, repeat: int = 1, log=print, only=None) -> list[tuple[st
     for page, message in failures.items():
         results.append((f"FAILED {page}: {message}", float("nan")))
     return results
+
+
+def loads_after_write(db: Path, new_session, only=None, log=print) -> list[tuple[str, float]]:
+    """(label, seconds) for each page's first load in a new session right after one write through the dashboard's
+    own store object (a reviewer's decision on one finding, set and taken back in turn: the store's generation
+    changes, so the views shared by every session must be brought up to date, ``ui.state._shared_view``), each
+    page after it was loaded once at the store's generation before; and the landing page after a write by another
+    process (the command line: its views are built whole)."""
+    from parsing.store import Store
+    from ui import state
+
+    s = state._open_store(str(db))
+    found = s.finding_index(current_only=True)
+    sha = found["sha256"].iloc[0]
+    key = s.findings(sha)["finding_key"].iloc[0]
+    decided = [s.decisions(sha)["finding_key"].eq(key).any()]
+
+    def write(store):  # confirm the finding, or take the decision back
+        store.decide(sha, key, None if decided[0] else "confirmed")
+        decided[0] = not decided[0]
+
+    out = []
+    for name, page, label in PAGES:
+        if only and name not in only and name != "upload":
+            continue
+        new_session(page)  # the page at the store's generation now
+        write(s)
+        t = time.perf_counter()
+        new_session(page)
+        secs = time.perf_counter() - t
+        out.append((f"{label} ({name}), first load after a write", secs))
+        log(f"  {label}, after a write: {secs:.2f} s")
+    new_session()
+    with Store(db) as other:
+        write(other)
+    t = time.perf_counter()
+    new_session()
+    out.append(("landing page after another process's write", time.perf_counter() - t))
+    if decided[0]:  # leave the store as it was
+        write(s)
+    return out
 
 
 _EXPORT = """

@@ -114,3 +114,28 @@ def test_a_store_that_fails_while_the_views_are_built_does_not_stop_the_server(s
     took = serve.start(log=said.append)
     assert set(took) == {"warm", "views"}
     assert any("未能预先建立" in m and "malformed" in m for m in said) and "准备就绪" in said[-1]
+
+
+def test_a_write_through_the_dashboard_is_shown_as_a_fresh_server_shows_it(store_db):
+    """A decision made through the dashboard's own store object: the next session's landing page comes from the
+    views brought up to date (not built whole) and shows what a restarted server shows."""
+    build_store(store_db, 5, 3)
+    state.build_shared_views()
+    landing()
+    s = state._open_store(str(store_db))
+    sha = s.list_reports(current_only=True)["sha256"].iloc[1]
+    keys = storeview.store_findings(s, [sha])["finding_key"].tolist()
+    assert keys, "the generated report has no finding to dismiss"
+    whole = []
+    real = state._built_view
+    state._built_view = lambda *a: whole.append(a[-1]) or real(*a)
+    try:
+        s.decide_many([(sha, k) for k in keys], "dismissed")
+        after = shown(landing())
+    finally:
+        state._built_view = real
+    assert "catalog" not in whole and "overview" not in whole
+    clear_streamlit_resources()
+    state._LAST.clear()
+    same(after, shown(landing()))
+    assert after[1]["未处理"].iloc[1] == 0

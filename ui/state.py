@@ -19,9 +19,11 @@ Plain ``st.session_state`` keys (not widget keys), so the state survives page sw
 """
 from __future__ import annotations
 
+import bisect
 from pathlib import Path
 from typing import Callable, Optional
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -91,8 +93,215 @@ def _stored_view(path: str, generation: str, name: str) -> pd.DataFrame:
 
 @st.cache_resource(show_spinner=False, max_entries=24)
 def _shared_view(path: str, generation: str, name: str) -> pd.DataFrame:
-    """:func:`_stored_view`'s frames, built once per store generation; never handed out (only copies of it)."""
+    """:func:`_stored_view`'s frames, built once per store generation; never handed out (only copies of it).
+    Those of :data:`UPDATED_VIEWS` are brought up to date from their last build when only a few reports changed
+    since (:func:`_updated_view`), else built whole (:func:`_built_view`): the same frame either way."""
     s = _open_store(path)
+    if name not in UPDATED_VIEWS:
+        return _built_view(s, path, generation, name)
+    epoch = s.watch_changes()  # before anything is read: what the view is built from is at least this new
+    done = _updated_view(s, path, generation, name)
+    if done is None:
+        out = _built_view(s, path, generation, name)
+        ids = _row_ids(s, name, out)
+        done = None if ids is None else (out, ids)  # None: written in between, not to be brought up to date
+    else:
+        out = done[0]
+    if done is None:
+        _LAST.pop((path, name), None)
+    else:
+        _LAST[(path, name)] = (s, generation, epoch, *done, _basis(path, generation, name))
+    return out
+
+
+# The views brought up to date from their last build (_updated_view), and that last build of each:
+# (path, name) -> (the store object, its generation, the store's epoch read before it was built, the frame, the
+# report id of each of its rows, the types of the columns of the view it was made from: _basis).
+UPDATED_VIEWS = ("catalog", "overview", "library", "places", "section_flags", "completeness")
+# how each one's rows are ordered, when not newest first (as the store lists them): places as values_long sorts
+_SORTED = {"places": ["year", "body_key", "report_id"], "section_flags": "oldest"}
+_EVERY_VERSION = ("library", "section_flags")  # the others list the current reports
+
+
+def _row_ids(s: Store, name: str, out: pd.DataFrame) -> Optional[np.ndarray]:
+    """The report id of each row of the view ``name`` just built whole (``out``), read after it; None when they
+    do not match (a write in between)."""
+    if "report_id" in out.columns:
+        return out["report_id"].to_numpy(dtype=np.int64)
+    ids, shas = _listing(s, name not in _EVERY_VERSION)  # newest first
+    if name == "section_flags":
+        ids, shas = ids[::-1], shas[::-1]
+    if name == "completeness":  # the readable ones, in the catalog's order
+        at = dict(zip(shas, ids))
+        rows = [at.get(sha) for sha in out["sha256"].tolist()]
+        if None in rows or any(a <= b for a, b in zip(rows, rows[1:])):
+            return None
+        return np.asarray(rows, dtype=np.int64)
+    return np.asarray(ids, dtype=np.int64) if shas == out["sha256"].tolist() else None
+_LAST: dict[tuple[str, str], tuple[Store, str, int, pd.DataFrame, np.ndarray, tuple]] = {}
+_UPDATE_AT_MOST = 2000  # changed reports; more are read whole
+
+
+def _basis(path: str, generation: str, name: str) -> tuple:
+    """The types of the catalog's columns for the overview (some of its own follow them: 地区 is text where any
+    report's region is), nothing for the catalog."""
+    if name not in ("overview", "completeness"):
+        return ()
+    return tuple(str(t) for t in _shared_view(path, generation, "catalog").dtypes)
+
+
+_LISTED: dict[tuple[int, bool], tuple[Store, int, list, list]] = {}
+
+
+def _listing(s: Store, current_only: bool) -> tuple[list, list]:
+    """:meth:`parsing.store.Store.listing_order`, read once per store generation for the views built whole at
+    it (a province's 30,000 ids): the generation is read before it, so one found again at the same generation
+    had no write committed since."""
+    generation = s.generation()
+    hit = _LISTED.get((id(s), current_only))
+    if hit is not None and hit[0] is s and hit[1] == generation:
+        return hit[2], hit[3]
+    ids, shas = s.listing_order(current_only=current_only)
+    _LISTED[(id(s), current_only)] = (s, generation, ids, shas)
+    return ids, shas
+
+
+def _generation_number(generation: str) -> Optional[tuple[str, int]]:
+    """``(created_at, generation)`` of a :func:`_generation` key, or None."""
+    created, _, number = generation.rpartition("#")
+    return (created, int(number)) if number.isdigit() else None
+
+
+def _updated_view(s: Store, path: str, generation: str, name: str) -> Optional[tuple[pd.DataFrame, np.ndarray]]:
+    """The view ``name`` at ``generation`` made from its last build (:data:`_LAST`) and the rows of the reports
+    written since (:meth:`parsing.store.Store.changed_since`, through this same store object), the others kept,
+    with the report id of each row: what :func:`_built_view` builds, exactly (:func:`patch_rows`). None when the
+    last build is not of this store object, the changes are not known (a write by another process, the roster)
+    or too many, or a column's type could come out otherwise than in a whole build."""
+    last = _LAST.get((path, name))
+    now = _generation_number(generation)
+    if last is None or last[0] is not s or now is None:
+        return None
+    _, then_key, epoch, old, old_ids, basis = last
+    then = _generation_number(then_key)
+    if then is None or then[0] != now[0] or old.empty:
+        return None
+    changed = s.changed_since(then[1], epoch, now[1])
+    if changed is None or len(changed) > _UPDATE_AT_MOST:
+        return None
+    if _basis(path, generation, name) != basis:  # the catalog's column types changed: build it whole
+        return None
+    if not changed:
+        return old, old_ids
+    # those listed now (the current ones, or every version), newest first
+    ids, shas = s.listing_order(current_only=name not in _EVERY_VERSION, ids=sorted(changed))
+    fresh = old.iloc[:0]
+    if name == "catalog":
+        if ids:
+            fresh = storeview.stored_catalog(s, ids=ids)
+    elif name == "library":
+        if ids:
+            fresh = s.library_listing(ids=ids)
+    elif name == "section_flags":
+        if ids:
+            fresh = storeview.section_flags(s, ids=ids)  # oldest first
+            ids, shas = ids[::-1], shas[::-1]
+    elif name == "completeness":  # of the catalog and the flags at this generation, the readable reports
+        catalog_ = storeview.merge_catalog(storeview.empty_catalog(), _shared_view(path, generation, "catalog"))
+        readable = catalog_[catalog_["error"].isna() | (catalog_["error"] == "")]
+        if ids:
+            flags = _shared_view(path, generation, "section_flags")
+            mine = set(shas)
+            fresh = views.completeness(readable[readable["sha256"].isin(mine)], flags[flags["sha256"].isin(mine)])
+            at = dict(zip(shas, ids))
+            shas = fresh["sha256"].tolist()
+            ids = [at[sha] for sha in shas]
+    elif name == "places":
+        if ids:
+            fresh = s.report_places(current_only=True, ids=ids)
+            ids = fresh["report_id"].tolist()
+            shas = fresh["sha256"].tolist()
+    else:  # the overview, of the catalog at this generation (its rows: the same reports in the same order)
+        catalog_ = storeview.merge_catalog(storeview.empty_catalog(), _shared_view(path, generation, "catalog"))
+        if ids:
+            summary = s.report_summaries(current_only=True, ids=ids)
+            mine = catalog_[catalog_["sha256"].isin(set(shas))]
+            fresh = views.overview(mine, None, views.sections_matrix(summary), {},
+                                   counts=summary[["sha256", "error", "warning", "info", "n_open"]])
+    if fresh["sha256"].tolist() != shas:  # written in between: build it whole
+        return None
+    out = patch_rows(old, old_ids, fresh, np.asarray(ids, dtype=np.int64), changed, _SORTED.get(name))
+    if out is None or (name == "overview" and out[0]["sha256"].tolist() != catalog_["sha256"].tolist()) or (
+            name == "completeness" and out[0]["sha256"].tolist() != readable["sha256"].tolist()):
+        return None
+    return out
+
+
+def patch_rows(old: pd.DataFrame, old_ids: np.ndarray, fresh: pd.DataFrame, fresh_ids: np.ndarray,
+               changed: set, by: Optional[list[str] | str] = None) -> Optional[tuple[pd.DataFrame, np.ndarray]]:
+    """``old`` (rows of the report ids ``old_ids``, newest first) less the rows of the reports ``changed``, plus
+    ``fresh`` (rows of ``fresh_ids``), newest first (oldest first with ``by="oldest"``, or sorted by the columns
+    ``by``, missing values last, as SQL's ``ORDER BY x IS NULL, x`` sorts), with ``old``'s columns and types, and the report id of each row: what building the frame whole gives when each of its rows is built from its own report and each
+    column's type follows from which kinds of value it holds (missing ones, others). None when that could
+    differ: a type of ``fresh`` that is not ``old``'s, or a column that now holds no missing value where it held
+    some (or the other way round), or no value at all."""
+    if list(fresh.columns) != list(old.columns) or len(old) != len(old_ids) or len(fresh) != len(fresh_ids):
+        return None
+    cast = {}
+    if len(fresh):
+        for c in old.columns:
+            want, got = old[c].dtype, fresh[c].dtype
+            if want == got:
+                continue
+            if (got == object and fresh[c].isna().all() and want == "str") or (
+                    got == "int64" and want == "float64"):
+                cast[c] = want  # all missing read as objects / integers without a missing one: the same values
+            else:
+                return None
+    kept = np.flatnonzero(~np.isin(old_ids, np.fromiter(changed, dtype=np.int64, count=len(changed))))
+    ids = np.concatenate([old_ids[kept], fresh_ids])
+    rows = np.concatenate([kept, len(old) + np.arange(len(fresh))])
+    both = pd.concat([old, fresh.astype(cast) if cast else fresh], ignore_index=True) if len(fresh) else old
+    if by is None:
+        order = np.argsort(-ids, kind="stable")  # newest first, as the store lists them
+    elif by == "oldest":
+        order = np.argsort(ids, kind="stable")
+    elif len(fresh) <= 64:  # old is sorted: each new row put in its place (a few rows: a few lookups each)
+        order = _merged(both, rows[:len(kept)], rows[len(kept):], by)
+    else:
+        keys = both.take(rows)[by].reset_index(drop=True)
+        order = keys.sort_values(by, na_position="last", kind="stable").index.to_numpy()
+    out = both.take(rows[order]).reset_index(drop=True)
+    for c in old.columns:
+        if out[c].dtype != old[c].dtype:
+            return None
+        was, now = old[c].isna(), out[c].isna()
+        if bool(was.any()) != bool(now.any()) or bool(was.all()) != bool(now.all()):
+            return None
+    return out, ids[order]
+
+
+def _merged(frame: pd.DataFrame, kept: np.ndarray, added: np.ndarray, by: list[str]) -> np.ndarray:
+    """The positions, in ``kept`` followed by ``added`` (rows of ``frame``, each sorted by the columns ``by``,
+    missing values last), of their rows merged in that order."""
+    cols = [frame[c] for c in by]
+
+    def key(row):
+        return tuple((True, 0) if pd.isna(v) else (False, v) for v in (c.iat[row] for c in cols))
+
+    class Keys:  # the keys of the kept rows, read only where bisect looks
+        def __len__(self):
+            return len(kept)
+
+        def __getitem__(self, i):
+            return key(kept[i])
+
+    where = [bisect.bisect_left(Keys(), key(row)) for row in added]
+    return np.insert(np.arange(len(kept)), where, len(kept) + np.arange(len(added)))
+
+
+def _built_view(s: Store, path: str, generation: str, name: str) -> pd.DataFrame:
+    """:func:`_shared_view`'s frame ``name`` built whole from the store."""
     if name == "catalog":
         return storeview.stored_catalog(s)
     if name == "finding_counts":
@@ -152,8 +361,8 @@ def build_shared_views() -> Optional[str]:
     """Build the landing page's shared views of the default store (:data:`LANDING_VIEWS` and the demo flag) with
     the very cached functions the pages call, for the store's current generation: ``python -m ui.serve`` calls
     this before the server listens, so the first session after a restart finds them built. A write after this
-    changes the generation, and the pages then build the views again (nothing a session sees is older than the
-    store). Returns the generation built, or None when the store cannot be opened (the pages then say why).
+    changes the generation, and the pages then bring the views up to date (from the reports a write through this
+    store object changed, else built whole: nothing a session sees is older than the store). Returns the generation built, or None when the store cannot be opened (the pages then say why).
     Runs no Streamlit command (``st.cache_resource`` needs no session)."""
     try:
         s = _open_store(str(default_path()))

@@ -40,19 +40,31 @@ def empty_findings() -> pd.DataFrame:
 _CATALOG_META = ["sha256", "file_name", "body", "region", "year", "template", "format", "error", "added_at"]
 
 
-def stored_catalog(store: Store) -> pd.DataFrame:
-    """The current version of every stored report, as catalog rows (newest first)."""
-    rep = store.list_reports(current_only=True, counts=False, meta=_CATALOG_META)
+def stored_catalog(store: Store, ids: Optional[list] = None) -> pd.DataFrame:
+    """The current version of every stored report (of these report ids, if given), as catalog rows (newest
+    first)."""
+    rep = store.list_reports(current_only=True, counts=False, meta=_CATALOG_META, ids=ids)
     if rep.empty:
         return empty_catalog()
     out = pd.DataFrame({
         "sha256": rep["sha256"], "file": rep["file_name"], "name": rep["display_name"], "body": rep["body"],
         "region": rep["region"], "year": rep["year"], "template": rep["template"], "format": rep["format"],
         "error": rep["error"], "stored": True, "session": False, "roster_body": rep["roster_body"],
-        "roster_path": rep["roster_path"], "roster_county": rep["roster_county"], "published": rep["published"],
-        "published_source": rep["published_source"], "added_at": rep["added_at"],
+        "roster_path": rep["roster_path"], "roster_county": rep["roster_county"],
+        "published": each_value(rep["published"]), "published_source": rep["published_source"],
+        "added_at": rep["added_at"],
     })
     return out[CATALOG_COLUMNS]
+
+
+def each_value(column: pd.Series) -> pd.Series:
+    """``column`` as a column made from its values one by one (missing ones as None): its type follows from
+    which kinds of value it holds (text, or none at all), as for the catalog's other columns, not from how it
+    was computed (the publication date: the reviewer's where entered, else the one read; each read as text where
+    any is). So the catalog's rows of a few reports, built alone, are those of the whole catalog
+    (``ui.state.patch_rows``)."""
+    values = [None if v is None or (isinstance(v, float) and v != v) else v for v in column.tolist()]
+    return pd.Series(values, index=column.index, dtype=None if values else object)
 
 
 def session_catalog(reports: Iterable[ParsedReport], stored: set) -> pd.DataFrame:
@@ -205,9 +217,10 @@ def working_values(store: Optional[Store], session: dict, table=None, column=Non
     return pd.concat(parts, ignore_index=True)
 
 
-def section_flags(store: Store, shas: Optional[list] = None) -> pd.DataFrame:
-    """Per stored report: sections found (``s1`` … ``s6``) and ``tables_found`` (dict), one row per sha256."""
-    return store.section_flags(shas)
+def section_flags(store: Store, shas: Optional[list] = None, ids: Optional[list] = None) -> pd.DataFrame:
+    """Per stored report (of these report ``ids``, if given): sections found (``s1`` … ``s6``) and
+    ``tables_found`` (dict), one row per sha256, oldest first."""
+    return store.section_flags(shas, ids=ids)
 
 
 # ---------------------------------------------------------------------------

@@ -22,11 +22,84 @@ _REPORT_META = ["sha256", "file_name", "body", "body_key", "region", "year", "ye
 _LATE = ["published_as_read", "published", "published_source", "display_name"]  # list_reports' last columns
 
 
+def _watch_sql() -> list[str]:
+    """The TEMP tables and triggers of :meth:`QueriesMixin.watch_changes` (this connection's alone: nothing is
+    written to the store's file, another process's writes fire none of them). ``_view_log`` keeps, per report id,
+    the last epoch (this connection's count of committed writes) a write changed what the dashboard's listings
+    read of it; report id 0 stands for every report (the roster, which names every body). ``_view_gens`` maps
+    each generation this connection committed to its epoch."""
+    epoch = "(SELECT n FROM _view_clock) + 1"  # the epoch of the write being made (committed with it)
+    one = "INSERT OR REPLACE INTO _view_log(report_id, epoch) VALUES ({id}, " + epoch + ")"
+    by_sha = ("INSERT OR REPLACE INTO _view_log(report_id, epoch) SELECT id, " + epoch
+              + " FROM reports WHERE sha256={sha}")
+    sql = ["CREATE TEMP TABLE IF NOT EXISTS _view_clock (n INTEGER NOT NULL)",
+           "INSERT INTO _view_clock(n) SELECT 0 WHERE NOT EXISTS (SELECT 1 FROM _view_clock)",
+           "CREATE TEMP TABLE IF NOT EXISTS _view_log (report_id INTEGER PRIMARY KEY, epoch INTEGER NOT NULL)",
+           "CREATE TEMP TABLE IF NOT EXISTS _view_gens (gen INTEGER PRIMARY KEY, epoch INTEGER NOT NULL)",
+           "CREATE TEMP TRIGGER IF NOT EXISTS _view_commit AFTER UPDATE ON main.meta WHEN NEW.key='generation' BEGIN"
+           " UPDATE _view_clock SET n=n+1;"
+           " INSERT OR REPLACE INTO _view_gens(gen, epoch) VALUES (CAST(NEW.value AS INTEGER),"
+           " (SELECT n FROM _view_clock)); END"]
+    # what a report's listing rows read: its row, its summary (counts, sections), the reviewer's date, its file
+    # and corrections (the 报告库's counts); the roster and its matches name every body
+    rows = {"reports": ("id", None), "report_summary": ("report_id", None), "publication_dates": (None, "sha256"),
+            "files": (None, "sha256"), "corrections": (None, "sha256"), "roster": (None, None),
+            "roster_matches": (None, None)}
+    for table, (key, sha) in rows.items():
+        for event, rows_ in (("INSERT", ("NEW",)), ("DELETE", ("OLD",)), ("UPDATE", ("OLD", "NEW"))):
+            body = []
+            for row in rows_:
+                if key:
+                    body.append(one.format(id=f"{row}.{key}"))
+                elif sha:
+                    body.append(by_sha.format(sha=f"{row}.{sha}"))
+                else:
+                    body.append(one.format(id="0"))
+            sql.append(f"CREATE TEMP TRIGGER IF NOT EXISTS _view_{table}_{event.lower()} AFTER {event} ON"
+                       f" main.{table} BEGIN {'; '.join(body)}; END")
+    return sql
+
+
+_WATCH_SQL = _watch_sql()
+
+
 class QueriesMixin:
     """Queries over the stored reports (mixed into :class:`parsing.store.Store`)."""
 
+    # -- which reports changed: views rebuilt from what changed since they were built ----------------------
+
+    def watch_changes(self) -> int:
+        """Log, from now on, which reports each write made through this object changes (TEMP triggers on this
+        connection: the store's file and other processes are not touched), so that a view built at one generation
+        can be brought up to date by re-reading only them (:meth:`changed_since`). Idempotent. Returns the epoch
+        now (this object's count of committed writes since it started watching), to be kept with a view built
+        from what is read after it."""
+        with self._lock:
+            if not getattr(self, "_watching", False):
+                for sql in _WATCH_SQL:
+                    self._conn.execute(sql)
+                self._watching = True
+            return int(self._conn.execute("SELECT n FROM _view_clock").fetchone()[0])
+
+    def changed_since(self, generation: int, epoch: int, now: int) -> Optional[set[int]]:
+        """The ids of the reports whose listing rows (:meth:`list_reports`, :meth:`report_summaries`,
+        :meth:`library_listing`) may differ between a view read at store generation ``generation`` (after
+        :meth:`watch_changes` returned ``epoch``) and generation ``now``; None when that cannot be known: a
+        generation in between was committed by another connection (the command line, another process), the
+        roster changed (it names every body), or nothing was watched. An id may be of a report deleted since."""
+        if not getattr(self, "_watching", False) or now < generation:
+            return None
+        with self._lock:
+            if now > generation:
+                ours = self._conn.execute("SELECT COUNT(*) FROM _view_gens WHERE gen>? AND gen<=?",
+                                          (int(generation), int(now))).fetchone()[0]
+                if ours != now - generation:
+                    return None
+            ids = {i for (i,) in self._conn.execute("SELECT report_id FROM _view_log WHERE epoch>?", (int(epoch),))}
+        return None if 0 in ids else ids
+
     def list_reports(self, current_only: bool = False, counts: bool = True,
-                     meta: Optional[list[str]] = None) -> pd.DataFrame:
+                     meta: Optional[list[str]] = None, ids: Optional[list[int]] = None) -> pd.DataFrame:
         """One row per stored report: metadata, ``has_file``, ``n_findings``, ``n_open`` (findings without a
         decision), ``n_corrections``, the matched roster body, region path and county, ``display_name`` (the one
         name the body is shown by, :func:`display_name`), and the publication date: ``published`` /
@@ -34,18 +107,22 @@ class QueriesMixin:
         file shows, kept in ``published_as_read``). Newest first. Without ``counts`` the four counting columns
         (``has_file`` … ``n_corrections``) are left out: a listing of every report that does not show them (the
         dashboard's catalog) need not count them. ``meta`` reads only these of the metadata columns (``sha256`` and
-        ``body`` are always read): the same frame less the others.
+        ``body`` are always read): the same frame less the others. ``ids`` lists only the reports of these ids
+        (the rows of the whole listing that are theirs, to bring a listing up to date, :meth:`changed_since`).
 
         A province's ten years (30,000 reports) are read from the covering index ``reports_listing`` (not the rows
         with their running text), and the counts, roster matches and reviewer's dates are read once per table and
         matched here, not row by row in SQL (:meth:`library_listing` reads the same way)."""
-        where = " WHERE r.is_current=1" if current_only else ""
+        params: list = []
+        conds = (["r.is_current=1"] if current_only else []) + ([_in("r.id", list(ids), params)] if ids is not None
+                                                               else [])
+        where = " WHERE " + " AND ".join(conds) if conds else ""
         keep = set(_REPORT_META if meta is None else meta) | {"sha256", "body", "body_key"}
         cols = ", ".join(f"r.{c}" for c in _REPORT_META if c in keep)
         df = self._frame(
             f"SELECT r.id, {cols}, json_extract(r.extra, '$.published') AS published_as_read,"
             " json_extract(r.extra, '$.published_source') AS read_source"
-            f" FROM reports r INDEXED BY reports_listing{where} ORDER BY r.id DESC")
+            f" FROM reports r INDEXED BY reports_listing{where} ORDER BY r.id DESC", params)
         ids, shas = df["id"].tolist(), df["sha256"].tolist()  # lists: iterating an arrow column is slow
         if counts:
             with_file = {s for (s,) in self._query("SELECT sha256 FROM files")}
@@ -74,17 +151,20 @@ class QueriesMixin:
         df = df.drop(columns=["id", "read_source"] + ([] if meta is None or "body_key" in meta else ["body_key"]))
         return df[[c for c in df.columns if c not in _LATE] + _LATE]
 
-    def library_listing(self) -> pd.DataFrame:
+    def library_listing(self, ids: Optional[list[int]] = None) -> pd.DataFrame:
         """The columns of :meth:`list_reports` that the 报告库 lists, for every stored version, newest first, with
         the same values: ``sha256``, ``file_name``, ``body``, ``body_key``, ``year``, ``parser_version``,
         ``added_at``, ``parsed_at``, ``pinned``, ``is_current``, ``current_reason``, ``has_file``, ``n_findings``,
         ``n_open``, ``n_corrections``, ``roster_body``, ``roster_path``, ``display_name``. A province's ten years
         (30,000 versions) are read from the covering index ``reports_listing`` (not the rows, text included), and
-        the counts and roster names are read once per table and matched here, not row by row in SQL."""
+        the counts and roster names are read once per table and matched here, not row by row in SQL. ``ids``
+        lists only the versions of these ids (their rows of the whole listing)."""
+        params: list = []
         df = self._frame(
             "SELECT r.id, r.sha256, r.file_name, r.body, r.body_key, r.year, r.parser_version, r.added_at,"
             " r.parsed_at, r.pinned, r.is_current, r.current_reason"
-            " FROM reports r INDEXED BY reports_listing")
+            + (" FROM reports r INDEXED BY reports_listing" if ids is None
+               else " FROM reports r WHERE " + _in("r.id", list(ids), params)), params)
         # newest first: sorted here (SQLite would copy every row into a temporary B-tree; the index is by
         # is_current first)
         df = df.sort_values("id", ascending=False, kind="stable").reset_index(drop=True)
@@ -109,13 +189,16 @@ class QueriesMixin:
                               for k in zip(df["body"].tolist(), df["roster_body"].tolist())]
         return df.drop(columns=["id"])
 
-    def section_flags(self, shas: Optional[list] = None) -> pd.DataFrame:
-        """Per stored report: which sections were found (``s1`` … ``s6``, bool) and ``tables_found`` (dict of
-        table -> bool), one row per sha256 — the completeness matrix without loading every report."""
+    def section_flags(self, shas: Optional[list] = None, ids: Optional[list[int]] = None) -> pd.DataFrame:
+        """Per stored report (of these report ``ids`` only, if given), oldest first: which sections were found
+        (``s1`` … ``s6``, bool) and ``tables_found`` (dict of table -> bool), one row per sha256 — the
+        completeness matrix without loading every report."""
         # kept per report on every write (report_summary, schema 11): no aggregate over every section row
         found = ", ".join(f"COALESCE(q.s{n}, 0) AS s{n}" for n in range(1, 7))
+        params: list = []
+        where = " WHERE " + _in("r.id", list(ids), params) if ids is not None else ""
         out = self._frame(f"SELECT r.sha256, {found}, r.tables_found FROM reports r"
-                          " LEFT JOIN report_summary q ON q.report_id=r.id ORDER BY r.id")
+                          f" LEFT JOIN report_summary q ON q.report_id=r.id{where} ORDER BY r.id", params)
         if shas is not None:
             out = out[out["sha256"].isin(list(shas))]
         cols = [f"s{n}" for n in range(1, 7)]
@@ -139,16 +222,20 @@ class QueriesMixin:
             out[f"s{n}"] = out[f"s{n}"].fillna(0).astype(bool)
         return out[["sha256", *(f"s{n}" for n in range(1, 7))]]
 
-    def report_summaries(self, current_only: bool = True) -> pd.DataFrame:
+    def report_summaries(self, current_only: bool = True, ids: Optional[list[int]] = None) -> pd.DataFrame:
         """:meth:`finding_counts` and :meth:`sections_found` in one read of report_summary: per stored report
-        (the current ones with ``current_only``), newest first, ``sha256``, ``error``, ``warning``, ``info``,
-        ``n_open`` and ``s1`` … ``s6`` (bool), the same values (what the landing page's overview reads)."""
+        (the current ones with ``current_only``; of these ``ids`` only, if given), newest first, ``sha256``,
+        ``error``, ``warning``, ``info``, ``n_open`` and ``s1`` … ``s6`` (bool), the same values (what the landing
+        page's overview reads)."""
         found = ", ".join(f"COALESCE(q.s{n}, 0) AS s{n}" for n in range(1, 7))
-        where = " WHERE r.is_current=1" if current_only else ""
+        params: list = []
+        conds = (["r.is_current=1"] if current_only else []) + ([_in("r.id", list(ids), params)] if ids is not None
+                                                               else [])
+        where = " WHERE " + " AND ".join(conds) if conds else ""
         out = self._frame(
             "SELECT r.sha256, COALESCE(q.error, 0) AS error, COALESCE(q.warning, 0) AS warning,"
             f" COALESCE(q.info, 0) AS info, COALESCE(q.n_open, 0) AS n_open, {found} FROM reports r"
-            f" LEFT JOIN report_summary q ON q.report_id=r.id{where} ORDER BY r.id DESC")
+            f" LEFT JOIN report_summary q ON q.report_id=r.id{where} ORDER BY r.id DESC", params)
         for n in range(1, 7):
             out[f"s{n}"] = out[f"s{n}"].astype(bool)
         return out
@@ -391,20 +478,25 @@ class QueriesMixin:
         sums["total"] = sums["total"].astype("float64")
         return sums[cols].reset_index(drop=True)
 
-    def report_places(self, current_only: bool = True) -> pd.DataFrame:
+    def report_places(self, current_only: bool = True, ids: Optional[list[int]] = None) -> pd.DataFrame:
         """Per stored report (current versions with ``current_only``): report_id, sha256, file_name, body,
         body_key, region, year (Int64) and the matched roster body's name, region path, city, county, township
         and department (``roster_body``, ``roster_path``, …), the columns :meth:`values_long` joins to each
-        value. Sorted by year, body_key and report id, as :meth:`values_long` sorts (missing ones last).
+        value. Sorted by year, body_key and report id, as :meth:`values_long` sorts (missing ones last). ``ids``
+        lists only the reports of these ids.
 
         The reports are read from the covering index ``reports_listing`` and sorted in SQL; the roster's few
         thousand matches are read once and joined here, not looked up for each report."""
         cols = ["report_id", "sha256", "file_name", "body", "body_key", "region", "year"]
         ros = ["roster_body", "roster_path", "city", "county", "township", "department"]
+        params: list = []
+        conds = (["r.is_current=1"] if current_only else []) + ([_in("r.id", list(ids), params)] if ids is not None
+                                                               else [])
         rows = self._query(
             "SELECT r.id, r.sha256, r.file_name, r.body, r.body_key, r.region, r.year FROM reports r"
-            " INDEXED BY reports_listing" + (" WHERE r.is_current=1" if current_only else "")
-            + " ORDER BY r.year IS NULL, r.year, r.body_key IS NULL, r.body_key, r.id")
+            + (" INDEXED BY reports_listing" if ids is None else "")
+            + (" WHERE " + " AND ".join(conds) if conds else "")
+            + " ORDER BY r.year IS NULL, r.year, r.body_key IS NULL, r.body_key, r.id", params)
         matched = {k: v for k, *v in self._query(
             "SELECT m.body_key, ro.body, ro.region_path, ro.city, ro.county, ro.township, ro.department"
             " FROM roster_matches m JOIN roster ro ON ro.id=m.roster_id WHERE m.body_key IS NOT NULL")}
@@ -431,6 +523,18 @@ class QueriesMixin:
         """The distinct rule codes of the stored rule findings (read from the index by rule)."""
         return [r[0] for r in self._query("SELECT DISTINCT rule FROM findings WHERE rule IS NOT NULL"
                                           " AND kind='finding' ORDER BY rule")]
+
+    def listing_order(self, current_only: bool = True, ids: Optional[list[int]] = None) -> tuple[list[int],
+                                                                                                list[str]]:
+        """The ids and sha256 of the stored reports (the current ones with ``current_only``; of these ``ids``
+        only, if given), newest first: the rows of :meth:`list_reports` and :meth:`report_summaries`, in their
+        order (read from the covering index)."""
+        params: list = []
+        conds = (["r.is_current=1"] if current_only else []) + ([_in("r.id", list(ids), params)] if ids is not None
+                                                               else [])
+        rows = self._query("SELECT r.id, r.sha256 FROM reports r INDEXED BY reports_listing"
+                           + (" WHERE " + " AND ".join(conds) if conds else "") + " ORDER BY r.id DESC", params)
+        return [i for i, _ in rows], [s for _, s in rows]
 
     def current_shas(self, year: Any = None) -> list[str]:
         """The sha256 of every current report (of ``year``, one or a list, if given), newest first."""
