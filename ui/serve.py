@@ -12,8 +12,8 @@ this).
 Then (:func:`start`) the landing page's views of the default store (its catalog and overview, 1-2 s on a
 province's 30,000 reports) are built with the cached functions the pages call (``ui.state.build_shared_views``),
 so the first session after a restart finds them made; they belong to the store's generation of that moment, and
-a write after it (this dashboard, the command line) has the pages build them again. The server prints how long its
-start took.
+a write after it brings them up to date: from the reports it changed when it was made through this dashboard,
+whole when another process (the command line) made it. The server prints how long its start took.
 """
 from __future__ import annotations
 
