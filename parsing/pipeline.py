@@ -174,7 +174,18 @@ def parse_and_check(data: bytes, name: str, parse_fn: Optional[ParseFn], check_f
     :class:`parsing.rules.OwnFindings` when ``check_fn`` is the form's rules (so the cross-year rules can be
     added later without running the others again), else None; then with ``found`` the findings are a
     :class:`Found` instead of the frame. Never raises for bad input.
+
+    The parse and the check run in one :func:`parsing.collecting_less` (the collector's first threshold raised,
+    the caller's put back after).
     """
+    from . import collecting_less
+
+    with collecting_less():
+        return _parse_and_check(data, name, parse_fn, check_fn, on_page, found)
+
+
+def _parse_and_check(data: bytes, name: str, parse_fn: Optional[ParseFn], check_fn: Optional[CheckFn],
+                     on_page: Optional[Callable[[int, int], None]], found: bool) -> tuple[ParsedReport, Any, Any]:
     sha = hashlib.sha256(data).hexdigest()
     try:
         if parse_fn is None:
@@ -213,16 +224,20 @@ def parse_check_rows(data: bytes, name: str, parse_fn: Optional[ParseFn], check_
     with the report's prepared rules context, for the cross-year rules in the receiving process). With the
     form's rules the findings come back as a :class:`Found` (their dicts, which the pickle shares with ``own``,
     and their rows; no frame made or pickled).
-    Returns ``(report, findings, own, rows)``."""
-    report, findings, own = parse_and_check(data, name, parse_fn, check_fn, on_page, found=True)
-    rows = None
-    if not report.error and not isinstance(findings, str):
-        try:
-            rows = report_rows(report, None if isinstance(findings, Found) else findings)
-            if isinstance(findings, Found):
-                rows.findings, rows.finding_rows = findings, findings.rows()
-        except Exception:  # noqa: BLE001 - the store makes them itself and reports the problem there
-            rows = None
+    Returns ``(report, findings, own, rows)``. The rows are made in the same :func:`parsing.collecting_less` as
+    the parse and the check."""
+    from . import collecting_less
+
+    with collecting_less():
+        report, findings, own = parse_and_check(data, name, parse_fn, check_fn, on_page, found=True)
+        rows = None
+        if not report.error and not isinstance(findings, str):
+            try:
+                rows = report_rows(report, None if isinstance(findings, Found) else findings)
+                if isinstance(findings, Found):
+                    rows.findings, rows.finding_rows = findings, findings.rows()
+            except Exception:  # noqa: BLE001 - the store makes them itself and reports the problem there
+                rows = None
     return report, findings, own, rows
 
 

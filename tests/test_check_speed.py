@@ -71,3 +71,26 @@ def test_a_tables_statuses_made_once_are_its_cells_statuses():
     again = pickle.loads(pickle.dumps(own))
     assert "_statuses" not in vars(again.ctx)
     assert again.ctx.table_statuses("二") == own.ctx.table_statuses("二")
+
+
+def test_cell_keys_made_once_per_shared_key_arrays_are_each_frames_keys():
+    from pathlib import Path
+
+    from parsing import parse_path
+
+    samples = Path(__file__).resolve().parents[1] / "sample_reports"
+    reports = [parse_path(p) for p in sorted(samples.glob("00[0-3]_*.pdf")) if "_scan" not in p.name]
+    seen = {}
+    for r in reports:
+        v = r.values
+        want = list(zip(*(v[c].tolist() for c in ("table", "row", "column"))))
+        got = rules._cell_keys([v._get_column_array(i) for i in range(3)])
+        assert got == want and list(rules.Ctx(r).cells) == want, r.file
+        seen.setdefault(len(want), []).append(got)
+    # frames of the same cells share their key arrays (parsing.extract._key_columns): one list for them all
+    assert any(len(lists) > 1 and all(x is lists[0] for x in lists) for lists in seen.values())
+    copy = reports[0].values.copy(deep=True)
+    copy["row"] = copy["row"].str.replace("一", "壹")  # other arrays: their own keys, not the remembered ones
+    own = list(zip(*(copy[c].tolist() for c in ("table", "row", "column"))))
+    assert rules._cell_keys([copy._get_column_array(i) for i in range(3)]) == own
+    assert own != list(zip(*(reports[0].values[c].tolist() for c in ("table", "row", "column"))))
