@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from parsing import extract
+from parsing import report as report_mod
 from parsing.extract import notes as notes_mod
 from parsing.model import ReportError
 from parsing.readers import read_document
@@ -321,3 +322,49 @@ def test_object_frame_from_the_arrays_is_the_constructors_frame(vals, monkeypatc
     assert_same_frame(object_frame(data, FINDING_COLUMNS), want)  # a pandas whose signature changed
     monkeypatch.delattr(pd.DataFrame, "_from_arrays")  # a pandas without it: the constructor
     assert_same_frame(object_frame(data, FINDING_COLUMNS), want)
+
+
+@pytest.mark.parametrize("raw, page, confidence, bbox", [
+    (["0", None, "12"], [1, None, 3], [None] * 3, [(1.0, 2.0, 3.0, 4.0), None, (0, 0, 1, 1)]),
+    (["0", "", "12"], [1, 2, 3], [None] * 3, [None] * 3),
+    ([None] * 3, [None] * 3, [None] * 3, [None] * 3),
+    (["规章", None, None], [None, None, 7], [None] * 3, [None, (1, 2, 3, 4), None]),
+    (["0", None, "1"], [1, None, 2], [0.9, None, 0.5], [None] * 3),  # OCR confidences: the constructor's own
+    (["0", None, "1"], [1.0, None, 2], [None] * 3, [None] * 3),
+    ([3, None, "1"], [1, None, 2], [None] * 3, [[1, 2, 3, 4], None, None]),
+])
+def test_values_frame_from_its_arrays_is_the_constructors_frame(raw, page, confidence, bbox):
+    from parsing.report import VALUE_COLUMNS
+
+    status = ["ok", "missing", "blank"]
+    keys = {c: pd.array(["二", "三", "四"], dtype=pd.StringDtype(na_value=np.nan)) for c in ("table", "row", "column", "form")}
+    value = np.array([0.0, np.nan, 12.0])
+    data = {"table": keys["table"], "row": keys["row"], "column": keys["column"], "value": value, "raw": raw,
+            "page": page, "status": status, "form": keys["form"], "confidence": confidence, "bbox": bbox}
+    want = pd.DataFrame(data, columns=VALUE_COLUMNS)
+    arrays = extract._inferred_arrays(value.copy(), raw, page, status, confidence, bbox)
+    if arrays is None:  # kinds a text-layer reading never gives: left to the constructor
+        assert any(x is not None for x in confidence) or any(type(p) not in (int, type(None)) for p in page) or \
+            any(type(r) not in (str, type(None)) for r in raw) or any(type(b) not in (tuple, type(None)) for b in bbox)
+        return
+    got = report_mod.frame_from_arrays([keys["table"].copy(), keys["row"].copy(), keys["column"].copy(), value.copy(),
+                                        arrays[0], arrays[1], arrays[2], keys["form"].copy(), arrays[3], arrays[4]],
+                                       VALUE_COLUMNS)
+    assert_same_frame(got, want)
+
+
+def test_values_frames_share_no_array_a_change_could_reach(documents):
+    """The key columns are made once per process: a cell set in one report's frame is in no other frame."""
+    reports = []
+    for name, doc in documents[:12]:
+        try:
+            reports.append(extract.extract_report(doc, name))
+        except ReportError:
+            continue
+    a, b = reports[0].values, reports[1].values
+    before = b["table"].tolist()
+    a.loc[0, "table"] = "改"
+    a["row"] = a["row"].str.replace("、", "")
+    assert b["table"].tolist() == before and a.loc[0, "table"] == "改"
+    c = extract.extract_report(*next((d, n) for n, d in documents if n == reports[0].file)).values
+    assert c.loc[0, "table"] != "改" and c["row"].tolist() != a["row"].tolist()
