@@ -368,3 +368,38 @@ def test_values_frames_share_no_array_a_change_could_reach(documents):
     assert b["table"].tolist() == before and a.loc[0, "table"] == "改"
     c = extract.extract_report(*next((d, n) for n, d in documents if n == reports[0].file)).values
     assert c.loc[0, "table"] != "改" and c["row"].tolist() != a["row"].tolist()
+
+
+def test_mean_of_centres_is_statistics_mean():
+    import random
+    import statistics
+
+    from parsing.extract.matcher import _mean
+
+    rnd = random.Random(38)
+    lists = [[rnd.uniform(0, 900)] for _ in range(300)] + [[rnd.uniform(0, 900), rnd.uniform(0, 900)] for _ in range(3000)]
+    lists += [[rnd.uniform(-1, 1) * 10 ** rnd.randrange(-320, 309) for _ in range(rnd.randrange(1, 4))]
+              for _ in range(3000)]
+    lists += [[0.1, 0.2], [1e308, 1e308], [5e-324, 5e-324], [-0.0, 0.0], [-0.0], [-0.0, -0.0], [3, 4.5], [2, 3], [7], [1.5, 2.5, 3.5],
+              [float("inf"), 1.0], [float("nan"), 1.0]]
+    for xs in lists:
+        got, want = _mean(xs), statistics.mean(xs)
+        assert type(got) is type(want) and (got == want or (got != got and want != want)), xs
+        assert math.copysign(1, got) == math.copysign(1, want) or got != got, xs
+
+
+def test_prose_remembered_is_prose_read_again(documents):
+    from parsing.forms import labels
+    from parsing.model import Grid
+
+    texts = set()
+    for _, doc in documents:
+        for item in list(doc.items) + list(doc.stream or []):
+            if isinstance(item, Grid):
+                texts.update(c.text for row in item.rows for c in row if c is not None)
+            else:
+                texts.update((item.text, item.text.strip()))
+    assert len(texts) > 1000
+    kinds = {labels.is_prose(t) for t in texts}
+    assert kinds == {True, False}
+    assert all(labels.is_prose(t) == labels.is_prose.__wrapped__(t) for t in texts)

@@ -356,6 +356,18 @@ def _splits(digits: str, n: int, limit: int = 3) -> list[list[str]]:
     return out
 
 
+def _mean(xs: list) -> float:
+    """``statistics.mean(xs)`` of x-centres (floats): one, or the half of the sum of two, as it is (the same
+    float: halving is exact; no -0.0), without the exact arithmetic statistics does for any list."""
+    if len(xs) == 1 and type(xs[0]) is float:
+        return xs[0] + 0.0  # -0.0 is 0.0 to statistics
+    if len(xs) == 2 and type(xs[0]) is float and type(xs[1]) is float:
+        s = xs[0] + xs[1]
+        if 1e-300 < abs(s) < 1e300 or s == 0:  # no overflow, no halving of a subnormal
+            return s / 2 + 0.0
+    return statistics.mean(xs)
+
+
 def _center(c: Cell) -> Optional[float]:
     return (c.bbox[0] + c.bbox[2]) / 2 if c is not None and c.bbox else None
 
@@ -688,7 +700,7 @@ class TableMatcher:
         else:
             return
         if len(order) >= 2:
-            self.header_centers[(table, len(order))] = [[statistics.mean(by[c]) for c in order]]
+            self.header_centers[(table, len(order))] = [[_mean(by[c]) for c in order]]
 
     def _header_slots(self, hits: list, row_hit: Optional[lex.Hit]) -> None:
         """Which slot of an aligned table each column label of its header stands in (collected over the

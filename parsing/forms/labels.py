@@ -76,10 +76,12 @@ _PROSE_MARKS = re.compile(r"[。；;！？]")
 _LABEL_REMARK = re.compile(r"\([^()]{2,}\)$")
 
 
+@lru_cache(maxsize=16384)
 def is_prose(text: str) -> bool:
     """Whether a printed cell or line is running text, not a label (the matcher reads it as a break): longer
     than :data:`PROSE_CHARS` normalised, or a sentence mark in more than 12 characters; a label may carry a
-    long filling note in brackets. The PDF reader asks it too: such a line's words are never needed."""
+    long filling note in brackets. The PDF reader asks it too: such a line's words are never needed. A pure
+    function of the text, asked by the reader and then by the matcher for the same lines: remembered."""
     n = _LABEL_REMARK.sub("", norm(text))
     return len(n) > PROSE_CHARS or (bool(_PROSE_MARKS.search(n)) and len(n) > 12)
 
