@@ -429,6 +429,12 @@ class State:
     in_table: bool = False
 
 
+@lru_cache(maxsize=65536)
+def _norm_words(text: str) -> tuple:
+    """A label cell's words (the text itself when it has none), each normalised: a pure function of the text."""
+    return tuple(map(norm, text.split() or [text]))
+
+
 class TableMatcher:
     """Matches the report's tables, in document order, onto the form's cells.
 
@@ -521,8 +527,8 @@ class TableMatcher:
                     b = c.bbox  # _center(c)
                     centers.append((b[0] + b[2]) / 2 if b else None)
             else:  # words without boxes
-                ws = t.text.split() or [t.text]
-                words.extend(map(norm, ws))
+                ws = _norm_words(t.text)
+                words.extend(ws)
                 owner.extend([t] * len(ws))
                 centers.extend([None] * len(ws))
         hits, text, bounds = lex.find_entries(words, self.state.table)

@@ -73,6 +73,10 @@ class Metadata:
     published_source: Optional[str] = None
 
 
+_SPACES = re.compile(r"\s+")
+_BREADCRUMB = re.compile(r"^\s*[>＞»›]")
+
+
 def strip_markup(text: str) -> str:
     """Text as a reader sees it: Markdown images, links, HTML tags, emphasis and URLs removed."""
     s = _MD_IMAGE.sub("", text or "")
@@ -80,7 +84,7 @@ def strip_markup(text: str) -> str:
     s = _HTML_TAG.sub("", s)
     s = _URL.sub("", s)
     s = _EMPHASIS.sub("", s)
-    return re.sub(r"\s+", " ", s).strip()
+    return _SPACES.sub(" ", s).strip()
 
 
 def _clean_line(text: str) -> str:
@@ -126,7 +130,7 @@ def split_region(body: str) -> tuple[str, Optional[str]]:
 def _title_lines(doc: Document, limit: int = 40) -> list[tuple[int, str]]:
     out = []
     for k, item in enumerate(doc.items[:limit]):
-        if isinstance(item, Grid) or re.match(r"^\s*[>＞»›]", item.text):  # a breadcrumb's link
+        if isinstance(item, Grid) or _BREADCRUMB.match(item.text):  # a breadcrumb's link
             continue
         t = _clean_line(item.text)
         if t:

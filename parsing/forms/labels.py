@@ -12,6 +12,7 @@ import unicodedata
 from functools import lru_cache
 
 _WS = re.compile(r"[\s\u3000\u00a0\u2002\u2003\u200b\ufeff]+")
+_NUMBERED_DOT = re.compile(r"^\d+[。．]")
 _NUM_PREFIX = re.compile(r"^(?:[0-9]+[.、．]|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)")
 _INLINE_PINYIN = re.compile(r"\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*\s*)+\)")
 
@@ -59,7 +60,7 @@ def norm(text: str) -> str:
     s = drop_inline_pinyin(s)
     s = to_simplified(s)
     s = _WS.sub("", s)
-    s = s.replace("．", ".").replace("。", ".") if re.match(r"^\d+[。．]", s) else s
+    s = s.replace("．", ".").replace("。", ".") if _NUMBERED_DOT.match(s) else s
     s = s.replace("“", '"').replace("”", '"').replace("〞", '"').replace("〝", '"')
     s = s.replace("（", "(").replace("）", ")").replace("：", ":").replace("，", ",")
     s = s.replace("*", "").replace("\\", "/")
