@@ -403,3 +403,25 @@ def test_prose_remembered_is_prose_read_again(documents):
     kinds = {labels.is_prose(t) for t in texts}
     assert kinds == {True, False}
     assert all(labels.is_prose(t) == labels.is_prose.__wrapped__(t) for t in texts)
+
+
+def test_texts_remembered_are_the_texts_read_again(documents):
+    """to_simplified, metadata's _clean_line and the matcher's normalised words of a cell, remembered per text,
+    give what they give read afresh (twice: the second answer is the remembered one)."""
+    from parsing.extract import matcher as matcher_mod
+    from parsing.extract import metadata as metadata_mod
+    from parsing.forms import labels
+    from parsing.model import Grid
+
+    texts = set()
+    for _, doc in documents:
+        for item in list(doc.items) + list(doc.stream or []):
+            if isinstance(item, Grid):
+                texts.update(c.text for row in item.rows for c in row if c is not None)
+            else:
+                texts.add(item.text)
+    texts |= {"政府信息公開工作年度報告", "報(bào)告", "**一、总体情况**", "", " ", "自 然 人"}
+    for f in (labels.to_simplified, metadata_mod._clean_line, matcher_mod._norm_words):
+        for t in texts:
+            assert f(t) == f(t) == f.__wrapped__(t), (f.__name__, t)
+    assert matcher_mod._norm_words("自 然 人") == ("自", "然", "人") and matcher_mod._norm_words(" ") == ("",)

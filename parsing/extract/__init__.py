@@ -60,6 +60,9 @@ def reconcile(grid: TableMatcher, text: TableMatcher, notes: Notes) -> None:
 
 _BACK_2019 = {v: k for k, v in forms.COUNTERPART_2019_TO_2021.items()}
 _NO_CELL = ("-", "-", "-")
+# per cell of the 2021 form: its key, the key of its trial-form counterpart (table 二) or None, whether in table 二
+_PLAN = tuple(((c.table, c.row, c.column), _BACK_2019.get((c.table, c.row, c.column)) if c.table == "二" else None,
+               c.table == "二") for c in forms.ALL_CELLS_2021)
 _KEY_COLUMNS: dict = {}  # (trial form?, trial cells emitted) -> the frame's table/row/column/form arrays
 
 
@@ -83,16 +86,16 @@ def cells_to_values(matcher: TableMatcher, template: str, notes: Notes) -> pd.Da
     """The values frame on the 2021 naming: every cell of the 2021 form, plus the trial form's own cells
     for a trial-form report and any the report prints in the trial form's layout. Built column by column."""
     found = matcher.cells
-    back = _BACK_2019
+    get = found.get
+    trial_form = template == FORM_2019
     hits = []
-    for c in forms.ALL_CELLS_2021:
-        key = (c.table, c.row, c.column)
-        if c.table == "二" and key in back and (template == FORM_2019 or key not in found) and back[key] in found:
-            hits.append(found.get(back[key]))
-        elif template == FORM_2019 and c.table == "二" and key not in found:
-            hits.append(found.get(_NO_CELL))
+    for key, back, in_二 in _PLAN:
+        if back is not None and (trial_form or key not in found) and back in found:
+            hits.append(get(back))
+        elif trial_form and in_二 and key not in found:
+            hits.append(get(_NO_CELL))
         else:
-            hits.append(found.get(key))
+            hits.append(get(key))
     trial_cells = forms.cells_2019_only()
     if template == FORM_2019:
         trial = tuple(trial_cells)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from ..forms.labels import drop_inline_pinyin, to_simplified
@@ -87,6 +88,7 @@ def strip_markup(text: str) -> str:
     return _SPACES.sub(" ", s).strip()
 
 
+@lru_cache(maxsize=16384)  # a pure function of the line, asked for the first lines by each metadata step
 def _clean_line(text: str) -> str:
     return strip_markup(drop_inline_pinyin(text))
 

@@ -29,8 +29,10 @@ def _converter(config: str):
         return None
 
 
+@lru_cache(maxsize=16384)
 def to_simplified(text: str) -> str:
-    """Traditional characters converted to simplified (the text itself when opencc is unavailable)."""
+    """Traditional characters converted to simplified (the text itself when opencc is unavailable). A pure function
+    of the text, asked for the same title lines by each metadata step: remembered."""
     if not text or not any("\u4e00" <= ch <= "\u9fff" for ch in text):
         return text
     t2s = _converter("t2s")
