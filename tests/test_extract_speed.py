@@ -425,3 +425,36 @@ def test_texts_remembered_are_the_texts_read_again(documents):
         for t in texts:
             assert f(t) == f(t) == f.__wrapped__(t), (f.__name__, t)
     assert matcher_mod._norm_words("自 然 人") == ("自", "然", "人") and matcher_mod._norm_words(" ") == ("",)
+
+
+def test_fuzzy_match_over_the_shared_characters_is_the_match_over_every_pattern(documents):
+    import random
+
+    from parsing.extract import lexicon as lex
+    from parsing.forms import norm
+    from parsing.model import Grid
+
+    segs = set()
+    for _, doc in documents[:40]:
+        for item in doc.items:
+            texts = [c.text for row in item.rows for c in row if c is not None] if isinstance(item, Grid) else [item.text]
+            segs.update(n for n in map(norm, texts) if 3 <= len(n) <= lex.FUZZY_MAX)
+    rnd = random.Random(38)
+    pats = [p for _, p, _, _ in lex._fuzzy_patterns()]
+    for p in pats:  # misprints: a character changed, dropped or doubled, a prefix or a remark added
+        for _ in range(4):
+            i = rnd.randrange(len(p))
+            segs.update({p[:i] + rnd.choice("的一是不了人我在有他这为之大来以个中上们") + p[i + 1:], p[:i] + p[i + 1:],
+                         p[:i] + p[i] + p[i:], rnd.choice(["申请", "总计", "（一）", "1."]) + p, p + "（件）"})
+    segs = sorted(s for s in segs if 3 <= len(s) <= lex.FUZZY_MAX)
+    assert len(segs) > 1000
+    found = 0
+    for seg in segs:
+        for table in (None, "二", "三", "四"):
+            got, want = lex._fuzzy(seg, 5, table), ref.fuzzy(seg, 5, table)
+            assert (got is None) == (want is None), (seg, table)
+            if got is not None:
+                assert (got.entry, got.start, got.end, got.printed, got.exact) == \
+                    (want.entry, want.start, want.end, want.printed, want.exact), (seg, table)
+                found += 1
+    assert found > 500
