@@ -208,3 +208,38 @@ def fuzzy(seg: str, offset: int, table: Optional[str]):
         return None
     r, e, s, t = best
     return lex.Hit(e, offset + s, offset + t, seg[s:t], exact=False)
+
+
+def lookup(matcher, run: list):
+    """TableMatcher._lookup before a hit within one cell took that cell's token, centre and slot directly."""
+    import bisect
+
+    words, owner, centers = [], [], []
+    for t in run:
+        parts = t.parts
+        if parts:
+            for c in parts:
+                words.append(norm(c.text))
+                owner.append(t)
+                b = c.bbox
+                centers.append((b[0] + b[2]) / 2 if b else None)
+        else:
+            ws = t.text.split() or [t.text]
+            words.extend(map(norm, ws))
+            owner.extend([t] * len(ws))
+            centers.extend([None] * len(ws))
+    hits, text, bounds = lex.find_entries(words, matcher.state.table)
+    ends = [b for _, b in bounds]
+    for h in hits:
+        ks = []
+        for k in range(bisect.bisect_right(ends, h.start), len(bounds)):
+            if bounds[k][0] >= h.end:
+                break
+            ks.append(k)
+        ks = ks or [len(words) - 1]
+        h.token = owner[ks[0]].text
+        xs = [centers[k] for k in ks if centers[k] is not None]
+        h.x = sum(xs) / len(xs) if xs else None
+        owners = {id(owner[k]) for k in ks}
+        h.col = owner[ks[0]].col if len(owners) == 1 else None
+    return hits, (text, bounds)

@@ -458,3 +458,34 @@ def test_fuzzy_match_over_the_shared_characters_is_the_match_over_every_pattern(
                     (want.entry, want.start, want.end, want.printed, want.exact), (seg, table)
                 found += 1
     assert found > 500
+
+
+def test_lookup_of_a_hit_in_one_cell_is_the_lookup_over_its_cells(documents):
+    from parsing.extract import matcher as matcher_mod
+    from parsing.forms import FORM_2021
+    from parsing.model import Cell, Document, TextBlock
+
+    def seen(h):
+        return (h.entry, h.start, h.end, h.printed, h.token, type(h.x), h.x, math.copysign(1, h.x or 1), h.col)
+
+    made = Document(items=[TextBlock("自 然 人 商业企业", 1, words=[  # a centre of -0.0: 0.0 to sum()
+        Cell("自", 1, (-1.0, 0, 1.0, 5)), Cell("然", 1, (2, 0, 4, 5)), Cell("人", 1, (5, 0, 7, 5)),
+        Cell("商业企业", 1, (-0.0, 0, -0.0, 5))])], format="pdf")
+    runs = 0
+    kinds = set()
+    for _, doc in list(documents) + [("made", made)]:
+        for d in [doc] + ([Document(items=doc.stream, format=doc.format)] if doc.stream else []):
+            toks = matcher_mod.items_to_tokens(d, extract.blocks_to_sections(d)[2])
+            texts = [t for t in toks if t.kind == matcher_mod.TEXT]
+            for i in range(0, len(texts), 3):
+                for w in (1, 2, 4):
+                    run = texts[i:i + w]
+                    for table in (None, "三"):
+                        m = extract.TableMatcher(FORM_2021, None)
+                        m.state.table = table
+                        got, want = m._lookup(run), ref.lookup(m, run)
+                        assert got[1] == want[1]
+                        assert [seen(h) for h in got[0]] == [seen(h) for h in want[0]]
+                        runs += 1
+                        kinds.update((h.x is None, h.col is None) for h in got[0])
+    assert runs > 5000 and {(True, True), (False, True)} <= kinds

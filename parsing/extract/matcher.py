@@ -533,7 +533,16 @@ class TableMatcher:
                 centers.extend([None] * len(ws))
         hits, text, bounds = lex.find_entries(words, self.state.table)
         ends = [b for _, b in bounds]  # the cells' spans are contiguous: ends never decrease
+        n = len(bounds)
         for h in hits:
+            k = bisect.bisect_right(ends, h.start)
+            if k < n and bounds[k][0] < h.end and (k + 1 == n or bounds[k + 1][0] >= h.end):  # within one cell
+                t = owner[k]
+                h.token = t.text
+                x = centers[k]
+                h.x = None if x is None else x + 0.0  # what sum([x]) / 1 makes of it
+                h.col = t.col
+                continue
             ks = []  # the cells the hit overlaps: from the first that ends after its start
             for k in range(bisect.bisect_right(ends, h.start), len(bounds)):
                 if bounds[k][0] >= h.end:
