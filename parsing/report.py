@@ -25,24 +25,32 @@ def empty_findings() -> pd.DataFrame:
 _COLUMN_INDEXES: dict = {}  # tuple of column names -> its Index (immutable: frames may share it)
 
 
-def object_frame(data: dict, columns: list[str]) -> pd.DataFrame:
-    """``pd.DataFrame(data, columns=columns, dtype=object)`` for ``data``: one object ndarray per column, all of
-    one length (at least one row), made for this frame alone. Built from the arrays as they are (pandas'
-    ``_from_arrays``, without the constructor's checks of each column: a notes or findings frame is made per
-    report, and the checks cost three times the rest); through the constructor where pandas lacks it or its
-    signature has changed."""
+def frame_from_arrays(arrays: list, columns: list[str]) -> Optional[pd.DataFrame]:
+    """The frame of ``arrays`` (one per column, in order: 1-d ndarrays or pandas extension arrays, all of one
+    length, at least one row, each made for this frame alone), built from them as they are: pandas'
+    ``_from_arrays``, without the constructor's checks and inference of each column. None where pandas lacks it
+    or its signature has changed (the caller then uses the constructor)."""
     make = getattr(pd.DataFrame, "_from_arrays", None)
     if make is None:
-        return pd.DataFrame(data, columns=columns, dtype=object)
+        return None
     key = tuple(columns)
     index = _COLUMN_INDEXES.get(key)
     if index is None:
         index = _COLUMN_INDEXES[key] = pd.Index(list(columns))
-    arrays = [data[c] for c in columns]
     try:
         return make(arrays, columns=index, index=pd.RangeIndex(len(arrays[0])), verify_integrity=False)
-    except TypeError:  # a pandas whose private signature changed: the public constructor, as where it lacks it
-        return pd.DataFrame(data, columns=columns, dtype=object)
+    except TypeError:  # a pandas whose private signature changed
+        return None
+
+
+def object_frame(data: dict, columns: list[str]) -> pd.DataFrame:
+    """``pd.DataFrame(data, columns=columns, dtype=object)`` for ``data``: one object ndarray per column, all of
+    one length (at least one row), made for this frame alone. Built from the arrays as they are
+    (:func:`frame_from_arrays`: a notes or findings frame is made per report, and the constructor's checks of
+    each column cost three times the rest); through the constructor where pandas lacks it or its signature has
+    changed."""
+    got = frame_from_arrays([data[c] for c in columns], columns)
+    return pd.DataFrame(data, columns=columns, dtype=object) if got is None else got
 
 
 @dataclass

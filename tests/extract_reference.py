@@ -5,11 +5,13 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections import Counter
 from typing import Optional
 
 import pandas as pd
 
 from parsing import forms
+from parsing.extract import lexicon as lex
 from parsing.extract.sections import _HEADING, _lone_text, _numeral_is, heading_section
 from parsing.forms import FORM_2019, FORM_2021, norm
 from parsing.model import Grid, TextBlock
@@ -171,3 +173,73 @@ def heading_section_each_last(text: str, last: int) -> Optional[int]:
         if sec.number > last and s_n == norm(sec.heading[2:]):
             return sec.number
     return None
+
+
+def fuzzy(seg: str, offset: int, table: Optional[str]):
+    """lexicon._fuzzy before it counted the shared characters of all patterns at once. The entry a misprinted label stands for: the best similarity of an entry's pattern with the
+    segment or a window of it (a vertically printed prefix may stand in front), at least lex.FUZZY_MIN."""
+    best = None
+    have = Counter(seg)
+    for e, p, chars, sm in lex._fuzzy_patterns():
+        if table and e.table != table:
+            continue
+        lo, hi = int(len(p) * 0.7), int(len(p) * 1.3) + 1
+        # no window can be more similar than the characters the whole segment shares with the pattern
+        common = chars.keys() & have.keys()
+        if 2 * sum(chars[ch] for ch in common) < lex.FUZZY_MIN * (min(lo, len(seg)) + len(p)):
+            continue
+        shared = sum(min(chars[ch], have[ch]) for ch in common)
+        if 2 * shared < lex.FUZZY_MIN * (min(lo, len(seg)) + len(p)):
+            continue
+        for start in range(0, max(1, len(seg) - lo + 1)):
+            w = seg[start:start + hi]
+            if len(w) < lo:
+                break
+            num = lex.label_number(w)
+            if e.number and num and num != e.number:
+                continue
+            sm.set_seq1(w)
+            if sm.real_quick_ratio() < lex.FUZZY_MIN or sm.quick_ratio() < lex.FUZZY_MIN:
+                continue
+            r = sm.ratio()
+            if r >= lex.FUZZY_MIN and (best is None or r > best[0]):
+                best = (r, e, start, start + len(w))
+    if best is None:
+        return None
+    r, e, s, t = best
+    return lex.Hit(e, offset + s, offset + t, seg[s:t], exact=False)
+
+
+def lookup(matcher, run: list):
+    """TableMatcher._lookup before a hit within one cell took that cell's token, centre and slot directly."""
+    import bisect
+
+    words, owner, centers = [], [], []
+    for t in run:
+        parts = t.parts
+        if parts:
+            for c in parts:
+                words.append(norm(c.text))
+                owner.append(t)
+                b = c.bbox
+                centers.append((b[0] + b[2]) / 2 if b else None)
+        else:
+            ws = t.text.split() or [t.text]
+            words.extend(map(norm, ws))
+            owner.extend([t] * len(ws))
+            centers.extend([None] * len(ws))
+    hits, text, bounds = lex.find_entries(words, matcher.state.table)
+    ends = [b for _, b in bounds]
+    for h in hits:
+        ks = []
+        for k in range(bisect.bisect_right(ends, h.start), len(bounds)):
+            if bounds[k][0] >= h.end:
+                break
+            ks.append(k)
+        ks = ks or [len(words) - 1]
+        h.token = owner[ks[0]].text
+        xs = [centers[k] for k in ks if centers[k] is not None]
+        h.x = sum(xs) / len(xs) if xs else None
+        owners = {id(owner[k]) for k in ks}
+        h.col = owner[ks[0]].col if len(owners) == 1 else None
+    return hits, (text, bounds)

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from parsing import extract
+from parsing import report as report_mod
 from parsing.extract import notes as notes_mod
 from parsing.model import ReportError
 from parsing.readers import read_document
@@ -321,3 +322,170 @@ def test_object_frame_from_the_arrays_is_the_constructors_frame(vals, monkeypatc
     assert_same_frame(object_frame(data, FINDING_COLUMNS), want)  # a pandas whose signature changed
     monkeypatch.delattr(pd.DataFrame, "_from_arrays")  # a pandas without it: the constructor
     assert_same_frame(object_frame(data, FINDING_COLUMNS), want)
+
+
+@pytest.mark.parametrize("raw, page, confidence, bbox", [
+    (["0", None, "12"], [1, None, 3], [None] * 3, [(1.0, 2.0, 3.0, 4.0), None, (0, 0, 1, 1)]),
+    (["0", "", "12"], [1, 2, 3], [None] * 3, [None] * 3),
+    ([None] * 3, [None] * 3, [None] * 3, [None] * 3),
+    (["规章", None, None], [None, None, 7], [None] * 3, [None, (1, 2, 3, 4), None]),
+    (["0", None, "1"], [1, None, 2], [0.9, None, 0.5], [None] * 3),  # OCR confidences: the constructor's own
+    (["0", None, "1"], [1.0, None, 2], [None] * 3, [None] * 3),
+    ([3, None, "1"], [1, None, 2], [None] * 3, [[1, 2, 3, 4], None, None]),
+])
+def test_values_frame_from_its_arrays_is_the_constructors_frame(raw, page, confidence, bbox):
+    from parsing.report import VALUE_COLUMNS
+
+    status = ["ok", "missing", "blank"]
+    keys = {c: pd.array(["二", "三", "四"], dtype=pd.StringDtype(na_value=np.nan)) for c in ("table", "row", "column", "form")}
+    value = np.array([0.0, np.nan, 12.0])
+    data = {"table": keys["table"], "row": keys["row"], "column": keys["column"], "value": value, "raw": raw,
+            "page": page, "status": status, "form": keys["form"], "confidence": confidence, "bbox": bbox}
+    want = pd.DataFrame(data, columns=VALUE_COLUMNS)
+    arrays = extract._inferred_arrays(value.copy(), raw, page, status, confidence, bbox)
+    if arrays is None:  # kinds a text-layer reading never gives: left to the constructor
+        assert any(x is not None for x in confidence) or any(type(p) not in (int, type(None)) for p in page) or \
+            any(type(r) not in (str, type(None)) for r in raw) or any(type(b) not in (tuple, type(None)) for b in bbox)
+        return
+    got = report_mod.frame_from_arrays([keys["table"].copy(), keys["row"].copy(), keys["column"].copy(), value.copy(),
+                                        arrays[0], arrays[1], arrays[2], keys["form"].copy(), arrays[3], arrays[4]],
+                                       VALUE_COLUMNS)
+    assert_same_frame(got, want)
+
+
+def test_values_frames_share_no_array_a_change_could_reach(documents):
+    """The key columns are made once per process: a cell set in one report's frame is in no other frame."""
+    reports = []
+    for name, doc in documents[:12]:
+        try:
+            reports.append(extract.extract_report(doc, name))
+        except ReportError:
+            continue
+    a, b = reports[0].values, reports[1].values
+    before = b["table"].tolist()
+    a.loc[0, "table"] = "改"
+    a["row"] = a["row"].str.replace("、", "")
+    assert b["table"].tolist() == before and a.loc[0, "table"] == "改"
+    c = extract.extract_report(*next((d, n) for n, d in documents if n == reports[0].file)).values
+    assert c.loc[0, "table"] != "改" and c["row"].tolist() != a["row"].tolist()
+
+
+def test_mean_of_centres_is_statistics_mean():
+    import random
+    import statistics
+
+    from parsing.extract.matcher import _mean
+
+    rnd = random.Random(38)
+    lists = [[rnd.uniform(0, 900)] for _ in range(300)] + [[rnd.uniform(0, 900), rnd.uniform(0, 900)] for _ in range(3000)]
+    lists += [[rnd.uniform(-1, 1) * 10 ** rnd.randrange(-320, 309) for _ in range(rnd.randrange(1, 4))]
+              for _ in range(3000)]
+    lists += [[0.1, 0.2], [1e308, 1e308], [5e-324, 5e-324], [-0.0, 0.0], [-0.0], [-0.0, -0.0], [3, 4.5], [2, 3], [7], [1.5, 2.5, 3.5],
+              [float("inf"), 1.0], [float("nan"), 1.0]]
+    for xs in lists:
+        got, want = _mean(xs), statistics.mean(xs)
+        assert type(got) is type(want) and (got == want or (got != got and want != want)), xs
+        assert math.copysign(1, got) == math.copysign(1, want) or got != got, xs
+
+
+def test_prose_remembered_is_prose_read_again(documents):
+    from parsing.forms import labels
+    from parsing.model import Grid
+
+    texts = set()
+    for _, doc in documents:
+        for item in list(doc.items) + list(doc.stream or []):
+            if isinstance(item, Grid):
+                texts.update(c.text for row in item.rows for c in row if c is not None)
+            else:
+                texts.update((item.text, item.text.strip()))
+    assert len(texts) > 1000
+    kinds = {labels.is_prose(t) for t in texts}
+    assert kinds == {True, False}
+    assert all(labels.is_prose(t) == labels.is_prose.__wrapped__(t) for t in texts)
+
+
+def test_texts_remembered_are_the_texts_read_again(documents):
+    """to_simplified, metadata's _clean_line and the matcher's normalised words of a cell, remembered per text,
+    give what they give read afresh (twice: the second answer is the remembered one)."""
+    from parsing.extract import matcher as matcher_mod
+    from parsing.extract import metadata as metadata_mod
+    from parsing.forms import labels
+    from parsing.model import Grid
+
+    texts = set()
+    for _, doc in documents:
+        for item in list(doc.items) + list(doc.stream or []):
+            if isinstance(item, Grid):
+                texts.update(c.text for row in item.rows for c in row if c is not None)
+            else:
+                texts.add(item.text)
+    texts |= {"政府信息公開工作年度報告", "報(bào)告", "**一、总体情况**", "", " ", "自 然 人"}
+    for f in (labels.to_simplified, metadata_mod._clean_line, matcher_mod._norm_words):
+        for t in texts:
+            assert f(t) == f(t) == f.__wrapped__(t), (f.__name__, t)
+    assert matcher_mod._norm_words("自 然 人") == ("自", "然", "人") and matcher_mod._norm_words(" ") == ("",)
+
+
+def test_fuzzy_match_over_the_shared_characters_is_the_match_over_every_pattern(documents):
+    import random
+
+    from parsing.extract import lexicon as lex
+    from parsing.forms import norm
+    from parsing.model import Grid
+
+    segs = set()
+    for _, doc in documents[:40]:
+        for item in doc.items:
+            texts = [c.text for row in item.rows for c in row if c is not None] if isinstance(item, Grid) else [item.text]
+            segs.update(n for n in map(norm, texts) if 3 <= len(n) <= lex.FUZZY_MAX)
+    rnd = random.Random(38)
+    pats = [p for _, p, _, _ in lex._fuzzy_patterns()]
+    for p in pats:  # misprints: a character changed, dropped or doubled, a prefix or a remark added
+        for _ in range(4):
+            i = rnd.randrange(len(p))
+            segs.update({p[:i] + rnd.choice("的一是不了人我在有他这为之大来以个中上们") + p[i + 1:], p[:i] + p[i + 1:],
+                         p[:i] + p[i] + p[i:], rnd.choice(["申请", "总计", "（一）", "1."]) + p, p + "（件）"})
+    segs = sorted(s for s in segs if 3 <= len(s) <= lex.FUZZY_MAX)
+    assert len(segs) > 1000
+    found = 0
+    for seg in segs:
+        for table in (None, "二", "三", "四"):
+            got, want = lex._fuzzy(seg, 5, table), ref.fuzzy(seg, 5, table)
+            assert (got is None) == (want is None), (seg, table)
+            if got is not None:
+                assert (got.entry, got.start, got.end, got.printed, got.exact) == \
+                    (want.entry, want.start, want.end, want.printed, want.exact), (seg, table)
+                found += 1
+    assert found > 500
+
+
+def test_lookup_of_a_hit_in_one_cell_is_the_lookup_over_its_cells(documents):
+    from parsing.extract import matcher as matcher_mod
+    from parsing.forms import FORM_2021
+    from parsing.model import Cell, Document, TextBlock
+
+    def seen(h):
+        return (h.entry, h.start, h.end, h.printed, h.token, type(h.x), h.x, math.copysign(1, h.x or 1), h.col)
+
+    made = Document(items=[TextBlock("自 然 人 商业企业", 1, words=[  # a centre of -0.0: 0.0 to sum()
+        Cell("自", 1, (-1.0, 0, 1.0, 5)), Cell("然", 1, (2, 0, 4, 5)), Cell("人", 1, (5, 0, 7, 5)),
+        Cell("商业企业", 1, (-0.0, 0, -0.0, 5))])], format="pdf")
+    runs = 0
+    kinds = set()
+    for _, doc in list(documents) + [("made", made)]:
+        for d in [doc] + ([Document(items=doc.stream, format=doc.format)] if doc.stream else []):
+            toks = matcher_mod.items_to_tokens(d, extract.blocks_to_sections(d)[2])
+            texts = [t for t in toks if t.kind == matcher_mod.TEXT]
+            for i in range(0, len(texts), 3):
+                for w in (1, 2, 4):
+                    run = texts[i:i + w]
+                    for table in (None, "三"):
+                        m = extract.TableMatcher(FORM_2021, None)
+                        m.state.table = table
+                        got, want = m._lookup(run), ref.lookup(m, run)
+                        assert got[1] == want[1]
+                        assert [seen(h) for h in got[0]] == [seen(h) for h in want[0]]
+                        runs += 1
+                        kinds.update((h.x is None, h.col is None) for h in got[0])
+    assert runs > 5000 and {(True, True), (False, True)} <= kinds

@@ -12,6 +12,7 @@ Pipeline (format-agnostic):
 from __future__ import annotations
 
 import math
+from typing import Optional
 
 import numpy as np
 import pandas as pd
@@ -19,7 +20,7 @@ import pandas as pd
 from .. import forms
 from ..forms import FORM_2019, FORM_2021
 from ..model import Document, ReportError
-from ..report import VALUE_COLUMNS, ParsedReport
+from ..report import VALUE_COLUMNS, ParsedReport, frame_from_arrays
 from .matcher import TableMatcher, document_to_template, fit_values, items_to_tokens
 from .metadata import document_to_metadata, strip_markup
 from .notes import NOTES, Notes
@@ -59,6 +60,9 @@ def reconcile(grid: TableMatcher, text: TableMatcher, notes: Notes) -> None:
 
 _BACK_2019 = {v: k for k, v in forms.COUNTERPART_2019_TO_2021.items()}
 _NO_CELL = ("-", "-", "-")
+# per cell of the 2021 form: its key, the key of its trial-form counterpart (table 二) or None, whether in table 二
+_PLAN = tuple(((c.table, c.row, c.column), _BACK_2019.get((c.table, c.row, c.column)) if c.table == "二" else None,
+               c.table == "二") for c in forms.ALL_CELLS_2021)
 _KEY_COLUMNS: dict = {}  # (trial form?, trial cells emitted) -> the frame's table/row/column/form arrays
 
 
@@ -82,16 +86,16 @@ def cells_to_values(matcher: TableMatcher, template: str, notes: Notes) -> pd.Da
     """The values frame on the 2021 naming: every cell of the 2021 form, plus the trial form's own cells
     for a trial-form report and any the report prints in the trial form's layout. Built column by column."""
     found = matcher.cells
-    back = _BACK_2019
+    get = found.get
+    trial_form = template == FORM_2019
     hits = []
-    for c in forms.ALL_CELLS_2021:
-        key = (c.table, c.row, c.column)
-        if c.table == "二" and key in back and (template == FORM_2019 or key not in found) and back[key] in found:
-            hits.append(found.get(back[key]))
-        elif template == FORM_2019 and c.table == "二" and key not in found:
-            hits.append(found.get(_NO_CELL))
+    for key, back, in_二 in _PLAN:
+        if back is not None and (trial_form or key not in found) and back in found:
+            hits.append(get(back))
+        elif trial_form and in_二 and key not in found:
+            hits.append(get(_NO_CELL))
         else:
-            hits.append(found.get(key))
+            hits.append(get(key))
     trial_cells = forms.cells_2019_only()
     if template == FORM_2019:
         trial = tuple(trial_cells)
@@ -110,10 +114,45 @@ def cells_to_values(matcher: TableMatcher, template: str, notes: Notes) -> pd.Da
             raw[i], page[i], status[i] = hit["raw"], hit["page"], hit["status"]
             confidence[i], bbox[i] = hit["confidence"], hit.get("bbox")
     keys = _key_columns(template, trial)
-    df = pd.DataFrame({"table": keys["table"], "row": keys["row"], "column": keys["column"], "value": value,
-                       "raw": raw, "page": page, "status": status, "form": keys["form"],
-                       "confidence": confidence, "bbox": bbox}, columns=VALUE_COLUMNS)
+    arrays = _inferred_arrays(value, raw, page, status, confidence, bbox)
+    df = None if arrays is None else frame_from_arrays(
+        [keys["table"].copy(), keys["row"].copy(), keys["column"].copy(), value, arrays[0], arrays[1], arrays[2],
+         keys["form"].copy(), arrays[3], arrays[4]], VALUE_COLUMNS)
+    if df is None:
+        df = pd.DataFrame({"table": keys["table"], "row": keys["row"], "column": keys["column"], "value": value,
+                           "raw": raw, "page": page, "status": status, "form": keys["form"],
+                           "confidence": confidence, "bbox": bbox}, columns=VALUE_COLUMNS)
     return df
+
+
+_STR = pd.StringDtype(na_value=math.nan)  # what pandas infers for a column of texts (None read as NaN)
+_NONE, _TEXT, _INT = frozenset({type(None)}), frozenset({str, type(None)}), frozenset({int, type(None)})
+
+
+def _objects(vals: list) -> np.ndarray:
+    return np.fromiter(vals, dtype=object, count=len(vals))
+
+
+def _inferred_arrays(value, raw: list, page: list, status: list, confidence: list, bbox: list) -> Optional[list]:
+    """The raw, page, status, confidence and bbox columns as the frame's constructor infers them from these lists,
+    where each holds what a text-layer reading gives (texts or None; whole numbers or None; texts; None only;
+    tuples or None); None otherwise (an OCR reading's confidences: the caller lets the constructor infer)."""
+    kinds = set(map(type, raw))
+    if not kinds <= _TEXT or set(map(type, status)) != {str} or set(map(type, confidence)) != _NONE:
+        return None
+    if not set(map(type, bbox)) <= {tuple, type(None)}:
+        return None
+    raw_a = pd.array(raw, dtype=_STR) if str in kinds else _objects(raw)
+    kinds = set(map(type, page))
+    if kinds == _NONE:
+        page_a = _objects(page)
+    elif kinds == {int}:
+        page_a = np.array(page, dtype=np.int64)
+    elif kinds == _INT:
+        page_a = np.array([math.nan if p is None else p for p in page], dtype=np.float64)
+    else:
+        return None
+    return [raw_a, page_a, pd.array(status, dtype=_STR), _objects(confidence), _objects(bbox)]
 
 
 def _missing_row_notes(matcher: TableMatcher, template: str, notes: Notes, tables_found: dict):

@@ -309,21 +309,40 @@ def _fuzzy_patterns() -> tuple:
     return tuple(out)
 
 
+@lru_cache(maxsize=1)
+def _fuzzy_index() -> dict:
+    """Each character of the fuzzy patterns -> ((k, how often pattern k of :func:`_fuzzy_patterns` has it), ...)."""
+    by: dict = {}
+    for k, (_e, _p, chars, _sm) in enumerate(_fuzzy_patterns()):
+        for ch, n in chars.items():
+            by.setdefault(ch, []).append((k, n))
+    return {ch: tuple(v) for ch, v in by.items()}
+
+
 def _fuzzy(seg: str, offset: int, table: Optional[str]) -> Optional[Hit]:
     """The entry a misprinted label stands for: the best similarity of an entry's pattern with the
-    segment or a window of it (a vertically printed prefix may stand in front), at least FUZZY_MIN."""
+    segment or a window of it (a vertically printed prefix may stand in front), at least FUZZY_MIN.
+
+    Only patterns sharing enough characters with the segment are compared: the characters each pattern shares
+    are counted for all patterns at once, from the segment's characters (a pattern sharing none has no chance)."""
     best = None
     have = Counter(seg)
-    for e, p, chars, sm in _fuzzy_patterns():
+    patterns, index = _fuzzy_patterns(), _fuzzy_index()
+    total: dict = {}  # k -> characters of pattern k that the segment has at all (counted as in the pattern)
+    shared: dict = {}  # k -> characters the two have in common (counted in both)
+    for ch, m in have.items():
+        for k, n in index.get(ch, ()):
+            total[k] = total.get(k, 0) + n
+            shared[k] = shared.get(k, 0) + (n if n < m else m)
+    for k in sorted(total):
+        e, p, chars, sm = patterns[k]
         if table and e.table != table:
             continue
         lo, hi = int(len(p) * 0.7), int(len(p) * 1.3) + 1
         # no window can be more similar than the characters the whole segment shares with the pattern
-        common = chars.keys() & have.keys()
-        if 2 * sum(chars[ch] for ch in common) < FUZZY_MIN * (min(lo, len(seg)) + len(p)):
+        if 2 * total[k] < FUZZY_MIN * (min(lo, len(seg)) + len(p)):
             continue
-        shared = sum(min(chars[ch], have[ch]) for ch in common)
-        if 2 * shared < FUZZY_MIN * (min(lo, len(seg)) + len(p)):
+        if 2 * shared[k] < FUZZY_MIN * (min(lo, len(seg)) + len(p)):
             continue
         for start in range(0, max(1, len(seg) - lo + 1)):
             w = seg[start:start + hi]

@@ -356,6 +356,18 @@ def _splits(digits: str, n: int, limit: int = 3) -> list[list[str]]:
     return out
 
 
+def _mean(xs: list) -> float:
+    """``statistics.mean(xs)`` of x-centres (floats): one, or the half of the sum of two, as it is (the same
+    float: halving is exact; no -0.0), without the exact arithmetic statistics does for any list."""
+    if len(xs) == 1 and type(xs[0]) is float:
+        return xs[0] + 0.0  # -0.0 is 0.0 to statistics
+    if len(xs) == 2 and type(xs[0]) is float and type(xs[1]) is float:
+        s = xs[0] + xs[1]
+        if 1e-300 < abs(s) < 1e300 or s == 0:  # no overflow, no halving of a subnormal
+            return s / 2 + 0.0
+    return statistics.mean(xs)
+
+
 def _center(c: Cell) -> Optional[float]:
     return (c.bbox[0] + c.bbox[2]) / 2 if c is not None and c.bbox else None
 
@@ -415,6 +427,12 @@ class State:
     header_三_open: bool = False
     after_header_四: bool = False
     in_table: bool = False
+
+
+@lru_cache(maxsize=65536)
+def _norm_words(text: str) -> tuple:
+    """A label cell's words (the text itself when it has none), each normalised: a pure function of the text."""
+    return tuple(map(norm, text.split() or [text]))
 
 
 class TableMatcher:
@@ -509,13 +527,22 @@ class TableMatcher:
                     b = c.bbox  # _center(c)
                     centers.append((b[0] + b[2]) / 2 if b else None)
             else:  # words without boxes
-                ws = t.text.split() or [t.text]
-                words.extend(map(norm, ws))
+                ws = _norm_words(t.text)
+                words.extend(ws)
                 owner.extend([t] * len(ws))
                 centers.extend([None] * len(ws))
         hits, text, bounds = lex.find_entries(words, self.state.table)
         ends = [b for _, b in bounds]  # the cells' spans are contiguous: ends never decrease
+        n = len(bounds)
         for h in hits:
+            k = bisect.bisect_right(ends, h.start)
+            if k < n and bounds[k][0] < h.end and (k + 1 == n or bounds[k + 1][0] >= h.end):  # within one cell
+                t = owner[k]
+                h.token = t.text
+                x = centers[k]
+                h.x = None if x is None else x + 0.0  # what sum([x]) / 1 makes of it
+                h.col = t.col
+                continue
             ks = []  # the cells the hit overlaps: from the first that ends after its start
             for k in range(bisect.bisect_right(ends, h.start), len(bounds)):
                 if bounds[k][0] >= h.end:
@@ -688,7 +715,7 @@ class TableMatcher:
         else:
             return
         if len(order) >= 2:
-            self.header_centers[(table, len(order))] = [[statistics.mean(by[c]) for c in order]]
+            self.header_centers[(table, len(order))] = [[_mean(by[c]) for c in order]]
 
     def _header_slots(self, hits: list, row_hit: Optional[lex.Hit]) -> None:
         """Which slot of an aligned table each column label of its header stands in (collected over the

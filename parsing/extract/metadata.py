@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from ..forms.labels import drop_inline_pinyin, to_simplified
@@ -73,6 +74,10 @@ class Metadata:
     published_source: Optional[str] = None
 
 
+_SPACES = re.compile(r"\s+")
+_BREADCRUMB = re.compile(r"^\s*[>＞»›]")
+
+
 def strip_markup(text: str) -> str:
     """Text as a reader sees it: Markdown images, links, HTML tags, emphasis and URLs removed."""
     s = _MD_IMAGE.sub("", text or "")
@@ -80,9 +85,10 @@ def strip_markup(text: str) -> str:
     s = _HTML_TAG.sub("", s)
     s = _URL.sub("", s)
     s = _EMPHASIS.sub("", s)
-    return re.sub(r"\s+", " ", s).strip()
+    return _SPACES.sub(" ", s).strip()
 
 
+@lru_cache(maxsize=16384)  # a pure function of the line, asked for the first lines by each metadata step
 def _clean_line(text: str) -> str:
     return strip_markup(drop_inline_pinyin(text))
 
@@ -126,7 +132,7 @@ def split_region(body: str) -> tuple[str, Optional[str]]:
 def _title_lines(doc: Document, limit: int = 40) -> list[tuple[int, str]]:
     out = []
     for k, item in enumerate(doc.items[:limit]):
-        if isinstance(item, Grid) or re.match(r"^\s*[>＞»›]", item.text):  # a breadcrumb's link
+        if isinstance(item, Grid) or _BREADCRUMB.match(item.text):  # a breadcrumb's link
             continue
         t = _clean_line(item.text)
         if t:

@@ -13,6 +13,8 @@ from ..report import SectionText
 
 _NUMERALS = "一二三四五六"
 _HEADING = re.compile(r"^(?:第)?([一二三四五六])(?:、|\.|．|,|，|部分)\s*(.*)$")
+_MARKUP_START = re.compile(r"^[#*\s]+")
+_SPACES = re.compile(r"\s+")
 
 
 def heading_section(text: str, last: int) -> Optional[int]:
@@ -41,8 +43,8 @@ def _heading_reading(text: str) -> Optional[tuple[bool, tuple]]:
     its own), ...)) for a numbered heading, the sections whose keywords it names, in order; (False, (number,
     ...)) for the sections whose heading (without its numeral) the whole line is; None when neither."""
     s = unicodedata.normalize("NFKC", text).strip()
-    s = re.sub(r"^[#*\s]+", "", s).replace("*", "").strip()
-    s = re.sub(r"\s+", "", s)
+    s = _MARKUP_START.sub("", s).replace("*", "").strip()
+    s = _SPACES.sub("", s)
     m = _HEADING.match(s)
     if m:
         numeral, rest = m.group(1), m.group(2)
@@ -59,7 +61,7 @@ def _heading_reading(text: str) -> Optional[tuple[bool, tuple]]:
 
 
 def _numeral_is(text: str, number: int) -> bool:
-    s = re.sub(r"^[#*\s]+", "", unicodedata.normalize("NFKC", text).strip())
+    s = _MARKUP_START.sub("", unicodedata.normalize("NFKC", text).strip())
     return s.startswith(_NUMERALS[number - 1] + "、")
 
 

@@ -12,6 +12,7 @@ import unicodedata
 from functools import lru_cache
 
 _WS = re.compile(r"[\s\u3000\u00a0\u2002\u2003\u200b\ufeff]+")
+_NUMBERED_DOT = re.compile(r"^\d+[。．]")
 _NUM_PREFIX = re.compile(r"^(?:[0-9]+[.、．]|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+、)")
 _INLINE_PINYIN = re.compile(r"\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]*\s*)+\)")
 
@@ -28,8 +29,10 @@ def _converter(config: str):
         return None
 
 
+@lru_cache(maxsize=16384)
 def to_simplified(text: str) -> str:
-    """Traditional characters converted to simplified (the text itself when opencc is unavailable)."""
+    """Traditional characters converted to simplified (the text itself when opencc is unavailable). A pure function
+    of the text, asked for the same title lines by each metadata step: remembered."""
     if not text or not any("\u4e00" <= ch <= "\u9fff" for ch in text):
         return text
     t2s = _converter("t2s")
@@ -59,7 +62,7 @@ def norm(text: str) -> str:
     s = drop_inline_pinyin(s)
     s = to_simplified(s)
     s = _WS.sub("", s)
-    s = s.replace("．", ".").replace("。", ".") if re.match(r"^\d+[。．]", s) else s
+    s = s.replace("．", ".").replace("。", ".") if _NUMBERED_DOT.match(s) else s
     s = s.replace("“", '"').replace("”", '"').replace("〞", '"').replace("〝", '"')
     s = s.replace("（", "(").replace("）", ")").replace("：", ":").replace("，", ",")
     s = s.replace("*", "").replace("\\", "/")
@@ -76,10 +79,12 @@ _PROSE_MARKS = re.compile(r"[。；;！？]")
 _LABEL_REMARK = re.compile(r"\([^()]{2,}\)$")
 
 
+@lru_cache(maxsize=16384)
 def is_prose(text: str) -> bool:
     """Whether a printed cell or line is running text, not a label (the matcher reads it as a break): longer
     than :data:`PROSE_CHARS` normalised, or a sentence mark in more than 12 characters; a label may carry a
-    long filling note in brackets. The PDF reader asks it too: such a line's words are never needed."""
+    long filling note in brackets. The PDF reader asks it too: such a line's words are never needed. A pure
+    function of the text, asked by the reader and then by the matcher for the same lines: remembered."""
     n = _LABEL_REMARK.sub("", norm(text))
     return len(n) > PROSE_CHARS or (bool(_PROSE_MARKS.search(n)) and len(n) > 12)
 
