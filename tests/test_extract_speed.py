@@ -388,8 +388,9 @@ def test_mean_of_centres_is_statistics_mean():
         assert math.copysign(1, got) == math.copysign(1, want) or got != got, xs
 
 
-def test_prose_remembered_is_prose_read_again(documents):
-    from parsing.forms import labels
+def _document_texts(documents, stripped: bool = False) -> set:
+    """Every text of the documents held: their grids' cells and their text items (also stripped, if asked), in
+    the reading order and in the text stream."""
     from parsing.model import Grid
 
     texts = set()
@@ -398,7 +399,14 @@ def test_prose_remembered_is_prose_read_again(documents):
             if isinstance(item, Grid):
                 texts.update(c.text for row in item.rows for c in row if c is not None)
             else:
-                texts.update((item.text, item.text.strip()))
+                texts.update((item.text, item.text.strip()) if stripped else (item.text,))
+    return texts
+
+
+def test_prose_remembered_is_prose_read_again(documents):
+    from parsing.forms import labels
+
+    texts = _document_texts(documents, stripped=True)
     assert len(texts) > 1000
     kinds = {labels.is_prose(t) for t in texts}
     assert kinds == {True, False}
@@ -411,15 +419,8 @@ def test_texts_remembered_are_the_texts_read_again(documents):
     from parsing.extract import matcher as matcher_mod
     from parsing.extract import metadata as metadata_mod
     from parsing.forms import labels
-    from parsing.model import Grid
 
-    texts = set()
-    for _, doc in documents:
-        for item in list(doc.items) + list(doc.stream or []):
-            if isinstance(item, Grid):
-                texts.update(c.text for row in item.rows for c in row if c is not None)
-            else:
-                texts.add(item.text)
+    texts = _document_texts(documents)
     texts |= {"政府信息公開工作年度報告", "報(bào)告", "**一、总体情况**", "", " ", "自 然 人"}
     for f in (labels.to_simplified, metadata_mod._clean_line, matcher_mod._norm_words):
         for t in texts:
