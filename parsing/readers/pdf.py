@@ -436,42 +436,44 @@ def intersections_to_cells(intersections: dict) -> list:
 
 def _cells(v_of: dict, h_of: dict) -> list:
     """The cells of :func:`intersections_to_cells` from each intersection's sets of vertical (``v_of``) and
-    horizontal (``h_of``) edges (any hashable edge keys: one key per distinct edge)."""
-    points = sorted(v_of)
+    horizontal (``h_of``) edges (any hashable edge keys: one key per distinct edge), column by column (the sorted
+    points' order) without a position lookup per point; a point with no point to its right finds no cell."""
     column: dict = {}
     row: dict = {}
-    for p in points:  # in sorted order: a column top to bottom, a row left to right
+    across = {}  # each point's place in its row
+    for p in sorted(v_of):  # in sorted order: a column top to bottom, a row left to right
         column.setdefault(p[0], []).append(p)
-        row.setdefault(p[1], []).append(p)
-    position = {}
-    for members in column.values():
-        for k, p in enumerate(members):
-            position[p] = k
-    across = {}
-    for members in row.values():
-        for k, p in enumerate(members):
-            across[p] = k
+        members = row.get(p[1])
+        if members is None:
+            row[p[1]] = [p]
+            across[p] = 0
+        else:
+            across[p] = len(members)
+            members.append(p)
     cells = []
-    for pt in points[:-1]:
-        below = column[pt[0]][position[pt] + 1:]
-        right = row[pt[1]][across[pt] + 1:]
-        v_pt, h_pt = v_of[pt], h_of[pt]
-        found = None
-        for below_pt in below:
-            if v_pt.isdisjoint(v_of[below_pt]):
+    for members in column.values():
+        for k in range(len(members) - 1):  # the column's last point has none below
+            pt = members[k]
+            right = row[pt[1]][across[pt] + 1:]
+            if not right:
                 continue
-            for right_pt in right:
-                if h_pt.isdisjoint(h_of[right_pt]):
+            v_pt, h_pt = v_of[pt], h_of[pt]
+            found = None
+            for below_pt in members[k + 1:]:
+                if v_pt.isdisjoint(v_of[below_pt]):
                     continue
-                corner = (right_pt[0], below_pt[1])
-                if (corner in v_of and not v_of[corner].isdisjoint(v_of[right_pt])
-                        and not h_of[corner].isdisjoint(h_of[below_pt])):
-                    found = (pt[0], pt[1], corner[0], corner[1])
+                for right_pt in right:
+                    if h_pt.isdisjoint(h_of[right_pt]):
+                        continue
+                    corner = (right_pt[0], below_pt[1])
+                    if (corner in v_of and not v_of[corner].isdisjoint(v_of[right_pt])
+                            and not h_of[corner].isdisjoint(h_of[below_pt])):
+                        found = (pt[0], pt[1], corner[0], corner[1])
+                        break
+                if found:
                     break
             if found:
-                break
-        if found:
-            cells.append(found)
+                cells.append(found)
     return cells
 
 
@@ -627,15 +629,18 @@ def _snap_clusters(values: list, tolerance: float) -> Optional[list]:
             k += 1
         cluster_of[v] = k
         last = v
-    clusters = [cluster_of[v] for v in values]
-    order = sorted(range(len(values)), key=clusters.__getitem__)  # stable: cluster_objects' order
+    groups: list = [[] for _ in range(k + 1)]  # each cluster's indexes in their order: cluster_objects' order
+    for i, v in enumerate(values):
+        groups[cluster_of[v]].append(i)
     out = []
-    for _, members in itertools.groupby(order, key=clusters.__getitem__):
-        members = list(members)
-        avg = sum([values[i] for i in members]) / len(members)
+    for members in groups:
+        if not members:
+            continue
+        taken = [values[i] for i in members]
+        avg = sum(taken) / len(members)
         if not math.isfinite(avg):
             return None
-        out += [(i, values[i] + (avg - values[i])) for i in members]
+        out += [(i, v + (avg - v)) for i, v in zip(members, taken)]
     return out
 
 
@@ -1246,12 +1251,14 @@ def _clustered(items: list, key: Callable, tolerance: float) -> list:
     return groups
 
 
-def _upright_row_words(rows: list) -> list:
-    """:func:`_upright_words` of character rows: the same words, as ``({"top": top}, rows)`` pairs."""
+def _upright_row_lists(rows: list) -> list:
+    """The words of :func:`_upright_row_words`, each a list of its character rows."""
     out = []
-    for line in _clustered(rows, _ROW_TOP, DEFAULT_Y_TOLERANCE):
+    x_tol, y_tol = DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE
+    for line in _clustered(rows, _ROW_TOP, y_tol):
         word: list = []
-        for r in sorted(line, key=_ROW_X0):
+        last = None  # the last character row added to ``word``
+        for r in (sorted(line, key=_ROW_X0) if len(line) > 1 else line):
             text = r[0]
             if text.isspace():
                 if word:
@@ -1262,25 +1269,31 @@ def _upright_row_words(rows: list) -> list:
                     out.append(word)
                 out.append([r])
                 word = []
-            elif word and (r[1] < word[-1][1] or r[1] > word[-1][2] + DEFAULT_X_TOLERANCE
-                           or abs(r[3] - word[-1][3]) > DEFAULT_Y_TOLERANCE):
+            elif word and (r[1] < last[1] or r[1] > last[2] + x_tol or abs(r[3] - last[3]) > y_tol):
                 out.append(word)
                 word = [r]
             else:
                 word.append(r)
+            last = r
         if word:
             out.append(word)
-    return [({"top": min(r[3] for r in w)}, w) for w in out]
+    return out
+
+
+def _upright_row_words(rows: list) -> list:
+    """:func:`_upright_words` of character rows: the same words, as ``({"top": top}, rows)`` pairs."""
+    return [({"top": min([r[3] for r in w])}, w) for w in _upright_row_lists(rows)]
 
 
 def rows_extract_text(rows: list) -> str:
-    """:func:`extract_text` of character rows: upright ones by their words (:func:`_upright_row_words`), anything
+    """:func:`extract_text` of character rows: upright ones by their words (:func:`_upright_row_lists`), anything
     else by :func:`extract_text` on their pdfplumber characters (tests/test_pdf_chars.py)."""
     if not rows or not all(r[5] is True for r in rows):
         return extract_text(rows_to_chars(rows))
-    words = [("".join(LIGATURES.get(r[0], r[0]) for r in w), word["top"]) for word, w in _upright_row_words(rows)]
+    get = LIGATURES.get
+    words = [("".join([get(r[0], r[0]) for r in w]), min([r[3] for r in w])) for w in _upright_row_lists(rows)]
     lines = _clustered(words, _WORD_TOP, DEFAULT_Y_TOLERANCE)
-    return "\n".join(" ".join(text for text, _ in line) for line in lines)
+    return "\n".join([" ".join([text for text, _ in line]) for line in lines])
 
 
 def rows_text_lines(rows: list) -> list[dict]:
