@@ -25,33 +25,12 @@ tree, n, turns = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
 sys.path.insert(0, tree)
 sys.path.insert(0, os.path.join(tree, "bench"))
 from corpus import build_corpus
-from parsing import parse_bytes
-from parsing.rules import check_report
-import pypdfium2 as pdfium
+from run import ours, pdfium_text as floor  # that tree's own bench: its parse + check, pypdfium2's plain text
 
 files = build_corpus(240, 0, None, lambda m: None)
 pdfs = [f for f in files if f.kind in ("pdf", "sample")]
 datas = [(Path(f.path).read_bytes(), os.path.basename(f.path)) for f in pdfs[:n]]
 warm = [(Path(f.path).read_bytes(), os.path.basename(f.path)) for f in pdfs[n:n + 5]]
-
-
-def ours(data, name):
-    report = parse_bytes(data, name)
-    return report.notes if report.error else check_report(report)
-
-
-def floor(data):
-    pdf = pdfium.PdfDocument(data)
-    count = len(pdf)
-    for i in range(count):
-        page = pdf[i]
-        text = page.get_textpage()
-        text.get_text_range()
-        text.close()
-        page.close()
-    pdf.close()
-    return count
-
 
 for data, name in warm:
     ours(data, name)
