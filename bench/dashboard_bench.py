@@ -98,7 +98,8 @@ def page_loads(db: Path, repeat: int = 1, log=print, only=None) -> list[tuple[st
         took = start()
         started = sum(took.values())
         log(f"  server start (python -m ui.serve, before it listens): {sum(took.values()):.2f} s (the pages' modules "
-            f"{took['warm']:.2f} s, the landing page's views of the store {took['views']:.2f} s)")
+            f"{took['warm']:.2f} s, the landing page's views of the store {took['views']:.2f} s, 趋势's first metric "
+            f"{took.get('trend', 0.0):.2f} s)")
     elif warm is not None:
         t = time.perf_counter()
         warm()

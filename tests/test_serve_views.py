@@ -87,7 +87,7 @@ def test_start_runs_no_streamlit_command(store_db):
 def test_start_warms_and_builds(store_db):
     build_store(store_db, 2, 2)
     took = serve.start()
-    assert set(took) == {"warm", "views"}
+    assert set(took) == {"warm", "views", "trend"}
     s = state._open_store(str(store_db))
     generation = state._generation(s)
     # built: a call now is a cache hit, not a build
@@ -101,6 +101,50 @@ def test_start_warms_and_builds(store_db):
     assert calls == []
 
 
+def test_the_first_trend_is_built_at_the_start_and_shown_as_a_session_builds_it(store_db, monkeypatch):
+    """趋势's first metric for the store is made before the server listens (ui.state.build_first_trend): the
+    first session to open the page makes no trend frame and shows what a session that made it itself shows."""
+    from ui import metrics
+
+    build_store(store_db, 4, 3)
+
+    def trend_page():
+        at = AppTest.from_file(str(APP), default_timeout=300)
+        at.switch_page("pages/trends.py")
+        at.run()
+        assert not at.exception, at.exception
+        return [(m.label, m.value) for m in at.metric], [d.value.reset_index(drop=True) for d in at.dataframe]
+
+    unbuilt = trend_page()
+    clear_streamlit_resources()  # a restart
+    serve.start()
+    made = []
+    real = metrics.stored_trend_frame
+    monkeypatch.setattr(metrics, "stored_trend_frame", lambda *a, **k: made.append(a[1]) or real(*a, **k))
+    first = trend_page()
+    assert made == []
+    assert first[0] == unbuilt[0] and len(first[1]) == len(unbuilt[1])
+    for a, b in zip(first[1], unbuilt[1]):
+        assert_frame_equal(a, b)
+
+
+def test_a_store_that_fails_while_the_trend_is_built_does_not_stop_the_server(store_db, monkeypatch):
+    import sqlite3
+
+    from ui import metrics
+
+    build_store(store_db, 2, 1)
+
+    def broken(*args, **kwargs):
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    monkeypatch.setattr(metrics, "stored_trend_frame", broken)
+    said = []
+    took = serve.start(log=said.append)
+    assert set(took) == {"warm", "views", "trend"}
+    assert any("未能预先计算趋势页" in m and "malformed" in m for m in said) and "准备就绪" in said[-1]
+
+
 def test_a_store_that_fails_while_the_views_are_built_does_not_stop_the_server(store_db, monkeypatch):
     import sqlite3
 
@@ -112,7 +156,7 @@ def test_a_store_that_fails_while_the_views_are_built_does_not_stop_the_server(s
     monkeypatch.setattr(storeview, "stored_catalog", broken)
     said = []
     took = serve.start(log=said.append)
-    assert set(took) == {"warm", "views"}
+    assert set(took) == {"warm", "views", "trend"}
     assert any("未能预先建立" in m and "malformed" in m for m in said) and "准备就绪" in said[-1]
 
 
