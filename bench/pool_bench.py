@@ -19,7 +19,8 @@ In one run, on the same files (``bench/corpus.py``: text PDFs, DOCX, text and sa
 5. with ``--main DIR`` (a checkout of an older tree): that tree's ``import_folder`` on the same folder, in a
    fresh process with the same interpreter, alternating with this tree's;
 6. with ``--cold``: both sides cold, each a fresh process with the interpreter's start and the parser's import:
-   ``python -m parsing import FOLDER`` against a fresh process doing parse + check file after file.
+   ``python -m parsing import FOLDER`` against a fresh process doing parse + check file after file, and against
+   the same command with ``--jobs 0`` (the same import file after file in its one process).
 
 Ratios are against ``sequential`` in the same run; the load average is printed because other work on the
 machine changes every figure. For the imports the CPU seconds of the importing process itself (checking against
@@ -143,6 +144,19 @@ def cold(folder, workers: int, tree: Path = ROOT) -> tuple[float, float, float, 
     return t_imp, t_seq, c_imp, c_seq
 
 
+def cold_imports(folder, workers: int, tree: Path = ROOT) -> tuple[float, float, float, float]:
+    """The same command both ways, each cold in a fresh process: ``python -m parsing import FOLDER`` with its
+    ``workers`` and with ``--jobs 0`` (the same import, file after file in that one process: parse, check and
+    store). Each into a new store. Returns ``(parallel wall, file-after-file wall, parallel CPU, file-after-file
+    CPU)``, the CPU seconds of each one's whole process tree."""
+    out = []
+    for jobs in (workers, 0):
+        with tempfile.TemporaryDirectory() as tmp:
+            out.append(tree_cpu([sys.executable, "-m", "parsing", "import", str(folder), "--db",
+                                 str(Path(tmp) / "c.sqlite3"), "--jobs", str(jobs)], tree))
+    return out[0][0], out[1][0], out[0][1], out[1][1]
+
+
 def import_cpu(folder, workers: int) -> tuple[float, float, float, dict]:
     """``import_folder`` of ``folder`` into a new store in this process: (wall s, this process's CPU s, the
     pool's CPU s (forkserver start and workers), summary)."""
@@ -189,6 +203,7 @@ def pebble_pool(datas, workers):
 
 
 SAME_IMPORT = "import_folder, workers=0 (the same import file after file in this process)"
+COLD_SAME = "cold: the same import file after file (python -m parsing import --jobs 0)"
 
 
 def timed(fn, *args):
@@ -259,6 +274,9 @@ def main(argv=None) -> int:
                 cpu.setdefault(f"cold: python -m parsing import ({label})", []).append((c_imp, 0.0))
                 rows.setdefault(f"cold: fresh process, file after file ({label})", []).append(t_seq)
                 cpu.setdefault(f"cold: fresh process, file after file ({label})", []).append((c_seq, 0.0))
+                t_seq0, c_seq0 = cold_imports(folder, 0, tree)[1::2]
+                rows.setdefault(f"{COLD_SAME} ({label})", []).append(t_seq0)
+                cpu.setdefault(f"{COLD_SAME} ({label})", []).append((c_seq0, 0.0))
     base = min(rows["sequential (parse + check, one process)"])
     print(f"| {'method':60s} | best s | ratio to sequential | CPU s: importing process + pool (forkserver, workers) |")
     print("|---|---|---|---|")
@@ -268,6 +286,8 @@ def main(argv=None) -> int:
         ref = base
         if name.startswith("cold: python -m parsing import"):
             ref = min(rows[name.replace("cold: python -m parsing import", "cold: fresh process, file after file")])
+        elif name.startswith(COLD_SAME):
+            ref = min(rows[name.replace(COLD_SAME, "cold: fresh process, file after file")])
         print(f"| {name:60s} | {min(ts):6.1f} | {min(ts) / ref:5.2f}x | {c} |")
     k = rows["ours: parsing.workers.Pool"].index(min(rows["ours: parsing.workers.Pool"]))
     fs_own, pool_all, here = ours_parts[k]
@@ -277,6 +297,10 @@ def main(argv=None) -> int:
     same = min(rows[SAME_IMPORT])
     for name in [n for n in rows if n.startswith("import_folder (")]:
         print(f"({name}: {min(rows[name]) / same:.2f}x the same import file after file)")
+    for label, _ in trees if a.cold else ():
+        imp = min(rows[f"cold: python -m parsing import ({label})"])
+        print(f"(cold: python -m parsing import ({label}): {imp / min(rows[f'{COLD_SAME} ({label})']):.2f}x the same"
+              " command with --jobs 0)")
     print("(cold rows: the import against the fresh file-after-file process of the same tree; their CPU column is the"
           " whole process tree's: interpreter, forkserver, workers)")
     print("load average after: " + " ".join(f"{x:.1f}" for x in os.getloadavg()))
