@@ -267,3 +267,38 @@ def test_clustered_as_cluster_objects():
         for tolerance in (3, 0, 0.1):
             got = P._clustered(items, itemgetter(0), tolerance)
             assert repr(got) == repr(cluster_objects(items, itemgetter(0), tolerance)), (items, tolerance)
+
+
+def test_cell_members_as_every_point_against_every_box():
+    """_cell_members (each box tests only the points of its band, found by bisection) gives what testing every
+    point against every box at once gave (CharIndex.table_cells before): random points with ties and NaN
+    horizontal middles, random boxes (no NaN: table_cells goes row by row then) overlapping, empty, upside down,
+    with edges through points and infinite."""
+    import numpy as np
+
+    def old(b, hn, vn):
+        inside = ((hn >= b[:, 0, None]) & (hn < b[:, 2, None])) & ((vn >= b[:, 1, None]) & (vn < b[:, 3, None]))
+        return np.nonzero(inside)[1].tolist(), np.cumsum(inside.sum(axis=1)).tolist()
+
+    rng = random.Random(17)
+    for case in range(3000):
+        n, m = rng.randint(0, 40), rng.randint(1, 25)
+        grid = [0.0, -0.0, 1.0, 2.5, 3.0, 7.0, 10.0]
+        h = [rng.choice(grid) if rng.random() < 0.4 else rng.uniform(-2, 12) for _ in range(n)]
+        v = [rng.choice(grid) if rng.random() < 0.4 else rng.uniform(-2, 12) for _ in range(n)]
+        if case % 5 == 0:
+            h = [math.nan if rng.random() < 0.2 else x for x in h]
+        boxes = []
+        for _ in range(m):
+            pick = (lambda: rng.choice([x for x in h + v + grid if x == x])) if (h and rng.random() < 0.5) else (lambda: rng.uniform(-3, 13))
+            x0, x1, top, bottom = pick(), pick(), pick(), pick()
+            if rng.random() < 0.8:
+                x0, x1 = min(x0, x1), max(x0, x1)
+                top, bottom = min(top, bottom), max(top, bottom)
+            if rng.random() < 0.05:
+                x0, top, x1, bottom = -math.inf, -math.inf, math.inf, math.inf
+            boxes.append((x0, top, x1, bottom))
+        b = np.array(boxes, dtype=np.float64).reshape(-1, 4)
+        hn, vn = np.array(h, dtype=np.float64), np.array(v, dtype=np.float64)
+        ids, ends = P._cell_members(b, hn, vn)
+        assert (ids.tolist(), ends.tolist()) == old(b, hn, vn), (case, h, v, boxes)

@@ -1052,6 +1052,26 @@ def _is_furniture(text: str, top: float, bottom: float, height: float) -> bool:
 _MAX_CELL_TESTS = 4_000_000  # characters times cells a table tests at once (CharIndex.table_cells)
 
 
+def _cell_members(boxes: np.ndarray, h: np.ndarray, v: np.ndarray) -> tuple:
+    """The points ``(h[k], v[k])`` (no NaN in ``v`` nor in ``boxes``) in each box ``(x0, top, x1, bottom)`` (left and top edges in,
+    right and bottom out), as one array of point indexes, box by box and ascending within a box, and the cumulative
+    ends of the boxes' runs in it: the test of every point against every box, with each box testing only the points
+    of its band (``top <= v < bottom``, taken by bisection in the points sorted by ``v``)."""
+    by_v = np.argsort(v, kind="stable")
+    vs = v[by_v]
+    lo = np.searchsorted(vs, boxes[:, 1], side="left")  # the first point with v >= top
+    hi = np.searchsorted(vs, boxes[:, 3], side="left")  # the first point with v >= bottom
+    counts = np.maximum(hi - lo, 0)
+    box = np.repeat(np.arange(len(boxes)), counts)
+    pos = np.arange(int(counts.sum())) + np.repeat(lo - (np.cumsum(counts) - counts), counts)
+    point = by_v[pos]
+    hp = h[point]
+    ok = (hp >= boxes[box, 0]) & (hp < boxes[box, 2])
+    box, point = box[ok], point[ok]
+    point = point[np.lexsort((point, box))]
+    return point, np.cumsum(np.bincount(box, minlength=len(boxes)))
+
+
 class CharIndex:
     """A page's characters sorted once by their vertical middle, for :func:`table_texts`."""
 
@@ -1114,10 +1134,9 @@ class CharIndex:
         near = near[(hn >= b[:, 0].min()) & (hn < b[:, 2].max())]
         if len(near) * len(boxes) > _MAX_CELL_TESTS:
             return [self.in_cells(row.bbox, row.cells) for row in rows]
-        hn, vn = h[near], v[near]
-        inside = ((hn >= b[:, 0, None]) & (hn < b[:, 2, None])) & ((vn >= b[:, 1, None]) & (vn < b[:, 3, None]))
-        ids = near[np.nonzero(inside)[1]].tolist()  # by cell, then in page order
-        ends = np.cumsum(inside.sum(axis=1)).tolist()
+        ids, ends = _cell_members(b, h[near], v[near])
+        ids = near[ids].tolist()  # by cell, then in page order
+        ends = ends.tolist()
         out = []
         k = start = 0
         for row in rows:
