@@ -273,7 +273,7 @@ def test_cell_members_as_every_point_against_every_box():
     """_cell_members (each box tests only the points of its band, found by bisection) gives what testing every
     point against every box at once gave (CharIndex.table_cells before): random points with ties and NaN
     horizontal middles, random boxes (no NaN: table_cells goes row by row then) overlapping, empty, upside down,
-    with edges through points and infinite."""
+    with edges through points and infinite; all points, or some given sorted by their vertical middle."""
     import numpy as np
 
     def old(b, hn, vn):
@@ -302,3 +302,8 @@ def test_cell_members_as_every_point_against_every_box():
         hn, vn = np.array(h, dtype=np.float64), np.array(v, dtype=np.float64)
         ids, ends = P._cell_members(b, hn, vn)
         assert (ids.tolist(), ends.tolist()) == old(b, hn, vn), (case, h, v, boxes)
+        some = [k for k in range(n) if rng.random() < 0.6]  # only some points, given sorted by v (CharIndex.order)
+        by_v = np.array(sorted(some, key=v.__getitem__), dtype=np.intp)
+        ids, ends = P._cell_members(b, hn, vn, by_v)
+        want, want_ends = old(b, hn[some], vn[some])
+        assert (ids.tolist(), ends.tolist()) == ([some[k] for k in want], want_ends), (case, h, v, boxes, some)

@@ -1052,12 +1052,14 @@ def _is_furniture(text: str, top: float, bottom: float, height: float) -> bool:
 _MAX_CELL_TESTS = 4_000_000  # characters times cells a table tests at once (CharIndex.table_cells)
 
 
-def _cell_members(boxes: np.ndarray, h: np.ndarray, v: np.ndarray) -> tuple:
-    """The points ``(h[k], v[k])`` (no NaN in ``v`` nor in ``boxes``) in each box ``(x0, top, x1, bottom)`` (left and top edges in,
-    right and bottom out), as one array of point indexes, box by box and ascending within a box, and the cumulative
-    ends of the boxes' runs in it: the test of every point against every box, with each box testing only the points
-    of its band (``top <= v < bottom``, taken by bisection in the points sorted by ``v``)."""
-    by_v = np.argsort(v, kind="stable")
+def _cell_members(boxes: np.ndarray, h: np.ndarray, v: np.ndarray, by_v: Optional[np.ndarray] = None) -> tuple:
+    """The points ``(h[k], v[k])`` in each box ``(x0, top, x1, bottom)`` (left and top edges in, right and bottom
+    out; no NaN in ``v`` nor in ``boxes``), as one array of point indexes, box by box and ascending within a box,
+    and the cumulative ends of the boxes' runs in it: the test of every point against every box, with each box
+    testing only the points of its band (``top <= v < bottom``, taken by bisection in the points sorted by ``v``).
+    ``by_v``: the indexes of the points to test, sorted by ``v`` (default: all of them)."""
+    if by_v is None:
+        by_v = np.argsort(v, kind="stable")
     vs = v[by_v]
     lo = np.searchsorted(vs, boxes[:, 1], side="left")  # the first point with v >= top
     hi = np.searchsorted(vs, boxes[:, 3], side="left")  # the first point with v >= bottom
@@ -1129,13 +1131,13 @@ class CharIndex:
             return [self.in_cells(row.bbox, row.cells) for row in rows]
         lo = bisect.bisect_left(self.v_mid, b[:, 1].min())
         hi = bisect.bisect_left(self.v_mid, b[:, 3].max())
-        near = np.sort(np.array(self.order[lo:hi], dtype=np.intp))
+        near = np.array(self.order[lo:hi], dtype=np.intp)  # the band's characters, sorted by v
         hn = h[near]
         near = near[(hn >= b[:, 0].min()) & (hn < b[:, 2].max())]
         if len(near) * len(boxes) > _MAX_CELL_TESTS:
             return [self.in_cells(row.bbox, row.cells) for row in rows]
-        ids, ends = _cell_members(b, h[near], v[near])
-        ids = near[ids].tolist()  # by cell, then in page order
+        ids, ends = _cell_members(b, h, v, near)
+        ids = ids.tolist()  # by cell, then in page order
         ends = ends.tolist()
         out = []
         k = start = 0
