@@ -1087,6 +1087,7 @@ class CharIndex:
         self.v_mid = [v[i] for i in order]
         self.h_mid = [(c["x0"] + c["x1"]) / 2 for c in chars]
         self._arrays = None
+        self._order = None  # ``order`` as an array, when of_rows made it so
 
     @classmethod
     def of_rows(cls, rows: list, columns: Optional[np.ndarray] = None) -> "CharIndex":
@@ -1101,12 +1102,14 @@ class CharIndex:
         x0, x1, top, bottom = columns
         v = (top + bottom) / 2
         index.v = v.tolist()
+        index._order = None
         if np.isnan(v).any():  # no order to speak of: sorted() decides, as for dicts
             index.order = sorted(range(len(rows)), key=index.v.__getitem__)
             index.v_mid = [index.v[i] for i in index.order]
         else:
             order = np.argsort(v, kind="stable")
             index.order = order.tolist()
+            index._order = order
             index.v_mid = v[order].tolist()
         h = (x0 + x1) / 2
         index.h_mid = h.tolist()
@@ -1131,7 +1134,8 @@ class CharIndex:
             return [self.in_cells(row.bbox, row.cells) for row in rows]
         lo = bisect.bisect_left(self.v_mid, b[:, 1].min())
         hi = bisect.bisect_left(self.v_mid, b[:, 3].max())
-        near = np.array(self.order[lo:hi], dtype=np.intp)  # the band's characters, sorted by v
+        # the band's characters, sorted by v
+        near = np.array(self.order[lo:hi], dtype=np.intp) if self._order is None else self._order[lo:hi]
         hn = h[near]
         near = near[(hn >= b[:, 0].min()) & (hn < b[:, 2].max())]
         if len(near) * len(boxes) > _MAX_CELL_TESTS:
