@@ -10,7 +10,6 @@ This package never imports streamlit or plotly.
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 
@@ -50,18 +49,16 @@ def parse_bytes(data: bytes, name: str, progress=None) -> ParsedReport:
 
 
 def collecting_less():
-    """A context in which the cyclic garbage collector runs less often: ``parsing.readers.pdf.young_gc`` (the
+    """A context in which the cyclic garbage collector runs less often: :func:`parsing.gcpolicy.young_gc` (the
     first threshold raised to ``YOUNG_GC_THRESHOLD``, never lowered, the caller's thresholds put back when the last
     user in any thread leaves). A parse and check makes hundreds of thousands of small containers that die young;
     with the default threshold (700) the collector ran a few times per report outside the reader and now and then
     made a full collection of every object the process holds (tens of milliseconds each): about 0.3 ms per page of
     a text PDF in all. The collector still runs (every ``YOUNG_GC_THRESHOLD`` objects net), so garbage that a parse
     leaves stays bounded (tests/test_parse_gc.py)."""
-    try:
-        from .readers.pdf import YOUNG_GC_THRESHOLD, young_gc
-    except ImportError:  # pragma: no cover - the PDF reader's libraries missing: only PDFs fail, not this
-        return contextlib.nullcontext()
-    return young_gc(YOUNG_GC_THRESHOLD)
+    from . import gcpolicy
+
+    return gcpolicy.young_gc(gcpolicy.YOUNG_GC_THRESHOLD)
 
 
 def _parse_bytes(data: bytes, name: str, progress=None) -> ParsedReport:

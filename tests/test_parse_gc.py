@@ -12,7 +12,7 @@ import pytest
 import parsing
 import parsing.extract
 from parsing import pipeline
-from parsing.readers import pdf
+from parsing import gcpolicy
 from parsing.rules import check_report
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_reports"
@@ -49,7 +49,7 @@ def test_parse_bytes_raises_the_threshold_for_the_whole_parse_and_puts_it_back(t
         assert not report.error, p.name
         assert gc.get_threshold() == thresholds
     # the extraction (outside the PDF reader) runs with the threshold raised too, for every format
-    assert seen == [(pdf.YOUNG_GC_THRESHOLD, *thresholds[1:])] * len(FILES)
+    assert seen == [(gcpolicy.YOUNG_GC_THRESHOLD, *thresholds[1:])] * len(FILES)
 
 
 def test_the_thresholds_are_put_back_after_an_error(thresholds, monkeypatch):
@@ -76,7 +76,7 @@ def test_parse_and_check_runs_the_check_inside_and_puts_the_thresholds_back(thre
 
     p = FILES[0]
     report, findings, own = pipeline.parse_and_check(p.read_bytes(), p.name, None, check)
-    assert seen == [(pdf.YOUNG_GC_THRESHOLD, *thresholds[1:])]
+    assert seen == [(gcpolicy.YOUNG_GC_THRESHOLD, *thresholds[1:])]
     assert gc.get_threshold() == thresholds
     pd.testing.assert_frame_equal(findings, check_report(report))
     pipeline.parse_check_rows(p.read_bytes(), p.name, None, pipeline.default_check())
@@ -97,7 +97,7 @@ def test_the_report_and_findings_are_those_made_with_the_default_threshold(thres
     for p in FILES:
         data = p.read_bytes()
         fast = parsing.parse_bytes(data, p.name)
-        monkeypatch.setattr(pdf, "YOUNG_GC_THRESHOLD", 1)  # never raised: Python's own threshold
+        monkeypatch.setattr(gcpolicy, "YOUNG_GC_THRESHOLD", 1)  # never raised: Python's own threshold
         slow = parsing.parse_bytes(data, p.name)
         monkeypatch.undo()
         assert repr(fast) == repr(slow), p.name
@@ -117,7 +117,7 @@ def test_the_collector_still_runs_inside_a_parse(thresholds, monkeypatch):
     runs = []
 
     def leave_cycles():
-        for _ in range(3 * pdf.YOUNG_GC_THRESHOLD // 1000):
+        for _ in range(3 * gcpolicy.YOUNG_GC_THRESHOLD // 1000):
             nodes = [_Node() for _ in range(1000)]
             for a, b in zip(nodes, nodes[1:] + nodes[:1]):
                 a.next = b
@@ -131,3 +131,17 @@ def test_the_collector_still_runs_inside_a_parse(thresholds, monkeypatch):
     # freed inside each parse (while the extraction was still going on), not only once the parse was over
     assert runs[0] > 0 and all(b > a for a, b in zip(runs, runs[1:]))
     assert sum(1 for r in refs if r() is not None) < len(refs) // 2
+
+
+def test_a_text_report_is_parsed_without_importing_the_pdf_reader():
+    """The collector's policy lives in parsing.gcpolicy (standard library only): a process that parses a text
+    report does not load the PDF reader and its libraries for it."""
+    import subprocess
+    import sys
+
+    code = ("import sys, parsing; from pathlib import Path; "
+            f"r = parsing.parse_bytes(Path({str(SAMPLES / '000_f2cddb79f4434941.txt')!r}).read_bytes(), 'a.txt'); "
+            "assert not r.error, r.error; "
+            "print('parsing.readers.pdf' in sys.modules, 'pdfplumber' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=SAMPLES.parent, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

@@ -1,4 +1,4 @@
-"""The PDF reader raises the collector's first threshold while it reads (parsing.readers.pdf.young_gc): the same
+"""The PDF reader raises the collector's first threshold while it reads (parsing.gcpolicy.young_gc): the same
 document as with the default threshold, the thresholds put back afterwards (also after an error, also when
 readers overlap in threads), and the collector still runs during a long PDF."""
 import gc
@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from parsing.model import ReportError
+from parsing import gcpolicy
 from parsing.readers import pdf
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_reports"
@@ -26,7 +27,7 @@ def test_the_document_read_is_the_one_read_with_the_default_threshold(thresholds
         data = p.read_bytes()
         fast = pdf.read_pdf(data, p.name)
         assert gc.get_threshold() == thresholds
-        monkeypatch.setattr(pdf, "YOUNG_GC_THRESHOLD", 1)  # never raised: Python's own threshold
+        monkeypatch.setattr(gcpolicy, "YOUNG_GC_THRESHOLD", 1)  # never raised: Python's own threshold
         slow = pdf.read_pdf(data, p.name)
         monkeypatch.undo()
         assert repr(fast) == repr(slow), p.name
@@ -46,7 +47,7 @@ def test_the_threshold_is_raised_inside_and_put_back_after_an_error(thresholds):
             pdf.read_pdf(b"%PDF-1.7\nnot a pdf\n%%EOF\n", "junk.pdf")
     finally:
         pdf._read_pdf = real
-    assert seen == [(pdf.YOUNG_GC_THRESHOLD, *thresholds[1:])]
+    assert seen == [(gcpolicy.YOUNG_GC_THRESHOLD, *thresholds[1:])]
     assert gc.get_threshold() == thresholds
 
 
@@ -54,16 +55,16 @@ def test_overlapping_readers_put_back_the_thresholds_found_by_the_first(threshol
     inside, leave = threading.Event(), threading.Event()
 
     def hold():
-        with pdf.young_gc(pdf.YOUNG_GC_THRESHOLD):
+        with gcpolicy.young_gc(gcpolicy.YOUNG_GC_THRESHOLD):
             inside.set()
             leave.wait(10)
 
     t = threading.Thread(target=hold)
     t.start()
     inside.wait(10)
-    with pdf.young_gc(pdf.YOUNG_GC_THRESHOLD):
-        assert gc.get_threshold()[0] == pdf.YOUNG_GC_THRESHOLD
-    assert gc.get_threshold()[0] == pdf.YOUNG_GC_THRESHOLD  # the other reader is still inside
+    with gcpolicy.young_gc(gcpolicy.YOUNG_GC_THRESHOLD):
+        assert gc.get_threshold()[0] == gcpolicy.YOUNG_GC_THRESHOLD
+    assert gc.get_threshold()[0] == gcpolicy.YOUNG_GC_THRESHOLD  # the other reader is still inside
     leave.set()
     t.join()
     assert gc.get_threshold() == thresholds
@@ -71,10 +72,10 @@ def test_overlapping_readers_put_back_the_thresholds_found_by_the_first(threshol
 
 def test_a_higher_threshold_or_a_disabled_collector_is_left_alone(thresholds):
     gc.set_threshold(50_000, *thresholds[1:])
-    with pdf.young_gc(pdf.YOUNG_GC_THRESHOLD):
+    with gcpolicy.young_gc(gcpolicy.YOUNG_GC_THRESHOLD):
         assert gc.get_threshold()[0] == 50_000
     gc.set_threshold(0)
-    with pdf.young_gc(pdf.YOUNG_GC_THRESHOLD):
+    with gcpolicy.young_gc(gcpolicy.YOUNG_GC_THRESHOLD):
         assert gc.get_threshold()[0] == 0
     assert gc.get_threshold()[0] == 0
 

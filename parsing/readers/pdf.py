@@ -26,14 +26,11 @@ reading order, with page numbers; pages without a usable text layer are listed i
 from __future__ import annotations
 
 import bisect
-import contextlib
 import ctypes
-import gc
 import io
 import itertools
 import math
 import re
-import threading
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -62,6 +59,7 @@ from ..forms import (
     norm,
     strip_number,
 )
+from .. import gcpolicy
 from ..limits import MAX_PAGES  # an annual report has 5-40 pages; refuse absurd files before reading them
 from ..model import Cell, Document, Grid, ReportError, TextBlock
 
@@ -1903,38 +1901,8 @@ def read_pdf(data: bytes, name: str) -> Document:
     Raises :class:`ReportError` for encrypted (password needed), broken, truncated, empty and
     absurdly long (more than ``MAX_PAGES`` pages) files.
     """
-    with young_gc(YOUNG_GC_THRESHOLD):
+    with gcpolicy.young_gc(gcpolicy.YOUNG_GC_THRESHOLD):
         return _read_pdf(data, name)
-
-
-# A PDF's reading makes hundreds of thousands of small containers (a dict per character, tuples per box) that
-# almost all die young. With Python's default first threshold (700) the collector runs every few hundred of them
-# and walks what survives: about 7 % of a text PDF's reading. At this threshold it runs about 15 times less often;
-# what it holds uncollected between two runs stays bounded by the threshold's count of objects (tests/test_pdf_gc.py
-# checks the peak memory of a long PDF).
-YOUNG_GC_THRESHOLD = 10_000
-_GC_LOCK = threading.Lock()
-_GC_HELD = [0, None]  # readers inside young_gc, and the thresholds they found
-
-
-@contextlib.contextmanager
-def young_gc(threshold: int):
-    """Raise the collector's first threshold to at least ``threshold`` inside the block (never lower it); put back
-    what it was when the last reader inside (of any thread) leaves."""
-    with _GC_LOCK:
-        if _GC_HELD[0] == 0:
-            _GC_HELD[1] = gc.get_threshold()
-            first, *rest = _GC_HELD[1]
-            if first and first < threshold:  # 0: the collector is off; leave it so
-                gc.set_threshold(threshold, *rest)
-        _GC_HELD[0] += 1
-    try:
-        yield
-    finally:
-        with _GC_LOCK:
-            _GC_HELD[0] -= 1
-            if _GC_HELD[0] == 0:
-                gc.set_threshold(*_GC_HELD[1])
 
 
 def _read_pdf(data: bytes, name: str) -> Document:
