@@ -22,6 +22,7 @@ is a folder or cannot be written is a Chinese message and exit code 2. Messages 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import re
@@ -253,11 +254,17 @@ def _forked_pool(folder: str, jobs: Optional[int]):
     :func:`parsing.workers.fork_safe` allows (one thread, no SQLite database open), else from the forkserver.
     No more workers than report files under ``folder``; None when there are none."""
     from .batch import iter_report_files
-    from .workers import Pool, cpu_count
+    from .workers import Pool, _preload_here, cpu_count
 
     n = len(iter_report_files(folder))
     if not n:
         return None
+    _preload_here()
+    # What this process holds now (the interpreter, the parser, pandas: some hundred thousand objects) lives as long
+    # as it does: moved out of the collector's generations before the fork, the full collections of the import
+    # (while it unpickles and stores the workers' reports) no longer walk it, nor write to its pages that the
+    # forked workers share. The workers freeze what they inherit too (parsing.workers._serve).
+    gc.freeze()
     return Pool(min(int(jobs or cpu_count()), n), fork=True).start()
 
 
