@@ -260,10 +260,11 @@ def _forked_pool(folder: str, jobs: Optional[int]):
     if not n:
         return None
     _preload_here()
-    # What this process holds now (the interpreter, the parser, pandas: some hundred thousand objects) lives as long
-    # as it does: moved out of the collector's generations before the fork, the full collections of the import
-    # (while it unpickles and stores the workers' reports) no longer walk it, nor write to its pages that the
-    # forked workers share. The workers freeze what they inherit too (parsing.workers._serve).
+    # What this process holds now (the interpreter, the parser, pandas: some hundred thousand objects) outlives the
+    # import: moved out of the collector's generations before the fork, the full collections of the import (while
+    # it unpickles and stores the workers' reports) no longer walk it, nor write to its pages that the forked
+    # workers share. The workers freeze what they inherit too (parsing.workers._serve); _cmd_import unfreezes
+    # when the import is over.
     gc.freeze()
     return Pool(min(int(jobs or cpu_count()), n), fork=True).start()
 
@@ -276,7 +277,8 @@ def _cmd_import(args) -> int:
         return 2
     # the local pool's workers start before the store is opened (and before any thread), so they can be forked
     # from this process with the parser imported instead of coming from the forkserver (parsing.workers.fork_safe)
-    pool = None if args.scheduler or args.jobs == 0 else _forked_pool(args.folder, args.jobs)
+    forked = not (args.scheduler or args.jobs == 0)
+    pool = _forked_pool(args.folder, args.jobs) if forked else None
     try:
         with Store(args.db) as store:
             if args.scheduler:
@@ -300,6 +302,8 @@ def _cmd_import(args) -> int:
     finally:
         if pool is not None:
             pool.close()
+        if forked:
+            gc.unfreeze()  # frozen by _forked_pool for the import only
     return 1 if summary["failed"] else 0
 
 

@@ -1,7 +1,8 @@
 """What the parallel import adds over the same import done file after file, kept small:
 
 * the importing process freezes what it holds (``gc.freeze``) before it forks its workers (``cli._forked_pool``),
-  so its full collections during the import walk only what the import makes, not the interpreter and the parser;
+  so its full collections during the import walk only what the import makes, not the interpreter and the parser
+  (and unfreezes when the import is over);
 * the pool reads a busy worker's CPU time and memory from ``/proc`` through descriptors it keeps open
   (``parsing.workers._ProcStat``): the very numbers psutil gives, read without psutil at each look.
 """
@@ -49,6 +50,19 @@ def test_the_import_process_freezes_what_it_holds_before_forking_its_workers(tmp
     assert got["before"] == 0
     assert got["forked"] == 1
     assert got["after"] > 10_000  # the parser and its libraries are out of the collector's generations
+
+
+def test_the_import_unfreezes_when_it_is_over(tmp_path):
+    import gc
+
+    from parsing.cli import main
+
+    folder = tmp_path / "县"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "000_f2cddb79f4434941.txt", folder / "a.txt")
+    assert gc.get_freeze_count() == 0
+    assert main(["import", str(folder), "--db", str(tmp_path / "s.sqlite3"), "--jobs", "1"]) == 0
+    assert gc.get_freeze_count() == 0
 
 
 def _psutil_cpu(pid: int) -> float:
