@@ -22,6 +22,7 @@ is a folder or cannot be written is a Chinese message and exit code 2. Messages 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import re
@@ -253,11 +254,18 @@ def _forked_pool(folder: str, jobs: Optional[int]):
     :func:`parsing.workers.fork_safe` allows (one thread, no SQLite database open), else from the forkserver.
     No more workers than report files under ``folder``; None when there are none."""
     from .batch import iter_report_files
-    from .workers import Pool, cpu_count
+    from .workers import Pool, _preload_here, cpu_count
 
     n = len(iter_report_files(folder))
     if not n:
         return None
+    _preload_here()
+    # What this process holds now (the interpreter, the parser, pandas: some hundred thousand objects) outlives the
+    # import: moved out of the collector's generations before the fork, the full collections of the import (while
+    # it unpickles and stores the workers' reports) no longer walk it, nor write to its pages that the forked
+    # workers share. The workers freeze what they inherit too (parsing.workers._serve); _cmd_import unfreezes
+    # when the import is over.
+    gc.freeze()
     return Pool(min(int(jobs or cpu_count()), n), fork=True).start()
 
 
@@ -269,7 +277,8 @@ def _cmd_import(args) -> int:
         return 2
     # the local pool's workers start before the store is opened (and before any thread), so they can be forked
     # from this process with the parser imported instead of coming from the forkserver (parsing.workers.fork_safe)
-    pool = None if args.scheduler or args.jobs == 0 else _forked_pool(args.folder, args.jobs)
+    forked = not (args.scheduler or args.jobs == 0)
+    pool = _forked_pool(args.folder, args.jobs) if forked else None
     try:
         with Store(args.db) as store:
             if args.scheduler:
@@ -293,6 +302,8 @@ def _cmd_import(args) -> int:
     finally:
         if pool is not None:
             pool.close()
+        if forked:
+            gc.unfreeze()  # frozen by _forked_pool for the import only
     return 1 if summary["failed"] else 0
 
 

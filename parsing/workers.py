@@ -9,7 +9,7 @@ Every caller that parses files it did not write itself - the command line (``pyt
   lazily from the caller's iterator, so only about one file per worker is in memory and no chunk of files waits
   for its slowest member;
 * **per-file limits in CPU time** (:class:`Limits`): the parent watches each busy worker's CPU time (user +
-  system, all threads, from the kernel's accounting via psutil) and stops a worker that spends more than
+  system, all threads, from the kernel's accounting: /proc, or psutil where it is missing) and stops a worker that spends more than
   ``cpu_seconds`` on one task. CPU time does not grow while a worker waits for a core, so a machine busy with
   other work slows a good file down but does not fail it; a pathological file (a table finder that spins) still
   stops. The clock restarts whenever the task reports a page (``on_page``): the limit holds for each OCR'd page,
@@ -264,6 +264,64 @@ def _serve(conn) -> None:
         conn.close()
 
 
+class _ProcStat:
+    """A worker's CPU time and resident memory read from its ``/proc/PID/stat`` and ``/proc/PID/statm``, kept open:
+    the very numbers psutil's ``cpu_times()`` (user + system) and ``memory_info().rss`` give, from the same
+    files, without opening, reading and parsing them through psutil at each look (the pool looks about three times
+    per task and every half :data:`WATCH_INTERVAL` while a worker is busy). The files stay the process's own: once
+    it has died and been reaped, a read fails (None) instead of reading another process that took its pid.
+    :meth:`open` gives None where ``/proc`` is not there (the worker then asks psutil)."""
+
+    _TICKS = None
+    _PAGE = None
+
+    def __init__(self, stat_fd: int, statm_fd: int):
+        self.stat_fd, self.statm_fd = stat_fd, statm_fd
+
+    @classmethod
+    def open(cls, pid: int) -> "Optional[_ProcStat]":
+        try:
+            if cls._TICKS is None:
+                cls._TICKS, cls._PAGE = os.sysconf("SC_CLK_TCK"), os.sysconf("SC_PAGE_SIZE")
+            stat = os.open(f"/proc/{pid}/stat", os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except (AttributeError, ValueError, OSError):
+            return None
+        try:
+            statm = os.open(f"/proc/{pid}/statm", os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        except OSError:
+            os.close(stat)
+            return None
+        got = cls(stat, statm)
+        if got.cpu() is None or got.rss_mb() is None:
+            got.close()
+            return None
+        return got
+
+    def cpu(self) -> Optional[float]:
+        """utime + stime (fields 14 and 15 of ``stat``, after the command name in parentheses) in seconds."""
+        try:
+            data = os.pread(self.stat_fd, 4096, 0)
+            fields = data[data.rindex(b")") + 2:].split()
+            return int(fields[11]) / self._TICKS + int(fields[12]) / self._TICKS
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def rss_mb(self) -> Optional[float]:
+        """Resident pages (the second field of ``statm``) in MB."""
+        try:
+            return int(os.pread(self.statm_fd, 256, 0).split()[1]) * self._PAGE / (1024 * 1024)
+        except (OSError, ValueError, IndexError):
+            return None
+
+    def close(self) -> None:
+        for fd in (self.stat_fd, self.statm_fd):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.stat_fd = self.statm_fd = -1
+
+
 class _Worker:
     """One worker process and its pipe, with the task it is busy with."""
 
@@ -273,6 +331,7 @@ class _Worker:
         self.proc.start()
         there.close()
         self.ps = psutil.Process(self.proc.pid)
+        self._stat = _ProcStat.open(self.proc.pid)
         try:
             ready = self.conn.poll(START_SECONDS) and self.conn.recv() == (READY_MESSAGE,)
         except (EOFError, OSError):
@@ -289,6 +348,8 @@ class _Worker:
         self.next_watch = 0.0  # monotonic time from which the limits are due to be looked at again
 
     def cpu(self) -> Optional[float]:
+        if self._stat is not None:
+            return self._stat.cpu()
         try:
             t = self.ps.cpu_times()
         except (psutil.Error, OSError):
@@ -296,6 +357,8 @@ class _Worker:
         return t.user + t.system
 
     def _rss(self) -> Optional[float]:
+        if self._stat is not None:
+            return self._stat.rss_mb()
         try:
             return self.ps.memory_info().rss / (1024 * 1024)
         except (psutil.Error, OSError):
@@ -320,6 +383,8 @@ class _Worker:
         return None if now is None else max(0.0, now - self.task_cpu)
 
     def stop(self) -> None:
+        if self._stat is not None:
+            self._stat.close()
         try:
             self.conn.close()
         except OSError:
