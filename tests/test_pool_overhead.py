@@ -111,9 +111,9 @@ def test_without_proc_the_worker_asks_psutil(monkeypatch):
 
 
 def test_a_pid_without_a_process_has_no_proc_reader():
-    pid = os.getpid()
-    while True:  # a pid no process has
-        pid += 1
-        if not psutil.pid_exists(pid):
-            break
+    try:  # past the kernel's largest pid: no process has it, nor can one take it while the test runs
+        pid = int(Path("/proc/sys/kernel/pid_max").read_text()) + 1
+    except (OSError, ValueError):
+        pid = 2**22 + 1
+    assert not psutil.pid_exists(pid)
     assert workers._ProcStat.open(pid) is None
