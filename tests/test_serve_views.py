@@ -1,13 +1,14 @@
 """``python -m ui.serve`` builds the landing page's shared views of the store before the server listens
 (:func:`ui.state.build_shared_views`): the first session after a restart finds them built and shows what a
 session that built them itself shows, and a store written to afterwards is read again."""
+import pytest
 from pandas.testing import assert_frame_equal
 from streamlit.testing.v1 import AppTest
 
 from bench.province import build_store
 from parsing.store import Store
 from tests.conftest import clear_streamlit_resources
-from ui import serve, state, storeview
+from ui import metrics, serve, state, storeview
 
 APP = serve.APP
 
@@ -104,8 +105,6 @@ def test_start_warms_and_builds(store_db):
 def test_the_first_trend_is_built_at_the_start_and_shown_as_a_session_builds_it(store_db, monkeypatch):
     """趋势's first metric for the store is made before the server listens (ui.state.build_first_trend): the
     first session to open the page makes no trend frame and shows what a session that made it itself shows."""
-    from ui import metrics
-
     build_store(store_db, 4, 3)
 
     def trend_page():
@@ -128,24 +127,12 @@ def test_the_first_trend_is_built_at_the_start_and_shown_as_a_session_builds_it(
         assert_frame_equal(a, b)
 
 
-def test_a_store_that_fails_while_the_trend_is_built_does_not_stop_the_server(store_db, monkeypatch):
-    import sqlite3
-
-    from ui import metrics
-
-    build_store(store_db, 2, 1)
-
-    def broken(*args, **kwargs):
-        raise sqlite3.DatabaseError("database disk image is malformed")
-
-    monkeypatch.setattr(metrics, "stored_trend_frame", broken)
-    said = []
-    took = serve.start(log=said.append)
-    assert set(took) == {"warm", "views", "trend"}
-    assert any("未能预先计算趋势页" in m and "malformed" in m for m in said) and "准备就绪" in said[-1]
-
-
-def test_a_store_that_fails_while_the_views_are_built_does_not_stop_the_server(store_db, monkeypatch):
+@pytest.mark.parametrize("module, name, said_what", [
+    (storeview, "stored_catalog", "未能预先建立"),  # the landing page's views
+    (metrics, "stored_trend_frame", "未能预先计算趋势页"),  # 趋势's first metric
+])
+def test_a_store_that_fails_while_a_view_is_built_does_not_stop_the_server(store_db, monkeypatch, module, name,
+                                                                          said_what):
     import sqlite3
 
     build_store(store_db, 2, 1)
@@ -153,11 +140,11 @@ def test_a_store_that_fails_while_the_views_are_built_does_not_stop_the_server(s
     def broken(*args, **kwargs):
         raise sqlite3.DatabaseError("database disk image is malformed")
 
-    monkeypatch.setattr(storeview, "stored_catalog", broken)
+    monkeypatch.setattr(module, name, broken)
     said = []
     took = serve.start(log=said.append)
     assert set(took) == {"warm", "views", "trend"}
-    assert any("未能预先建立" in m and "malformed" in m for m in said) and "准备就绪" in said[-1]
+    assert any(said_what in m and "malformed" in m for m in said) and "准备就绪" in said[-1]
 
 
 def test_a_write_through_the_dashboard_is_shown_as_a_fresh_server_shows_it(store_db):
