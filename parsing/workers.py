@@ -9,10 +9,10 @@ Every caller that parses files it did not write itself - the command line (``pyt
   lazily from the caller's iterator, so only about one file per worker is in memory and no chunk of files waits
   for its slowest member;
 * **per-file limits in CPU time** (:class:`Limits`): the parent watches each busy worker's CPU time (user +
-  system, all threads, from the kernel's accounting: /proc, or psutil where it is missing) and stops a worker that spends more than
-  ``cpu_seconds`` on one task. CPU time does not grow while a worker waits for a core, so a machine busy with
-  other work slows a good file down but does not fail it; a pathological file (a table finder that spins) still
-  stops. The clock restarts whenever the task reports a page (``on_page``): the limit holds for each OCR'd page,
+  system, all threads, from the kernel's accounting: ``/proc``, or psutil where it is missing) and stops a worker
+  that spends more than ``cpu_seconds`` on one task. CPU time does not grow while a worker waits for a core, so a
+  machine busy with other work slows a good file down but does not fail it; a pathological file (a table finder
+  that spins) still stops. The clock restarts whenever the task reports a page (``on_page``): the limit holds for each OCR'd page,
   and a long scan is not cut off for being long. Resident memory may grow by at most ``memory_mb``. A worker
   whose CPU time does not grow and that reports nothing for ``wall_seconds`` (a hang, not slowness) is stopped
   too;
