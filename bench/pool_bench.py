@@ -132,29 +132,30 @@ def tree_cpu(cmd: list[str], cwd) -> tuple[float, float]:
     return float(out[0]), float(out[1])
 
 
+def cold_import(folder, jobs: int, tree: Path = ROOT) -> tuple[float, float]:
+    """``python -m parsing import FOLDER --jobs JOBS`` into a new store, cold in a fresh process (``--jobs 0``: the
+    import file after file in that one process): its wall seconds and its whole process tree's CPU seconds."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return tree_cpu([sys.executable, "-m", "parsing", "import", str(folder), "--db", str(Path(tmp) / "c.sqlite3"),
+                         "--jobs", str(jobs)], tree)
+
+
 def cold(folder, workers: int, tree: Path = ROOT) -> tuple[float, float, float, float]:
     """Both sides cold, each a fresh process including the interpreter's start and the parser's import:
     ``python -m parsing import FOLDER`` (into a new store) and a fresh process doing parse + check file after
     file. Returns their wall seconds and the CPU seconds of each one's process tree
     ``(import, sequential, import CPU, sequential CPU)``."""
-    with tempfile.TemporaryDirectory() as tmp:
-        t_imp, c_imp = tree_cpu([sys.executable, "-m", "parsing", "import", str(folder), "--db",
-                                 str(Path(tmp) / "c.sqlite3"), "--jobs", str(workers)], tree)
+    t_imp, c_imp = cold_import(folder, workers, tree)
     t_seq, c_seq = tree_cpu([sys.executable, "-c", COLD_SEQUENTIAL, str(tree), str(folder)], tree)
     return t_imp, t_seq, c_imp, c_seq
 
 
 def cold_imports(folder, workers: int, tree: Path = ROOT) -> tuple[float, float, float, float]:
-    """The same command both ways, each cold in a fresh process: ``python -m parsing import FOLDER`` with its
-    ``workers`` and with ``--jobs 0`` (the same import, file after file in that one process: parse, check and
-    store). Each into a new store. Returns ``(parallel wall, file-after-file wall, parallel CPU, file-after-file
-    CPU)``, the CPU seconds of each one's whole process tree."""
-    out = []
-    for jobs in (workers, 0):
-        with tempfile.TemporaryDirectory() as tmp:
-            out.append(tree_cpu([sys.executable, "-m", "parsing", "import", str(folder), "--db",
-                                 str(Path(tmp) / "c.sqlite3"), "--jobs", str(jobs)], tree))
-    return out[0][0], out[1][0], out[0][1], out[1][1]
+    """The same command both ways (:func:`cold_import`): with ``workers`` and with ``--jobs 0`` (the same import,
+    file after file in one process: parse, check and store). Returns ``(parallel wall, file-after-file wall,
+    parallel CPU, file-after-file CPU)``."""
+    (t_par, c_par), (t_one, c_one) = cold_import(folder, workers, tree), cold_import(folder, 0, tree)
+    return t_par, t_one, c_par, c_one
 
 
 def import_cpu(folder, workers: int) -> tuple[float, float, float, dict]:
@@ -274,7 +275,7 @@ def main(argv=None) -> int:
                 cpu.setdefault(f"cold: python -m parsing import ({label})", []).append((c_imp, 0.0))
                 rows.setdefault(f"cold: fresh process, file after file ({label})", []).append(t_seq)
                 cpu.setdefault(f"cold: fresh process, file after file ({label})", []).append((c_seq, 0.0))
-                t_seq0, c_seq0 = cold_imports(folder, 0, tree)[1::2]
+                t_seq0, c_seq0 = cold_import(folder, 0, tree)
                 rows.setdefault(f"{COLD_SAME} ({label})", []).append(t_seq0)
                 cpu.setdefault(f"{COLD_SAME} ({label})", []).append((c_seq0, 0.0))
     base = min(rows["sequential (parse + check, one process)"])

@@ -1,10 +1,6 @@
-"""How often the cyclic garbage collector runs while a report is read and checked.
-
-Reading a report makes hundreds of thousands of small containers (a dict per character, tuples per box, the
-matcher's tokens) that almost all die young. With Python's default first threshold (700) the collector runs
-every few hundred of them and walks what survives, and now and then makes a full collection of everything the
-process holds. :func:`young_gc` raises the first threshold for a block: the PDF reader uses it while it reads
-(:func:`parsing.readers.pdf.read_pdf`) and :func:`parsing.collecting_less` around a whole parse and check.
+"""How often the cyclic garbage collector runs while a report is read and checked: :func:`young_gc` raises its
+first threshold for a block (the PDF reader while it reads, :func:`parsing.readers.pdf.read_pdf`, and
+:func:`parsing.collecting_less` around a whole parse and check); why, and how far, at :data:`YOUNG_GC_THRESHOLD`.
 
 This module imports nothing but the standard library, so any reader or caller may use it.
 """

@@ -364,11 +364,10 @@ def build_shared_views() -> Optional[str]:
     changes the generation, and the pages then bring the views up to date (from the reports a write through this
     store object changed, else built whole: nothing a session sees is older than the store). Returns the generation built, or None when the store cannot be opened (the pages then say why).
     Runs no Streamlit command (``st.cache_resource`` needs no session)."""
-    try:
-        s = _open_store(str(default_path()))
-    except ReportError:
+    key = _default_store_key()
+    if key is None:
         return None
-    path, generation = str(s.path), _generation(s)
+    path, generation = key
     for name in LANDING_VIEWS:
         _shared_view(path, generation, name)
     _stored_demo(path, generation)
@@ -383,13 +382,22 @@ def build_first_trend() -> Optional[str]:
     None when the store cannot be opened. Runs no Streamlit command."""
     from . import metrics
 
+    key = _default_store_key()
+    if key is None:
+        return None
+    path, generation = key
+    _stored_trend(path, generation, metrics.METRICS[0].id)
+    return generation
+
+
+def _default_store_key() -> Optional[tuple[str, str]]:
+    """The default store's path and current generation, the key its shared views are cached on; None when it
+    cannot be opened."""
     try:
         s = _open_store(str(default_path()))
     except ReportError:
         return None
-    path, generation = str(s.path), _generation(s)
-    _stored_trend(path, generation, metrics.METRICS[0].id)
-    return generation
+    return str(s.path), _generation(s)
 
 
 def _generation(s: Store) -> str:
