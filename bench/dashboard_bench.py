@@ -175,17 +175,31 @@ def loads_after_write(db: Path, new_session, only=None, log=print) -> list[tuple
     return out
 
 
+# The exporting process's peak resident size is its own VmHWM: ru_maxrss is not, since Linux carries a process's
+# high-water mark across exec, so a child started from a large benchmark process (bench/run.py after the page
+# loads) would report the parent's size.
 _EXPORT = """
 import resource, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[1])
 from parsing.exports import export
 from parsing.store import Store
+
+def peak_mb():
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
 with Store(sys.argv[2]) as s, tempfile.TemporaryDirectory() as tmp:
-    opened = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    opened = peak_mb()
     t = time.perf_counter()
     export(s, **{sys.argv[3]: Path(tmp) / sys.argv[4]})
-    print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, opened)
+    print(time.perf_counter() - t, peak_mb(), opened)
 """
 
 
