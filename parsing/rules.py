@@ -253,7 +253,8 @@ def _cell_keys(arrays: list) -> Optional[list]:
     cols = [_text_list(a) for a in arrays]
     if None in cols:
         return None
-    keys = list(zip(*cols))
+    share = {}.setdefault  # one str per distinct label (pyarrow gives one per cell): each pickled once
+    keys = list(zip(*([share(x, x) for x in col] for col in cols)))
     if len(_CELL_KEYS) >= 64:
         _CELL_KEYS.clear()
     _CELL_KEYS[key] = (pa, keys)  # the arrays held: their ids stay theirs while remembered

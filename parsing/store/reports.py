@@ -163,7 +163,12 @@ def value_rows(values: Optional[pd.DataFrame]) -> list[tuple]:
         raise ValueError(f"values frame lacks columns {missing}")
     convert = {"value": float, "raw": str, "page": int, "status": str, "form": str, "confidence": float}
     cols = {k: _column(values, k, conv) for k, conv in convert.items()}
-    keys = [[str(x) for x in values[k].tolist()] for k in ("table", "row", "column")]
+    # Text columns give a new str per cell (pyarrow-backed strings): equal texts share one object, so the rows a
+    # worker sends pickle each label once (a report's 200 cells have a few dozen distinct labels and statuses)
+    share = {}.setdefault
+    keys = [[share(x, x) for x in map(str, values[k].tolist())] for k in ("table", "row", "column")]
+    for k in ("raw", "status", "form"):
+        cols[k] = [share(x, x) for x in cols[k]]
     bboxes = [_bbox_text(b) for b in (values["bbox"].tolist() if "bbox" in values.columns
                                       else [None] * len(values))]
     return list(zip(*keys, cols["value"], cols["raw"], cols["page"], cols["status"], cols["form"],
