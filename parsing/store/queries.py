@@ -250,7 +250,9 @@ class QueriesMixin:
 
     def current(self, body: str, year: int) -> Optional[str]:
         """The sha256 of the current version for a body and year, or None."""
-        row = self._query("SELECT sha256 FROM reports WHERE body_key=? AND year=? AND is_current=1",
+        # +is_current: looked up through reports_body_year; left to itself SQLite takes the covering
+        # reports_listing index (is_current first) and walks every current report (7 ms on 30,000)
+        row = self._query("SELECT sha256 FROM reports WHERE body_key=? AND year=? AND +is_current=1",
                           (body_key(body), int(year)))
         return row[0][0] if row else None
 
