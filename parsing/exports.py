@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence, Union
 
+import numpy as np
 import pandas as pd
 
 from .model import ReportError
@@ -40,6 +41,7 @@ SHEET_NAMES = {"reports": "报告", "values": "数值", "findings": "问题", "c
                "decisions": "审查决定", "publication_dates": "发布日期", "roster": "名册"}
 
 _FORMULA_START = re.compile(r"[=+\-@\t\r]")
+_FORMULA_FIRST = frozenset("=+-@\t\r")  # the characters _FORMULA_START matches
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _WORD_JOINER = "\u2060"
@@ -89,7 +91,19 @@ def _text_columns(df: pd.DataFrame) -> list:
 
 
 def _formula_mask(s: pd.Series) -> pd.Series:
-    return pd.Series([formula_like(x) for x in s], index=s.index, dtype=bool)
+    """``[formula_like(x) for x in s]`` as a boolean Series, without a Python call per cell: a string column is
+    screened for cells whose first character could start a formula in one vectorised match, and only those few
+    candidates go through :func:`formula_like` (which decides, numbers such as ``-5`` included)."""
+    if isinstance(s.dtype, pd.StringDtype):
+        maybe = s.str.match(_FORMULA_START.pattern).to_numpy(dtype=bool, na_value=False)
+        hits = np.zeros(len(s), dtype=bool)
+        where = np.flatnonzero(maybe)
+        if len(where):
+            hits[where] = [formula_like(x) for x in s.iloc[where].tolist()]
+        return pd.Series(hits, index=s.index, dtype=bool)
+    first = _FORMULA_FIRST
+    return pd.Series([isinstance(x, str) and x[:1] in first and formula_like(x) for x in s.to_numpy(dtype=object)],
+                     index=s.index, dtype=bool)
 
 
 def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
