@@ -127,6 +127,65 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     return csv_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
 
 
+_CSV_NEEDS_QUOTES = '[,"\r\n]'  # what makes Python's csv writer (QUOTE_MINIMAL, CRLF lines) quote a field
+
+
+def _arrow_csv_column(s: pd.Series):
+    """One column as the text fields pandas' ``to_csv`` writes for it (a pyarrow large_string array, blanks as
+    ''), or None when the column is of a kind this does not reproduce (booleans, dates, mixed objects...)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.large_string()
+    dtype = s.dtype
+    if isinstance(dtype, pd.StringDtype) or (
+            dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")):
+        arr = pa.array(s.array) if isinstance(dtype, pd.StringDtype) else pa.array(
+            s.to_numpy(dtype=object), type=text, from_pandas=True)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        arr = arr.cast(text)
+        if pc.any(pc.match_substring(arr, "\x00")).as_py():
+            return None  # left to the csv module
+        quote, empty = pa.scalar('"', text), pa.scalar("", text)
+        quoted = pc.binary_join_element_wise(quote, pc.replace_substring(arr, '"', '""'), quote, empty)
+        arr = pc.if_else(pc.match_substring_regex(arr, _CSV_NEEDS_QUOTES).fill_null(False), quoted, arr)
+        return arr.fill_null("")
+    if pd.api.types.is_float_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        # numpy's str() of each distinct number (what pandas writes), by bit pattern so 0.0 and -0.0 stay apart
+        values = s.to_numpy()
+        codes, bits = pd.factorize(values.view(np.int64))
+        numbers = bits.view(np.float64)
+        shown = numbers.astype(str).astype(object)
+        shown[np.isnan(numbers)] = ""
+        return pa.array(shown.tolist(), type=text).take(pa.array(codes))
+    if pd.api.types.is_integer_dtype(dtype):  # int64 or Int64: decimal digits, a blank as ''
+        arr = pa.array(s.array) if isinstance(dtype, pd.api.extensions.ExtensionDtype) else pa.array(s.to_numpy())
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        return arr.cast(text).fill_null("")
+    return None
+
+
+def _csv_rows(df: pd.DataFrame) -> bytes:
+    """The rows of ``df.to_csv(index=False, header=False, lineterminator="\r\n")``, UTF-8, byte for byte, built
+    column by column in pyarrow (text quoted as the csv module quotes it) instead of one Python call per field;
+    a frame with a column of another kind goes through pandas."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(df) == 0:
+        return b""
+    cols = [_arrow_csv_column(df.iloc[:, j]) for j in range(df.shape[1])] if df.shape[1] > 1 else [None]
+    if any(c is None for c in cols):
+        return df.to_csv(index=False, header=False, lineterminator="\r\n").encode("utf-8")
+    text = pa.large_string()
+    last = pc.binary_join_element_wise(cols[-1], pa.scalar("\r\n", text), pa.scalar("", text))
+    lines = pc.binary_join_element_wise(*cols[:-1], last, pa.scalar(",", text))
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]
+    return lines.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
+
+
 def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> Path:
     p = Path(path)
     p.write_bytes(csv_bytes(df))
@@ -449,11 +508,13 @@ EXPORT_COLUMNS: dict[str, list[tuple]] = {
 def _map_distinct(series: pd.Series, fn) -> pd.Series:
     """``series.map(fn)``, with ``fn`` called once per distinct value instead of once per row (a chunk of values
     holds a few statuses and form names in 40,000 rows). Only text, integer and boolean columns, whose distinct
-    values are exactly the values ``fn`` tells apart; others are mapped row by row (pandas' hashing takes an
-    object column's 1, 1.0 and True, or a float column's 0.0 and -0.0, for one value)."""
+    values are exactly the values ``fn`` tells apart (an object column only when it holds nothing but text and
+    blanks, which ``fn`` must treat alike: None and NaN are one value here); others are mapped row by row
+    (pandas' hashing takes an object column's 1, 1.0 and True, or a float column's 0.0 and -0.0, for one value)."""
     dtype = series.dtype
     if len(series) < 2 or not (isinstance(dtype, pd.StringDtype) or pd.api.types.is_bool_dtype(dtype)
-                               or pd.api.types.is_integer_dtype(dtype)):
+                               or pd.api.types.is_integer_dtype(dtype)
+                               or (dtype == object and pd.api.types.infer_dtype(series, skipna=True) == "string")):
         return series.map(fn)
     codes, uniques = pd.factorize(series, use_na_sentinel=False)
     mapped = pd.Series(uniques, dtype=series.dtype).map(fn)
@@ -683,8 +744,10 @@ def export(store: "Store", xlsx: str | os.PathLike | None = None, csv_dir: str |
                     first = fh is None
                     if first:
                         fh = csv_files[name] = open(d / f"{name}.csv", "wb")
-                    text = csv_frame(frame).to_csv(index=False, header=first, lineterminator="\r\n")
-                    fh.write(text.encode("utf-8-sig" if first else "utf-8"))
+                    inert = csv_frame(frame)
+                    if first:
+                        fh.write(inert.iloc[:0].to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"))
+                    fh.write(_csv_rows(inert))
             if book is not None and current is not None:
                 book.finish(last)
         finally:
