@@ -90,20 +90,44 @@ def _text_columns(df: pd.DataFrame) -> list:
     return [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c].dtype)]
 
 
+def _arrow_text(s: pd.Series):
+    """A text column (pandas' string dtypes, or objects that are all text or blank) as a pyarrow large_string
+    array, blanks as nulls; None for any other column."""
+    import pyarrow as pa
+
+    dtype = s.dtype
+    if isinstance(dtype, pd.StringDtype):
+        arr = pa.array(s.array)
+    elif dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+        arr = pa.array(s.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+    else:
+        return None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.large_string())
+
+
 def _formula_mask(s: pd.Series) -> pd.Series:
-    """``[formula_like(x) for x in s]`` as a boolean Series, without a Python call per cell: a string column is
-    screened for cells whose first character could start a formula in one vectorised match, and only those few
-    candidates go through :func:`formula_like` (which decides, numbers such as ``-5`` included)."""
-    if isinstance(s.dtype, pd.StringDtype):
-        maybe = s.str.match(_FORMULA_START.pattern).to_numpy(dtype=bool, na_value=False)
-        hits = np.zeros(len(s), dtype=bool)
-        where = np.flatnonzero(maybe)
-        if len(where):
-            hits[where] = [formula_like(x) for x in s.iloc[where].tolist()]
-        return pd.Series(hits, index=s.index, dtype=bool)
-    first = _FORMULA_FIRST
-    return pd.Series([isinstance(x, str) and x[:1] in first and formula_like(x) for x in s.to_numpy(dtype=object)],
-                     index=s.index, dtype=bool)
+    """``[formula_like(x) for x in s]`` as a boolean Series, without a Python call per cell: a text column is
+    reduced to its distinct values, those whose first character could start a formula go through
+    :func:`formula_like` (which decides, numbers such as ``-5`` included), and the verdicts are spread back."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = _arrow_text(s)
+    if arr is None:
+        first = _FORMULA_FIRST
+        return pd.Series([isinstance(x, str) and x[:1] in first and formula_like(x) for x in s.to_numpy(dtype=object)],
+                         index=s.index, dtype=bool)
+    enc = pc.dictionary_encode(arr)
+    words = enc.dictionary
+    maybe = np.flatnonzero(pc.match_substring_regex(words, "^" + _FORMULA_START.pattern).to_numpy(zero_copy_only=False))
+    hit_words = [int(i) for i, w in zip(maybe, words.take(pa.array(maybe, type=pa.int64())).to_pylist())
+                 if formula_like(w)]
+    if not hit_words:
+        return pd.Series(np.zeros(len(s), dtype=bool), index=s.index, dtype=bool)
+    hits = pc.is_in(enc.indices, value_set=pa.array(hit_words, type=enc.indices.type)).fill_null(False)
+    return pd.Series(hits.to_numpy(zero_copy_only=False), index=s.index, dtype=bool)
 
 
 def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -138,18 +162,17 @@ def _arrow_csv_column(s: pd.Series):
 
     text = pa.large_string()
     dtype = s.dtype
-    if isinstance(dtype, pd.StringDtype) or (
-            dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty")):
-        arr = pa.array(s.array) if isinstance(dtype, pd.StringDtype) else pa.array(
-            s.to_numpy(dtype=object), type=text, from_pandas=True)
-        if isinstance(arr, pa.ChunkedArray):
-            arr = arr.combine_chunks()
-        arr = arr.cast(text)
-        if pc.any(pc.match_substring(arr, "\x00")).as_py():
+    arr = _arrow_text(s)
+    if arr is not None:  # quoting decided once per distinct value
+        enc = pc.dictionary_encode(arr)
+        words = enc.dictionary
+        if pc.any(pc.match_substring(words, "\x00")).as_py():
             return None  # left to the csv module
-        quote, empty = pa.scalar('"', text), pa.scalar("", text)
-        quoted = pc.binary_join_element_wise(quote, pc.replace_substring(arr, '"', '""'), quote, empty)
-        arr = pc.if_else(pc.match_substring_regex(arr, _CSV_NEEDS_QUOTES).fill_null(False), quoted, arr)
+        needs = pc.match_substring_regex(words, _CSV_NEEDS_QUOTES)
+        if pc.any(needs).as_py():
+            quote, empty = pa.scalar('"', text), pa.scalar("", text)
+            quoted = pc.binary_join_element_wise(quote, pc.replace_substring(words, '"', '""'), quote, empty)
+            arr = pc.if_else(needs, quoted, words).take(enc.indices)
         return arr.fill_null("")
     if pd.api.types.is_float_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
         # numpy's str() of each distinct number (what pandas writes), by bit pattern so 0.0 and -0.0 stay apart
