@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping, Sequence, Union
 
+import numpy as np
 import pandas as pd
 
 from .model import ReportError
@@ -40,6 +41,7 @@ SHEET_NAMES = {"reports": "报告", "values": "数值", "findings": "问题", "c
                "decisions": "审查决定", "publication_dates": "发布日期", "roster": "名册"}
 
 _FORMULA_START = re.compile(r"[=+\-@\t\r]")
+_FORMULA_FIRST = frozenset("=+-@\t\r")  # the characters _FORMULA_START matches
 _PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _WORD_JOINER = "\u2060"
@@ -88,8 +90,44 @@ def _text_columns(df: pd.DataFrame) -> list:
     return [c for c in df.columns if df[c].dtype == object or pd.api.types.is_string_dtype(df[c].dtype)]
 
 
+def _arrow_text(s: pd.Series):
+    """A text column (pandas' string dtypes, or objects that are all text or blank) as a pyarrow large_string
+    array, blanks as nulls; None for any other column."""
+    import pyarrow as pa
+
+    dtype = s.dtype
+    if isinstance(dtype, pd.StringDtype):
+        arr = pa.array(s.array)
+    elif dtype == object and pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+        arr = pa.array(s.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+    else:
+        return None
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr.cast(pa.large_string())
+
+
 def _formula_mask(s: pd.Series) -> pd.Series:
-    return pd.Series([formula_like(x) for x in s], index=s.index, dtype=bool)
+    """``[formula_like(x) for x in s]`` as a boolean Series, without a Python call per cell: a text column is
+    reduced to its distinct values, those whose first character could start a formula go through
+    :func:`formula_like` (which decides, numbers such as ``-5`` included), and the verdicts are spread back."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arr = _arrow_text(s)
+    if arr is None:
+        first = _FORMULA_FIRST
+        return pd.Series([isinstance(x, str) and x[:1] in first and formula_like(x) for x in s.to_numpy(dtype=object)],
+                         index=s.index, dtype=bool)
+    enc = pc.dictionary_encode(arr)
+    words = enc.dictionary
+    maybe = np.flatnonzero(pc.match_substring_regex(words, "^" + _FORMULA_START.pattern).to_numpy(zero_copy_only=False))
+    hit_words = [int(i) for i, w in zip(maybe, words.take(pa.array(maybe, type=pa.int64())).to_pylist())
+                 if formula_like(w)]
+    if not hit_words:
+        return pd.Series(np.zeros(len(s), dtype=bool), index=s.index, dtype=bool)
+    hits = pc.is_in(enc.indices, value_set=pa.array(hit_words, type=enc.indices.type)).fill_null(False)
+    return pd.Series(hits.to_numpy(zero_copy_only=False), index=s.index, dtype=bool)
 
 
 def csv_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -111,6 +149,64 @@ def csv_bytes(df: pd.DataFrame) -> bytes:
     """CSV with a BOM (so Excel opens the Chinese text correctly), text made inert. Lines end in CRLF (RFC 4180),
     so a field holding a CR or LF is quoted and stays one cell: a bare CR would start a new row in Excel."""
     return csv_frame(df).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+_CSV_NEEDS_QUOTES = '[,"\r\n]'  # what makes Python's csv writer (QUOTE_MINIMAL, CRLF lines) quote a field
+
+
+def _arrow_csv_column(s: pd.Series):
+    """One column as the text fields pandas' ``to_csv`` writes for it (a pyarrow large_string array, blanks as
+    ''), or None when the column is of a kind this does not reproduce (booleans, dates, mixed objects...)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.large_string()
+    dtype = s.dtype
+    arr = _arrow_text(s)
+    if arr is not None:  # quoting decided once per distinct value
+        enc = pc.dictionary_encode(arr)
+        words = enc.dictionary
+        if pc.any(pc.match_substring(words, "\x00")).as_py():
+            return None  # left to the csv module
+        needs = pc.match_substring_regex(words, _CSV_NEEDS_QUOTES)
+        if pc.any(needs).as_py():
+            quote, empty = pa.scalar('"', text), pa.scalar("", text)
+            quoted = pc.binary_join_element_wise(quote, pc.replace_substring(words, '"', '""'), quote, empty)
+            arr = pc.if_else(needs, quoted, words).take(enc.indices)
+        return arr.fill_null("")
+    if pd.api.types.is_float_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
+        # numpy's str() of each distinct number (what pandas writes), by bit pattern so 0.0 and -0.0 stay apart
+        values = s.to_numpy()
+        codes, bits = pd.factorize(values.view(np.int64))
+        numbers = bits.view(np.float64)
+        shown = numbers.astype(str).astype(object)
+        shown[np.isnan(numbers)] = ""
+        return pa.array(shown.tolist(), type=text).take(pa.array(codes))
+    if pd.api.types.is_integer_dtype(dtype):  # int64 or Int64: decimal digits, a blank as ''
+        arr = pa.array(s.array) if isinstance(dtype, pd.api.extensions.ExtensionDtype) else pa.array(s.to_numpy())
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        return arr.cast(text).fill_null("")
+    return None
+
+
+def _csv_rows(df: pd.DataFrame) -> bytes:
+    """The rows of ``df.to_csv(index=False, header=False, lineterminator="\r\n")``, UTF-8, byte for byte, built
+    column by column in pyarrow (text quoted as the csv module quotes it) instead of one Python call per field;
+    a frame with a column of another kind goes through pandas."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(df) == 0:
+        return b""
+    cols = [_arrow_csv_column(df.iloc[:, j]) for j in range(df.shape[1])] if df.shape[1] > 1 else [None]
+    if any(c is None for c in cols):
+        return df.to_csv(index=False, header=False, lineterminator="\r\n").encode("utf-8")
+    text = pa.large_string()
+    last = pc.binary_join_element_wise(cols[-1], pa.scalar("\r\n", text), pa.scalar("", text))
+    lines = pc.binary_join_element_wise(*cols[:-1], last, pa.scalar(",", text))
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64)[lines.offset:lines.offset + len(lines) + 1]
+    return lines.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
 
 
 def write_csv(df: pd.DataFrame, path: str | os.PathLike) -> Path:
@@ -432,6 +528,22 @@ EXPORT_COLUMNS: dict[str, list[tuple]] = {
 }
 
 
+def _map_distinct(series: pd.Series, fn) -> pd.Series:
+    """``series.map(fn)``, with ``fn`` called once per distinct value instead of once per row (a chunk of values
+    holds a few statuses and form names in 40,000 rows). Only text, integer and boolean columns, whose distinct
+    values are exactly the values ``fn`` tells apart (an object column only when it holds nothing but text and
+    blanks, which ``fn`` must treat alike: None and NaN are one value here); others are mapped row by row
+    (pandas' hashing takes an object column's 1, 1.0 and True, or a float column's 0.0 and -0.0, for one value)."""
+    dtype = series.dtype
+    if len(series) < 2 or not (isinstance(dtype, pd.StringDtype) or pd.api.types.is_bool_dtype(dtype)
+                               or pd.api.types.is_integer_dtype(dtype)
+                               or (dtype == object and pd.api.types.infer_dtype(series, skipna=True) == "string")):
+        return series.map(fn)
+    codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    mapped = pd.Series(uniques, dtype=series.dtype).map(fn)
+    return pd.Series(mapped.array.take(codes), index=series.index, name=series.name)
+
+
 def _shown(kind: str, series: pd.Series) -> pd.Series:
     from . import forms
     from .clock import beijing
@@ -445,20 +557,21 @@ def _shown(kind: str, series: pd.Series) -> pd.Series:
         "severity": SEVERITY_ZH, "format": FORMAT_ZH, "template": forms.FORM_NAMES,
     }
     if kind == "time":
-        return series.map(lambda x: None if blank(x) else beijing(x))
+        return _map_distinct(series, lambda x: None if blank(x) else beijing(x))
     if kind == "int":
         return pd.to_numeric(series, errors="coerce").astype("Int64")
     if kind == "number":  # a number as stored (3 stays 3 beside a blank, which pandas would make 3.0), or text
         return pd.Series([None if blank(x) else int(x) if isinstance(x, float) and x.is_integer() else x
                           for x in series.astype(object)], index=series.index, dtype=object)
     if kind == "rule":
-        return series.map(lambda x: None if blank(x) else rule_name(x))
+        return _map_distinct(series, lambda x: None if blank(x) else rule_name(x))
     if kind == "yes":
-        return series.map(lambda x: None if blank(x) else _YES_NO.get(int(x) if isinstance(x, (bool, int, float)) else x, x))
+        return _map_distinct(series, lambda x: None if blank(x) else _YES_NO.get(int(x) if isinstance(x, (bool, int, float))
+                                                                                 else x, x))
     if kind == "kept":
-        return series.map(lambda x: "已保存" if (not blank(x) and bool(x)) else "未保存")
+        return _map_distinct(series, lambda x: "已保存" if (not blank(x) and bool(x)) else "未保存")
     table = maps[kind]
-    return series.map(lambda x: None if blank(x) else table.get(x, x))
+    return _map_distinct(series, lambda x: None if blank(x) else table.get(x, x))
 
 
 def chinese_frame(name: str, df: pd.DataFrame) -> pd.DataFrame:
@@ -654,8 +767,10 @@ def export(store: "Store", xlsx: str | os.PathLike | None = None, csv_dir: str |
                     first = fh is None
                     if first:
                         fh = csv_files[name] = open(d / f"{name}.csv", "wb")
-                    text = csv_frame(frame).to_csv(index=False, header=first, lineterminator="\r\n")
-                    fh.write(text.encode("utf-8-sig" if first else "utf-8"))
+                    inert = csv_frame(frame)
+                    if first:
+                        fh.write(inert.iloc[:0].to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig"))
+                    fh.write(_csv_rows(inert))
             if book is not None and current is not None:
                 book.finish(last)
         finally:
