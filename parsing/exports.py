@@ -174,7 +174,7 @@ def _arrow_csv_column(s: pd.Series):
             quoted = pc.binary_join_element_wise(quote, pc.replace_substring(words, '"', '""'), quote, empty)
             arr = pc.if_else(needs, quoted, words).take(enc.indices)
         return arr.fill_null("")
-    if pd.api.types.is_float_dtype(dtype) and not isinstance(dtype, pd.api.extensions.ExtensionDtype):
+    if dtype == np.float64:  # (float32 would need its own bit view; it goes through pandas)
         # numpy's str() of each distinct number (what pandas writes), by bit pattern so 0.0 and -0.0 stay apart
         values = s.to_numpy()
         codes, bits = pd.factorize(values.view(np.int64))

@@ -67,7 +67,8 @@ def test_csv_rows_of_other_columns_go_through_pandas():
     df = _frame()
     n = len(df)
     for odd in (df.assign(b=([True, False] * n)[:n]), df.assign(文本=["a\x00b"] * n),
-                df.assign(m=([1, "x", 2.5] * n)[:n]), df[["文本"]], df[["数", "整数"]]):
+                df.assign(m=([1, "x", 2.5] * n)[:n]), df[["文本"]], df[["数", "整数"]],
+                df.assign(f32=np.arange(n, dtype=np.float32) / 3 - 1)):  # float32: no bit view of its own
         assert _csv_rows(odd) == _to_csv(odd)
     assert _csv_rows(df.iloc[:0]) == b""
 
