@@ -6,8 +6,17 @@ own heuristics (the store has no ANALYZE statistics), so which index a lookup ta
 statements the store actually runs: one that took the covering listing index (``is_current`` first) walked all
 30,000 current reports of a province for each lookup, 7 ms each.
 """
+import pytest
+
 from bench import province
 from parsing.store import Store
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("plans") / "p.sqlite3"
+    province.build_store(path, n_bodies=4, years=3)
+    return path
 
 
 def _plans(store, fn):
@@ -29,9 +38,7 @@ def _body_year(store):
                                " LIMIT 1").fetchone()
 
 
-def test_current_version_lookup_searches_the_body_year_index(tmp_path):
-    db = tmp_path / "p.sqlite3"
-    province.build_store(db, n_bodies=4, years=3)
+def test_current_version_lookup_searches_the_body_year_index(db):
     with Store(db) as s:
         key, year = _body_year(s)
         assert s.current(key, year)
@@ -40,9 +47,7 @@ def test_current_version_lookup_searches_the_body_year_index(tmp_path):
         assert "reports_body_year" in plan and "reports_listing" not in plan, (sql, plan)
 
 
-def test_previous_report_lookup_searches_the_body_year_index(tmp_path):
-    db = tmp_path / "p.sqlite3"
-    province.build_store(db, n_bodies=4, years=3)
+def test_previous_report_lookup_searches_the_body_year_index(db):
     with Store(db) as s:
         key, year = _body_year(s)
         sha = s.current(key, year)
